@@ -1,0 +1,33 @@
+package io.arborcast.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code arborcast} command: dispatches to the subcommands. */
+@Command(name = "arborcast", mixinStandardHelpOptions = true, version = "arborcast 0.1.0",
+        description = "Peer-to-peer live streaming with no central server.",
+        subcommands = {KeygenCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            // errors without stack traces: one line saying what went wrong
+            cmd.getErr().println("arborcast: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

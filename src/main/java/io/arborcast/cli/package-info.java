@@ -1,0 +1,2 @@
+/** The {@code arborcast} command line (picocli). */
+package io.arborcast.cli;

@@ -1,0 +1,86 @@
+package io.arborcast.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Kademlia RPCs. Each travels as one datagram; a request carries a random id that its
+ * response echoes. The sender's node id travels in the datagram header, not in the message.
+ */
+public sealed interface DhtMessage extends Message {
+    /** The correlation id a response echoes. */
+    long rpcId();
+
+    /** A question that expects exactly one {@link Response}. */
+    sealed interface Request extends DhtMessage {
+    }
+
+    /** The answer to a {@link Request} with the same {@code rpcId}. */
+    sealed interface Response extends DhtMessage {
+    }
+
+    record Ping(long rpcId) implements Request {
+    }
+
+    record Pong(long rpcId) implements Response {
+    }
+
+    /** Asks for the contacts closest to {@code target}. */
+    record FindNode(long rpcId, NodeId target) implements Request {
+        public FindNode {
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /** The closest contacts the responder knows. */
+    record Nodes(long rpcId, List<PeerAddress> contacts) implements Response {
+        public Nodes {
+            contacts = List.copyOf(contacts);
+        }
+    }
+
+    /** Asks for the channel record and providers stored under {@code key}. */
+    record FindValue(long rpcId, NodeId key) implements Request {
+        public FindValue {
+            Objects.requireNonNull(key, "key");
+        }
+    }
+
+    /**
+     * What the responder has under the key ({@code record} may be null, providers empty),
+     * plus closer contacts so the lookup can go on.
+     */
+    record Value(long rpcId, ChannelRecord record, List<ProviderInfo> providers,
+                 List<PeerAddress> contacts) implements Response {
+        public Value {
+            providers = List.copyOf(providers);
+            contacts = List.copyOf(contacts);
+        }
+    }
+
+    /** Asks the responder to store a signed channel record. */
+    record Store(long rpcId, ChannelRecord record) implements Request {
+        public Store {
+            Objects.requireNonNull(record, "record");
+        }
+    }
+
+    /** Announces the sender as a provider of {@code channel} for {@code ttlSeconds}. */
+    record AnnounceProvider(long rpcId, NodeId channel, ProviderInfo provider, int ttlSeconds)
+            implements Request {
+        public AnnounceProvider {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(provider, "provider");
+            if (ttlSeconds <= 0) {
+                throw new IllegalArgumentException("ttl must be positive");
+            }
+        }
+    }
+
+    /** The outcome of a {@link Store} or {@link AnnounceProvider}: accepted, or refused with a reason. */
+    record StoreResult(long rpcId, boolean accepted, String reason) implements Response {
+        public StoreResult {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

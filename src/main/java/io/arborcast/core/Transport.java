@@ -1,0 +1,17 @@
+package io.arborcast.core;
+
+/**
+ * How protocol code sends. {@link DhtMessage}s travel as single datagrams; all other
+ * messages travel over a long-lived, ordered link to the peer, opened on first use.
+ * Incoming messages and link events reach the {@link MessageHandler} the owner installed.
+ */
+public interface Transport {
+    /** This node's own address as peers see it. */
+    PeerAddress localAddress();
+
+    /** Sends {@code m} to {@code to}; never blocks, never throws for network failures. */
+    void send(PeerAddress to, Message m);
+
+    /** Closes the link to {@code peer}, if one is open; the handler hears of it. */
+    void closeLink(PeerAddress peer);
+}

@@ -1,0 +1,406 @@
+package io.arborcast.net;
+
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageHandler;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Transport;
+import io.arborcast.wire.CodecException;
+import io.arborcast.wire.DropCounters;
+import io.arborcast.wire.MessageCodec;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The Netty {@link Transport}: DHT messages as UDP datagrams, everything else over TCP peer
+ * links, both on one port. One event-loop thread does all I/O and runs the protocol, so
+ * protocol code never sees concurrency. Bad frames are dropped and counted (and a TCP link
+ * that sent one is closed); nothing a peer sends raises out of here.
+ */
+public final class NettyTransport implements Transport, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+    private final NetConfig config;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final NettyEnvironment env;
+    private final MessageCodec datagramCodec;
+    private final MessageCodec linkCodec;
+    private final DropCounters drops = new DropCounters();
+    private final Map<NodeId, PeerLink> links = new HashMap<>();
+    private final AtomicLong datagramsIn = new AtomicLong();
+    private final AtomicLong framesIn = new AtomicLong();
+    private final AtomicLong handlerErrors = new AtomicLong();
+    private volatile Consumer<ChannelPipeline> httpHandoff;
+    private PeerAddress local;
+    private Channel udp;
+    private Channel tcp;
+    private MessageHandler handler = new MessageHandler() {
+        @Override
+        public void onMessage(PeerAddress from, Message m) {
+        }
+
+        @Override
+        public void onLinkClosed(PeerAddress peer, String reason) {
+        }
+    };
+
+    private NettyTransport(NetConfig config) {
+        this.config = config;
+        this.group = new NioEventLoopGroup(1);
+        this.loop = group.next();
+        this.env = new NettyEnvironment(loop);
+        this.datagramCodec = new MessageCodec(config.maxDatagramBytes() - NodeId.BYTES);
+        this.linkCodec = new MessageCodec(config.maxLinkFrameBytes());
+    }
+
+    /**
+     * Binds TCP and UDP on the configured port (with port 0, one free port for both) and
+     * returns the running transport. Fails with a clear message if the port is taken.
+     */
+    public static NettyTransport start(NetConfig config, NodeId localId) throws InterruptedException {
+        NettyTransport t = new NettyTransport(config);
+        try {
+            t.bind(localId);
+            return t;
+        } catch (RuntimeException | InterruptedException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    private void bind(NodeId localId) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            ChannelFuture tcpBind = new ServerBootstrap().group(group, group)
+                    .channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast("sniff", new PortSniffer(NettyTransport.this));
+                        }
+                    })
+                    .bind(config.bindHost(), config.port()).await();
+            if (!tcpBind.isSuccess()) {
+                throw new IllegalStateException("cannot bind TCP " + config.bindHost() + ":" + config.port()
+                        + ": " + tcpBind.cause().getMessage(), tcpBind.cause());
+            }
+            tcp = tcpBind.channel();
+            int port = ((InetSocketAddress) tcp.localAddress()).getPort();
+            ChannelFuture udpBind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .handler(new DatagramHandler())
+                    .bind(config.bindHost(), port).await();
+            if (udpBind.isSuccess()) {
+                udp = udpBind.channel();
+                local = new PeerAddress(localId, config.advertisedHost(), port);
+                return;
+            }
+            tcp.close().await();
+            if (config.port() != 0 || attempt >= 5) {
+                throw new IllegalStateException("cannot bind UDP " + config.bindHost() + ":" + port + ": "
+                        + udpBind.cause().getMessage(), udpBind.cause());
+            }
+        }
+    }
+
+    /** Installs the receiver of incoming messages and link events (called before traffic flows). */
+    public void setHandler(MessageHandler handler) {
+        this.handler = handler;
+    }
+
+    /** Installs what to do with a TCP connection that starts like HTTP (the gateway). */
+    public void setHttpHandoff(Consumer<ChannelPipeline> handoff) {
+        this.httpHandoff = handoff;
+    }
+
+    public NettyEnvironment environment() {
+        return env;
+    }
+
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    /** Runs {@code task} on the protocol thread. */
+    public void execute(Runnable task) {
+        loop.execute(task);
+    }
+
+    @Override
+    public PeerAddress localAddress() {
+        return local;
+    }
+
+    NetConfig config() {
+        return config;
+    }
+
+    MessageCodec linkCodec() {
+        return linkCodec;
+    }
+
+    /** Frames and datagrams dropped, by reason. */
+    public DropCounters drops() {
+        return drops;
+    }
+
+    public long datagramsIn() {
+        return datagramsIn.get();
+    }
+
+    public long framesIn() {
+        return framesIn.get();
+    }
+
+    @Override
+    public void send(PeerAddress to, Message m) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> send(to, m));
+            return;
+        }
+        if (m.isDatagram()) {
+            sendDatagram(to, m);
+        } else {
+            sendOnLink(to, m);
+        }
+    }
+
+    private void sendDatagram(PeerAddress to, Message m) {
+        byte[] body;
+        try {
+            body = datagramCodec.encode(m);
+        } catch (CodecException e) {
+            log.warn("not sending {} to {}: {}", m.getClass().getSimpleName(), to, e.getMessage());
+            return;
+        }
+        ByteBuf buf = udp.alloc().buffer(NodeId.BYTES + body.length);
+        buf.writeBytes(local.id().toBytes()).writeBytes(body);
+        udp.writeAndFlush(new DatagramPacket(buf, new InetSocketAddress(to.host(), to.port())), udp.voidPromise());
+    }
+
+    private void sendOnLink(PeerAddress to, Message m) {
+        if (to.id() == null) {
+            throw new IllegalArgumentException("a link needs the peer's node id: " + to);
+        }
+        byte[] frame;
+        try {
+            frame = linkCodec.encode(m);
+        } catch (CodecException e) {
+            log.warn("not sending {} to {}: {}", m.getClass().getSimpleName(), to, e.getMessage());
+            return;
+        }
+        PeerLink link = links.get(to.id());
+        if (link == null) {
+            link = connect(to);
+            links.put(to.id(), link);
+        }
+        link.send(frame);
+    }
+
+    private PeerLink connect(PeerAddress to) {
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                    }
+                });
+        Channel ch = b.register().channel();
+        PeerLink link = new PeerLink(this, ch, true, to);
+        installLinkPipeline(ch.pipeline(), link);
+        watchClose(link);
+        ch.connect(new InetSocketAddress(to.host(), to.port())).addListener(f -> {
+            if (!f.isSuccess()) {
+                link.close("connect failed: " + f.cause().getMessage(), false);
+            }
+        });
+        return link;
+    }
+
+    /** Builds the peer-link pipeline after the first bytes said "peer" (inbound) or before connecting. */
+    void installLinkPipeline(ChannelPipeline p, PeerLink link) {
+        p.addLast("idle", new IdleStateHandler(config.linkIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        p.addLast("flush", new FlushConsolidationHandler(256, true));
+        p.addLast("preamble", new PreambleDecoder(new Preamble(Preamble.VERSION, local.id(), local.port()),
+                config.maxLinkFrameBytes()));
+        p.addLast("prepend", new LengthFieldPrepender(4));
+        p.addLast("link", link);
+    }
+
+    /** Called by the sniffer when an inbound connection started with the peer magic. */
+    void acceptLink(Channel ch) {
+        PeerLink link = new PeerLink(this, ch, false, null);
+        installLinkPipeline(ch.pipeline(), link);
+        watchClose(link);
+    }
+
+    /** Called by the sniffer for an inbound connection that is not a peer link. */
+    boolean handOffHttp(ChannelPipeline p) {
+        Consumer<ChannelPipeline> h = httpHandoff;
+        if (h == null) {
+            return false;
+        }
+        h.accept(p);
+        return true;
+    }
+
+    private void watchClose(PeerLink link) {
+        link.channel().closeFuture().addListener(f -> {
+            PeerAddress peer = link.remote();
+            if (peer == null || peer.id() == null || links.get(peer.id()) != link) {
+                return; // never identified, or a duplicate that lost: nobody was told it existed
+            }
+            links.remove(peer.id());
+            if (!link.silent()) {
+                String reason = link.closeReason() != null ? link.closeReason() : "closed by peer";
+                log.debug("link to {} closed: {}", peer, reason);
+                safely(() -> handler.onLinkClosed(peer, reason));
+            }
+        });
+    }
+
+    /**
+     * A link finished its preamble exchange. Returns false if it lost to an existing link to
+     * the same peer: of two links between the same nodes, both keep the one opened by the
+     * node with the smaller id.
+     */
+    boolean linkReady(PeerLink link) {
+        NodeId peer = link.remote().id();
+        PeerLink existing = links.get(peer);
+        if (existing == null || existing == link) {
+            links.put(peer, link);
+            return true;
+        }
+        PeerLink keep = existing.initiator().compareTo(link.initiator()) <= 0 ? existing : link;
+        PeerLink drop = keep == existing ? link : existing;
+        links.put(peer, keep);
+        drop.handOverQueueTo(keep);
+        drop.close("duplicate link", true);
+        return keep == link;
+    }
+
+    void deliver(PeerAddress from, Message m) {
+        framesIn.incrementAndGet();
+        safely(() -> handler.onMessage(from, m));
+    }
+
+    private void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            handlerErrors.incrementAndGet();
+            log.error("protocol handler failed", e);
+        }
+    }
+
+    @Override
+    public void closeLink(PeerAddress peer) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> closeLink(peer));
+            return;
+        }
+        PeerLink link = peer.id() == null ? null : links.get(peer.id());
+        if (link != null) {
+            link.close("closed locally", false);
+        }
+    }
+
+    /**
+     * True if a frame sent to {@code peer} now would not wait behind a full send buffer (also true
+     * when no link exists yet). Senders of bulk data use it for backpressure; call on the event loop.
+     */
+    public boolean linkWritable(PeerAddress peer) {
+        PeerLink link = peer.id() == null ? null : links.get(peer.id());
+        return link == null || link.writable();
+    }
+
+    /** Number of open (or opening) peer links. */
+    public int linkCount() {
+        return links.size();
+    }
+
+    @Override
+    public void close() {
+        if (udp != null) {
+            udp.close();
+        }
+        if (tcp != null) {
+            tcp.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class DatagramHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf content = packet.content();
+            int len = content.readableBytes();
+            if (len > config.maxDatagramBytes()) {
+                drops.count(CodecException.Reason.OVERSIZE);
+                return;
+            }
+            if (len <= NodeId.BYTES) {
+                drops.count(CodecException.Reason.TRUNCATED);
+                return;
+            }
+            byte[] bytes = new byte[len];
+            content.readBytes(bytes);
+            byte[] id = new byte[NodeId.BYTES];
+            System.arraycopy(bytes, 0, id, 0, NodeId.BYTES);
+            Message m;
+            try {
+                m = datagramCodec.decode(bytes, NodeId.BYTES, len - NodeId.BYTES);
+            } catch (CodecException e) {
+                drops.count(e.reason());
+                return;
+            }
+            if (!m.isDatagram()) {
+                drops.count(CodecException.Reason.MALFORMED);
+                return;
+            }
+            InetSocketAddress sender = packet.sender();
+            PeerAddress from = new PeerAddress(NodeId.fromBytes(id), sender.getAddress().getHostAddress(),
+                    sender.getPort());
+            datagramsIn.incrementAndGet();
+            safely(() -> handler.onMessage(from, m));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // ICMP port unreachable and the like: the RPC layer's timeout covers it
+            log.debug("udp: {}", cause.toString());
+        }
+    }
+}

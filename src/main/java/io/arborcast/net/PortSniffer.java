@@ -1,0 +1,35 @@
+package io.arborcast.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+
+import java.util.List;
+
+/**
+ * First handler of every inbound TCP connection: looks at the first four bytes and hands
+ * the connection to the peer-link pipeline (magic {@code ARBC}) or to the HTTP gateway.
+ * Anything else is closed.
+ */
+final class PortSniffer extends ByteToMessageDecoder {
+    private final NettyTransport transport;
+
+    PortSniffer(NettyTransport transport) {
+        this.transport = transport;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (in.readableBytes() < Preamble.MAGIC.length) {
+            return;
+        }
+        if (Preamble.startsWithMagic(in)) {
+            transport.acceptLink(ctx.channel());
+        } else if (!transport.handOffHttp(ctx.pipeline())) {
+            in.skipBytes(in.readableBytes());
+            ctx.close();
+            return;
+        }
+        ctx.pipeline().remove(this);
+    }
+}

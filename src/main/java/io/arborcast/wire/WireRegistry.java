@@ -1,0 +1,90 @@
+package io.arborcast.wire;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.KryoException;
+import com.esotericsoftware.kryo.Registration;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.StreamMessage;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The one place where wire type ids are assigned. Ids are explicit numbers, never derived
+ * from registration order, so adding a type never renumbers another. Ids below 20 belong to
+ * Kryo's built-in primitives and String.
+ */
+public final class WireRegistry {
+    /** Most elements a list on the wire may have. */
+    public static final int MAX_LIST_ELEMENTS = 256;
+    /** Longest string on the wire, in UTF-8 bytes. */
+    public static final int MAX_STRING_BYTES = 1024;
+    /** Deepest object nesting a frame may have. */
+    public static final int MAX_DEPTH = 16;
+
+    private static final Map<Class<?>, Integer> MESSAGE_IDS = new LinkedHashMap<>();
+
+    static {
+        MESSAGE_IDS.put(DhtMessage.Ping.class, 100);
+        MESSAGE_IDS.put(DhtMessage.Pong.class, 101);
+        MESSAGE_IDS.put(DhtMessage.FindNode.class, 102);
+        MESSAGE_IDS.put(DhtMessage.Nodes.class, 103);
+        MESSAGE_IDS.put(DhtMessage.FindValue.class, 104);
+        MESSAGE_IDS.put(DhtMessage.Value.class, 105);
+        MESSAGE_IDS.put(DhtMessage.Store.class, 106);
+        MESSAGE_IDS.put(DhtMessage.AnnounceProvider.class, 107);
+        MESSAGE_IDS.put(DhtMessage.StoreResult.class, 108);
+        MESSAGE_IDS.put(LinkMessage.Heartbeat.class, 200);
+        MESSAGE_IDS.put(StreamMessage.Chunk.class, 300);
+    }
+
+    private WireRegistry() {
+    }
+
+    /**
+     * Kryo would read a class <em>name</em> off the wire when a frame says so, before looking
+     * it up; our frames only ever name types by registered id.
+     */
+    private static final class IdOnlyClassResolver extends DefaultClassResolver {
+        @Override
+        protected Registration readName(Input input) {
+            throw new KryoException("Unregistered class ID: types are never named on the wire");
+        }
+    }
+
+    /** The message classes and their fixed ids. */
+    public static Map<Class<?>, Integer> messageIds() {
+        return Map.copyOf(MESSAGE_IDS);
+    }
+
+    /** A Kryo instance with every wire type registered and registration required. */
+    static Kryo newKryo() {
+        Kryo kryo = new Kryo(new IdOnlyClassResolver(), null);
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        kryo.setMaxDepth(MAX_DEPTH);
+        kryo.register(String.class, new WireSerializers.Utf8(MAX_STRING_BYTES));
+        kryo.register(byte[].class, new WireSerializers.Bytes(), 20);
+        WireSerializers.BoundedList lists = new WireSerializers.BoundedList(MAX_LIST_ELEMENTS,
+                Set.of(PeerAddress.class, ProviderInfo.class));
+        kryo.register(ArrayList.class, lists, 21);
+        kryo.register(List.of().getClass(), lists, 22);        // ImmutableCollections.ListN
+        kryo.register(List.of(1).getClass(), lists, 23);       // ImmutableCollections.List12
+        kryo.register(NodeId.class, new WireSerializers.Id(), 30);
+        kryo.register(PeerAddress.class, 31);
+        kryo.register(ChannelRecord.class, 32);
+        kryo.register(ProviderInfo.class, 33);
+        MESSAGE_IDS.forEach(kryo::register);
+        return kryo;
+    }
+}

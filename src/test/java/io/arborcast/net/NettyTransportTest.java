@@ -1,0 +1,203 @@
+package io.arborcast.net;
+
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageHandler;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.RpcClient;
+import io.arborcast.wire.CodecException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Two real transports on 127.0.0.1 with ephemeral ports. */
+class NettyTransportTest {
+    private final Random random = new Random(99);
+    private final List<NettyTransport> started = new ArrayList<>();
+
+    /** Records everything a transport delivers; answers pings so it can serve as an RPC peer. */
+    static final class Recorder implements MessageHandler {
+        final Queue<Message> messages = new ConcurrentLinkedQueue<>();
+        final List<String> closed = new CopyOnWriteArrayList<>();
+        NettyTransport transport;
+        RpcClient rpc;
+
+        @Override
+        public void onMessage(PeerAddress from, Message m) {
+            if (m instanceof DhtMessage.Ping p) {
+                transport.send(from, new DhtMessage.Pong(p.rpcId()));
+            } else if (m instanceof DhtMessage.Response r && rpc != null && rpc.onResponse(from, r)) {
+                return;
+            }
+            messages.add(m);
+        }
+
+        @Override
+        public void onLinkClosed(PeerAddress peer, String reason) {
+            closed.add(peer.id().shortHex() + ": " + reason);
+        }
+    }
+
+    private Recorder start() throws InterruptedException {
+        NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeId.random(random));
+        started.add(t);
+        Recorder r = new Recorder();
+        r.transport = t;
+        r.rpc = new RpcClient(t.environment(), t, 1000);
+        t.setHandler(r);
+        return r;
+    }
+
+    @AfterEach
+    void stop() {
+        started.forEach(NettyTransport::close);
+    }
+
+    @Test
+    void udpRequestGetsItsResponseAndDeadPortTimesOut() throws Exception {
+        Recorder a = start();
+        Recorder b = start();
+        Queue<String> events = new ConcurrentLinkedQueue<>();
+        RpcClient.Callback cb = new RpcClient.Callback() {
+            @Override
+            public void onResponse(PeerAddress from, DhtMessage.Response response) {
+                events.add("response " + response.getClass().getSimpleName() + " from " + from.id().shortHex());
+            }
+
+            @Override
+            public void onTimeout(PeerAddress to) {
+                events.add("timeout " + to.port());
+            }
+        };
+        int deadPort;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        PeerAddress bootstrapB = PeerAddress.unknownId("127.0.0.1", b.transport.localAddress().port());
+        a.transport.execute(() -> {
+            a.rpc.request(bootstrapB, DhtMessage.Ping::new, 2_000, cb);
+            a.rpc.request(PeerAddress.unknownId("127.0.0.1", deadPort), DhtMessage.Ping::new, 300, cb);
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
+        assertThat(events).containsExactlyInAnyOrder(
+                "response Pong from " + b.transport.localAddress().id().shortHex(),
+                "timeout " + deadPort);
+        assertThat(a.rpc.pendingCount()).isZero();
+    }
+
+    @Test
+    void tcpLinkCarriesTenThousandFramesInOrderAndReportsClosing() throws Exception {
+        Recorder a = start();
+        Recorder b = start();
+        PeerAddress toB = b.transport.localAddress();
+        int n = 10_000;
+        a.transport.execute(() -> {
+            for (int i = 0; i < n; i++) {
+                a.transport.send(toB, new LinkMessage.Heartbeat(i));
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> b.messages.size() == n);
+        long expected = 0;
+        for (Message m : b.messages) {
+            assertThat(m).isEqualTo(new LinkMessage.Heartbeat(expected++));
+        }
+        assertThat(a.transport.linkCount()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.transport.linkCount() == 1);
+
+        // B answers over the same link, identified by A's id from the preamble
+        b.transport.execute(() -> b.transport.send(a.transport.localAddress(), new LinkMessage.Heartbeat(-1 & 7)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.messages.size() == 1);
+        assertThat(a.transport.linkCount()).isEqualTo(1);
+
+        a.transport.closeLink(toB);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.closed.size() == 1 && a.closed.size() == 1);
+        assertThat(b.closed.get(0)).startsWith(a.transport.localAddress().id().shortHex());
+        assertThat(a.closed.get(0)).contains("closed locally");
+    }
+
+    @Test
+    void crashedPeerIsReportedAndConnectToDeadPortFails() throws Exception {
+        Recorder a = start();
+        Recorder b = start();
+        a.transport.send(b.transport.localAddress(), new LinkMessage.Heartbeat(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.messages.size() == 1);
+        b.transport.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 1);
+
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        PeerAddress dead = new PeerAddress(NodeId.random(random), "127.0.0.1", deadPort);
+        a.transport.send(dead, new LinkMessage.Heartbeat(2));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 2);
+        assertThat(a.closed.get(1)).contains("connect failed");
+    }
+
+    @Test
+    void garbageOnTheWireIsDroppedCountedAndTheNodeKeepsServing() throws Exception {
+        Recorder a = start();
+        Recorder b = start();
+        int port = b.transport.localAddress().port();
+        // random bytes with no magic: connection closed by the sniffer
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.getOutputStream().write("GARBAGE\r\n".getBytes());
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        // a valid preamble, then a frame claiming 1 GiB: closed as oversize
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(preamble(NodeId.random(random), 4000));
+            out.write(new byte[] {0x40, 0, 0, 0});
+            out.flush();
+            s.getInputStream().readNBytes(Preamble.LENGTH);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        // a valid preamble, then a frame that does not decode: closed, counted
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            OutputStream out = s.getOutputStream();
+            out.write(preamble(NodeId.random(random), 4001));
+            out.write(new byte[] {0, 0, 0, 3, (byte) 0xE9, 0x07, 0});
+            out.flush();
+            s.getInputStream().readNBytes(Preamble.LENGTH);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        // garbage datagrams
+        try (DatagramSocket s = new DatagramSocket()) {
+            byte[] junk = new byte[64];
+            random.nextBytes(junk);
+            s.send(new java.net.DatagramPacket(junk, junk.length, InetAddress.getLoopbackAddress(), port));
+            s.send(new java.net.DatagramPacket(new byte[3], 3, InetAddress.getLoopbackAddress(), port));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.transport.drops().total() >= 4);
+        assertThat(b.transport.drops().get(CodecException.Reason.OVERSIZE)).isEqualTo(1);
+        assertThat(b.transport.drops().get(CodecException.Reason.UNKNOWN_ID)).isGreaterThanOrEqualTo(1);
+        // and an honest peer is still served
+        a.transport.send(b.transport.localAddress(), new LinkMessage.Heartbeat(5));
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.messages.contains(new LinkMessage.Heartbeat(5)));
+    }
+
+    private static byte[] preamble(NodeId id, int port) {
+        io.netty.buffer.ByteBuf b = new Preamble(Preamble.VERSION, id, port).encode(io.netty.buffer.ByteBufAllocator.DEFAULT);
+        byte[] out = new byte[b.readableBytes()];
+        b.readBytes(out);
+        b.release();
+        return out;
+    }
+}

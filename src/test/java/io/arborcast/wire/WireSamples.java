@@ -1,0 +1,50 @@
+package io.arborcast.wire;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.StreamMessage;
+
+import java.util.List;
+import java.util.Random;
+
+/** One realistic sample of every wire message, for round-trip and fuzz tests. */
+public final class WireSamples {
+    private WireSamples() {
+    }
+
+    public static List<Message> all(Random r) {
+        NodeId a = NodeId.random(r);
+        PeerAddress p1 = new PeerAddress(NodeId.random(r), "192.0.2.10", 7144);
+        PeerAddress p2 = new PeerAddress(NodeId.random(r), "2001:db8::1", 40000);
+        ChannelRecord rec = new ChannelRecord(a, "Radio Ünïcode", "audio/mpeg", 128, 1_700_000_000_000L, 3,
+                bytes(r, 32), bytes(r, 64));
+        ProviderInfo prov = new ProviderInfo(p1, 2, 3);
+        return List.of(
+                new DhtMessage.Ping(r.nextLong()),
+                new DhtMessage.Pong(r.nextLong()),
+                new DhtMessage.FindNode(r.nextLong(), a),
+                new DhtMessage.Nodes(r.nextLong(), List.of(p1, p2)),
+                new DhtMessage.FindValue(r.nextLong(), a),
+                new DhtMessage.Value(r.nextLong(), rec, List.of(prov), List.of(p2)),
+                new DhtMessage.Store(r.nextLong(), rec),
+                new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
+                new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
+                new LinkMessage.Heartbeat(r.nextLong() & Long.MAX_VALUE),
+                chunk(r, 4096));
+    }
+
+    public static StreamMessage.Chunk chunk(Random r, int payloadBytes) {
+        return new StreamMessage.Chunk(NodeId.random(r), 1234, 5678, bytes(r, payloadBytes), bytes(r, 64));
+    }
+
+    static byte[] bytes(Random r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return b;
+    }
+}
