@@ -62,15 +62,20 @@ public final class RpcClient {
      * then ran); false if it was unsolicited, late, or came from another endpoint than asked.
      */
     public boolean onResponse(PeerAddress from, DhtMessage.Response response) {
-        Pending p = pending.get(response.rpcId());
-        if (p == null || !p.to.sameEndpoint(from) || (p.to.id() != null && !p.to.id().equals(from.id()))) {
+        if (!expects(from, response)) {
             unsolicited++;
             return false;
         }
-        pending.remove(response.rpcId());
+        Pending p = pending.remove(response.rpcId());
         p.timer.cancel();
         p.callback.onResponse(from, response);
         return true;
+    }
+
+    /** True if {@code response} from {@code from} answers a pending request. */
+    public boolean expects(PeerAddress from, DhtMessage.Response response) {
+        Pending p = pending.get(response.rpcId());
+        return p != null && p.to.sameEndpoint(from) && (p.to.id() == null || p.to.id().equals(from.id()));
     }
 
     /** Requests still waiting for an answer. */

@@ -1,0 +1,312 @@
+package io.arborcast.sim;
+
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageSizer;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.StreamMessage;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The simulated network: per-pair latency, per-node upload capacity with queueing, optional
+ * datagram loss, partitions, and ordered reliable links whose closing the far end hears of
+ * (after one-way latency on a clean close, after a timeout on a crash). Messages travel as
+ * objects; the codec is asked only for their size, to charge bandwidth.
+ */
+public final class SimNetwork {
+    /** The port every virtual node uses. */
+    public static final int PORT = 7144;
+    /** Bytes of UDP/IP header plus our 20-byte sender id charged per datagram. */
+    public static final int DATAGRAM_OVERHEAD = 28 + NodeId.BYTES;
+    /** Bytes of TCP/IP header plus the 4-byte length prefix charged per link frame. */
+    public static final int FRAME_OVERHEAD = 40 + 4;
+
+    /** Settings of the network model. */
+    public record Config(LatencyModel latency, double datagramLoss, long connectTimeoutMillis,
+                         long crashDetectMillis) {
+        public static Config defaults() {
+            return new Config(LatencyModel.internet(), 0.0, 3_000, 30_000);
+        }
+    }
+
+    final Simulation sim;
+    private final Config config;
+    private final MessageSizer sizer;
+    private final long seed;
+    private final Random netRandom;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final Map<Long, SimLink> links = new HashMap<>();
+    private final Traffic traffic = new Traffic();
+
+    /** Bytes and messages carried, split into control and stream data. */
+    public static final class Traffic {
+        public long datagrams;
+        public long datagramBytes;
+        public long datagramsLost;
+        public long frames;
+        public long controlFrameBytes;
+        public long streamFrameBytes;
+        public long dropped;
+
+        public long controlBytes() {
+            return datagramBytes + controlFrameBytes;
+        }
+    }
+
+    public SimNetwork(Simulation sim, Config config, MessageSizer sizer, long seed) {
+        this.sim = sim;
+        this.config = config;
+        this.sizer = sizer;
+        this.seed = seed;
+        this.netRandom = new Random(seed ^ 0x5DEECE66DL);
+    }
+
+    public Simulation simulation() {
+        return sim;
+    }
+
+    /** The codec that sizes messages (shared: everything runs on the simulator's one thread). */
+    public MessageSizer sizer() {
+        return sizer;
+    }
+
+    public Traffic traffic() {
+        return traffic;
+    }
+
+    /** Adds a live node with the given id; its seeded random derives from the network seed and its index. */
+    public SimNode addNode(NodeId id) {
+        int index = nodes.size();
+        PeerAddress address = new PeerAddress(id, hostOf(index), PORT);
+        SimNode n = new SimNode(this, index, address, new Random(mix(seed, index)));
+        config.latency().place(n, n.random);
+        nodes.add(n);
+        return n;
+    }
+
+    public SimNode node(int index) {
+        return nodes.get(index);
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public List<SimNode> nodes() {
+        return nodes;
+    }
+
+    /** The host text of node {@code index}: 10.x.y.z, an address no real peer will collide with. */
+    static String hostOf(int index) {
+        return "10." + ((index >>> 16) & 255) + "." + ((index >>> 8) & 255) + "." + (index & 255);
+    }
+
+    /** The node an address names, or null if none. */
+    SimNode resolve(PeerAddress to) {
+        if (to.port() != PORT) {
+            return null;
+        }
+        String h = to.host();
+        if (!h.startsWith("10.")) {
+            return null;
+        }
+        int index = 0;
+        int part = 0;
+        int dots = 0;
+        for (int i = 3; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c == '.') {
+                index = (index << 8) | part;
+                part = 0;
+                dots++;
+            } else if (c >= '0' && c <= '9') {
+                part = part * 10 + (c - '0');
+                if (part > 255) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (dots != 2) {
+            return null;
+        }
+        index = (index << 8) | part;
+        return index < nodes.size() ? nodes.get(index) : null;
+    }
+
+    void send(SimNode from, PeerAddress to, Message m) {
+        boolean datagram = m.isDatagram();
+        int bytes = sizer.sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
+        from.bytesSent += bytes;
+        long departMillis = departure(from, bytes);
+        SimNode target = resolve(to);
+        if (datagram) {
+            traffic.datagrams++;
+            traffic.datagramBytes += bytes;
+            if (target == null || !target.alive || target.partitionGroup != from.partitionGroup) {
+                traffic.dropped++;
+                return;
+            }
+            if (config.datagramLoss() > 0 && netRandom.nextDouble() < config.datagramLoss()) {
+                traffic.datagramsLost++;
+                return;
+            }
+            long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
+            sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, null));
+            return;
+        }
+        traffic.frames++;
+        if (m instanceof StreamMessage) {
+            traffic.streamFrameBytes += bytes;
+        } else {
+            traffic.controlFrameBytes += bytes;
+        }
+        sendOnLink(from, to, target, m, departMillis);
+    }
+
+    private void sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis) {
+        if (target == null || to.id() == null || !to.id().equals(target.address.id())) {
+            traffic.dropped++;
+            notifyClosed(from, to, "connect failed: no such peer", config.connectTimeoutMillis());
+            return;
+        }
+        SimLink link = links.get(SimLink.key(from.index, target.index));
+        if (link == null || !link.open) {
+            if (!target.alive || target.partitionGroup != from.partitionGroup) {
+                traffic.dropped++;
+                notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
+                return;
+            }
+            link = new SimLink(from, target);
+            links.put(SimLink.key(from.index, target.index), link);
+            from.addLink(link);
+            target.addLink(link);
+            // the handshake costs one round trip before the first frame
+            departMillis += 2 * Math.round(config.latency().baseMillis(from, target));
+        }
+        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
+        arrive = link.orderedArrival(from, arrive);
+        sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, link));
+    }
+
+    /** When a message of {@code bytes} leaves {@code from}'s uplink, in ms, after what is queued before it. */
+    private long departure(SimNode from, int bytes) {
+        long nowMicros = sim.now() * 1000;
+        if (from.uploadBytesPerSec <= 0) {
+            return sim.now();
+        }
+        long start = Math.max(nowMicros, from.uplinkFreeAtMicros);
+        from.uplinkFreeAtMicros = start + bytes * 1_000_000L / from.uploadBytesPerSec;
+        return (from.uplinkFreeAtMicros + 999) / 1000;
+    }
+
+    /** How long the uplink of {@code node} is busy with what it already queued, in ms. */
+    public long uplinkBacklogMillis(SimNode node) {
+        return Math.max(0, (node.uplinkFreeAtMicros - sim.now() * 1000) / 1000);
+    }
+
+    void closeLink(SimNode from, PeerAddress peer) {
+        SimNode other = resolve(peer);
+        SimLink link = other == null ? null : links.get(SimLink.key(from.index, other.index));
+        if (link == null || !link.open) {
+            return;
+        }
+        closeLinkNow(link);
+        notifyClosed(from, other.address, "closed locally", 0);
+        notifyClosed(other, from.address, "closed by peer",
+                Math.round(config.latency().baseMillis(from, other)));
+    }
+
+    private void closeLinkNow(SimLink link) {
+        link.open = false;
+        links.remove(SimLink.key(link.a.index, link.b.index));
+        link.a.removeLink(link);
+        link.b.removeLink(link);
+    }
+
+    private void notifyClosed(SimNode node, PeerAddress peer, String reason, long delay) {
+        int inc = node.incarnation;
+        sim.after(delay, () -> {
+            if (node.alive && node.incarnation == inc && node.handler != null) {
+                node.handler.onLinkClosed(peer, reason);
+            }
+        });
+    }
+
+    /** The node stops at once; peers on its links notice after the crash-detection timeout. */
+    public void crash(SimNode node) {
+        stop(node, config.crashDetectMillis(), "crashed (timeout)");
+    }
+
+    /** The node leaves cleanly; peers on its links notice after one-way latency. */
+    public void leave(SimNode node) {
+        stop(node, -1, "closed by peer");
+    }
+
+    private void stop(SimNode node, long delay, String reason) {
+        if (!node.alive) {
+            return;
+        }
+        node.alive = false;
+        node.incarnation++;
+        for (SimLink link : node.linksSnapshot()) {
+            SimNode other = link.other(node);
+            closeLinkNow(link);
+            long d = delay >= 0 ? delay : Math.round(config.latency().baseMillis(node, other));
+            notifyClosed(other, node.address, reason, d);
+        }
+    }
+
+    /**
+     * Splits the network: node i goes to group {@code groupOf[i]}. Datagrams between groups are
+     * lost and links across groups break (noticed after the crash timeout) until {@link #heal()}.
+     */
+    public void partition(int[] groupOf) {
+        for (SimNode n : nodes) {
+            n.partitionGroup = n.index < groupOf.length ? groupOf[n.index] : 0;
+        }
+        for (SimLink link : new ArrayList<>(links.values())) {
+            if (link.a.partitionGroup != link.b.partitionGroup) {
+                closeLinkNow(link);
+                notifyClosed(link.a, link.b.address, "connection timed out", config.crashDetectMillis());
+                notifyClosed(link.b, link.a.address, "connection timed out", config.crashDetectMillis());
+            }
+        }
+    }
+
+    /** Ends a partition. */
+    public void heal() {
+        for (SimNode n : nodes) {
+            n.partitionGroup = 0;
+        }
+    }
+
+    /** Open links, for tests and reports. */
+    public int linkCount() {
+        return links.size();
+    }
+
+    private static long mix(long seed, int index) {
+        long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** A message in flight to one life of a node. */
+    private record Delivery(SimNode to, int incarnation, PeerAddress from, Message m, SimLink link)
+            implements Runnable {
+        @Override
+        public void run() {
+            if (to.alive && to.incarnation == incarnation && (link == null || link.open) && to.handler != null) {
+                to.handler.onMessage(from, m);
+            }
+        }
+    }
+}

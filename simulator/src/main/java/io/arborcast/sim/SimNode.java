@@ -1,0 +1,147 @@
+package io.arborcast.sim;
+
+import io.arborcast.core.Cancellable;
+import io.arborcast.core.Environment;
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageHandler;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Transport;
+
+import java.util.Random;
+
+/**
+ * One virtual node: its address, its place in the latency space, its uplink, and the
+ * {@link Environment} and {@link Transport} its protocol code runs on. Timers and messages
+ * addressed to a node that crashed (or to an earlier life of it) are silently dropped.
+ */
+public final class SimNode implements Environment, Transport {
+    final SimNetwork net;
+    final int index;
+    final PeerAddress address;
+    final Random random;
+    float x;
+    float y;
+    float accessMillis;
+    /** Upload capacity in bytes per second; 0 = unlimited. */
+    long uploadBytesPerSec;
+    /** When the uplink finishes sending what is queued, in virtual microseconds. */
+    long uplinkFreeAtMicros;
+    boolean alive = true;
+    int incarnation;
+    int partitionGroup;
+    MessageHandler handler;
+    long bytesSent;
+    private java.util.ArrayList<SimLink> links;
+
+    SimNode(SimNetwork net, int index, PeerAddress address, Random random) {
+        this.net = net;
+        this.index = index;
+        this.address = address;
+        this.random = random;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public boolean alive() {
+        return alive;
+    }
+
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    public void setHandler(MessageHandler handler) {
+        this.handler = handler;
+    }
+
+    public void setUploadBytesPerSec(long bytesPerSec) {
+        this.uploadBytesPerSec = bytesPerSec;
+    }
+
+    @Override
+    public long now() {
+        return net.sim.now();
+    }
+
+    @Override
+    public Cancellable schedule(long delayMillis, Runnable task) {
+        NodeTimer t = new NodeTimer(this, incarnation, task);
+        net.sim.after(delayMillis, t);
+        return t;
+    }
+
+    @Override
+    public Random random() {
+        return random;
+    }
+
+    @Override
+    public PeerAddress localAddress() {
+        return address;
+    }
+
+    @Override
+    public void send(PeerAddress to, Message m) {
+        if (alive) {
+            net.send(this, to, m);
+        }
+    }
+
+    @Override
+    public void closeLink(PeerAddress peer) {
+        if (alive) {
+            net.closeLink(this, peer);
+        }
+    }
+
+    void addLink(SimLink link) {
+        if (links == null) {
+            links = new java.util.ArrayList<>(4);
+        }
+        links.add(link);
+    }
+
+    void removeLink(SimLink link) {
+        if (links != null) {
+            links.remove(link);
+        }
+    }
+
+    java.util.List<SimLink> linksSnapshot() {
+        return links == null ? java.util.List.of() : java.util.List.copyOf(links);
+    }
+
+    @Override
+    public String toString() {
+        return "SimNode#" + index + (alive ? "" : "(dead)");
+    }
+
+    /** A timer bound to one life of a node. */
+    private static final class NodeTimer implements Runnable, Cancellable {
+        private final SimNode node;
+        private final int incarnation;
+        private Runnable task;
+
+        NodeTimer(SimNode node, int incarnation, Runnable task) {
+            this.node = node;
+            this.incarnation = incarnation;
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            Runnable t = task;
+            task = null;
+            if (t != null && node.alive && node.incarnation == incarnation) {
+                t.run();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            task = null;
+        }
+    }
+}

@@ -1,0 +1,462 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.Environment;
+import io.arborcast.core.MessageSizer;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.RpcClient;
+import io.arborcast.core.Transport;
+import io.arborcast.dht.DhtResults.FindResult;
+import io.arborcast.dht.DhtResults.JoinResult;
+import io.arborcast.dht.DhtResults.LookupResult;
+import io.arborcast.dht.DhtResults.StoreOutcome;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One node's Kademlia: answers PING, FIND_NODE, FIND_VALUE, STORE and ANNOUNCE_PROVIDER,
+ * and runs joins, lookups, publishing and provider announcements with their refresh timers.
+ * Sans-IO: the owner passes in every incoming {@link DhtMessage}; all output goes through
+ * the {@link Transport}, all time through the {@link Environment}. Callbacks run on the
+ * protocol thread.
+ */
+public final class DhtNode {
+    private static final int MAX_FAILURES = 3;
+    private static final long MAINTENANCE_MILLIS = 60_000;
+
+    private final DhtConfig config;
+    private final Environment env;
+    private final Transport transport;
+    private final MessageSizer sizer;
+    private final RoutingTable table;
+    private final RpcClient rpc;
+    private final RecordStore store;
+    private final RateLimiter storeLimiter;
+    private final DhtStats stats = new DhtStats();
+    private final Map<NodeId, ChannelRecord> published = new HashMap<>();
+    private final Map<NodeId, ProviderInfo> announced = new HashMap<>();
+    private boolean stopped;
+
+    public DhtNode(DhtConfig config, Environment env, Transport transport, MessageSizer sizer) {
+        this.config = config;
+        this.env = env;
+        this.transport = transport;
+        this.sizer = sizer;
+        this.table = new RoutingTable(transport.localAddress().id(), config.k(), config.maxPerIpPerBucket(),
+                config.replacementCacheSize());
+        this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
+        this.store = new RecordStore(config);
+        this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
+        env.schedule(MAINTENANCE_MILLIS, this::maintain);
+    }
+
+    public NodeId id() {
+        return table.self();
+    }
+
+    public RoutingTable routingTable() {
+        return table;
+    }
+
+    public DhtStats stats() {
+        return stats;
+    }
+
+    public DhtConfig config() {
+        return config;
+    }
+
+    /** Stops timers (republish, refresh); pending callbacks may still fire. */
+    public void stop() {
+        stopped = true;
+        published.clear();
+        announced.clear();
+    }
+
+    // ---------------------------------------------------------------- incoming
+
+    /** Handles one incoming DHT message from {@code from} (whose id the transport vouches for). */
+    public void onMessage(PeerAddress from, DhtMessage m) {
+        if (from.id() == null || from.id().equals(id())) {
+            stats.malformed++;
+            return;
+        }
+        if (m instanceof DhtMessage.Response r) {
+            if (rpc.expects(from, r)) {
+                learn(from); // before the callback, which may start a lookup from the table
+                rpc.onResponse(from, r);
+            } else {
+                stats.unsolicited++;
+            }
+            return;
+        }
+        learn(from);
+        stats.requestsServed++;
+        long now = env.now();
+        DhtMessage reply = null;
+        if (m instanceof DhtMessage.Ping p) {
+            reply = new DhtMessage.Pong(p.rpcId());
+        } else if (m instanceof DhtMessage.FindNode f) {
+            reply = fit(new DhtMessage.Nodes(f.rpcId(), table.closest(f.target(), config.k())));
+        } else if (m instanceof DhtMessage.FindValue f) {
+            reply = fit(new DhtMessage.Value(f.rpcId(), store.record(f.key(), now),
+                    store.sampleProviders(f.key(), config.providerSample(), env.random(), now),
+                    table.closest(f.key(), config.k())));
+        } else if (m instanceof DhtMessage.Store s) {
+            reply = storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
+        } else if (m instanceof DhtMessage.AnnounceProvider a) {
+            reply = storeResult(a.rpcId(), from, () -> {
+                PeerAddress claimed = a.provider().address();
+                if (!claimed.id().equals(from.id()) || !claimed.sameEndpoint(from)) {
+                    return "a peer may only announce itself";
+                }
+                return store.putProvider(a.channel(), a.provider(), a.ttlSeconds() * 1000L, now);
+            });
+        }
+        if (reply != null) {
+            transport.send(from, reply);
+        }
+    }
+
+    private DhtMessage storeResult(long rpcId, PeerAddress from, java.util.function.Supplier<String> attempt) {
+        String refusal = storeLimiter.allow(from.host(), env.now()) ? attempt.get() : "rate limit: too many stores";
+        if (refusal != null) {
+            stats.refused(refusal);
+        }
+        return new DhtMessage.StoreResult(rpcId, refusal == null, refusal == null ? "" : refusal);
+    }
+
+    /** Shrinks a response until it fits one datagram: contacts go first, then providers. */
+    private DhtMessage fit(DhtMessage m) {
+        while (sizer.sizeOf(m) > config.maxDatagramPayload()) {
+            if (m instanceof DhtMessage.Nodes n && !n.contacts().isEmpty()) {
+                m = new DhtMessage.Nodes(n.rpcId(), n.contacts().subList(0, n.contacts().size() - 1));
+            } else if (m instanceof DhtMessage.Value v && !v.contacts().isEmpty()) {
+                m = new DhtMessage.Value(v.rpcId(), v.record(), v.providers(),
+                        v.contacts().subList(0, v.contacts().size() - 1));
+            } else if (m instanceof DhtMessage.Value v && !v.providers().isEmpty()) {
+                m = new DhtMessage.Value(v.rpcId(), v.record(), v.providers().subList(0, v.providers().size() - 1),
+                        v.contacts());
+            } else {
+                break;
+            }
+        }
+        return m;
+    }
+
+    /** A peer proved it is alive: into the routing table, pinging whom it may replace. */
+    private void learn(PeerAddress peer) {
+        PeerAddress toPing = table.observe(peer, env.now());
+        if (toPing != null) {
+            request(toPing, DhtMessage.Ping::new, r -> table.observe(toPing, env.now()),
+                    () -> table.onFailure(toPing.id(), 1));
+        }
+    }
+
+    private void request(PeerAddress to, java.util.function.LongFunction<? extends DhtMessage.Request> build,
+                         Consumer<DhtMessage.Response> onResponse, Runnable onTimeout) {
+        stats.rpcsSent++;
+        rpc.request(to, build, config.rpcTimeoutMillis(), new RpcClient.Callback() {
+            @Override
+            public void onResponse(PeerAddress from, DhtMessage.Response response) {
+                onResponse.accept(response);
+            }
+
+            @Override
+            public void onTimeout(PeerAddress peer) {
+                stats.rpcTimeouts++;
+                if (peer.id() != null) {
+                    table.onFailure(peer.id(), MAX_FAILURES);
+                }
+                onTimeout.run();
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- lookups
+
+    /** An iterative lookup in progress, with what FIND_VALUE gathered on the way. */
+    private final class Task {
+        final Lookup lookup;
+        final boolean findValue;
+        final long started = env.now();
+        final Consumer<Task> done;
+        ChannelRecord record;
+        final Map<NodeId, ProviderInfo> providers = new LinkedHashMap<>();
+        boolean finished;
+
+        Task(NodeId target, boolean findValue, Consumer<Task> done) {
+            this.lookup = new Lookup(target, config.k(), config.alpha(), id(), table.closest(target, config.k()));
+            this.findValue = findValue;
+            this.done = done;
+            int bucket = id().bucketIndex(target);
+            if (bucket >= 0) {
+                table.touch(bucket, env.now());
+            }
+        }
+
+        void drive() {
+            if (finished) {
+                return;
+            }
+            PeerAddress p;
+            while ((p = lookup.next()) != null) {
+                query(p);
+            }
+            boolean enough = findValue && record != null && providers.size() >= config.providerSample();
+            if (lookup.finished() || enough) {
+                finished = true;
+                done.accept(this);
+            }
+        }
+
+        private void query(PeerAddress p) {
+            NodeId target = lookup.target();
+            request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target) : rid -> new DhtMessage.FindNode(rid, target),
+                    r -> {
+                        if (r instanceof DhtMessage.Nodes n && !findValue) {
+                            lookup.onSuccess(p, n.contacts());
+                        } else if (r instanceof DhtMessage.Value v && findValue) {
+                            absorb(v);
+                            lookup.onSuccess(p, v.contacts());
+                        } else {
+                            lookup.onFailure(p);
+                        }
+                        drive();
+                    },
+                    () -> {
+                        lookup.onFailure(p);
+                        drive();
+                    });
+        }
+
+        private void absorb(DhtMessage.Value v) {
+            ChannelRecord r = v.record();
+            if (r != null && r.channelId().equals(lookup.target())
+                    && (record == null || r.sequence() > record.sequence())) {
+                if (ChannelRecords.problem(r) == null) {
+                    record = r;
+                } else {
+                    stats.forgedRecordsSeen++;
+                }
+            }
+            for (ProviderInfo p : v.providers()) {
+                if (providers.size() < config.maxProvidersPerKey() && !p.address().id().equals(id())) {
+                    providers.putIfAbsent(p.address().id(), p);
+                }
+            }
+        }
+
+        long millis() {
+            return env.now() - started;
+        }
+    }
+
+    /** Iterative FIND_NODE for the k closest nodes to {@code target}. */
+    public void lookup(NodeId target, Consumer<LookupResult> done) {
+        stats.lookups++;
+        new Task(target, false, t -> done.accept(new LookupResult(target, t.lookup.closest(), t.lookup.hops(),
+                t.lookup.queried(), t.millis()))).drive();
+    }
+
+    /** Finds the channel record and a sample of providers stored under {@code channel}. */
+    public void find(NodeId channel, Consumer<FindResult> done) {
+        stats.lookups++;
+        long now = env.now();
+        new Task(channel, true, t -> {
+            ChannelRecord r = t.record;
+            ChannelRecord local = store.record(channel, now);
+            if (local != null && (r == null || local.sequence() > r.sequence())) {
+                r = local;
+            }
+            List<ProviderInfo> providers = new ArrayList<>(t.providers.values());
+            for (ProviderInfo p : store.sampleProviders(channel, config.providerSample(), env.random(), env.now())) {
+                if (!t.providers.containsKey(p.address().id()) && !p.address().id().equals(id())) {
+                    providers.add(p);
+                }
+            }
+            done.accept(new FindResult(channel, r, providers, t.lookup.hops(), t.lookup.queried(), t.millis()));
+        }).drive();
+    }
+
+    // ---------------------------------------------------------------- join
+
+    /**
+     * Joins the network through one bootstrap address: pings it (twice at most), looks up our
+     * own id, then refreshes every bucket further away than our closest neighbour.
+     */
+    public void join(PeerAddress bootstrap, Consumer<JoinResult> done) {
+        long start = env.now();
+        pingBootstrap(bootstrap, 2, ok -> {
+            if (!ok) {
+                done.accept(new JoinResult("bootstrap " + bootstrap.endpoint() + " did not answer within "
+                        + 2 * config.rpcTimeoutMillis() + " ms", 0, env.now() - start));
+                return;
+            }
+            lookup(id(), self -> {
+                int from = Math.max(table.closestBucketIndex() + 1, 0);
+                int[] pending = {NodeId.BITS - from};
+                if (pending[0] == 0 || table.size() == 0) {
+                    done.accept(new JoinResult(null, table.size(), env.now() - start));
+                    return;
+                }
+                for (int i = from; i < NodeId.BITS; i++) {
+                    lookup(id().randomInBucket(i, env.random()), r -> {
+                        if (--pending[0] == 0) {
+                            done.accept(new JoinResult(null, table.size(), env.now() - start));
+                        }
+                    });
+                }
+            });
+        });
+    }
+
+    private void pingBootstrap(PeerAddress bootstrap, int attempts, Consumer<Boolean> done) {
+        request(bootstrap, DhtMessage.Ping::new, r -> done.accept(true),
+                () -> {
+                    if (attempts > 1) {
+                        pingBootstrap(bootstrap, attempts - 1, done);
+                    } else {
+                        done.accept(false);
+                    }
+                });
+    }
+
+    /** Pings {@code peer}; on an answer it enters the routing table. For seeding from a known list. */
+    public void ping(PeerAddress peer, Consumer<Boolean> done) {
+        request(peer, DhtMessage.Ping::new, r -> done.accept(true), () -> done.accept(false));
+    }
+
+    // ---------------------------------------------------------------- publish and announce
+
+    /** Stores {@code record} on the k closest nodes to its channel id, and republishes it periodically. */
+    public void publish(ChannelRecord record, Consumer<StoreOutcome> done) {
+        String problem = ChannelRecords.problem(record);
+        if (problem != null) {
+            throw new IllegalArgumentException("refusing to publish an invalid record: " + problem);
+        }
+        store.putRecord(record, env.now());
+        boolean first = !published.containsKey(record.channelId());
+        published.put(record.channelId(), record);
+        storeOnClosest(record.channelId(), rid -> new DhtMessage.Store(rid, record), done);
+        if (first) {
+            scheduleRepeat(config.republishMillis(), () -> {
+                ChannelRecord current = published.get(record.channelId());
+                if (current != null) {
+                    storeOnClosest(current.channelId(), rid -> new DhtMessage.Store(rid, current), o -> {
+                    });
+                }
+                return current != null;
+            });
+        }
+    }
+
+    /**
+     * Announces this node as a provider of {@code channel} with {@code info} (our own address,
+     * depth, free slots), and keeps refreshing it until {@link #withdraw}. Calling it again
+     * updates the info.
+     */
+    public void announce(NodeId channel, ProviderInfo info, Consumer<StoreOutcome> done) {
+        if (!info.address().id().equals(id())) {
+            throw new IllegalArgumentException("a node may only announce itself");
+        }
+        boolean first = !announced.containsKey(channel);
+        announced.put(channel, info);
+        store.putProvider(channel, info, config.providerTtlMillis(), env.now());
+        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, info, ttlSeconds), done);
+        if (first) {
+            scheduleRepeat(config.providerTtlMillis() / 2, () -> {
+                ProviderInfo current = announced.get(channel);
+                if (current != null) {
+                    store.putProvider(channel, current, config.providerTtlMillis(), env.now());
+                    storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, current, ttlSeconds),
+                            o -> {
+                            });
+                }
+                return current != null;
+            });
+        }
+    }
+
+    /** Stops refreshing our announcement for {@code channel}; it expires at the others within its TTL. */
+    public void withdraw(NodeId channel) {
+        announced.remove(channel);
+    }
+
+    private void storeOnClosest(NodeId key, java.util.function.LongFunction<? extends DhtMessage.Request> build,
+                                Consumer<StoreOutcome> done) {
+        lookup(key, result -> {
+            List<PeerAddress> targets = result.closest();
+            if (targets.isEmpty()) {
+                done.accept(new StoreOutcome(0, 0, 0, List.of("no DHT nodes known")));
+                return;
+            }
+            int[] counts = new int[3];
+            List<String> reasons = new ArrayList<>();
+            for (PeerAddress t : targets) {
+                request(t, build, r -> {
+                    if (r instanceof DhtMessage.StoreResult s && s.accepted()) {
+                        counts[0]++;
+                    } else {
+                        counts[1]++;
+                        reasons.add(r instanceof DhtMessage.StoreResult s ? s.reason() : "unexpected answer");
+                    }
+                    finishStore(counts, targets.size(), reasons, done);
+                }, () -> {
+                    counts[2]++;
+                    finishStore(counts, targets.size(), reasons, done);
+                });
+            }
+        });
+    }
+
+    private static void finishStore(int[] counts, int total, List<String> reasons, Consumer<StoreOutcome> done) {
+        if (counts[0] + counts[1] + counts[2] == total) {
+            done.accept(new StoreOutcome(counts[0], counts[1], counts[2], List.copyOf(reasons)));
+        }
+    }
+
+    /** Runs {@code task} every {@code period} ms for as long as it returns true and the node runs. */
+    private void scheduleRepeat(long period, java.util.function.BooleanSupplier task) {
+        env.schedule(period, () -> {
+            if (!stopped && task.getAsBoolean()) {
+                scheduleRepeat(period, task);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- maintenance
+
+    private void maintain() {
+        if (stopped) {
+            return;
+        }
+        long now = env.now();
+        store.expire(now);
+        for (int bucket : table.staleBuckets(now - config.bucketRefreshMillis())) {
+            stats.bucketRefreshes++;
+            lookup(id().randomInBucket(bucket, env.random()), r -> {
+            });
+        }
+        env.schedule(MAINTENANCE_MILLIS, this::maintain);
+    }
+
+    /** Records stored here for others. */
+    public int storedRecords() {
+        return store.recordCount();
+    }
+
+    /** Provider announcements stored here for others. */
+    public int storedProviders() {
+        return store.providerCount();
+    }
+}

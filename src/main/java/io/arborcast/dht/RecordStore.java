@@ -1,0 +1,149 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.ProviderInfo;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What this node stores for others: verified channel records (newest sequence wins) and
+ * provider announcements, each with an expiry. Bounded everywhere: a full store refuses with
+ * a reason instead of growing.
+ */
+final class RecordStore {
+    private record StoredRecord(ChannelRecord record, long expiresAt) {
+    }
+
+    private record StoredProvider(ProviderInfo info, long expiresAt) {
+    }
+
+    private final DhtConfig config;
+    private final Map<NodeId, StoredRecord> records = new HashMap<>();
+    private final Map<NodeId, LinkedHashMap<NodeId, StoredProvider>> providers = new HashMap<>();
+    private int providerCount;
+
+    RecordStore(DhtConfig config) {
+        this.config = config;
+    }
+
+    /** Stores a verified record; returns null when accepted, else why not. */
+    String putRecord(ChannelRecord r, long now) {
+        String problem = ChannelRecords.problem(r);
+        if (problem != null) {
+            return problem;
+        }
+        StoredRecord old = records.get(r.channelId());
+        if (old != null && old.expiresAt > now) {
+            if (r.sequence() < old.record.sequence()) {
+                return "stale sequence " + r.sequence() + " < " + old.record.sequence();
+            }
+            if (r.sequence() == old.record.sequence() && !r.equals(old.record)) {
+                return "a different record with the same sequence " + r.sequence() + " is stored";
+            }
+        } else if (records.size() >= config.maxRecords()) {
+            expire(now);
+            if (records.size() >= config.maxRecords()) {
+                return "record store full";
+            }
+        }
+        records.put(r.channelId(), new StoredRecord(r, now + config.recordTtlMillis()));
+        return null;
+    }
+
+    ChannelRecord record(NodeId channel, long now) {
+        StoredRecord s = records.get(channel);
+        return s == null || s.expiresAt <= now ? null : s.record;
+    }
+
+    /** Stores or refreshes one provider of {@code channel}; returns null when accepted, else why not. */
+    String putProvider(NodeId channel, ProviderInfo info, long ttlMillis, long now) {
+        LinkedHashMap<NodeId, StoredProvider> m = providers.get(channel);
+        if (m == null) {
+            if (providers.size() >= config.maxRecords()) {
+                expire(now);
+                if (providers.size() >= config.maxRecords()) {
+                    return "provider store full";
+                }
+            }
+            m = new LinkedHashMap<>();
+            providers.put(channel, m);
+        }
+        long expires = now + Math.min(ttlMillis, 2 * config.providerTtlMillis());
+        StoredProvider old = m.remove(info.address().id());
+        if (old == null) {
+            if (m.size() >= config.maxProvidersPerKey()) {
+                dropExpired(m, now);
+                if (m.size() >= config.maxProvidersPerKey()) {
+                    if (m.isEmpty()) {
+                        providers.remove(channel);
+                    }
+                    return "provider cap of " + config.maxProvidersPerKey() + " reached for this channel";
+                }
+            }
+            providerCount++;
+        }
+        m.put(info.address().id(), new StoredProvider(info, expires));
+        return null;
+    }
+
+    /** A uniform random sample of up to {@code max} unexpired providers of {@code channel}. */
+    List<ProviderInfo> sampleProviders(NodeId channel, int max, Random random, long now) {
+        LinkedHashMap<NodeId, StoredProvider> m = providers.get(channel);
+        if (m == null || max <= 0) {
+            return List.of();
+        }
+        List<ProviderInfo> fresh = new ArrayList<>(m.size());
+        for (StoredProvider p : m.values()) {
+            if (p.expiresAt > now) {
+                fresh.add(p.info);
+            }
+        }
+        // partial Fisher-Yates: the first max entries become a uniform sample
+        int n = Math.min(max, fresh.size());
+        for (int i = 0; i < n; i++) {
+            int j = i + random.nextInt(fresh.size() - i);
+            ProviderInfo t = fresh.get(i);
+            fresh.set(i, fresh.get(j));
+            fresh.set(j, t);
+        }
+        return new ArrayList<>(fresh.subList(0, n));
+    }
+
+    /** Drops every expired record and provider. */
+    void expire(long now) {
+        records.values().removeIf(s -> s.expiresAt <= now);
+        Iterator<LinkedHashMap<NodeId, StoredProvider>> it = providers.values().iterator();
+        while (it.hasNext()) {
+            LinkedHashMap<NodeId, StoredProvider> m = it.next();
+            dropExpired(m, now);
+            if (m.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    private void dropExpired(Map<NodeId, StoredProvider> m, long now) {
+        Iterator<StoredProvider> it = m.values().iterator();
+        while (it.hasNext()) {
+            if (it.next().expiresAt <= now) {
+                it.remove();
+                providerCount--;
+            }
+        }
+    }
+
+    int recordCount() {
+        return records.size();
+    }
+
+    int providerCount() {
+        return providerCount;
+    }
+}
