@@ -6,10 +6,20 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code arborcast} command: dispatches to the subcommands. */
 @Command(name = "arborcast", mixinStandardHelpOptions = true, version = "arborcast 0.1.0",
         description = "Peer-to-peer live streaming with no central server.",
-        subcommands = {KeygenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {NodeCommand.class, ChannelsCommand.class, KeygenCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(names = {"-v", "--verbose"}, scope = CommandLine.ScopeType.INHERIT,
+            description = "log protocol events at debug level")
+    void verbose(boolean on) {
+        if (on) {
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.arborcast"))
+                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -114,11 +114,12 @@ public final class DhtNode {
             reply = storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
         } else if (m instanceof DhtMessage.AnnounceProvider a) {
             reply = storeResult(a.rpcId(), from, () -> {
-                PeerAddress claimed = a.provider().address();
-                if (!claimed.id().equals(from.id()) || !claimed.sameEndpoint(from)) {
+                if (!a.provider().address().id().equals(from.id())) {
                     return "a peer may only announce itself";
                 }
-                return store.putProvider(a.channel(), a.provider(), a.ttlSeconds() * 1000L, now);
+                // stored under the address we saw it from, not the one it claims (NAT, spoofing)
+                ProviderInfo seen = new ProviderInfo(from, a.provider().depth(), a.provider().freeSlots());
+                return store.putProvider(a.channel(), seen, a.ttlSeconds() * 1000L, now);
             });
         }
         if (reply != null) {

@@ -64,7 +64,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private PeerAddress local;
     private Channel udp;
     private Channel tcp;
-    private MessageHandler handler = new MessageHandler() {
+    private volatile MessageHandler handler = new MessageHandler() {
         @Override
         public void onMessage(PeerAddress from, Message m) {
         }
@@ -353,6 +353,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     @Override
     public void close() {
+        if (group.isShuttingDown()) {
+            return;
+        }
         if (udp != null) {
             udp.close();
         }

@@ -1,0 +1,59 @@
+package io.arborcast.cli;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.dht.DhtResults.FindResult;
+import io.arborcast.dht.DhtResults.JoinResult;
+import io.arborcast.node.Node;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+/** {@code arborcast channels}: looks a channel up in the DHT and prints its record and providers. */
+@Command(name = "channels", mixinStandardHelpOptions = true,
+        description = "Look up a channel in the DHT: print its signed record and the peers that carry it.")
+final class ChannelsCommand implements Callable<Integer> {
+    @Mixin
+    NodeOptions options;
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "any running node")
+    String bootstrap;
+
+    @Parameters(paramLabel = "CHANNEL_ID", description = "40 hex characters")
+    String channelId;
+
+    @Override
+    public Integer call() throws Exception {
+        NodeId channel = NodeId.fromHex(channelId.trim().toLowerCase());
+        try (Node node = Node.start(options.load(0))) {
+            JoinResult j = node.join(Node.resolve(bootstrap)).get(60, TimeUnit.SECONDS);
+            if (!j.ok()) {
+                System.err.println("arborcast: " + j.error());
+                return 2;
+            }
+            FindResult f = node.find(channel).get(60, TimeUnit.SECONDS);
+            if (!f.found()) {
+                System.err.println("arborcast: channel " + channel.toHex() + " not found: no valid record is stored "
+                        + "under it (" + f.queried() + " nodes asked)");
+                return 3;
+            }
+            ChannelRecord r = f.record();
+            System.out.println("channel   " + r.channelId().toHex());
+            System.out.println("name      " + r.name());
+            System.out.println("type      " + r.contentType() + ", " + r.bitrateKbps() + " kbit/s");
+            System.out.println("sequence  " + r.sequence() + " (signature verified)");
+            System.out.println("lookup    " + f.hops() + " hops, " + f.queried() + " nodes asked, " + f.millis() + " ms");
+            System.out.println("providers " + f.providers().size());
+            for (ProviderInfo p : f.providers()) {
+                System.out.println("  " + p.address().endpoint() + "  id " + p.address().id().shortHex() + "  depth "
+                        + p.depth() + "  free slots " + p.freeSlots());
+            }
+        }
+        return 0;
+    }
+}

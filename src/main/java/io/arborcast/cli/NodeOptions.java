@@ -1,0 +1,32 @@
+package io.arborcast.cli;
+
+import io.arborcast.net.NetConfig;
+import io.arborcast.node.NodeConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options every command that runs a node shares: config file, port, addresses. */
+final class NodeOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "config file overriding config/arborcast.conf")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "P", description = "UDP+TCP port (default: from config, 7144; 0 = any free)")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "HOST", description = "address to bind (default: from config, 0.0.0.0)")
+    String bind;
+
+    @Option(names = "--advertise", paramLabel = "HOST", description = "IP others reach this node at")
+    String advertise;
+
+    /** The config file's settings with these flags on top; {@code defaultPort} replaces the file's port if no flag. */
+    NodeConfig load(Integer defaultPort) {
+        NodeConfig c = NodeConfig.load(config);
+        NetConfig n = c.net();
+        int p = port != null ? port : defaultPort != null ? defaultPort : n.port();
+        return c.withNet(new NetConfig(bind != null ? bind : n.bindHost(), advertise != null ? advertise : n.advertisedHost(),
+                p, n.maxDatagramBytes(), n.maxLinkFrameBytes(), n.connectTimeoutMillis(), n.linkIdleMillis(),
+                n.maxQueuedBytesPerLink()));
+    }
+}

@@ -1,0 +1,61 @@
+package io.arborcast.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.arborcast.dht.DhtConfig;
+import io.arborcast.net.NetConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file. */
+public record NodeConfig(NetConfig net, DhtConfig dht) {
+
+    /** The built-in defaults. */
+    public static NodeConfig defaults() {
+        return load(null);
+    }
+
+    /** Defaults overridden by {@code file} (may be null); clear errors for missing files or bad values. */
+    public static NodeConfig load(Path file) {
+        Config c = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "arborcast.conf");
+        if (file != null) {
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("config file " + file + " is not readable");
+            }
+            c = ConfigFactory.parseFile(file.toFile()).withFallback(c);
+        }
+        try {
+            return from(c.resolve().getConfig("arborcast"));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
+        }
+    }
+
+    private static NodeConfig from(Config a) {
+        Config n = a.getConfig("node");
+        Config t = a.getConfig("net");
+        Config d = a.getConfig("dht");
+        NetConfig net = new NetConfig(n.getString("bind-host"), n.getString("advertised-host"), n.getInt("port"),
+                t.getInt("max-datagram-bytes"), t.getInt("max-link-frame-bytes"),
+                (int) t.getDuration("connect-timeout", TimeUnit.MILLISECONDS),
+                (int) t.getDuration("link-idle-timeout", TimeUnit.MILLISECONDS),
+                t.getInt("max-queued-bytes-per-link"));
+        DhtConfig dht = new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms(d, "rpc-timeout"),
+                d.getInt("max-per-ip-per-bucket"), d.getInt("replacement-cache-size"), ms(d, "bucket-refresh"),
+                ms(d, "record-ttl"), ms(d, "republish-interval"), ms(d, "provider-ttl"), d.getInt("provider-sample"),
+                d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-stores-per-minute"),
+                d.getInt("max-pending-rpcs"), t.getInt("max-datagram-bytes") - io.arborcast.core.NodeId.BYTES);
+        return new NodeConfig(net, dht);
+    }
+
+    private static long ms(Config c, String path) {
+        return c.getDuration(path, TimeUnit.MILLISECONDS);
+    }
+
+    public NodeConfig withNet(NetConfig newNet) {
+        return new NodeConfig(newNet, dht);
+    }
+}

@@ -1,0 +1,90 @@
+package io.arborcast.cli;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.ChannelRecords;
+import io.arborcast.net.NetConfig;
+import io.arborcast.node.Node;
+import io.arborcast.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The CLI run in-process against real nodes on loopback. */
+class CliTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        assertThat(Main.run("--help")).isZero();
+        assertThat(out.toString()).contains("node", "channels", "keygen");
+    }
+
+    @Test
+    void keygenWritesAKeyAndRefusesToOverwrite(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("a.key");
+        assertThat(Main.run("keygen", "--out", key.toString())).isZero();
+        String id = ChannelKey.load(key).channelId().toHex();
+        assertThat(out.toString()).contains("channel id: " + id);
+        assertThat(Main.run("keygen", "--out", key.toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("exists").doesNotContain("Exception");
+    }
+
+    @Test
+    void channelsFindsAPublishedChannelAndExplainsFailures() throws Exception {
+        try (Node node = Node.start(NodeConfig.defaults().withNet(NetConfig.loopback(0)))) {
+            ChannelKey key = ChannelKey.generate();
+            ChannelRecord record = ChannelRecords.create(key, "CLI FM", "audio/ogg", 96, 0, 1);
+            node.publish(record).get(10, TimeUnit.SECONDS);
+            node.announce(record.channelId(), 0, 4).get(10, TimeUnit.SECONDS);
+            String bootstrap = "127.0.0.1:" + node.address().port();
+
+            assertThat(Main.run("channels", "--bind", "127.0.0.1", "--bootstrap", bootstrap, key.channelId().toHex()))
+                    .isZero();
+            assertThat(out.toString()).contains("CLI FM", "audio/ogg, 96 kbit/s", "signature verified",
+                    "providers 1", node.address().endpoint());
+
+            String unknown = ChannelKey.generate().channelId().toHex();
+            assertThat(Main.run("channels", "--bind", "127.0.0.1", "--bootstrap", bootstrap, unknown)).isEqualTo(3);
+            assertThat(err.toString()).contains("channel " + unknown + " not found");
+
+            int deadPort;
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                deadPort = s.getLocalPort();
+            }
+            assertThat(Main.run("channels", "--bind", "127.0.0.1", "--bootstrap", "127.0.0.1:" + deadPort, unknown))
+                    .isEqualTo(2);
+            assertThat(err.toString()).contains("did not answer");
+            assertThat(Main.run("channels", "--bootstrap", bootstrap, "xyz")).isEqualTo(1);
+            assertThat(err.toString()).contains("40 hex characters").doesNotContain("Exception");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.arborcast.node;
+
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.ChannelRecords;
+import io.arborcast.dht.DhtResults.FindResult;
+import io.arborcast.dht.DhtResults.JoinResult;
+import io.arborcast.dht.DhtResults.LookupResult;
+import io.arborcast.dht.DhtResults.StoreOutcome;
+import io.arborcast.net.NetConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Twenty real nodes (Netty, UDP on 127.0.0.1) in one JVM. */
+class NettyDhtTest {
+    private final List<Node> nodes = new ArrayList<>();
+
+    private NodeConfig config() {
+        NodeConfig d = NodeConfig.defaults();
+        return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500));
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(Node::close);
+    }
+
+    @Test
+    void twentyNodesJoinPublishFindAndSurviveFiveDeaths() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            nodes.add(Node.start(config()));
+        }
+        PeerAddress bootstrap = PeerAddress.unknownId("127.0.0.1", nodes.get(0).address().port());
+        List<CompletableFuture<JoinResult>> joins = new ArrayList<>();
+        for (int i = 1; i < 20; i++) {
+            joins.add(nodes.get(i).join(bootstrap));
+        }
+        for (CompletableFuture<JoinResult> j : joins) {
+            JoinResult r = j.get(20, TimeUnit.SECONDS);
+            assertThat(r.ok()).as(r.error()).isTrue();
+            assertThat(r.contacts()).isGreaterThanOrEqualTo(5);
+        }
+
+        ChannelKey key = ChannelKey.generate();
+        ChannelRecord record = ChannelRecords.create(key, "Loopback FM", "audio/mpeg", 128, 0, 1);
+        StoreOutcome stored = nodes.get(7).publish(record).get(20, TimeUnit.SECONDS);
+        assertThat(stored.accepted()).isGreaterThanOrEqualTo(15);
+        assertThat(nodes.get(7).announce(record.channelId(), 0, 4).get(20, TimeUnit.SECONDS).accepted())
+                .isGreaterThanOrEqualTo(15);
+        List<CompletableFuture<FindResult>> finds = nodes.stream().map(n -> n.find(record.channelId())).toList();
+        for (int i = 0; i < nodes.size(); i++) {
+            FindResult f = finds.get(i).get(20, TimeUnit.SECONDS);
+            assertThat(f.record()).isEqualTo(record);
+            if (i != 7) {
+                assertThat(f.providers()).anySatisfy(p -> assertThat(p.address().id()).isEqualTo(nodes.get(7).address().id()));
+            }
+        }
+
+        for (int i = 1; i <= 5; i++) { // five nodes die, the bootstrap among them
+            nodes.get(i == 5 ? 0 : i).close();
+        }
+        List<Node> alive = nodes.subList(5, 20);
+        Random r = new Random(1);
+        List<CompletableFuture<FindResult>> after = alive.stream().map(n -> n.find(record.channelId())).toList();
+        List<CompletableFuture<LookupResult>> lookups = alive.stream().map(n -> n.lookup(NodeId.random(r))).toList();
+        for (int i = 0; i < alive.size(); i++) {
+            assertThat(after.get(i).get(30, TimeUnit.SECONDS).record()).isEqualTo(record);
+            LookupResult l = lookups.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(l.closest()).hasSizeGreaterThanOrEqualTo(14)
+                    .allSatisfy(p -> assertThat(alive.stream().anyMatch(a -> a.address().id().equals(p.id()))).isTrue());
+        }
+    }
+
+    @Test
+    void deadBootstrapGivesAClearErrorWithinSeconds() throws Exception {
+        Node n = Node.start(config());
+        nodes.add(n);
+        int deadPort;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        long start = System.nanoTime();
+        JoinResult r = n.join(PeerAddress.unknownId("127.0.0.1", deadPort)).get(10, TimeUnit.SECONDS);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.error()).contains("127.0.0.1:" + deadPort).contains("did not answer");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+    }
+}

@@ -1,0 +1,42 @@
+package io.arborcast.node;
+
+import io.arborcast.dht.DhtConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class NodeConfigTest {
+    @Test
+    void documentedDefaultsMatchTheCodeDefaults() {
+        NodeConfig c = NodeConfig.defaults();
+        assertThat(c.dht()).isEqualTo(DhtConfig.defaults());
+        assertThat(c.net().port()).isEqualTo(7144);
+        assertThat(c.net().maxDatagramBytes()).isEqualTo(1400);
+    }
+
+    @Test
+    void fileOverridesDefaults(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("my.conf");
+        Files.writeString(f, "arborcast.node.port = 9000\narborcast.dht.k = 8\narborcast.dht.rpc-timeout = 750 ms\n");
+        NodeConfig c = NodeConfig.load(f);
+        assertThat(c.net().port()).isEqualTo(9000);
+        assertThat(c.dht().k()).isEqualTo(8);
+        assertThat(c.dht().rpcTimeoutMillis()).isEqualTo(750);
+        assertThat(c.dht().alpha()).isEqualTo(3);
+    }
+
+    @Test
+    void badValuesAndMissingFilesGiveClearErrors(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.conf");
+        Files.writeString(f, "arborcast.dht.k = lots\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bad configuration").hasMessageContaining("k");
+        assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.conf"))).hasMessageContaining("not readable");
+    }
+}
