@@ -153,6 +153,21 @@ public final class NodeId implements Comparable<NodeId> {
         return fromBytes(out);
     }
 
+    /** Bits 0..63 (most significant first), for code that keeps ids unboxed. */
+    public long high64() {
+        return hi;
+    }
+
+    /** Bits 64..127. */
+    public long mid64() {
+        return mid;
+    }
+
+    /** Bits 128..159. */
+    public int low32() {
+        return lo;
+    }
+
     /** The big-endian bytes of this id. */
     public byte[] toBytes() {
         byte[] out = new byte[BYTES];

@@ -1,6 +1,7 @@
 package io.arborcast.core;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.function.LongFunction;
 
@@ -8,6 +9,10 @@ import java.util.function.LongFunction;
  * Request/response over datagrams: gives each request a random id, matches the response
  * by id and sender endpoint, and reports a timeout as an event when none comes. Sans-IO:
  * it acts only through the injected {@link Environment} and {@link Transport}.
+ *
+ * <p>One timer serves all pending requests: it is armed for the earliest deadline and, when
+ * it fires, times out everything due and re-arms. Answered requests cost no timer event, so
+ * the simulator's event queue is not filled with cancelled timeouts.
  */
 public final class RpcClient {
     /** What a caller hears about one request: exactly one of the two, exactly once. */
@@ -17,13 +22,15 @@ public final class RpcClient {
         void onTimeout(PeerAddress to);
     }
 
-    private record Pending(PeerAddress to, Callback callback, Cancellable timer) {
+    private record Pending(PeerAddress to, Callback callback, long deadline) {
     }
 
     private final Environment env;
     private final Transport transport;
     private final int maxPending;
     private final Map<Long, Pending> pending = new HashMap<>();
+    private Cancellable timer;
+    private long timerAt = Long.MAX_VALUE;
     private long unsolicited;
 
     public RpcClient(Environment env, Transport transport, int maxPending) {
@@ -46,15 +53,48 @@ public final class RpcClient {
         do {
             id = env.random().nextLong();
         } while (id == 0 || pending.containsKey(id));
-        long rpcId = id;
-        Cancellable timer = env.schedule(timeoutMillis, () -> {
-            Pending p = pending.remove(rpcId);
-            if (p != null) {
+        long deadline = env.now() + timeoutMillis;
+        pending.put(id, new Pending(to, callback, deadline));
+        if (deadline < timerAt) {
+            arm(deadline);
+        }
+        transport.send(to, build.apply(id));
+    }
+
+    private void arm(long deadline) {
+        if (timer != null) {
+            timer.cancel();
+        }
+        timerAt = deadline;
+        timer = env.schedule(Math.max(0, deadline - env.now()), this::expire);
+    }
+
+    private void expire() {
+        timer = null;
+        timerAt = Long.MAX_VALUE;
+        long now = env.now();
+        long next = Long.MAX_VALUE;
+        java.util.List<Pending> due = null;
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.deadline <= now) {
+                it.remove();
+                if (due == null) {
+                    due = new java.util.ArrayList<>();
+                }
+                due.add(p);
+            } else {
+                next = Math.min(next, p.deadline);
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            arm(next);
+        }
+        if (due != null) {
+            for (Pending p : due) {
                 p.callback.onTimeout(p.to);
             }
-        });
-        pending.put(rpcId, new Pending(to, callback, timer));
-        transport.send(to, build.apply(rpcId));
+        }
     }
 
     /**
@@ -67,7 +107,6 @@ public final class RpcClient {
             return false;
         }
         Pending p = pending.remove(response.rpcId());
-        p.timer.cancel();
         p.callback.onResponse(from, response);
         return true;
     }

@@ -9,8 +9,10 @@ import io.arborcast.core.NodeId;
  * @param k                  bucket size and replication factor ({@code K_VALUE})
  * @param alpha              lookup parallelism ({@code ALPHA_VALUE})
  * @param rpcTimeoutMillis   how long one RPC may take before it counts as failed
+ * @param stallMillis        a lookup stops waiting for an RPC this old and asks another peer
  * @param maxPerIpPerBucket  eclipse resistance: contacts sharing one IP in a bucket (0 = no limit; loopback exempt)
  * @param replacementCacheSize replacement candidates kept per bucket
+ * @param staleContactMillis a full bucket pings its oldest contact only after this much silence
  * @param bucketRefreshMillis a bucket not looked up for this long is refreshed
  * @param recordTtlMillis    how long a stored channel record lives without republish
  * @param republishMillis    how often a publisher republishes its record
@@ -22,8 +24,8 @@ import io.arborcast.core.NodeId;
  * @param maxPendingRpcs     RPCs in flight at once
  * @param maxDatagramPayload largest encoded message (the datagram minus its 20-byte header)
  */
-public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, int maxPerIpPerBucket, int replacementCacheSize,
-                        long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
+public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int replacementCacheSize,
+                        long staleContactMillis, long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
                         long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords,
                         int maxStoresPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
     public DhtConfig {
@@ -33,19 +35,28 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, int maxPerIpPer
     }
 
     public static DhtConfig defaults() {
-        return new DhtConfig(20, 3, 2_000, 2, 8, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000,
+        return new DhtConfig(20, 3, 2_000, 1_000, 2, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000,
                 120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - NodeId.BYTES);
     }
 
-    public DhtConfig withRpcTimeoutMillis(long millis) {
-        return new DhtConfig(k, alpha, millis, maxPerIpPerBucket, replacementCacheSize, bucketRefreshMillis,
-                recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords,
-                maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);
+    /**
+     * Reads the keys of an {@code arborcast.dht} block (see config/arborcast.conf); every key is
+     * required, so callers parse with the built-in file as fallback.
+     */
+    public static DhtConfig from(com.typesafe.config.Config d, int maxDatagramBytes) {
+        java.util.function.ToLongFunction<String> ms = k -> d.getDuration(k, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms.applyAsLong("rpc-timeout"), ms.applyAsLong("stall-after"),
+                d.getInt("max-per-ip-per-bucket"), d.getInt("replacement-cache-size"),
+                ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),
+                ms.applyAsLong("record-ttl"), ms.applyAsLong("republish-interval"), ms.applyAsLong("provider-ttl"),
+                d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"),
+                d.getInt("max-stores-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - NodeId.BYTES);
     }
 
-    public DhtConfig withK(int newK) {
-        return new DhtConfig(newK, alpha, rpcTimeoutMillis, maxPerIpPerBucket, replacementCacheSize,
-                bucketRefreshMillis, recordTtlMillis, republishMillis, providerTtlMillis, providerSample,
-                maxProvidersPerKey, maxRecords, maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);
+    public DhtConfig withRpcTimeoutMillis(long millis) {
+        return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, replacementCacheSize, staleContactMillis,
+                bucketRefreshMillis,
+                recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords,
+                maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);
     }
 }

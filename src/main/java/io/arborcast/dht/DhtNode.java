@@ -51,7 +51,7 @@ public final class DhtNode {
         this.transport = transport;
         this.sizer = sizer;
         this.table = new RoutingTable(transport.localAddress().id(), config.k(), config.maxPerIpPerBucket(),
-                config.replacementCacheSize());
+                config.replacementCacheSize(), config.staleContactMillis());
         this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
         this.store = new RecordStore(config);
         this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
@@ -221,6 +221,12 @@ public final class DhtNode {
 
         private void query(PeerAddress p) {
             NodeId target = lookup.target();
+            env.schedule(config.stallMillis(), () -> {
+                if (!finished) {
+                    lookup.onStalled(p);
+                    drive();
+                }
+            });
             request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target) : rid -> new DhtMessage.FindNode(rid, target),
                     r -> {
                         if (r instanceof DhtMessage.Nodes n && !findValue) {

@@ -13,10 +13,12 @@ import java.util.Map;
  * Kademlia's iterative lookup as a pure state machine (after rust-libp2p's closest-peers
  * iterator): {@link #next()} says whom to ask, {@link #onSuccess} and {@link #onFailure}
  * feed it the answers. At most {@code alpha} requests are in flight; it finishes when the
- * {@code k} closest peers it knows of (failed ones skipped) have all answered.
+ * {@code k} closest peers it knows of (failed ones skipped) have all answered. A request
+ * that is slow to answer can be declared stalled ({@link #onStalled}): it stops counting
+ * against alpha and the lookup goes on without waiting for it, but may still use its answer.
  */
 public final class Lookup {
-    private enum State { FRESH, WAITING, SUCCEEDED, FAILED }
+    private enum State { FRESH, WAITING, STALLED, SUCCEEDED, FAILED }
 
     private static final class Candidate {
         final PeerAddress address;
@@ -63,7 +65,7 @@ public final class Lookup {
         }
         int live = 0;
         for (Candidate c : candidates) {
-            if (c.state == State.FAILED) {
+            if (c.state == State.FAILED || c.state == State.STALLED) {
                 continue;
             }
             if (live++ >= k) {
@@ -86,7 +88,7 @@ public final class Lookup {
         }
         int live = 0;
         for (Candidate c : candidates) {
-            if (c.state == State.FAILED) {
+            if (c.state == State.FAILED || c.state == State.STALLED) {
                 continue;
             }
             if (live++ >= k) {
@@ -102,11 +104,13 @@ public final class Lookup {
     /** {@code peer} answered with {@code closer} contacts. */
     public void onSuccess(PeerAddress peer, List<PeerAddress> closer) {
         Candidate c = find(peer);
-        if (c == null || c.state != State.WAITING) {
+        if (c == null || (c.state != State.WAITING && c.state != State.STALLED)) {
             return;
         }
+        if (c.state == State.WAITING) {
+            inFlight--;
+        }
         c.state = State.SUCCEEDED;
-        inFlight--;
         for (PeerAddress p : closer) {
             add(p, c.hop + 1);
         }
@@ -115,8 +119,19 @@ public final class Lookup {
     /** {@code peer} did not answer in time (or answered nonsense). */
     public void onFailure(PeerAddress peer) {
         Candidate c = find(peer);
-        if (c != null && c.state == State.WAITING) {
+        if (c != null && (c.state == State.WAITING || c.state == State.STALLED)) {
+            if (c.state == State.WAITING) {
+                inFlight--;
+            }
             c.state = State.FAILED;
+        }
+    }
+
+    /** {@code peer} is slow: stop counting it against alpha; a late answer still counts. */
+    public void onStalled(PeerAddress peer) {
+        Candidate c = find(peer);
+        if (c != null && c.state == State.WAITING) {
+            c.state = State.STALLED;
             inFlight--;
         }
     }

@@ -9,13 +9,18 @@ import java.util.List;
 /**
  * Kademlia's 160 k-buckets. A bucket keeps live contacts least-recently-seen first; when it
  * is full a newcomer waits in the bucket's replacement cache while the least-recently-seen
- * contact is pinged ({@link #observe} returns it), and only a contact that fails is evicted.
+ * contact, if it has been silent for a while, is pinged ({@link #observe} returns it); only a
+ * contact that fails is evicted.
  * At most {@code maxPerIp} contacts of one IP address may share a bucket (loopback exempt).
  */
 public final class RoutingTable {
     /** A known peer and what we know of its liveness. */
     public static final class Contact {
         PeerAddress address;
+        // the id's words, unboxed: sorting a bucket by distance touches no other object
+        final long hi;
+        final long mid;
+        final int lo;
         long lastSeen;
         int failures;
         boolean pinging;
@@ -23,6 +28,14 @@ public final class RoutingTable {
         Contact(PeerAddress address, long lastSeen) {
             this.address = address;
             this.lastSeen = lastSeen;
+            NodeId id = address.id();
+            this.hi = id.high64();
+            this.mid = id.mid64();
+            this.lo = id.low32();
+        }
+
+        boolean is(NodeId id) {
+            return hi == id.high64() && mid == id.mid64() && lo == id.low32();
         }
 
         public PeerAddress address() {
@@ -44,14 +57,20 @@ public final class RoutingTable {
     private final int k;
     private final int maxPerIp;
     private final int replacementCacheSize;
+    private final long staleAfterMillis;
     private final Bucket[] buckets = new Bucket[NodeId.BITS];
     private int size;
 
-    public RoutingTable(NodeId self, int k, int maxPerIp, int replacementCacheSize) {
+    /**
+     * @param staleAfterMillis a full bucket's oldest contact is pinged (to make room) only if it
+     *                         has been silent this long; a recently seen one is known alive
+     */
+    public RoutingTable(NodeId self, int k, int maxPerIp, int replacementCacheSize, long staleAfterMillis) {
         this.self = self;
         this.k = k;
         this.maxPerIp = maxPerIp;
         this.replacementCacheSize = replacementCacheSize;
+        this.staleAfterMillis = staleAfterMillis;
     }
 
     public NodeId self() {
@@ -78,7 +97,7 @@ public final class RoutingTable {
         ArrayList<Contact> live = b.live;
         for (int i = 0; i < live.size(); i++) {
             Contact c = live.get(i);
-            if (c.address.id().equals(id)) {
+            if (c.is(id)) {
                 if (!c.address.sameEndpoint(peer) && c.failures == 0) {
                     return null; // an id claimed from a new endpoint while the old one answers: ignore
                 }
@@ -102,7 +121,7 @@ public final class RoutingTable {
         }
         addReplacement(b, peer, now);
         Contact oldest = live.get(0);
-        if (oldest.pinging) {
+        if (oldest.pinging || now - oldest.lastSeen < staleAfterMillis) {
             return null;
         }
         oldest.pinging = true;
@@ -124,7 +143,7 @@ public final class RoutingTable {
         }
         for (int i = 0; i < b.live.size(); i++) {
             Contact c = b.live.get(i);
-            if (c.address.id().equals(id)) {
+            if (c.is(id)) {
                 c.failures++;
                 c.pinging = false;
                 boolean hasReplacement = b.replacements != null && !b.replacements.isEmpty();
@@ -148,7 +167,7 @@ public final class RoutingTable {
         Bucket b = id.equals(self) ? null : buckets[self.bucketIndex(id)];
         if (b != null) {
             for (Contact c : b.live) {
-                if (c.address.id().equals(id)) {
+                if (c.is(id)) {
                     return true;
                 }
             }
@@ -191,14 +210,38 @@ public final class RoutingTable {
     /** Appends bucket {@code i} sorted by distance to {@code target}; true once {@code count} are collected. */
     private boolean collect(ArrayList<PeerAddress> out, int i, NodeId target, int count) {
         Bucket b = buckets[i];
-        if (b != null && !b.live.isEmpty()) {
-            int from = out.size();
-            for (Contact c : b.live) {
+        if (b != null) {
+            ArrayList<Contact> live = b.live;
+            int n = live.size();
+            long th = target.high64();
+            long tm = target.mid64();
+            int tl = target.low32();
+            Contact[] sorted = new Contact[n];
+            for (int j = 0; j < n; j++) { // insertion sort: a bucket holds at most k contacts
+                Contact c = live.get(j);
+                int pos = j;
+                while (pos > 0 && closer(c, sorted[pos - 1], th, tm, tl)) {
+                    sorted[pos] = sorted[pos - 1];
+                    pos--;
+                }
+                sorted[pos] = c;
+            }
+            for (Contact c : sorted) {
                 out.add(c.address);
             }
-            out.subList(from, out.size()).sort((x, y) -> target.compareDistance(x.id(), y.id()));
         }
         return out.size() >= count;
+    }
+
+    private static boolean closer(Contact a, Contact b, long th, long tm, int tl) {
+        int c = Long.compareUnsigned(a.hi ^ th, b.hi ^ th);
+        if (c == 0) {
+            c = Long.compareUnsigned(a.mid ^ tm, b.mid ^ tm);
+            if (c == 0) {
+                c = Integer.compareUnsigned(a.lo ^ tl, b.lo ^ tl);
+            }
+        }
+        return c < 0;
     }
 
     private static List<PeerAddress> trim(ArrayList<PeerAddress> out, int count) {
@@ -285,7 +328,7 @@ public final class RoutingTable {
 
     private static void removeReplacement(Bucket b, NodeId id) {
         if (b.replacements != null) {
-            b.replacements.removeIf(c -> c.address.id().equals(id));
+            b.replacements.removeIf(c -> c.is(id));
         }
     }
 }

@@ -13,6 +13,11 @@ import java.util.concurrent.TimeUnit;
 /** A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file. */
 public record NodeConfig(NetConfig net, DhtConfig dht) {
 
+    /** The built-in defaults as a parsed config tree (root key {@code arborcast}). */
+    public static Config builtIn() {
+        return ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "arborcast.conf");
+    }
+
     /** The built-in defaults. */
     public static NodeConfig defaults() {
         return load(null);
@@ -20,7 +25,7 @@ public record NodeConfig(NetConfig net, DhtConfig dht) {
 
     /** Defaults overridden by {@code file} (may be null); clear errors for missing files or bad values. */
     public static NodeConfig load(Path file) {
-        Config c = ConfigFactory.parseResources(NodeConfig.class.getClassLoader(), "arborcast.conf");
+        Config c = builtIn();
         if (file != null) {
             if (!Files.isReadable(file)) {
                 throw new IllegalArgumentException("config file " + file + " is not readable");
@@ -43,16 +48,8 @@ public record NodeConfig(NetConfig net, DhtConfig dht) {
                 (int) t.getDuration("connect-timeout", TimeUnit.MILLISECONDS),
                 (int) t.getDuration("link-idle-timeout", TimeUnit.MILLISECONDS),
                 t.getInt("max-queued-bytes-per-link"));
-        DhtConfig dht = new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms(d, "rpc-timeout"),
-                d.getInt("max-per-ip-per-bucket"), d.getInt("replacement-cache-size"), ms(d, "bucket-refresh"),
-                ms(d, "record-ttl"), ms(d, "republish-interval"), ms(d, "provider-ttl"), d.getInt("provider-sample"),
-                d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-stores-per-minute"),
-                d.getInt("max-pending-rpcs"), t.getInt("max-datagram-bytes") - io.arborcast.core.NodeId.BYTES);
+        DhtConfig dht = DhtConfig.from(d, t.getInt("max-datagram-bytes"));
         return new NodeConfig(net, dht);
-    }
-
-    private static long ms(Config c, String path) {
-        return c.getDuration(path, TimeUnit.MILLISECONDS);
     }
 
     public NodeConfig withNet(NetConfig newNet) {

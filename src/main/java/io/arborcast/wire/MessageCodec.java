@@ -25,6 +25,8 @@ public final class MessageCodec implements MessageSizer {
     private final Output output;
     private final int maxFrameBytes;
     private final Input input = new Input();
+    private Message lastSized;
+    private int lastSize;
 
     /** A codec refusing frames larger than {@code maxFrameBytes}. */
     public MessageCodec(int maxFrameBytes) {
@@ -49,10 +51,17 @@ public final class MessageCodec implements MessageSizer {
         return output.toBytes();
     }
 
-    /** Encoded size of {@code m} in bytes, whatever the limit. */
+    /**
+     * Encoded size of {@code m} in bytes, whatever the limit. The last answer is remembered, as
+     * a protocol that sizes a message to fit a datagram is followed by a transport sizing it again.
+     */
     @Override
     public int sizeOf(Message m) {
-        return write(m);
+        if (m != lastSized) {
+            lastSize = write(m);
+            lastSized = m;
+        }
+        return lastSize;
     }
 
     private int write(Message m) {

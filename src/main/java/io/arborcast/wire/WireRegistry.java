@@ -73,7 +73,8 @@ public final class WireRegistry {
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         kryo.setMaxDepth(MAX_DEPTH);
-        kryo.register(String.class, new WireSerializers.Utf8(MAX_STRING_BYTES));
+        WireSerializers.Utf8 strings = new WireSerializers.Utf8(MAX_STRING_BYTES);
+        kryo.register(String.class, strings);
         kryo.register(byte[].class, new WireSerializers.Bytes(), 20);
         WireSerializers.BoundedList lists = new WireSerializers.BoundedList(MAX_LIST_ELEMENTS,
                 Set.of(PeerAddress.class, ProviderInfo.class));
@@ -81,7 +82,7 @@ public final class WireRegistry {
         kryo.register(List.of().getClass(), lists, 22);        // ImmutableCollections.ListN
         kryo.register(List.of(1).getClass(), lists, 23);       // ImmutableCollections.List12
         kryo.register(NodeId.class, new WireSerializers.Id(), 30);
-        kryo.register(PeerAddress.class, 31);
+        kryo.register(PeerAddress.class, new WireSerializers.Address(strings), 31);
         kryo.register(ChannelRecord.class, 32);
         kryo.register(ProviderInfo.class, 33);
         MESSAGE_IDS.forEach(kryo::register);

@@ -7,6 +7,7 @@ import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,6 +61,18 @@ final class WireSerializers {
 
         @Override
         public void write(Kryo kryo, Output output, String s) {
+            int n = s.length();
+            boolean ascii = true;
+            for (int i = 0; i < n && ascii; i++) {
+                ascii = s.charAt(i) < 0x80;
+            }
+            if (ascii) { // the common case (host literals): no intermediate array
+                output.writeVarInt(n, true);
+                for (int i = 0; i < n; i++) {
+                    output.writeByte(s.charAt(i));
+                }
+                return;
+            }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
             output.writeVarInt(b.length, true);
             output.writeBytes(b);
@@ -85,6 +98,39 @@ final class WireSerializers {
         @Override
         public NodeId read(Kryo kryo, Input input, Class<? extends NodeId> type) {
             return NodeId.fromBytes(input.readBytes(NodeId.BYTES));
+        }
+    }
+
+    /** PeerAddress as a presence byte + id, host, port: no reflection on the hottest wire type. */
+    static final class Address extends Serializer<PeerAddress> {
+        private final Utf8 hosts;
+
+        Address(Utf8 hosts) {
+            this.hosts = hosts;
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, PeerAddress a) {
+            if (a.id() == null) {
+                output.writeByte(0);
+            } else {
+                output.writeByte(1);
+                output.writeBytes(a.id().toBytes());
+            }
+            hosts.write(kryo, output, a.host());
+            output.writeVarInt(a.port(), true);
+        }
+
+        @Override
+        public PeerAddress read(Kryo kryo, Input input, Class<? extends PeerAddress> type) {
+            int flag = input.readByte();
+            if (flag != 0 && flag != 1) {
+                throw new KryoException("bad address flag " + flag);
+            }
+            NodeId id = flag == 1 ? NodeId.fromBytes(input.readBytes(NodeId.BYTES)) : null;
+            String host = hosts.read(kryo, input, String.class);
+            return new PeerAddress(id, host, input.readVarInt(true));
         }
     }
 

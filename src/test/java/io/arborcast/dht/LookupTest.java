@@ -61,6 +61,30 @@ class LookupTest {
     }
 
     @Test
+    void stalledPeersFreeTheirSlotAndLateAnswersStillCount() {
+        List<PeerAddress> seeds = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            seeds.add(peer());
+        }
+        Lookup l = new Lookup(target, 3, 1, self, seeds); // alpha 1: one slot
+        PeerAddress first = l.next();
+        assertThat(l.next()).isNull();
+        l.onStalled(first);
+        PeerAddress second = l.next();
+        assertThat(second).isNotNull().isNotEqualTo(first);
+        PeerAddress closer = peer();
+        l.onSuccess(first, List.of(closer)); // the stalled peer answers late: used
+        l.onSuccess(second, List.of());
+        PeerAddress p;
+        while ((p = l.next()) != null) {
+            l.onSuccess(p, List.of());
+        }
+        assertThat(l.finished()).isTrue();
+        assertThat(l.closest()).contains(first);
+        assertThat(l.queried()).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void allFailedFinishesEmpty() {
         PeerAddress s1 = peer();
         Lookup l = new Lookup(target, 20, 3, self, List.of(s1));

@@ -52,7 +52,7 @@ class RecordStoreTest {
 
     @Test
     void providersAreCappedSampledAndExpire() {
-        DhtConfig small = new DhtConfig(20, 3, 1000, 2, 8, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 100,
+        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 100,
                 100, 1380);
         RecordStore s = new RecordStore(small);
         Random r = new Random(1);

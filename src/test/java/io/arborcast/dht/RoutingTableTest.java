@@ -29,7 +29,7 @@ class RoutingTableTest {
 
     @Test
     void fullBucketAsksToPingTheOldestAndEvictsOnlyOnFailure() {
-        RoutingTable t = new RoutingTable(self, 4, 0, 2);
+        RoutingTable t = new RoutingTable(self, 4, 0, 2, 0);
         List<PeerAddress> first = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             PeerAddress p = uniquePeer(self.randomInBucket(150, random));
@@ -54,8 +54,18 @@ class RoutingTableTest {
     }
 
     @Test
+    void recentlySeenOldestContactIsNotPinged() {
+        RoutingTable t = new RoutingTable(self, 2, 0, 2, 60_000);
+        PeerAddress a = uniquePeer(self.randomInBucket(120, random));
+        t.observe(a, 0);
+        t.observe(uniquePeer(self.randomInBucket(120, random)), 1);
+        assertThat(t.observe(uniquePeer(self.randomInBucket(120, random)), 30_000)).isNull();
+        assertThat(t.observe(uniquePeer(self.randomInBucket(120, random)), 60_000)).isEqualTo(a);
+    }
+
+    @Test
     void staleContactWithoutReplacementStaysUntilMaxFailures() {
-        RoutingTable t = new RoutingTable(self, 4, 0, 2);
+        RoutingTable t = new RoutingTable(self, 4, 0, 2, 0);
         PeerAddress p = uniquePeer(self.randomInBucket(100, random));
         t.observe(p, 0);
         t.onFailure(p.id(), 3);
@@ -67,7 +77,7 @@ class RoutingTableTest {
 
     @Test
     void limitsContactsPerIpButNotOnLoopback() {
-        RoutingTable t = new RoutingTable(self, 20, 2, 2);
+        RoutingTable t = new RoutingTable(self, 20, 2, 2, 0);
         for (int i = 0; i < 5; i++) {
             t.observe(new PeerAddress(self.randomInBucket(159, random), "203.0.113.7", 7000 + i), i);
         }
@@ -80,7 +90,7 @@ class RoutingTableTest {
 
     @Test
     void ignoresSelfAndIdsMovingWhileTheOldEndpointAnswers() {
-        RoutingTable t = new RoutingTable(self, 20, 0, 2);
+        RoutingTable t = new RoutingTable(self, 20, 0, 2, 0);
         t.observe(new PeerAddress(self, "192.0.2.1", 1), 0);
         assertThat(t.size()).isZero();
         PeerAddress p = uniquePeer(NodeId.random(random));
@@ -94,7 +104,7 @@ class RoutingTableTest {
     void closestMatchesBruteForce(long seed) {
         Random r = new Random(seed);
         NodeId me = NodeId.random(r);
-        RoutingTable t = new RoutingTable(me, 8, 0, 0);
+        RoutingTable t = new RoutingTable(me, 8, 0, 0, 0);
         for (int i = 0; i < 3000; i++) {
             NodeId id = r.nextBoolean() ? NodeId.random(r) : me.randomInBucket(r.nextInt(160), r);
             t.observe(uniquePeer(id), i);

@@ -127,8 +127,8 @@ class MessageCodecTest {
         // A record constructor's validation becomes MALFORMED: port 0.
         byte[] nodes = codec.encode(new DhtMessage.Nodes(1, List.of(new PeerAddress(null, "h", 1))));
         byte[] badPort = nodes.clone();
-        // Kryo writes record components by name: contacts[host, id, port], then rpcId; zig-zag port 1 = 2
-        assertThat(badPort[badPort.length - 2]).isEqualTo((byte) 2);
+        // Kryo writes record components by name: contacts [flag, host, port], then rpcId (zig-zag 1 = 2)
+        assertThat(badPort[badPort.length - 2]).isEqualTo((byte) 1);
         badPort[badPort.length - 2] = 0;
         assertReason(badPort, CodecException.Reason.MALFORMED);
     }

@@ -31,7 +31,7 @@ public record LatencyModel(double spaceMillis, double accessMedianMillis, double
     public double baseMillis(SimNode a, SimNode b) {
         double dx = a.x - b.x;
         double dy = a.y - b.y;
-        return Math.sqrt(dx * dx + dy * dy) + a.accessMillis + b.accessMillis;
+        return Math.sqrt(dx * dx + dy * dy) + (a.accessMillis + b.accessMillis); // symmetric to the last bit
     }
 
     /** One delivery's one-way delay from a to b, at least 1 ms. */

@@ -52,6 +52,19 @@ public final class SimNetwork {
         public long controlFrameBytes;
         public long streamFrameBytes;
         public long dropped;
+        /** Messages sent, by message type (simple class name). */
+        public final Map<String, Long> byType = new java.util.TreeMap<>();
+        private final Map<Class<?>, long[]> counts = new HashMap<>();
+
+        void count(Message m) {
+            counts.computeIfAbsent(m.getClass(), c -> new long[1])[0]++;
+        }
+
+        /** Messages sent by type, refreshed from the counters. */
+        public Map<String, Long> messagesByType() {
+            counts.forEach((c, n) -> byType.put(c.getSimpleName(), n[0]));
+            return byType;
+        }
 
         public long controlBytes() {
             return datagramBytes + controlFrameBytes;
@@ -142,6 +155,7 @@ public final class SimNetwork {
 
     void send(SimNode from, PeerAddress to, Message m) {
         boolean datagram = m.isDatagram();
+        traffic.count(m);
         int bytes = sizer.sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
         from.bytesSent += bytes;
         long departMillis = departure(from, bytes);

@@ -1,0 +1,261 @@
+package io.arborcast.sim;
+
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.dht.DhtNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The dht workload: the scenario's nodes join one after another through node 0, churn and
+ * faults run as configured, then random FIND_NODE lookups from random live nodes are timed
+ * and checked against a brute-force sort of the live node ids at the moment they finish:
+ * {@code lookupSuccess} is the share that returned exactly the true k closest (the asker
+ * excluded), {@code closestFound} the share whose first answer is the true closest.
+ */
+final class DhtWorkload {
+    private final Scenario s;
+    private final Simulation sim;
+    private final SimNetwork net;
+    private final DhtPopulation pop;
+    private final Random random;
+    private final Stats hops = new Stats();
+    private final Stats latency = new Stats();
+    private final Stats joinMillis = new Stats();
+    private int lookupsStarted;
+    private final java.util.List<SimNode> inFlight = new java.util.ArrayList<>();
+    private int lookupsDone;
+    private int lookupsExact;
+    private int closestFound;
+    private int joinFailures;
+    private int arrivals;
+    private int departures;
+    private final long lookupsStart;
+
+    DhtWorkload(Scenario s, Simulation sim, SimNetwork net) {
+        this.s = s;
+        this.sim = sim;
+        this.net = net;
+        this.pop = new DhtPopulation(net, s.dht(), s.seed());
+        this.random = new Random(s.seed() * 31 + 7);
+        long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
+        this.lookupsStart = joinsEnd + s.workload().settleMillis();
+    }
+
+    /** Schedules everything; the simulation then runs it. */
+    void start() {
+        DhtNode bootstrap = pop.add();
+        pop.node(0).setUploadBytesPerSec(s.bootstrapUploadBytesPerSec());
+        PeerAddress boot = PeerAddress.unknownId(pop.node(0).localAddress().host(), SimNetwork.PORT);
+        for (int i = 1; i < s.nodes(); i++) {
+            sim.at(i * s.workload().joinIntervalMillis(), () -> join(boot));
+        }
+        long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
+        if (s.churn().enabled()) {
+            sim.at(joinsEnd, this::nextArrival);
+        }
+        Scenario.Faults f = s.faults();
+        if (f.massFailureAt() >= 0) {
+            sim.at(f.massFailureAt(), () -> massFailure(f.massFailureFraction()));
+        }
+        if (f.partitionAt() >= 0) {
+            sim.at(f.partitionAt(), () -> partition(f.partitionFraction()));
+            sim.at(f.partitionAt() + f.partitionMillis(), net::heal);
+        }
+        int lookups = s.workload().lookups();
+        for (int q = 0; q < lookups; q++) {
+            sim.at(lookupsStart + q * s.workload().lookupWindowMillis() / Math.max(1, lookups), this::lookup);
+        }
+        bootstrap.routingTable(); // the bootstrap node needs no join
+    }
+
+    private void configure(SimNode node) {
+        node.setUploadBytesPerSec(s.uploadBytesPerSec());
+    }
+
+    private void join(PeerAddress bootstrap) {
+        DhtNode d = pop.add();
+        SimNode node = pop.node(pop.size() - 1);
+        configure(node);
+        long start = sim.now();
+        d.join(bootstrap, r -> {
+            if (r.ok()) {
+                joinMillis.add(sim.now() - start);
+            } else {
+                joinFailures++;
+            }
+        });
+        if (s.churn().enabled()) {
+            long session = s.churn().session().sampleMillis(random);
+            sim.after(session, () -> depart(node));
+        }
+    }
+
+    private void depart(SimNode node) {
+        if (!node.alive()) {
+            return;
+        }
+        departures++;
+        pop.dht(node.index()).stop();
+        if (random.nextDouble() < s.churn().leaveShare()) {
+            net.leave(node);
+        } else {
+            net.crash(node);
+        }
+    }
+
+    private void nextArrival() {
+        arrivals++;
+        join(randomLiveBootstrap());
+        double gapSeconds = -Math.log(1.0 - random.nextDouble()) / s.churn().arrivalsPerSecond();
+        sim.after(Math.max(1, Math.round(gapSeconds * 1000)), this::nextArrival);
+    }
+
+    private PeerAddress randomLiveBootstrap() {
+        SimNode b = pop.node(0);
+        if (!b.alive()) {
+            b = randomLive();
+        }
+        return PeerAddress.unknownId(b.localAddress().host(), SimNetwork.PORT);
+    }
+
+    private SimNode randomLive() {
+        for (int tries = 0; tries < 1000; tries++) {
+            SimNode n = pop.node(random.nextInt(pop.size()));
+            if (n.alive()) {
+                return n;
+            }
+        }
+        return pop.node(0);
+    }
+
+    private void massFailure(double fraction) {
+        for (int i = 1; i < pop.size(); i++) {
+            SimNode n = pop.node(i);
+            if (n.alive() && random.nextDouble() < fraction) {
+                departures++;
+                pop.dht(i).stop();
+                net.crash(n);
+            }
+        }
+    }
+
+    private void partition(double fraction) {
+        int[] groups = new int[net.size()];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = random.nextDouble() < fraction ? 1 : 0;
+        }
+        net.partition(groups);
+    }
+
+    private void lookup() {
+        lookupsStarted++;
+        SimNode asker = randomLive();
+        NodeId target = NodeId.random(random);
+        long start = sim.now();
+        inFlight.add(asker);
+        pop.dht(asker.index()).lookup(target, r -> {
+            inFlight.remove(asker);
+            lookupsDone++;
+            hops.add(r.hops());
+            latency.add(sim.now() - start);
+            List<NodeId> got = new ArrayList<>(r.closest().size());
+            r.closest().forEach(p -> got.add(p.id()));
+            List<NodeId> truth = trueClosest(target, s.dht().k(), asker.localAddress().id());
+            if (got.equals(truth)) {
+                lookupsExact++;
+            }
+            if (!got.isEmpty() && !truth.isEmpty() && got.get(0).equals(truth.get(0))) {
+                closestFound++;
+            }
+        });
+    }
+
+    /** The k live node ids closest to target, excluding {@code except}, by a full scan. */
+    private List<NodeId> trueClosest(NodeId target, int k, NodeId except) {
+        NodeId[] best = new NodeId[k];
+        int n = 0;
+        for (int i = 0; i < pop.size(); i++) {
+            SimNode node = pop.node(i);
+            if (!node.alive()) {
+                continue;
+            }
+            NodeId id = node.localAddress().id();
+            if (id.equals(except) || (n == k && target.compareDistance(id, best[k - 1]) >= 0)) {
+                continue;
+            }
+            int pos = n < k ? n++ : k - 1;
+            while (pos > 0 && target.compareDistance(id, best[pos - 1]) < 0) {
+                best[pos] = best[pos - 1];
+                pos--;
+            }
+            best[pos] = id;
+        }
+        return List.of(best).subList(0, n);
+    }
+
+    /**
+     * True when every lookup finished, or a minute after the last one started: a lookup whose
+     * asker departed (churn, failure) never finishes and counts as abandoned.
+     */
+    boolean done() {
+        long lastStart = lookupsStart + s.workload().lookupWindowMillis();
+        return sim.now() >= lookupsStart && lookupsStarted >= s.workload().lookups()
+                && (lookupsDone >= lookupsStarted || sim.now() >= lastStart + 60_000);
+    }
+
+    int liveNodes() {
+        int live = 0;
+        for (SimNode n : net.nodes()) {
+            if (n.alive()) {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    int lookupsDone() {
+        return lookupsDone;
+    }
+
+    double lookupSuccess() {
+        return lookupsDone == 0 ? Double.NaN : (double) lookupsExact / lookupsDone;
+    }
+
+    /** The dht section of summary.json, plus the samples for plots. */
+    Map<String, Object> summary(Map<String, Stats> samples) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("lookups", lookupsDone);
+        d.put("lookupsAbandoned", lookupsStarted - lookupsDone);
+        d.put("lookupsStuckAtLiveNodes", inFlight.stream().filter(SimNode::alive).count());
+        d.put("lookupSuccess", lookupSuccess());
+        d.put("closestFound", lookupsDone == 0 ? Double.NaN : (double) closestFound / lookupsDone);
+        d.put("hopsMedian", hops.percentile(50));
+        d.put("hopsP99", hops.percentile(99));
+        d.put("lookupLatencyMsMedian", latency.percentile(50));
+        d.put("lookupLatencyMsP99", latency.percentile(99));
+        d.put("joins", joinMillis.count());
+        d.put("joinFailures", joinFailures);
+        d.put("joinMsMedian", joinMillis.percentile(50));
+        long tableSum = 0;
+        int live = 0;
+        for (int i = 0; i < pop.size(); i++) {
+            if (pop.node(i).alive()) {
+                tableSum += pop.dht(i).routingTable().size();
+                live++;
+            }
+        }
+        d.put("routingTableMean", live == 0 ? Double.NaN : (double) tableSum / live);
+        if (s.churn().enabled() || s.faults().massFailureAt() >= 0) {
+            d.put("arrivals", arrivals);
+            d.put("departures", departures);
+        }
+        samples.put("hops", hops);
+        samples.put("lookupLatencyMs", latency);
+        return d;
+    }
+}

@@ -1,0 +1,110 @@
+package io.arborcast.sim;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Writes a run's files: summary.json, timeseries.csv and PNG plots. */
+public final class Reports {
+    private Reports() {
+    }
+
+    /** Writes every report of {@code r} into {@code dir} (created if needed); returns the files written. */
+    public static List<Path> write(RunResult r, Path dir) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        Path summary = dir.resolve("summary.json");
+        Files.writeString(summary, Json.write(r.summary()), StandardCharsets.UTF_8);
+        written.add(summary);
+        Path csv = dir.resolve("timeseries.csv");
+        StringBuilder sb = new StringBuilder(String.join(",", r.timeseriesColumns())).append('\n');
+        for (double[] row : r.timeseries()) {
+            for (int i = 0; i < row.length; i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                double v = row[i];
+                sb.append(Double.isNaN(v) ? "" : v == Math.rint(v) ? Long.toString((long) v) : String.format("%.4f", v));
+            }
+            sb.append('\n');
+        }
+        Files.writeString(csv, sb, StandardCharsets.UTF_8);
+        written.add(csv);
+        Stats hops = r.samples().get("hops");
+        if (hops != null && hops.count() > 0) {
+            written.add(histogram(hops, "Lookup hops", "hops", dir.resolve("hops-histogram.png")));
+        }
+        Stats latency = r.samples().get("lookupLatencyMs");
+        if (latency != null && latency.count() > 0) {
+            written.add(cdf(latency, "Lookup latency", "ms", dir.resolve("lookup-latency-cdf.png")));
+        }
+        return written;
+    }
+
+    private static Path histogram(Stats s, String title, String unit, Path file) throws IOException {
+        Map<Long, Integer> counts = new TreeMap<>();
+        for (long v : s.sortedValues()) {
+            counts.merge(v, 1, Integer::sum);
+        }
+        CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title).xAxisTitle(unit)
+                .yAxisTitle("share of lookups").build();
+        chart.getStyler().setLegendVisible(false);
+        List<Long> xs = new ArrayList<>(counts.keySet());
+        List<Double> ys = new ArrayList<>();
+        counts.values().forEach(c -> ys.add((double) c / s.count()));
+        chart.addSeries(title, xs, ys);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    private static Path cdf(Stats s, String title, String unit, Path file) throws IOException {
+        long[] v = s.sortedValues();
+        int points = Math.min(v.length, 2000);
+        double[] xs = new double[points];
+        double[] ys = new double[points];
+        for (int i = 0; i < points; i++) {
+            int idx = (int) ((long) (i + 1) * v.length / points) - 1;
+            xs[i] = v[idx];
+            ys[i] = (idx + 1.0) / v.length;
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title + " (CDF)").xAxisTitle(unit)
+                .yAxisTitle("cumulative share").build();
+        chart.getStyler().setLegendVisible(false);
+        chart.addSeries(title, xs, ys).setMarker(SeriesMarkers.NONE);
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
+    }
+
+    /** The summary as an aligned two-column table for the terminal. */
+    public static String table(Map<String, Object> summary) {
+        StringBuilder sb = new StringBuilder();
+        flatten("", summary, sb);
+        return sb.toString();
+    }
+
+    private static void flatten(String prefix, Map<?, ?> m, StringBuilder sb) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String key = prefix + e.getKey();
+            if (e.getValue() instanceof Map<?, ?> inner) {
+                flatten(key + ".", inner, sb);
+            } else {
+                Object v = e.getValue();
+                String text = v instanceof Double d ? (Double.isNaN(d) ? "-" : String.format("%.4f", d)) : String.valueOf(v);
+                sb.append(String.format("  %-34s %s%n", key, text));
+            }
+        }
+    }
+}

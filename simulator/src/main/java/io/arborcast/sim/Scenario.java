@@ -1,0 +1,109 @@
+package io.arborcast.sim;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.arborcast.dht.DhtConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simulation scenario: every parameter of a run, read from a HOCON file in
+ * {@code config/sim/} over the defaults in {@code sim-defaults.conf}. Protocol settings fall
+ * back to the node defaults in {@code config/arborcast.conf}.
+ */
+public record Scenario(String name, long seed, int nodes, long durationMillis, SimNetwork.Config network,
+                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht) {
+
+    /** Churn after the initial joins. */
+    public record Churn(boolean enabled, double arrivalsPerSecond, SessionModel session, double leaveShare) {
+    }
+
+    /** Scheduled faults; a negative time means never. */
+    public record Faults(long massFailureAt, double massFailureFraction, long partitionAt, long partitionMillis,
+                         double partitionFraction) {
+    }
+
+    /** What the nodes do. */
+    public record Workload(String kind, long joinIntervalMillis, long settleMillis, int lookups,
+                           long lookupWindowMillis) {
+    }
+
+    /** Reads a scenario file; clear errors for a missing file or a bad value. */
+    public static Scenario load(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException("scenario file " + file + " is not readable");
+        }
+        return parse(ConfigFactory.parseFile(file.toFile()));
+    }
+
+    /** A scenario from HOCON text (for tests). */
+    public static Scenario parse(String hocon) {
+        return parse(ConfigFactory.parseString(hocon));
+    }
+
+    private static Scenario parse(Config file) {
+        ClassLoader cl = Scenario.class.getClassLoader();
+        Config nodeDefaults = ConfigFactory.parseResources(cl, "arborcast.conf");
+        Config c = file.withFallback(ConfigFactory.parseResources(cl, "sim-defaults.conf"))
+                .withFallback(ConfigFactory.parseMap(java.util.Map.of("scenario.dht",
+                        nodeDefaults.getConfig("arborcast.dht").root().unwrapped())))
+                .resolve();
+        try {
+            Config s = c.getConfig("scenario");
+            Config net = s.getConfig("network");
+            Config lat = net.getConfig("latency");
+            SimNetwork.Config network = new SimNetwork.Config(
+                    new LatencyModel(lat.getDouble("space-ms"), lat.getDouble("access-median-ms"),
+                            lat.getDouble("access-sigma"), lat.getDouble("jitter")),
+                    net.getDouble("datagram-loss"), ms(net, "connect-timeout"), ms(net, "crash-detect"));
+            Config ch = s.getConfig("churn");
+            Config ses = ch.getConfig("session");
+            Churn churn = new Churn(ch.getBoolean("enabled"), ch.getDouble("arrivals-per-second"),
+                    new SessionModel(ses.getString("distribution"), ms(ses, "mean"), ses.getDouble("shape")),
+                    ch.getDouble("leave-share"));
+            Config f = s.getConfig("faults");
+            Faults faults = new Faults(ms(f, "mass-failure.at"), f.getDouble("mass-failure.fraction"),
+                    ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"));
+            Config w = s.getConfig("workload");
+            Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
+                    w.getInt("lookups"), ms(w, "lookup-window"));
+            if (!workload.kind().equals("dht")) {
+                throw new IllegalArgumentException("unknown workload kind '" + workload.kind() + "' (dht)");
+            }
+            int nodes = s.getInt("nodes");
+            if (nodes < 2) {
+                throw new IllegalArgumentException("a scenario needs at least 2 nodes");
+            }
+            return new Scenario(s.getString("name"), s.getLong("seed"), nodes, ms(s, "duration"), network,
+                    net.getLong("upload-kbps") * 1000 / 8, net.getLong("bootstrap-upload-kbps") * 1000 / 8, churn, faults, workload,
+                    DhtConfig.from(s.getConfig("dht"), io.arborcast.wire.MessageCodec.DEFAULT_MAX_DATAGRAM));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("bad scenario: " + e.getMessage(), e);
+        }
+    }
+
+    private static long ms(Config c, String path) {
+        return c.getDuration(path, TimeUnit.MILLISECONDS);
+    }
+
+    public Scenario withNodes(int n) {
+        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+    }
+
+    public Scenario withSeed(long s) {
+        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+    }
+
+    public Scenario withDuration(long millis) {
+        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+    }
+
+    public Scenario withLookups(int n) {
+        return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
+                new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
+                        workload.lookupWindowMillis()), dht);
+    }
+}

@@ -1,0 +1,97 @@
+package io.arborcast.sim;
+
+import io.arborcast.wire.MessageCodec;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a {@link Scenario} to completion, second by virtual second, and gathers its results. */
+public final class ScenarioRunner {
+    /** Hears about progress once per virtual second. */
+    public interface Progress {
+        void update(long virtualMillis, long limitMillis, long events, String status);
+    }
+
+    private ScenarioRunner() {
+    }
+
+    public static RunResult run(Scenario s, Progress progress) {
+        long wallStart = System.nanoTime();
+        resetPeaks();
+        Simulation sim = new Simulation();
+        SimNetwork net = new SimNetwork(sim, s.network(), new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
+                s.seed());
+        DhtWorkload w = new DhtWorkload(s, sim, net);
+        w.start();
+        List<String> columns = List.of("second", "liveNodes", "events", "datagrams", "controlKiB", "lookupsDone",
+                "lookupSuccess");
+        List<double[]> rows = new ArrayList<>();
+        long lastEvents = 0;
+        long lastDatagrams = 0;
+        long lastControl = 0;
+        for (long t = 1000; t <= s.durationMillis(); t += 1000) {
+            sim.runUntil(t);
+            SimNetwork.Traffic tr = net.traffic();
+            rows.add(new double[] {t / 1000.0, w.liveNodes(), sim.eventsProcessed() - lastEvents,
+                tr.datagrams - lastDatagrams, (tr.controlBytes() - lastControl) / 1024.0, w.lookupsDone(),
+                w.lookupSuccess()});
+            lastEvents = sim.eventsProcessed();
+            lastDatagrams = tr.datagrams;
+            lastControl = tr.controlBytes();
+            if (progress != null) {
+                progress.update(t, s.durationMillis(), sim.eventsProcessed(),
+                        w.lookupsDone() + "/" + s.workload().lookups() + " lookups");
+            }
+            if (w.done()) {
+                break;
+            }
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        Map<String, Stats> samples = new LinkedHashMap<>();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("scenario", s.name());
+        summary.put("seed", s.seed());
+        summary.put("nodes", s.nodes());
+        summary.put("virtualSeconds", sim.now() / 1000.0);
+        summary.put("wallSeconds", Math.round(wall * 100) / 100.0);
+        summary.put("events", sim.eventsProcessed());
+        summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
+        summary.put("peakHeapBytes", peakHeap());
+        summary.put("dht", w.summary(samples));
+        Map<String, Object> traffic = new LinkedHashMap<>();
+        SimNetwork.Traffic tr = net.traffic();
+        traffic.put("datagrams", tr.datagrams);
+        traffic.put("datagramBytes", tr.datagramBytes);
+        traffic.put("datagramsLost", tr.datagramsLost);
+        traffic.put("droppedToDeadOrUnreachable", tr.dropped);
+        traffic.put("messagesByType", tr.messagesByType());
+        summary.put("network", traffic);
+        return new RunResult(summary, columns, rows, samples);
+    }
+
+    /** Fields that depend on the machine rather than the scenario and seed. */
+    public static final List<String> WALL_CLOCK_FIELDS = List.of("wallSeconds", "eventsPerSecond", "peakHeapBytes");
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}
