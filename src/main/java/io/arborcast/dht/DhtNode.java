@@ -1,5 +1,6 @@
 package io.arborcast.dht;
 
+import io.arborcast.core.Cancellable;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Environment;
@@ -192,6 +193,8 @@ public final class DhtNode {
         final Consumer<Task> done;
         ChannelRecord record;
         final Map<NodeId, ProviderInfo> providers = new LinkedHashMap<>();
+        final Map<PeerAddress, Long> sentAt = new HashMap<>();
+        Cancellable stallTimer;
         boolean finished;
 
         Task(NodeId target, boolean findValue, Consumer<Task> done) {
@@ -215,20 +218,22 @@ public final class DhtNode {
             boolean enough = findValue && record != null && providers.size() >= config.providerSample();
             if (lookup.finished() || enough) {
                 finished = true;
+                if (stallTimer != null) {
+                    stallTimer.cancel();
+                }
                 done.accept(this);
             }
         }
 
         private void query(PeerAddress p) {
             NodeId target = lookup.target();
-            env.schedule(config.stallMillis(), () -> {
-                if (!finished) {
-                    lookup.onStalled(p);
-                    drive();
-                }
-            });
+            sentAt.put(p, env.now());
+            if (stallTimer == null) {
+                stallTimer = env.schedule(config.stallMillis(), this::checkStalls);
+            }
             request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target) : rid -> new DhtMessage.FindNode(rid, target),
                     r -> {
+                        sentAt.remove(p);
                         if (r instanceof DhtMessage.Nodes n && !findValue) {
                             lookup.onSuccess(p, n.contacts());
                         } else if (r instanceof DhtMessage.Value v && findValue) {
@@ -240,9 +245,35 @@ public final class DhtNode {
                         drive();
                     },
                     () -> {
+                        sentAt.remove(p);
                         lookup.onFailure(p);
                         drive();
                     });
+        }
+
+        /** One timer per lookup: marks requests older than stall-after as stalled, re-arms for the next. */
+        private void checkStalls() {
+            stallTimer = null;
+            if (finished) {
+                return;
+            }
+            long now = env.now();
+            long next = Long.MAX_VALUE;
+            List<PeerAddress> stalled = new ArrayList<>();
+            for (Map.Entry<PeerAddress, Long> e : sentAt.entrySet()) {
+                long due = e.getValue() + config.stallMillis();
+                if (due <= now) {
+                    stalled.add(e.getKey());
+                } else {
+                    next = Math.min(next, due);
+                }
+            }
+            stalled.forEach(sentAt::remove);
+            stalled.forEach(lookup::onStalled);
+            if (next != Long.MAX_VALUE) {
+                stallTimer = env.schedule(next - now, this::checkStalls);
+            }
+            drive();
         }
 
         private void absorb(DhtMessage.Value v) {

@@ -183,7 +183,7 @@ public final class RoutingTable {
      * (ascending), then the buckets above t.
      */
     public List<PeerAddress> closest(NodeId target, int count) {
-        ArrayList<PeerAddress> out = new ArrayList<>(count + k);
+        ArrayList<PeerAddress> out = new ArrayList<>(count + 2 * k); // never grows: a bucket adds at most k
         NodeId d = self.xor(target);
         int t = self.bucketIndex(target); // -1 when target == self
         if (t >= 0 && collect(out, t, target, count)) {
@@ -327,8 +327,13 @@ public final class RoutingTable {
     }
 
     private static void removeReplacement(Bucket b, NodeId id) {
-        if (b.replacements != null) {
-            b.replacements.removeIf(c -> c.is(id));
+        ArrayList<Contact> r = b.replacements;
+        if (r != null) {
+            for (int i = r.size() - 1; i >= 0; i--) {
+                if (r.get(i).is(id)) {
+                    r.remove(i);
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.arborcast.dht.DhtConfig;
+import io.arborcast.gossip.GossipConfig;
 import io.arborcast.net.NetConfig;
 
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file. */
-public record NodeConfig(NetConfig net, DhtConfig dht) {
+public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip) {
 
     /** The built-in defaults as a parsed config tree (root key {@code arborcast}). */
     public static Config builtIn() {
@@ -49,10 +50,10 @@ public record NodeConfig(NetConfig net, DhtConfig dht) {
                 (int) t.getDuration("link-idle-timeout", TimeUnit.MILLISECONDS),
                 t.getInt("max-queued-bytes-per-link"));
         DhtConfig dht = DhtConfig.from(d, t.getInt("max-datagram-bytes"));
-        return new NodeConfig(net, dht);
+        return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")));
     }
 
     public NodeConfig withNet(NetConfig newNet) {
-        return new NodeConfig(newNet, dht);
+        return new NodeConfig(newNet, dht, gossip);
     }
 }

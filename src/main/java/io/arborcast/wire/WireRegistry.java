@@ -7,9 +7,11 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
+import io.arborcast.core.GossipMessage;
 import io.arborcast.core.LinkMessage;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
 
@@ -45,6 +47,18 @@ public final class WireRegistry {
         MESSAGE_IDS.put(DhtMessage.AnnounceProvider.class, 107);
         MESSAGE_IDS.put(DhtMessage.StoreResult.class, 108);
         MESSAGE_IDS.put(LinkMessage.Heartbeat.class, 200);
+        MESSAGE_IDS.put(GossipMessage.Join.class, 400);
+        MESSAGE_IDS.put(GossipMessage.ForwardJoin.class, 401);
+        MESSAGE_IDS.put(GossipMessage.Neighbor.class, 402);
+        MESSAGE_IDS.put(GossipMessage.NeighborReply.class, 403);
+        MESSAGE_IDS.put(GossipMessage.Disconnect.class, 404);
+        MESSAGE_IDS.put(GossipMessage.Shuffle.class, 405);
+        MESSAGE_IDS.put(GossipMessage.ShuffleReply.class, 406);
+        MESSAGE_IDS.put(GossipMessage.Heartbeat.class, 407);
+        MESSAGE_IDS.put(GossipMessage.ProbeRequest.class, 408);
+        MESSAGE_IDS.put(GossipMessage.Probe.class, 409);
+        MESSAGE_IDS.put(GossipMessage.ProbeAck.class, 410);
+        MESSAGE_IDS.put(GossipMessage.ProbeResult.class, 411);
         MESSAGE_IDS.put(StreamMessage.Chunk.class, 300);
     }
 
@@ -77,7 +91,7 @@ public final class WireRegistry {
         kryo.register(String.class, strings);
         kryo.register(byte[].class, new WireSerializers.Bytes(), 20);
         WireSerializers.BoundedList lists = new WireSerializers.BoundedList(MAX_LIST_ELEMENTS,
-                Set.of(PeerAddress.class, ProviderInfo.class));
+                Set.of(PeerAddress.class, ProviderInfo.class, PeerState.class));
         kryo.register(ArrayList.class, lists, 21);
         kryo.register(List.of().getClass(), lists, 22);        // ImmutableCollections.ListN
         kryo.register(List.of(1).getClass(), lists, 23);       // ImmutableCollections.List12
@@ -85,6 +99,7 @@ public final class WireRegistry {
         kryo.register(PeerAddress.class, new WireSerializers.Address(strings), 31);
         kryo.register(ChannelRecord.class, 32);
         kryo.register(ProviderInfo.class, 33);
+        kryo.register(PeerState.class, 34);
         MESSAGE_IDS.forEach(kryo::register);
         return kryo;
     }

@@ -29,7 +29,7 @@ class NettyDhtTest {
 
     private NodeConfig config() {
         NodeConfig d = NodeConfig.defaults();
-        return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500));
+        return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip());
     }
 
     @AfterEach

@@ -16,6 +16,7 @@ class NodeConfigTest {
     void documentedDefaultsMatchTheCodeDefaults() {
         NodeConfig c = NodeConfig.defaults();
         assertThat(c.dht()).isEqualTo(DhtConfig.defaults());
+        assertThat(c.gossip()).isEqualTo(io.arborcast.gossip.GossipConfig.defaults());
         assertThat(c.net().port()).isEqualTo(7144);
         assertThat(c.net().maxDatagramBytes()).isEqualTo(1400);
     }

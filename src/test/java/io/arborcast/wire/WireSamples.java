@@ -2,10 +2,12 @@ package io.arborcast.wire;
 
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
+import io.arborcast.core.GossipMessage;
 import io.arborcast.core.LinkMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
 
@@ -24,6 +26,8 @@ public final class WireSamples {
         ChannelRecord rec = new ChannelRecord(a, "Radio Ünïcode", "audio/mpeg", 128, 1_700_000_000_000L, 3,
                 bytes(r, 32), bytes(r, 64));
         ProviderInfo prov = new ProviderInfo(p1, 2, 3);
+        PeerState s1 = new PeerState(p1, 2, 3, 1000, 3600, 7);
+        PeerState s2 = new PeerState(p2, 0, 4, 50_000, 12, 1);
         return List.of(
                 new DhtMessage.Ping(r.nextLong()),
                 new DhtMessage.Pong(r.nextLong()),
@@ -35,6 +39,18 @@ public final class WireSamples {
                 new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
                 new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
                 new LinkMessage.Heartbeat(r.nextLong() & Long.MAX_VALUE),
+                new GossipMessage.Join(a, s1),
+                new GossipMessage.ForwardJoin(a, s2, 6),
+                new GossipMessage.Neighbor(a, s1, true),
+                new GossipMessage.NeighborReply(a, s2, false),
+                new GossipMessage.Disconnect(a),
+                new GossipMessage.Shuffle(a, s1, 5, List.of(s1, s2)),
+                new GossipMessage.ShuffleReply(a, List.of(s2)),
+                new GossipMessage.Heartbeat(a, 42, s1),
+                new GossipMessage.ProbeRequest(a, p2, r.nextLong()),
+                new GossipMessage.Probe(a, r.nextLong()),
+                new GossipMessage.ProbeAck(a, r.nextLong()),
+                new GossipMessage.ProbeResult(a, r.nextLong(), true),
                 chunk(r, 4096));
     }
 

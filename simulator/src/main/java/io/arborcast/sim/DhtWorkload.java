@@ -17,7 +17,7 @@ import java.util.Random;
  * {@code lookupSuccess} is the share that returned exactly the true k closest (the asker
  * excluded), {@code closestFound} the share whose first answer is the true closest.
  */
-final class DhtWorkload {
+final class DhtWorkload implements Workload {
     private final Scenario s;
     private final Simulation sim;
     private final SimNetwork net;
@@ -46,8 +46,8 @@ final class DhtWorkload {
         this.lookupsStart = joinsEnd + s.workload().settleMillis();
     }
 
-    /** Schedules everything; the simulation then runs it. */
-    void start() {
+    @Override
+    public void start() {
         DhtNode bootstrap = pop.add();
         pop.node(0).setUploadBytesPerSec(s.bootstrapUploadBytesPerSec());
         PeerAddress boot = PeerAddress.unknownId(pop.node(0).localAddress().host(), SimNetwork.PORT);
@@ -202,20 +202,11 @@ final class DhtWorkload {
      * True when every lookup finished, or a minute after the last one started: a lookup whose
      * asker departed (churn, failure) never finishes and counts as abandoned.
      */
-    boolean done() {
+    @Override
+    public boolean done() {
         long lastStart = lookupsStart + s.workload().lookupWindowMillis();
         return sim.now() >= lookupsStart && lookupsStarted >= s.workload().lookups()
                 && (lookupsDone >= lookupsStarted || sim.now() >= lastStart + 60_000);
-    }
-
-    int liveNodes() {
-        int live = 0;
-        for (SimNode n : net.nodes()) {
-            if (n.alive()) {
-                live++;
-            }
-        }
-        return live;
     }
 
     int lookupsDone() {
@@ -226,8 +217,24 @@ final class DhtWorkload {
         return lookupsDone == 0 ? Double.NaN : (double) lookupsExact / lookupsDone;
     }
 
+    @Override
+    public String section() {
+        return "dht";
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("lookupsDone", "lookupSuccess");
+    }
+
+    @Override
+    public double[] sample() {
+        return new double[] {lookupsDone, lookupSuccess()};
+    }
+
     /** The dht section of summary.json, plus the samples for plots. */
-    Map<String, Object> summary(Map<String, Stats> samples) {
+    @Override
+    public Map<String, Object> summary(Map<String, Stats> samples) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("lookups", lookupsDone);
         d.put("lookupsAbandoned", lookupsStarted - lookupsDone);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.arborcast.dht.DhtConfig;
+import io.arborcast.gossip.GossipConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * back to the node defaults in {@code config/arborcast.conf}.
  */
 public record Scenario(String name, long seed, int nodes, long durationMillis, SimNetwork.Config network,
-                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht) {
+                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip) {
 
     /** Churn after the initial joins. */
     public record Churn(boolean enabled, double arrivalsPerSecond, SessionModel session, double leaveShare) {
@@ -28,7 +29,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
 
     /** What the nodes do. */
     public record Workload(String kind, long joinIntervalMillis, long settleMillis, int lookups,
-                           long lookupWindowMillis) {
+                           long lookupWindowMillis, long measureAfterMillis) {
     }
 
     /** Reads a scenario file; clear errors for a missing file or a bad value. */
@@ -48,8 +49,9 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
         ClassLoader cl = Scenario.class.getClassLoader();
         Config nodeDefaults = ConfigFactory.parseResources(cl, "arborcast.conf");
         Config c = file.withFallback(ConfigFactory.parseResources(cl, "sim-defaults.conf"))
-                .withFallback(ConfigFactory.parseMap(java.util.Map.of("scenario.dht",
-                        nodeDefaults.getConfig("arborcast.dht").root().unwrapped())))
+                .withFallback(ConfigFactory.parseMap(java.util.Map.of(
+                        "scenario.dht", nodeDefaults.getConfig("arborcast.dht").root().unwrapped(),
+                        "scenario.gossip", nodeDefaults.getConfig("arborcast.gossip").root().unwrapped())))
                 .resolve();
         try {
             Config s = c.getConfig("scenario");
@@ -69,9 +71,9 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"));
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
-                    w.getInt("lookups"), ms(w, "lookup-window"));
-            if (!workload.kind().equals("dht")) {
-                throw new IllegalArgumentException("unknown workload kind '" + workload.kind() + "' (dht)");
+                    w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"));
+            if (!workload.kind().equals("dht") && !workload.kind().equals("gossip")) {
+                throw new IllegalArgumentException("unknown workload kind '" + workload.kind() + "' (dht, gossip)");
             }
             int nodes = s.getInt("nodes");
             if (nodes < 2) {
@@ -79,7 +81,8 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             }
             return new Scenario(s.getString("name"), s.getLong("seed"), nodes, ms(s, "duration"), network,
                     net.getLong("upload-kbps") * 1000 / 8, net.getLong("bootstrap-upload-kbps") * 1000 / 8, churn, faults, workload,
-                    DhtConfig.from(s.getConfig("dht"), io.arborcast.wire.MessageCodec.DEFAULT_MAX_DATAGRAM));
+                    DhtConfig.from(s.getConfig("dht"), io.arborcast.wire.MessageCodec.DEFAULT_MAX_DATAGRAM),
+                    GossipConfig.from(s.getConfig("gossip")));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad scenario: " + e.getMessage(), e);
         }
@@ -90,20 +93,20 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     }
 
     public Scenario withNodes(int n) {
-        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
     }
 
     public Scenario withSeed(long s) {
-        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
     }
 
     public Scenario withDuration(long millis) {
-        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht);
+        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
     }
 
     public Scenario withLookups(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
-                        workload.lookupWindowMillis()), dht);
+                        workload.lookupWindowMillis(), workload.measureAfterMillis()), dht, gossip);
     }
 }

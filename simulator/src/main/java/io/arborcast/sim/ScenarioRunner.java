@@ -26,10 +26,10 @@ public final class ScenarioRunner {
         Simulation sim = new Simulation();
         SimNetwork net = new SimNetwork(sim, s.network(), new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
                 s.seed());
-        DhtWorkload w = new DhtWorkload(s, sim, net);
+        Workload w = s.workload().kind().equals("gossip") ? new GossipWorkload(s, sim, net) : new DhtWorkload(s, sim, net);
         w.start();
-        List<String> columns = List.of("second", "liveNodes", "events", "datagrams", "controlKiB", "lookupsDone",
-                "lookupSuccess");
+        List<String> columns = new ArrayList<>(List.of("second", "liveNodes", "events", "datagrams", "controlKiB"));
+        columns.addAll(w.columns());
         List<double[]> rows = new ArrayList<>();
         long lastEvents = 0;
         long lastDatagrams = 0;
@@ -37,15 +37,17 @@ public final class ScenarioRunner {
         for (long t = 1000; t <= s.durationMillis(); t += 1000) {
             sim.runUntil(t);
             SimNetwork.Traffic tr = net.traffic();
-            rows.add(new double[] {t / 1000.0, w.liveNodes(), sim.eventsProcessed() - lastEvents,
-                tr.datagrams - lastDatagrams, (tr.controlBytes() - lastControl) / 1024.0, w.lookupsDone(),
-                w.lookupSuccess()});
+            double[] base = {t / 1000.0, liveNodes(net), sim.eventsProcessed() - lastEvents,
+                tr.datagrams - lastDatagrams, (tr.controlBytes() - lastControl) / 1024.0};
+            double[] extra = w.sample();
+            double[] row = java.util.Arrays.copyOf(base, base.length + extra.length);
+            System.arraycopy(extra, 0, row, base.length, extra.length);
+            rows.add(row);
             lastEvents = sim.eventsProcessed();
             lastDatagrams = tr.datagrams;
             lastControl = tr.controlBytes();
             if (progress != null) {
-                progress.update(t, s.durationMillis(), sim.eventsProcessed(),
-                        w.lookupsDone() + "/" + s.workload().lookups() + " lookups");
+                progress.update(t, s.durationMillis(), sim.eventsProcessed(), liveNodes(net) + " live nodes");
             }
             if (w.done()) {
                 break;
@@ -62,7 +64,7 @@ public final class ScenarioRunner {
         summary.put("events", sim.eventsProcessed());
         summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
         summary.put("peakHeapBytes", peakHeap());
-        summary.put("dht", w.summary(samples));
+        summary.put(w.section(), w.summary(samples));
         Map<String, Object> traffic = new LinkedHashMap<>();
         SimNetwork.Traffic tr = net.traffic();
         traffic.put("datagrams", tr.datagrams);
@@ -72,6 +74,16 @@ public final class ScenarioRunner {
         traffic.put("messagesByType", tr.messagesByType());
         summary.put("network", traffic);
         return new RunResult(summary, columns, rows, samples);
+    }
+
+    static int liveNodes(SimNetwork net) {
+        int live = 0;
+        for (SimNode n : net.nodes()) {
+            if (n.alive()) {
+                live++;
+            }
+        }
+        return live;
     }
 
     /** Fields that depend on the machine rather than the scenario and seed. */

@@ -42,6 +42,7 @@ public final class SimNetwork {
     private final List<SimNode> nodes = new ArrayList<>();
     private final Map<Long, SimLink> links = new HashMap<>();
     private final Traffic traffic = new Traffic();
+    private java.util.Set<Long> blockedPairs = java.util.Set.of();
 
     /** Bytes and messages carried, split into control and stream data. */
     public static final class Traffic {
@@ -160,6 +161,10 @@ public final class SimNetwork {
         from.bytesSent += bytes;
         long departMillis = departure(from, bytes);
         SimNode target = resolve(to);
+        if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(SimLink.key(from.index, target.index))) {
+            traffic.dropped++; // a one-pair fault: nothing gets through, links stay up and silent
+            return;
+        }
         if (datagram) {
             traffic.datagrams++;
             traffic.datagramBytes += bytes;
@@ -292,6 +297,22 @@ public final class SimNetwork {
                 notifyClosed(link.b, link.a.address, "connection timed out", config.crashDetectMillis());
             }
         }
+    }
+
+    /**
+     * Silently drops everything between two nodes (both ways) until {@link #unblock}: the fault of
+     * a single broken path, while both stay reachable from everyone else.
+     */
+    public void block(SimNode a, SimNode b) {
+        java.util.Set<Long> s = new java.util.HashSet<>(blockedPairs);
+        s.add(SimLink.key(a.index, b.index));
+        blockedPairs = s;
+    }
+
+    public void unblock(SimNode a, SimNode b) {
+        java.util.Set<Long> s = new java.util.HashSet<>(blockedPairs);
+        s.remove(SimLink.key(a.index, b.index));
+        blockedPairs = s;
     }
 
     /** Ends a partition. */

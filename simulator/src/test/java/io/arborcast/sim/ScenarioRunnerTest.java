@@ -21,6 +21,14 @@ class ScenarioRunnerTest {
             }
             """;
 
+    private static final String GOSSIP = """
+            scenario {
+              name = g, seed = 5, nodes = 400
+              faults { mass-failure { at = 0 s, fraction = 0.5 } }
+              workload { kind = gossip, join-interval = 20 ms, settle = 40 s, measure-after = 30 s }
+            }
+            """;
+
     private static Map<String, Object> withoutWallClock(Map<String, Object> summary) {
         Map<String, Object> m = new LinkedHashMap<>(summary);
         ScenarioRunner.WALL_CLOCK_FIELDS.forEach(m::remove);
@@ -58,6 +66,19 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void gossipScenarioKeepsSurvivorsConnectedAfterHalfCrash() {
+        RunResult r = ScenarioRunner.run(Scenario.parse(GOSSIP), null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> g = (Map<String, Object>) r.summary().get("gossip");
+        assertThat((Double) g.get("largestComponentShare")).isGreaterThanOrEqualTo(0.99);
+        assertThat((Integer) g.get("crashed")).isBetween(150, 250);
+        assertThat((Long) g.get("falsePositiveDeaths")).isZero();
+        assertThat((Double) g.get("detectionMsMedian")).isLessThan(2_000.0);
+        assertThat((Double) g.get("controlBytesPerPeerPerSecond")).isLessThan(1024.0);
+        assertThat(r.summary()).doesNotContainKey("dht");
+    }
+
+    @Test
     void badScenariosGiveClearErrors(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> Scenario.parse("scenario.nodes = many")).hasMessageContaining("bad scenario")
                 .hasMessageContaining("nodes");
@@ -69,7 +90,7 @@ class ScenarioRunnerTest {
 
     @Test
     void shippedScenariosParse() {
-        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k"}) {
+        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }

@@ -1,0 +1,24 @@
+package io.arborcast.sim;
+
+import java.util.List;
+import java.util.Map;
+
+/** What the virtual nodes of a scenario do, and what is measured about it. */
+interface Workload {
+    /** Schedules everything; the simulation then runs it. */
+    void start();
+
+    /** True when the run may end early. */
+    boolean done();
+
+    /** The name of this workload's section in summary.json. */
+    String section();
+
+    /** Extra time-series columns, sampled once per virtual second. */
+    List<String> columns();
+
+    double[] sample();
+
+    /** This workload's summary section; raw samples for plots go into {@code samples}. */
+    Map<String, Object> summary(Map<String, Stats> samples);
+}

@@ -1,0 +1,28 @@
+package io.arborcast.core;
+
+import java.util.Objects;
+
+/**
+ * What gossip spreads about a peer of a channel: where it is and what it can offer the
+ * relay tree. {@code version} increases whenever the peer changes its own state, so the
+ * newest information wins wherever two copies meet.
+ */
+public record PeerState(PeerAddress address, int depth, int freeSlots, int uploadKbps, int uptimeSeconds,
+                        long version) {
+    public PeerState {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(address.id(), "a gossiped peer needs its node id");
+        if (depth < 0 || freeSlots < 0 || uploadKbps < 0 || uptimeSeconds < 0 || version < 0) {
+            throw new IllegalArgumentException("negative peer state field");
+        }
+    }
+
+    public NodeId id() {
+        return address.id();
+    }
+
+    /** The newer of two states of the same peer. */
+    public PeerState newer(PeerState other) {
+        return other != null && other.version > version ? other : this;
+    }
+}

@@ -1,0 +1,42 @@
+package io.arborcast.gossip;
+
+/**
+ * Membership parameters, named as in HyParView (Leitão et al., DSN 2007) where it names them.
+ *
+ * @param activeSize         active view size (symmetric neighbours on links)
+ * @param passiveSize        passive view size (known peers kept as backups)
+ * @param activeWalk         ARWL: length of a join's random walk
+ * @param passiveWalk        PRWL: at which step of the walk the joiner enters passive views
+ * @param shuffleMillis      period of a passive-view shuffle
+ * @param shuffleActive      active entries in a shuffle sample (ka)
+ * @param shufflePassive     passive entries in a shuffle sample (kp)
+ * @param heartbeatMillis    period of heartbeats on active links
+ * @param suspectMillis      silence after which an active peer is suspected
+ * @param probeMillis        how long an indirect probe may take before the suspect is declared dead
+ * @param neighborMillis     how long to wait for a NEIGHBOR answer before asking another passive peer
+ */
+public record GossipConfig(int activeSize, int passiveSize, int activeWalk, int passiveWalk, long shuffleMillis,
+                           int shuffleActive, int shufflePassive, long heartbeatMillis, long suspectMillis,
+                           long probeMillis, long neighborMillis) {
+    public GossipConfig {
+        if (activeSize < 1 || passiveSize < 1 || activeWalk < 1 || passiveWalk < 0 || passiveWalk > activeWalk
+                || shuffleActive + shufflePassive + 1 > io.arborcast.core.GossipMessage.MAX_SAMPLE
+                || heartbeatMillis < 1 || suspectMillis < heartbeatMillis || probeMillis < 1) {
+            throw new IllegalArgumentException("bad gossip configuration");
+        }
+    }
+
+    /** Defaults: detect a silent crash within about 1.5 s, under 1 KiB/s of control traffic per peer. */
+    public static GossipConfig defaults() {
+        return new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 500, 750, 500, 1_000);
+    }
+
+    /** Reads an {@code arborcast.gossip} block (see config/arborcast.conf). */
+    public static GossipConfig from(com.typesafe.config.Config g) {
+        java.util.function.ToLongFunction<String> ms = k -> g.getDuration(k, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return new GossipConfig(g.getInt("active-view"), g.getInt("passive-view"), g.getInt("active-walk"),
+                g.getInt("passive-walk"), ms.applyAsLong("shuffle-interval"), g.getInt("shuffle-active"),
+                g.getInt("shuffle-passive"), ms.applyAsLong("heartbeat-interval"), ms.applyAsLong("suspect-after"),
+                ms.applyAsLong("probe-timeout"), ms.applyAsLong("neighbor-timeout"));
+    }
+}

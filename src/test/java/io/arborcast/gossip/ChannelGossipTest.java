@@ -1,0 +1,196 @@
+package io.arborcast.gossip;
+
+import io.arborcast.core.GossipMessage;
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageHandler;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.sim.LatencyModel;
+import io.arborcast.sim.SimNetwork;
+import io.arborcast.sim.SimNode;
+import io.arborcast.sim.Simulation;
+import io.arborcast.wire.MessageCodec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each gossip rule in virtual time, on the simulated network with a fixed seed. */
+class ChannelGossipTest {
+    private final Simulation sim = new Simulation();
+    private final SimNetwork net = new SimNetwork(sim,
+            new SimNetwork.Config(LatencyModel.internet(), 0, 3_000, 30_000),
+            new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 9);
+    private final Random random = new Random(9);
+    private final NodeId channel = NodeId.random(random);
+    private final GossipConfig config = GossipConfig.defaults();
+    private final List<ChannelGossip> peers = new ArrayList<>();
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final List<String> deaths = new ArrayList<>();
+
+    private ChannelGossip add() {
+        SimNode node = net.addNode(NodeId.random(random));
+        int index = peers.size();
+        ChannelGossip g = new ChannelGossip(channel, config, node, node,
+                (peer, why) -> deaths.add(index + " declared " + peer.id().shortHex() + ": " + why));
+        node.setHandler(new MessageHandler() {
+            @Override
+            public void onMessage(PeerAddress from, Message m) {
+                if (m instanceof GossipMessage gm) {
+                    g.onMessage(from, gm);
+                }
+            }
+
+            @Override
+            public void onLinkClosed(PeerAddress peer, String reason) {
+                g.onLinkClosed(peer, reason);
+            }
+        });
+        peers.add(g);
+        nodes.add(node);
+        return g;
+    }
+
+    private PeerAddress addr(int i) {
+        return nodes.get(i).localAddress();
+    }
+
+    private void grow(int n) {
+        add();
+        for (int i = 1; i < n; i++) {
+            ChannelGossip g = add();
+            g.join(addr(random.nextInt(i)));
+            sim.runUntil(sim.now() + 200);
+        }
+        sim.runUntil(sim.now() + 30_000);
+    }
+
+    private List<NodeId> activeIds(int i) {
+        return peers.get(i).activeView().stream().map(PeerState::id).toList();
+    }
+
+    @Test
+    void joinMakesContactAndJoinerNeighbours() {
+        ChannelGossip a = add();
+        ChannelGossip b = add();
+        b.join(addr(0));
+        sim.runUntil(2_000);
+        assertThat(activeIds(0)).containsExactly(addr(1).id());
+        assertThat(activeIds(1)).containsExactly(addr(0).id());
+        assertThat(a.isActive(addr(1).id())).isTrue();
+    }
+
+    @Test
+    void forwardJoinsBuildBoundedSymmetricActiveViewsAndShufflesFillPassiveViews() {
+        grow(60);
+        for (int i = 0; i < 60; i++) {
+            List<NodeId> active = activeIds(i);
+            assertThat(active).hasSizeBetween(1, config.activeSize()).doesNotHaveDuplicates()
+                    .doesNotContain(addr(i).id());
+            for (NodeId other : active) { // symmetric
+                int j = indexOf(other);
+                assertThat(activeIds(j)).as("%d in %d's view but not back", j, i).contains(addr(i).id());
+            }
+            List<NodeId> passive = peers.get(i).passiveView().stream().map(PeerState::id).toList();
+            assertThat(passive).hasSizeBetween(config.activeSize(), config.passiveSize()).doesNotHaveDuplicates()
+                    .doesNotContain(addr(i).id()).doesNotContainAnyElementsOf(active);
+        }
+        assertThat(deaths).isEmpty(); // a quiet network declares nobody dead
+        assertThat(peers.stream().mapToLong(p -> p.stats().shuffles).sum()).isGreaterThan(60);
+    }
+
+    @Test
+    void crashedNeighbourIsDeclaredDeadWithinTwoAndAHalfSecondsAndReplacedFromThePassiveView() {
+        grow(40);
+        int victim = 7;
+        List<Integer> watchers = new ArrayList<>();
+        for (NodeId id : activeIds(victim)) {
+            watchers.add(indexOf(id));
+        }
+        long crashAt = sim.now();
+        net.crash(nodes.get(victim));
+        sim.runUntil(crashAt + 2_500);
+        for (int w : watchers) {
+            assertThat(activeIds(w)).doesNotContain(addr(victim).id());
+        }
+        assertThat(deaths).hasSize(watchers.size()).allMatch(d -> d.contains(addr(victim).id().shortHex()));
+        sim.runUntil(crashAt + 10_000);
+        // each asked passive peers to replace the dead one; those with room accepted
+        int refilled = 0;
+        for (int w : watchers) {
+            assertThat(peers.get(w).stats().promotions).isGreaterThan(0);
+            assertThat(activeIds(w)).hasSizeGreaterThanOrEqualTo(config.activeSize() - 1);
+            refilled += activeIds(w).size() == config.activeSize() ? 1 : 0;
+        }
+        assertThat(refilled).isGreaterThanOrEqualTo(watchers.size() - 1);
+    }
+
+    @Test
+    void indirectProbeSavesAPeerOnlyOnePathLost() {
+        grow(30);
+        int a = 3;
+        int b = indexOf(activeIds(a).get(0));
+        deaths.clear();
+        net.block(nodes.get(a), nodes.get(b)); // a and b cannot hear each other; others hear both
+        sim.runUntil(sim.now() + 3_000);
+        // a suspected b, asked another neighbour to probe, and heard that b is alive
+        assertThat(peers.get(a).stats().suspicions).isGreaterThanOrEqualTo(1);
+        assertThat(peers.get(a).stats().suspicionsCleared).isGreaterThanOrEqualTo(1);
+        assertThat(deaths).noneMatch(d -> d.startsWith(a + " declared " + addr(b).id().shortHex()));
+    }
+
+    @Test
+    void newerStateTravelsWithHeartbeats() {
+        grow(10);
+        int a = 2;
+        int b = indexOf(activeIds(a).get(0));
+        peers.get(a).setLocalState(3, 2, 5000);
+        sim.runUntil(sim.now() + 1_000);
+        PeerState seen = peers.get(b).activeView().stream().filter(p -> p.id().equals(addr(a).id())).findFirst()
+                .orElseThrow();
+        assertThat(seen.depth()).isEqualTo(3);
+        assertThat(seen.freeSlots()).isEqualTo(2);
+        assertThat(seen.uploadKbps()).isEqualTo(5000);
+        assertThat(seen.version()).isEqualTo(peers.get(a).self().version());
+    }
+
+    @Test
+    void forgedAndMalformedGossipIsDropped() {
+        ChannelGossip a = add();
+        add();
+        PeerState impostor = new PeerState(new PeerAddress(NodeId.random(random), "10.9.9.9", 7144), 0, 4, 0, 0, 1);
+        a.onMessage(addr(1), new GossipMessage.Join(channel, impostor)); // claims to be someone else
+        a.onMessage(addr(0), new GossipMessage.Join(channel, a.self())); // from ourselves
+        assertThat(a.activeView()).isEmpty();
+        assertThat(a.stats().dropped).isEqualTo(2);
+        // a shuffle sample naming us or repeating an entry adds neither
+        PeerState other = new PeerState(addr(1), 0, 1, 0, 0, 0);
+        a.onMessage(addr(1), new GossipMessage.ShuffleReply(channel, List.of(a.self(), other, other)));
+        assertThat(a.passiveView()).containsExactly(other);
+    }
+
+    @Test
+    void cleanLeaveIsNoticedWithoutTimeouts() {
+        grow(20);
+        int leaver = 5;
+        List<Integer> watchers = activeIds(leaver).stream().map(this::indexOf).toList();
+        peers.get(leaver).leave();
+        sim.runUntil(sim.now() + 500);
+        for (int w : watchers) {
+            assertThat(activeIds(w)).doesNotContain(addr(leaver).id());
+        }
+    }
+
+    private int indexOf(NodeId id) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (addr(i).id().equals(id)) {
+                return i;
+            }
+        }
+        throw new AssertionError("unknown " + id);
+    }
+}
