@@ -1,8 +1,5 @@
 package io.arborcast.core;
 
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.function.LongFunction;
 
 /**
@@ -22,13 +19,13 @@ public final class RpcClient {
         void onTimeout(PeerAddress to);
     }
 
-    private record Pending(PeerAddress to, Callback callback, long deadline) {
+    private record Pending(long rpcId, PeerAddress to, Callback callback, long deadline) {
     }
 
     private final Environment env;
     private final Transport transport;
     private final int maxPending;
-    private final Map<Long, Pending> pending = new HashMap<>();
+    private final LongMap<Pending> pending = new LongMap<>();
     private Cancellable timer;
     private long timerAt = Long.MAX_VALUE;
     private long unsolicited;
@@ -54,7 +51,7 @@ public final class RpcClient {
             id = env.random().nextLong();
         } while (id == 0 || pending.containsKey(id));
         long deadline = env.now() + timeoutMillis;
-        pending.put(id, new Pending(to, callback, deadline));
+        pending.put(id, new Pending(id, to, callback, deadline));
         if (deadline < timerAt) {
             arm(deadline);
         }
@@ -73,27 +70,24 @@ public final class RpcClient {
         timer = null;
         timerAt = Long.MAX_VALUE;
         long now = env.now();
-        long next = Long.MAX_VALUE;
-        java.util.List<Pending> due = null;
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending p = it.next();
+        long[] next = {Long.MAX_VALUE};
+        java.util.List<Long> due = new java.util.ArrayList<>();
+        pending.forEachValue(p -> {
             if (p.deadline <= now) {
-                it.remove();
-                if (due == null) {
-                    due = new java.util.ArrayList<>();
-                }
-                due.add(p);
+                due.add(p.rpcId);
             } else {
-                next = Math.min(next, p.deadline);
+                next[0] = Math.min(next[0], p.deadline);
             }
+        });
+        java.util.List<Pending> expired = new java.util.ArrayList<>(due.size());
+        for (long id : due) {
+            expired.add(pending.remove(id));
         }
-        if (next != Long.MAX_VALUE) {
-            arm(next);
+        if (next[0] != Long.MAX_VALUE) {
+            arm(next[0]);
         }
-        if (due != null) {
-            for (Pending p : due) {
-                p.callback.onTimeout(p.to);
-            }
+        for (Pending p : expired) {
+            p.callback.onTimeout(p.to);
         }
     }
 
@@ -102,18 +96,22 @@ public final class RpcClient {
      * then ran); false if it was unsolicited, late, or came from another endpoint than asked.
      */
     public boolean onResponse(PeerAddress from, DhtMessage.Response response) {
-        if (!expects(from, response)) {
+        Pending p = pending.get(response.rpcId());
+        if (!matches(p, from)) {
             unsolicited++;
             return false;
         }
-        Pending p = pending.remove(response.rpcId());
+        pending.remove(response.rpcId());
         p.callback.onResponse(from, response);
         return true;
     }
 
     /** True if {@code response} from {@code from} answers a pending request. */
     public boolean expects(PeerAddress from, DhtMessage.Response response) {
-        Pending p = pending.get(response.rpcId());
+        return matches(pending.get(response.rpcId()), from);
+    }
+
+    private static boolean matches(Pending p, PeerAddress from) {
         return p != null && p.to.sameEndpoint(from) && (p.to.id() == null || p.to.id().equals(from.id()));
     }
 

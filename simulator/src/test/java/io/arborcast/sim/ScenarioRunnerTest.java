@@ -90,7 +90,7 @@ class ScenarioRunnerTest {
 
     @Test
     void shippedScenariosParse() {
-        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure"}) {
+        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }
