@@ -72,9 +72,9 @@ public final class RoutingTable {
             return -1;
         }
 
-        void append(Contact c) {
+        void append(Contact c, int k) {
             if (n == contacts.length) {
-                int cap = n * 2;
+                int cap = Math.max(n + 1, Math.min(n * 2, k)); // never more than k slots
                 contacts = java.util.Arrays.copyOf(contacts, cap);
                 his = java.util.Arrays.copyOf(his, cap);
                 hostHashes = java.util.Arrays.copyOf(hostHashes, cap);
@@ -153,14 +153,14 @@ public final class RoutingTable {
             c.failures = 0;
             c.pinging = false;
             b.removeAt(i);
-            b.append(c);
+            b.append(c, k);
             return null;
         }
         if (b.n < k) {
             if (!ipAllowed(b, peer)) {
                 return null;
             }
-            b.append(new Contact(peer, now));
+            b.append(new Contact(peer, now), k);
             size++;
             removeReplacement(b, id);
             return null;
@@ -200,7 +200,7 @@ public final class RoutingTable {
             b.removeAt(i);
             size--;
             if (hasReplacement) {
-                b.append(b.replacements.remove(b.replacements.size() - 1));
+                b.append(b.replacements.remove(b.replacements.size() - 1), k);
                 size++;
             }
         }

@@ -2,8 +2,7 @@ package io.arborcast.node;
 
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
-import io.arborcast.core.Message;
-import io.arborcast.core.MessageHandler;
+import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
@@ -45,18 +44,7 @@ public final class Node implements AutoCloseable {
         DhtNode dht = new DhtNode(config.dht(), transport.environment(), transport,
                 new MessageCodec(config.net().maxLinkFrameBytes()));
         Node node = new Node(transport, dht);
-        transport.setHandler(new MessageHandler() {
-            @Override
-            public void onMessage(PeerAddress from, Message m) {
-                if (m instanceof DhtMessage d) {
-                    dht.onMessage(from, d);
-                }
-            }
-
-            @Override
-            public void onLinkClosed(PeerAddress peer, String reason) {
-            }
-        });
+        transport.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage));
         log.debug("node {} listening on {}", dht.id().shortHex(), transport.localAddress().endpoint());
         return node;
     }

@@ -1,8 +1,7 @@
 package io.arborcast.gossip;
 
 import io.arborcast.core.GossipMessage;
-import io.arborcast.core.Message;
-import io.arborcast.core.MessageHandler;
+import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
@@ -37,19 +36,7 @@ class ChannelGossipTest {
         int index = peers.size();
         ChannelGossip g = new ChannelGossip(channel, config, node, node,
                 (peer, why) -> deaths.add(index + " declared " + peer.id().shortHex() + ": " + why));
-        node.setHandler(new MessageHandler() {
-            @Override
-            public void onMessage(PeerAddress from, Message m) {
-                if (m instanceof GossipMessage gm) {
-                    g.onMessage(from, gm);
-                }
-            }
-
-            @Override
-            public void onLinkClosed(PeerAddress peer, String reason) {
-                g.onLinkClosed(peer, reason);
-            }
-        });
+        node.setHandler(new MessageRouter().on(GossipMessage.class, g::onMessage).onLinkClosed(g::onLinkClosed));
         peers.add(g);
         nodes.add(node);
         return g;

@@ -1,8 +1,7 @@
 package io.arborcast.sim;
 
 import io.arborcast.core.DhtMessage;
-import io.arborcast.core.Message;
-import io.arborcast.core.MessageHandler;
+import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.dht.DhtConfig;
@@ -40,18 +39,7 @@ public final class DhtPopulation {
     public DhtNode add() {
         SimNode node = net.addNode(NodeId.random(idRandom));
         DhtNode dht = new DhtNode(config, node, node, net.sizer());
-        node.setHandler(new MessageHandler() {
-            @Override
-            public void onMessage(PeerAddress from, Message m) {
-                if (m instanceof DhtMessage d) {
-                    dht.onMessage(from, d);
-                }
-            }
-
-            @Override
-            public void onLinkClosed(PeerAddress peer, String reason) {
-            }
-        });
+        node.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage));
         dhts.add(dht);
         nodes.add(node);
         return dht;

@@ -1,8 +1,7 @@
 package io.arborcast.sim;
 
 import io.arborcast.core.GossipMessage;
-import io.arborcast.core.Message;
-import io.arborcast.core.MessageHandler;
+import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
@@ -94,19 +93,7 @@ final class GossipWorkload implements Workload {
         int index = nodes.size();
         ChannelGossip g = new ChannelGossip(channel, s.gossip(), node, node, (peer, why) -> declared(index, peer));
         g.setLocalState(1 + random.nextInt(8), random.nextInt(4), 1000);
-        node.setHandler(new MessageHandler() {
-            @Override
-            public void onMessage(PeerAddress from, Message m) {
-                if (m instanceof GossipMessage gm) {
-                    g.onMessage(from, gm);
-                }
-            }
-
-            @Override
-            public void onLinkClosed(PeerAddress peer, String reason) {
-                g.onLinkClosed(peer, reason);
-            }
-        });
+        node.setHandler(new MessageRouter().on(GossipMessage.class, g::onMessage).onLinkClosed(g::onLinkClosed));
         peers.add(g);
         nodes.add(node);
         return g;

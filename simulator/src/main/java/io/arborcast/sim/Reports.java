@@ -51,6 +51,10 @@ public final class Reports {
         if (latency != null && latency.count() > 0) {
             written.add(cdf(latency, "Lookup latency", "ms", dir.resolve("lookup-latency-cdf.png")));
         }
+        Stats detection = r.samples().get("detectionMs");
+        if (detection != null && detection.count() > 0) {
+            written.add(cdf(detection, "Crash detection time", "ms", dir.resolve("detection-cdf.png")));
+        }
         return written;
     }
 
