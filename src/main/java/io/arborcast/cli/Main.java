@@ -1,5 +1,8 @@
 package io.arborcast.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,8 +19,8 @@ public final class Main implements Runnable {
             description = "log protocol events at debug level")
     void verbose(boolean on) {
         if (on) {
-            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.arborcast"))
-                    .setLevel(ch.qos.logback.classic.Level.DEBUG);
+            ((Logger) LoggerFactory.getLogger("io.arborcast"))
+                    .setLevel(Level.DEBUG);
         }
     }
 

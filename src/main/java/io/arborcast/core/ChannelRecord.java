@@ -1,5 +1,7 @@
 package io.arborcast.core;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -35,11 +37,11 @@ public record ChannelRecord(NodeId channelId, String name, String contentType, i
 
     /** The bytes the channel key signs: every field but the signature, in a fixed layout. */
     public byte[] signedBytes() {
-        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] ct = contentType.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] ct = contentType.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(
                 8 + NodeId.BYTES + 4 + n.length + 4 + ct.length + 4 + 8 + 8 + 4 + publicKey.length);
-        b.put("ACREC001".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.put("ACREC001".getBytes(StandardCharsets.US_ASCII));
         b.put(channelId.toBytes());
         b.putInt(n.length).put(n);
         b.putInt(ct.length).put(ct);

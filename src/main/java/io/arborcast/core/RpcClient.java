@@ -1,5 +1,7 @@
 package io.arborcast.core;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongFunction;
 
 /**
@@ -71,7 +73,7 @@ public final class RpcClient {
         timerAt = Long.MAX_VALUE;
         long now = env.now();
         long[] next = {Long.MAX_VALUE};
-        java.util.List<Long> due = new java.util.ArrayList<>();
+        List<Long> due = new ArrayList<>();
         pending.forEachValue(p -> {
             if (p.deadline <= now) {
                 due.add(p.rpcId);
@@ -79,7 +81,7 @@ public final class RpcClient {
                 next[0] = Math.min(next[0], p.deadline);
             }
         });
-        java.util.List<Pending> expired = new java.util.ArrayList<>(due.size());
+        List<Pending> expired = new ArrayList<>(due.size());
         for (long id : due) {
             expired.add(pending.remove(id));
         }

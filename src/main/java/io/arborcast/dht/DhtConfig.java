@@ -1,5 +1,8 @@
 package io.arborcast.dht;
 
+import com.typesafe.config.Config;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import io.arborcast.wire.MessageCodec;
 import io.arborcast.core.NodeId;
 
@@ -43,8 +46,8 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
      * Reads the keys of an {@code arborcast.dht} block (see config/arborcast.conf); every key is
      * required, so callers parse with the built-in file as fallback.
      */
-    public static DhtConfig from(com.typesafe.config.Config d, int maxDatagramBytes) {
-        java.util.function.ToLongFunction<String> ms = k -> d.getDuration(k, java.util.concurrent.TimeUnit.MILLISECONDS);
+    public static DhtConfig from(Config d, int maxDatagramBytes) {
+        ToLongFunction<String> ms = k -> d.getDuration(k, TimeUnit.MILLISECONDS);
         return new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms.applyAsLong("rpc-timeout"), ms.applyAsLong("stall-after"),
                 d.getInt("max-per-ip-per-bucket"), d.getInt("replacement-cache-size"),
                 ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),

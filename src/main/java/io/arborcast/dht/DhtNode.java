@@ -20,7 +20,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * One node's Kademlia: answers PING, FIND_NODE, FIND_VALUE, STORE and ANNOUNCE_PROVIDER,
@@ -128,7 +131,7 @@ public final class DhtNode {
         }
     }
 
-    private DhtMessage storeResult(long rpcId, PeerAddress from, java.util.function.Supplier<String> attempt) {
+    private DhtMessage storeResult(long rpcId, PeerAddress from, Supplier<String> attempt) {
         String refusal = storeLimiter.allow(from.host(), env.now()) ? attempt.get() : "rate limit: too many stores";
         if (refusal != null) {
             stats.refused(refusal);
@@ -163,7 +166,7 @@ public final class DhtNode {
         }
     }
 
-    private void request(PeerAddress to, java.util.function.LongFunction<? extends DhtMessage.Request> build,
+    private void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build,
                          Consumer<DhtMessage.Response> onResponse, Runnable onTimeout) {
         stats.rpcsSent++;
         rpc.request(to, build, config.rpcTimeoutMillis(), new RpcClient.Callback() {
@@ -430,7 +433,7 @@ public final class DhtNode {
         announced.remove(channel);
     }
 
-    private void storeOnClosest(NodeId key, java.util.function.LongFunction<? extends DhtMessage.Request> build,
+    private void storeOnClosest(NodeId key, LongFunction<? extends DhtMessage.Request> build,
                                 Consumer<StoreOutcome> done) {
         lookup(key, result -> {
             List<PeerAddress> targets = result.closest();
@@ -464,7 +467,7 @@ public final class DhtNode {
     }
 
     /** Runs {@code task} every {@code period} ms for as long as it returns true and the node runs. */
-    private void scheduleRepeat(long period, java.util.function.BooleanSupplier task) {
+    private void scheduleRepeat(long period, BooleanSupplier task) {
         env.schedule(period, () -> {
             if (!stopped && task.getAsBoolean()) {
                 scheduleRepeat(period, task);

@@ -1,5 +1,6 @@
 package io.arborcast.dht;
 
+import java.util.Arrays;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 
@@ -75,10 +76,10 @@ public final class RoutingTable {
         void append(Contact c, int k) {
             if (n == contacts.length) {
                 int cap = Math.max(n + 1, Math.min(n * 2, k)); // never more than k slots
-                contacts = java.util.Arrays.copyOf(contacts, cap);
-                his = java.util.Arrays.copyOf(his, cap);
-                hostHashes = java.util.Arrays.copyOf(hostHashes, cap);
-                addrs = java.util.Arrays.copyOf(addrs, cap);
+                contacts = Arrays.copyOf(contacts, cap);
+                his = Arrays.copyOf(his, cap);
+                hostHashes = Arrays.copyOf(hostHashes, cap);
+                addrs = Arrays.copyOf(addrs, cap);
             }
             set(n++, c);
         }
@@ -317,7 +318,7 @@ public final class RoutingTable {
         List<Contact> out = new ArrayList<>(size);
         for (Bucket b : buckets) {
             if (b != null) {
-                out.addAll(java.util.Arrays.asList(b.contacts).subList(0, b.n));
+                out.addAll(Arrays.asList(b.contacts).subList(0, b.n));
             }
         }
         return out;

@@ -1,5 +1,8 @@
 package io.arborcast.gossip;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Predicate;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
 import io.arborcast.core.GossipMessage;
@@ -500,7 +503,7 @@ public final class ChannelGossip {
 
     /** Merges received peer states into the passive view, evicting what we sent away first. */
     private void integrate(List<PeerState> sample, List<PeerState> sent) {
-        java.util.Set<NodeId> seen = new java.util.HashSet<>();
+        Set<NodeId> seen = new HashSet<>();
         for (PeerState p : sample) {
             if (p.id().equals(myId()) || !seen.add(p.id())) {
                 stats.dropped++;
@@ -532,7 +535,7 @@ public final class ChannelGossip {
         return k == null ? null : active.get(k).state;
     }
 
-    private <V> NodeId randomKey(Map<NodeId, V> map, java.util.function.Predicate<NodeId> ok) {
+    private <V> NodeId randomKey(Map<NodeId, V> map, Predicate<NodeId> ok) {
         List<NodeId> keys = new ArrayList<>(map.size());
         for (NodeId id : map.keySet()) {
             if (ok == null || ok.test(id)) {

@@ -1,5 +1,9 @@
 package io.arborcast.gossip;
 
+import com.typesafe.config.Config;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+
 /**
  * Membership parameters, named as in HyParView (Leitão et al., DSN 2007) where it names them.
  *
@@ -32,8 +36,8 @@ public record GossipConfig(int activeSize, int passiveSize, int activeWalk, int 
     }
 
     /** Reads an {@code arborcast.gossip} block (see config/arborcast.conf). */
-    public static GossipConfig from(com.typesafe.config.Config g) {
-        java.util.function.ToLongFunction<String> ms = k -> g.getDuration(k, java.util.concurrent.TimeUnit.MILLISECONDS);
+    public static GossipConfig from(Config g) {
+        ToLongFunction<String> ms = k -> g.getDuration(k, TimeUnit.MILLISECONDS);
         return new GossipConfig(g.getInt("active-view"), g.getInt("passive-view"), g.getInt("active-walk"),
                 g.getInt("passive-walk"), ms.applyAsLong("shuffle-interval"), g.getInt("shuffle-active"),
                 g.getInt("shuffle-passive"), ms.applyAsLong("heartbeat-interval"), ms.applyAsLong("suspect-after"),

@@ -27,7 +27,7 @@ final class DhtWorkload implements Workload {
     private final Stats latency = new Stats();
     private final Stats joinMillis = new Stats();
     private int lookupsStarted;
-    private final java.util.List<SimNode> inFlight = new java.util.ArrayList<>();
+    private final List<SimNode> inFlight = new ArrayList<>();
     private int lookupsDone;
     private int lookupsExact;
     private int closestFound;

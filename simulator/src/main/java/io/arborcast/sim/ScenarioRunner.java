@@ -1,5 +1,6 @@
 package io.arborcast.sim;
 
+import java.util.Arrays;
 import io.arborcast.wire.MessageCodec;
 
 import java.lang.management.ManagementFactory;
@@ -40,7 +41,7 @@ public final class ScenarioRunner {
             double[] base = {t / 1000.0, liveNodes(net), sim.eventsProcessed() - lastEvents,
                 tr.datagrams - lastDatagrams, (tr.controlBytes() - lastControl) / 1024.0};
             double[] extra = w.sample();
-            double[] row = java.util.Arrays.copyOf(base, base.length + extra.length);
+            double[] row = Arrays.copyOf(base, base.length + extra.length);
             System.arraycopy(extra, 0, row, base.length, extra.length);
             rows.add(row);
             lastEvents = sim.eventsProcessed();

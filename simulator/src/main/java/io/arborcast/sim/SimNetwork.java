@@ -1,5 +1,8 @@
 package io.arborcast.sim;
 
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
@@ -42,7 +45,7 @@ public final class SimNetwork {
     private final List<SimNode> nodes = new ArrayList<>();
     private final Map<Long, SimLink> links = new HashMap<>();
     private final Traffic traffic = new Traffic();
-    private java.util.Set<Long> blockedPairs = java.util.Set.of();
+    private Set<Long> blockedPairs = Set.of();
 
     /** Bytes and messages carried, split into control and stream data. */
     public static final class Traffic {
@@ -54,7 +57,7 @@ public final class SimNetwork {
         public long streamFrameBytes;
         public long dropped;
         /** Messages sent, by message type (simple class name). */
-        public final Map<String, Long> byType = new java.util.TreeMap<>();
+        public final Map<String, Long> byType = new TreeMap<>();
         private final Map<Class<?>, long[]> counts = new HashMap<>();
 
         void count(Message m) {
@@ -304,13 +307,13 @@ public final class SimNetwork {
      * a single broken path, while both stay reachable from everyone else.
      */
     public void block(SimNode a, SimNode b) {
-        java.util.Set<Long> s = new java.util.HashSet<>(blockedPairs);
+        Set<Long> s = new HashSet<>(blockedPairs);
         s.add(SimLink.key(a.index, b.index));
         blockedPairs = s;
     }
 
     public void unblock(SimNode a, SimNode b) {
-        java.util.Set<Long> s = new java.util.HashSet<>(blockedPairs);
+        Set<Long> s = new HashSet<>(blockedPairs);
         s.remove(SimLink.key(a.index, b.index));
         blockedPairs = s;
     }

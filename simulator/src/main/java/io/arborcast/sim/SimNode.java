@@ -1,5 +1,7 @@
 package io.arborcast.sim;
 
+import java.util.ArrayList;
+import java.util.List;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
 import io.arborcast.core.Message;
@@ -31,7 +33,7 @@ public final class SimNode implements Environment, Transport {
     int partitionGroup;
     MessageHandler handler;
     long bytesSent;
-    private java.util.ArrayList<SimLink> links;
+    private ArrayList<SimLink> links;
 
     SimNode(SimNetwork net, int index, PeerAddress address, Random random) {
         this.net = net;
@@ -98,7 +100,7 @@ public final class SimNode implements Environment, Transport {
 
     void addLink(SimLink link) {
         if (links == null) {
-            links = new java.util.ArrayList<>(4);
+            links = new ArrayList<>(4);
         }
         links.add(link);
     }
@@ -109,8 +111,8 @@ public final class SimNode implements Environment, Transport {
         }
     }
 
-    java.util.List<SimLink> linksSnapshot() {
-        return links == null ? java.util.List.of() : java.util.List.copyOf(links);
+    List<SimLink> linksSnapshot() {
+        return links == null ? List.of() : List.copyOf(links);
     }
 
     @Override
