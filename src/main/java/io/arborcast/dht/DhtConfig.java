@@ -38,7 +38,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     }
 
     public static DhtConfig defaults() {
-        return new DhtConfig(20, 3, 2_000, 500, 2, 8, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000,
+        return new DhtConfig(20, 3, 2_000, 500, 2, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000,
                 120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - NodeId.BYTES);
     }
 

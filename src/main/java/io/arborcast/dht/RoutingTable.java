@@ -18,10 +18,7 @@ public final class RoutingTable {
     /** A known peer and what we know of its liveness. */
     public static final class Contact {
         PeerAddress address;
-        // the id's words, unboxed: sorting a bucket by distance touches no other object
-        final long hi;
-        final long mid;
-        final int lo;
+        final long hi; // the id's first 64 bits, unboxed for scans and sorts
         long lastSeen;
         int failures;
         boolean pinging;
@@ -29,14 +26,11 @@ public final class RoutingTable {
         Contact(PeerAddress address, long lastSeen) {
             this.address = address;
             this.lastSeen = lastSeen;
-            NodeId id = address.id();
-            this.hi = id.high64();
-            this.mid = id.mid64();
-            this.lo = id.low32();
+            this.hi = address.id().high64();
         }
 
         boolean is(NodeId id) {
-            return hi == id.high64() && mid == id.mid64() && lo == id.low32();
+            return hi == id.high64() && address.id().equals(id);
         }
 
         public PeerAddress address() {
@@ -49,15 +43,14 @@ public final class RoutingTable {
     }
 
     /**
-     * A bucket's live contacts, least-recently seen first, with the hot fields (id prefix, host
-     * hash, address) in parallel arrays: scanning or sorting a bucket reads a few contiguous
+     * A bucket's live contacts, least-recently seen first, with the hot fields (id prefix,
+     * address) in parallel arrays: scanning or sorting a bucket reads a few contiguous
      * arrays instead of chasing one object per contact, which is what dominates a 100k-node
      * simulation.
      */
     private static final class Bucket {
         Contact[] contacts = new Contact[4];
         long[] his = new long[4];
-        int[] hostHashes = new int[4];
         PeerAddress[] addrs = new PeerAddress[4];
         int n;
         ArrayList<Contact> replacements;
@@ -78,7 +71,6 @@ public final class RoutingTable {
                 int cap = Math.max(n + 1, Math.min(n * 2, k)); // never more than k slots
                 contacts = Arrays.copyOf(contacts, cap);
                 his = Arrays.copyOf(his, cap);
-                hostHashes = Arrays.copyOf(hostHashes, cap);
                 addrs = Arrays.copyOf(addrs, cap);
             }
             set(n++, c);
@@ -88,7 +80,6 @@ public final class RoutingTable {
             int tail = n - i - 1;
             System.arraycopy(contacts, i + 1, contacts, i, tail);
             System.arraycopy(his, i + 1, his, i, tail);
-            System.arraycopy(hostHashes, i + 1, hostHashes, i, tail);
             System.arraycopy(addrs, i + 1, addrs, i, tail);
             contacts[--n] = null;
             addrs[n] = null;
@@ -97,7 +88,6 @@ public final class RoutingTable {
         void set(int i, Contact c) {
             contacts[i] = c;
             his[i] = c.hi;
-            hostHashes[i] = c.address.host().hashCode();
             addrs[i] = c.address;
         }
     }
@@ -337,10 +327,9 @@ public final class RoutingTable {
         if (maxPerIp <= 0 || isLoopback(peer.host())) {
             return true;
         }
-        int hash = peer.host().hashCode();
         int same = 0;
         for (int i = 0; i < b.n; i++) {
-            if (b.hostHashes[i] == hash && b.addrs[i].host().equals(peer.host()) && ++same >= maxPerIp) {
+            if (b.addrs[i].host().equals(peer.host()) && ++same >= maxPerIp) {
                 return false;
             }
         }
