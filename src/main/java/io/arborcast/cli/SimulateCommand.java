@@ -65,7 +65,8 @@ final class SimulateCommand implements Callable<Integer> {
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
                     .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
                 long wallStart = System.nanoTime();
-                r = ScenarioRunner.run(s, (t, limit, events, status) -> {
+                r = ScenarioRunner.run(s, (t, expected, events, status) -> {
+                    bar.maxHint(expected / 1000);
                     bar.stepTo(t / 1000);
                     double wall = Math.max(1e-3, (System.nanoTime() - wallStart) / 1e9);
                     bar.setExtraMessage(String.format(" %.0fk events/s, %s", events / wall / 1000, status));

@@ -218,6 +218,11 @@ final class DhtWorkload implements Workload {
     }
 
     @Override
+    public long expectedEndMillis() {
+        return lookupsStart + s.workload().lookupWindowMillis() + 5_000;
+    }
+
+    @Override
     public String section() {
         return "dht";
     }

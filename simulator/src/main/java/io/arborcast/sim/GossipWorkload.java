@@ -177,6 +177,11 @@ final class GossipWorkload implements Workload {
     }
 
     @Override
+    public long expectedEndMillis() {
+        return endAt;
+    }
+
+    @Override
     public String section() {
         return "gossip";
     }

@@ -87,6 +87,7 @@ public final class Reports {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title + " (CDF)").xAxisTitle(unit)
                 .yAxisTitle("cumulative share").build();
         chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0.0");
         chart.addSeries(title, xs, ys).setMarker(SeriesMarkers.NONE);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
         return file;

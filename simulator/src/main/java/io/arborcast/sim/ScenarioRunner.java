@@ -15,7 +15,8 @@ import java.util.Map;
 public final class ScenarioRunner {
     /** Hears about progress once per virtual second. */
     public interface Progress {
-        void update(long virtualMillis, long limitMillis, long events, String status);
+        /** {@code expectedMillis}: when the run is expected to end (never beyond the scenario's limit). */
+        void update(long virtualMillis, long expectedMillis, long events, String status);
     }
 
     private ScenarioRunner() {
@@ -48,7 +49,8 @@ public final class ScenarioRunner {
             lastDatagrams = tr.datagrams;
             lastControl = tr.controlBytes();
             if (progress != null) {
-                progress.update(t, s.durationMillis(), sim.eventsProcessed(), liveNodes(net) + " live nodes");
+                long expected = Math.min(s.durationMillis(), Math.max(t, w.expectedEndMillis()));
+                progress.update(t, expected, sim.eventsProcessed(), liveNodes(net) + " live nodes");
             }
             if (w.done()) {
                 break;

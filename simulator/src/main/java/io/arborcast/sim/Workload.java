@@ -8,6 +8,9 @@ interface Workload {
     /** Schedules everything; the simulation then runs it. */
     void start();
 
+    /** When the workload expects to be done, in virtual ms (for progress display). */
+    long expectedEndMillis();
+
     /** True when the run may end early. */
     boolean done();
 
