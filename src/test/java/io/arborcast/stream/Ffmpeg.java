@@ -1,0 +1,53 @@
+package io.arborcast.stream;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real ffmpeg (installed by .ci/run) to make and to check test streams. */
+final class Ffmpeg {
+    private Ffmpeg() {
+    }
+
+    /** Encodes {@code seconds} of a 440 Hz sine with the given codec and container format. */
+    static byte[] sine(int seconds, String codec, String format, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=44100", "-t", Integer.toString(seconds), "-c:a", codec));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("-f", format, "pipe:1"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ffmpeg failed to encode " + codec + "/" + format);
+        }
+        return out;
+    }
+
+    /** Decodes {@code data} as {@code format}; returns ffmpeg's error output (empty when clean). */
+    static String decodeErrors(byte[] data, String format) throws Exception {
+        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0", "-f", "null",
+                "-").start();
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(data);
+            } catch (IOException ignored) {
+                // ffmpeg may stop reading early on an error; its stderr tells
+            }
+        });
+        feeder.start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (InputStream e = p.getErrorStream()) {
+            e.transferTo(err);
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("ffmpeg did not finish decoding");
+        }
+        feeder.join();
+        return err.toString().trim() + (p.exitValue() != 0 ? " (exit " + p.exitValue() + ")" : "");
+    }
+}
