@@ -14,6 +14,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
+import io.arborcast.core.TreeMessage;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,6 +61,11 @@ public final class WireRegistry {
         MESSAGE_IDS.put(GossipMessage.ProbeAck.class, 410);
         MESSAGE_IDS.put(GossipMessage.ProbeResult.class, 411);
         MESSAGE_IDS.put(StreamMessage.Chunk.class, 300);
+        MESSAGE_IDS.put(TreeMessage.Attach.class, 500);
+        MESSAGE_IDS.put(TreeMessage.Accept.class, 501);
+        MESSAGE_IDS.put(TreeMessage.Refuse.class, 502);
+        MESSAGE_IDS.put(TreeMessage.Detach.class, 503);
+        MESSAGE_IDS.put(TreeMessage.PathUpdate.class, 504);
     }
 
     private WireRegistry() {

@@ -10,6 +10,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
+import io.arborcast.core.TreeMessage;
 
 import java.util.List;
 import java.util.Random;
@@ -51,6 +52,11 @@ public final class WireSamples {
                 new GossipMessage.Probe(a, r.nextLong()),
                 new GossipMessage.ProbeAck(a, r.nextLong()),
                 new GossipMessage.ProbeResult(a, r.nextLong(), true),
+                new TreeMessage.Attach(a, 1234),
+                new TreeMessage.Accept(a, List.of(p1, p2)),
+                new TreeMessage.Refuse(a, "no free relay slot", List.of(s1, s2)),
+                new TreeMessage.Detach(a),
+                new TreeMessage.PathUpdate(a, List.of(p2)),
                 chunk(r, 4096));
     }
 

@@ -1,0 +1,61 @@
+package io.arborcast.core;
+
+import java.util.List;
+import java.util.Objects;
+
+/** Relay-tree control over peer links; the chunks themselves travel as {@link StreamMessage.Chunk}. */
+public sealed interface TreeMessage extends Message {
+    /** Most entries an ancestor path or an alternatives list may have. */
+    int MAX_PATH = 64;
+
+    NodeId channel();
+
+    private static <T> List<T> bounded(List<T> l) {
+        if (l.size() > MAX_PATH) {
+            throw new IllegalArgumentException("list longer than " + MAX_PATH);
+        }
+        return List.copyOf(l);
+    }
+
+    /** Asks to become the receiver's child, resuming the stream at {@code resumeSeq} (-1: live edge). */
+    record Attach(NodeId channel, long resumeSeq) implements TreeMessage {
+        public Attach {
+            Objects.requireNonNull(channel, "channel");
+        }
+    }
+
+    /** Accepted: {@code ancestors} is the path to the source, the accepting parent first. */
+    record Accept(NodeId channel, List<PeerAddress> ancestors) implements TreeMessage {
+        public Accept {
+            Objects.requireNonNull(channel, "channel");
+            ancestors = bounded(ancestors);
+            if (ancestors.isEmpty()) {
+                throw new IllegalArgumentException("an accept names at least the parent");
+            }
+        }
+    }
+
+    /** Refused with a reason, and peers the asker could try instead (as PeerCast's relays redirected). */
+    record Refuse(NodeId channel, String reason, List<PeerState> alternatives) implements TreeMessage {
+        public Refuse {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(reason, "reason");
+            alternatives = bounded(alternatives);
+        }
+    }
+
+    /** The sender ends the parent-child relation (a leaving child, or a parent dropping a child). */
+    record Detach(NodeId channel) implements TreeMessage {
+        public Detach {
+            Objects.requireNonNull(channel, "channel");
+        }
+    }
+
+    /** A parent's path to the source changed (its subtree moved): the new path, parent first. */
+    record PathUpdate(NodeId channel, List<PeerAddress> ancestors) implements TreeMessage {
+        public PathUpdate {
+            Objects.requireNonNull(channel, "channel");
+            ancestors = bounded(ancestors);
+        }
+    }
+}

@@ -1,0 +1,397 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.Cancellable;
+import io.arborcast.core.Environment;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.Transport;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.stream.ChunkBuffer;
+import io.arborcast.stream.Chunks;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One node's place in one channel's relay tree. A listener attaches to a parent with "resume
+ * from seq", verifies every chunk before storing and forwarding it, feeds its children from
+ * its window, and when its parent is lost attaches to a backup, then the grandparent, then
+ * any candidate, resuming where it stopped: nothing skipped, nothing repeated. The source is
+ * the root. Sans-IO: inputs are method calls, output goes through the transport.
+ */
+public final class ChannelTree {
+    private final NodeId channel;
+    private final byte[] publicKey;
+    private final TreeConfig config;
+    private final Environment env;
+    private final Transport transport;
+    private final Supplier<List<PeerState>> candidates;
+    private final Consumer<Chunk> deliver;
+    private final boolean source;
+    private final ChunkBuffer buffer;
+    private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
+    private final TreeStats stats = new TreeStats();
+    private final Set<NodeId> tried = new HashSet<>();
+    private final Deque<PeerAddress> redirects = new ArrayDeque<>();
+    private List<PeerAddress> ancestors = List.of();
+    private List<PeerAddress> backups = List.of();
+    private PeerAddress parent;
+    private PeerAddress attaching;
+    private Cancellable attachTimer;
+    private long lostAt = -1;
+    private boolean running = true;
+
+    private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
+                        Supplier<List<PeerState>> candidates, Consumer<Chunk> deliver, boolean source) {
+        this.channel = channel;
+        this.publicKey = publicKey.clone();
+        this.config = config;
+        this.env = env;
+        this.transport = transport;
+        this.candidates = candidates;
+        this.deliver = deliver;
+        this.source = source;
+        this.buffer = new ChunkBuffer(config.bufferChunks());
+    }
+
+    /** The root of the channel's tree: feeds its children the chunks given to {@link #publish}. */
+    public static ChannelTree source(NodeId channel, byte[] publicKey, TreeConfig config, Environment env,
+                                     Transport transport, Supplier<List<PeerState>> candidates) {
+        return new ChannelTree(channel, publicKey, config, env, transport, candidates, c -> { }, true);
+    }
+
+    /**
+     * A listener (and relay, if {@code config.maxRelays() > 0}) that hands every verified chunk to
+     * {@code deliver} (its playout) and finds parents among {@code candidates}.
+     */
+    public static ChannelTree listener(NodeId channel, byte[] publicKey, TreeConfig config, Environment env,
+                                       Transport transport, Supplier<List<PeerState>> candidates,
+                                       Consumer<Chunk> deliver) {
+        return new ChannelTree(channel, publicKey, config, env, transport, candidates, deliver, false);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public NodeId channel() {
+        return channel;
+    }
+
+    public TreeStats stats() {
+        return stats;
+    }
+
+    public PeerAddress parent() {
+        return parent;
+    }
+
+    /** The path to the source, parent first (empty at the source or while detached). */
+    public List<PeerAddress> ancestors() {
+        return ancestors;
+    }
+
+    /** Hops from the source: 0 at the source; -1 while not attached. */
+    public int depth() {
+        return source ? 0 : parent == null ? -1 : ancestors.size();
+    }
+
+    public int freeSlots() {
+        return Math.max(0, config.maxRelays() - children.size());
+    }
+
+    public List<PeerAddress> children() {
+        return new ArrayList<>(children.values());
+    }
+
+    public List<PeerAddress> backups() {
+        return backups;
+    }
+
+    /** True at the source and while attached to a parent. */
+    public boolean receiving() {
+        return source || parent != null;
+    }
+
+    public ChunkBuffer buffer() {
+        return buffer;
+    }
+
+    private NodeId self() {
+        return transport.localAddress().id();
+    }
+
+    // ---------------------------------------------------------------- source
+
+    /** At the source: a new signed chunk of the live stream. */
+    public void publish(Chunk c) {
+        if (!source) {
+            throw new IllegalStateException("only the source publishes");
+        }
+        if (buffer.put(c)) {
+            forward(c);
+        }
+    }
+
+    // ---------------------------------------------------------------- joining and repair
+
+    /** Starts looking for a parent (a listener's first join). */
+    public void join() {
+        if (!source && parent == null && attaching == null) {
+            tryNext();
+        }
+    }
+
+    /** Leaves the tree cleanly: parent and children are told at once. */
+    public void leave() {
+        running = false;
+        if (parent != null) {
+            transport.send(parent, new TreeMessage.Detach(channel));
+        }
+        for (PeerAddress c : children.values()) {
+            transport.send(c, new TreeMessage.Detach(channel));
+        }
+        children.clear();
+        parent = null;
+    }
+
+    private void tryNext() {
+        if (!running || parent != null || attaching != null) {
+            return;
+        }
+        PeerAddress next = nextCandidate();
+        if (next == null) {
+            tried.clear();
+            env.schedule(config.retryMillis(), this::tryNext);
+            return;
+        }
+        tried.add(next.id());
+        attaching = next;
+        stats.attachesSent++;
+        long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
+        transport.send(next, new TreeMessage.Attach(channel, resume));
+        attachTimer = env.schedule(config.attachTimeoutMillis(), () -> {
+            if (next.equals(attaching)) {
+                attaching = null;
+                tryNext();
+            }
+        });
+    }
+
+    /** Repair order: redirects just received, backups, the grandparent, then the best other candidates. */
+    private PeerAddress nextCandidate() {
+        while (!redirects.isEmpty()) {
+            PeerAddress r = redirects.poll();
+            if (usable(r)) {
+                return r;
+            }
+        }
+        for (PeerAddress b : backups) {
+            if (usable(b)) {
+                return b;
+            }
+        }
+        for (PeerAddress a : ancestors) { // grandparent first (the lost parent failed already)
+            if (usable(a)) {
+                return a;
+            }
+        }
+        return ranked(1).stream().findFirst().orElse(null);
+    }
+
+    private boolean usable(PeerAddress p) {
+        return p != null && p.id() != null && !p.id().equals(self()) && !tried.contains(p.id())
+                && !children.containsKey(p.id());
+    }
+
+    /** Candidates with a free slot, shallowest first; never ourselves, our children or those tried. */
+    private List<PeerAddress> ranked(int limit) {
+        List<PeerState> cs = new ArrayList<>(candidates.get());
+        cs.removeIf(s -> s.freeSlots() == 0 || !usable(s.address()) || (parent != null && s.id().equals(parent.id())));
+        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparing(s -> -s.uploadKbps()));
+        List<PeerAddress> out = new ArrayList<>();
+        for (PeerState s : cs) {
+            if (out.size() == limit) {
+                break;
+            }
+            out.add(s.address());
+        }
+        return out;
+    }
+
+    /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
+    public void refreshBackups() {
+        Set<NodeId> keep = new HashSet<>(tried);
+        tried.clear();
+        backups = List.copyOf(ranked(config.backups()));
+        tried.addAll(keep);
+    }
+
+    private void parentLost(String why) {
+        if (parent == null) {
+            return;
+        }
+        stats.parentLosses++;
+        PeerAddress lost = parent;
+        parent = null;
+        lostAt = env.now();
+        tried.clear();
+        tried.add(lost.id());
+        transport.closeLink(lost);
+        tryNext();
+    }
+
+    // ---------------------------------------------------------------- incoming
+
+    /** A tree message from a peer. */
+    public void onMessage(PeerAddress from, TreeMessage m) {
+        if (!running || from.id() == null) {
+            return;
+        }
+        if (m instanceof TreeMessage.Attach a) {
+            onAttach(from, a);
+        } else if (m instanceof TreeMessage.Accept a) {
+            onAccept(from, a);
+        } else if (m instanceof TreeMessage.Refuse r) {
+            onRefuse(from, r);
+        } else if (m instanceof TreeMessage.Detach) {
+            if (children.remove(from.id()) == null && parent != null && parent.id().equals(from.id())) {
+                parentLost("parent detached");
+            }
+        } else if (m instanceof TreeMessage.PathUpdate p) {
+            if (parent != null && parent.id().equals(from.id())) {
+                setPath(p.ancestors());
+            }
+        }
+    }
+
+    private void onAttach(PeerAddress from, TreeMessage.Attach a) {
+        String refusal = null;
+        if (!receiving()) {
+            refusal = "not receiving the channel";
+        } else if (ancestors.stream().anyMatch(x -> x.id().equals(from.id()))) {
+            refusal = "would form a loop: you are above me";
+        } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()) {
+            refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
+        }
+        if (refusal != null) {
+            stats.refusalsSent++;
+            List<PeerState> alternatives = new ArrayList<>(candidates.get());
+            alternatives.removeIf(s -> s.freeSlots() == 0 || s.id().equals(from.id()) || s.id().equals(self()));
+            alternatives.sort(Comparator.comparingInt(PeerState::depth));
+            transport.send(from, new TreeMessage.Refuse(channel, refusal,
+                    alternatives.subList(0, Math.min(8, alternatives.size()))));
+            return;
+        }
+        children.put(from.id(), from);
+        List<PeerAddress> path = new ArrayList<>();
+        path.add(transport.localAddress());
+        path.addAll(ancestors);
+        transport.send(from, new TreeMessage.Accept(channel, path));
+        long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
+        for (Chunk c : buffer.from(start)) {
+            transport.send(from, c);
+        }
+    }
+
+    private void onAccept(PeerAddress from, TreeMessage.Accept a) {
+        if (attaching == null || !attaching.id().equals(from.id())) {
+            transport.send(from, new TreeMessage.Detach(channel)); // an accept we no longer want
+            return;
+        }
+        attachTimer.cancel();
+        attaching = null;
+        if (a.ancestors().stream().anyMatch(x -> x.id().equals(self()))) {
+            transport.send(from, new TreeMessage.Detach(channel)); // it is below us: a loop
+            tryNext();
+            return;
+        }
+        parent = from;
+        tried.clear();
+        setPath(a.ancestors());
+        refreshBackups();
+    }
+
+    private void setPath(List<PeerAddress> path) {
+        if (path.stream().anyMatch(x -> x.id().equals(self()))) {
+            parentLost("path update names us: a loop");
+            return;
+        }
+        ancestors = List.copyOf(path);
+        List<PeerAddress> down = new ArrayList<>();
+        down.add(transport.localAddress());
+        down.addAll(ancestors);
+        for (PeerAddress c : children.values()) {
+            transport.send(c, new TreeMessage.PathUpdate(channel, down));
+        }
+    }
+
+    private void onRefuse(PeerAddress from, TreeMessage.Refuse r) {
+        stats.refusalsReceived++;
+        if (attaching == null || !attaching.id().equals(from.id())) {
+            return;
+        }
+        attachTimer.cancel();
+        attaching = null;
+        for (PeerState alt : r.alternatives()) {
+            if (usable(alt.address())) {
+                redirects.add(alt.address());
+            }
+        }
+        tryNext();
+    }
+
+    /** A chunk from a peer: only the parent's are taken, and only if the channel key signed them. */
+    public void onChunk(PeerAddress from, Chunk c) {
+        if (!running || source || parent == null || !parent.id().equals(from.id())) {
+            return;
+        }
+        if (!Chunks.verify(publicKey, c)) {
+            stats.badChunks++;
+            transport.send(from, new TreeMessage.Detach(channel));
+            parentLost("forged or corrupted chunk");
+            return;
+        }
+        stats.chunksReceived++;
+        if (lostAt >= 0) {
+            stats.repairs++;
+            stats.repairMillis.add(env.now() - lostAt);
+            lostAt = -1;
+        }
+        if (buffer.put(c)) {
+            deliver.accept(c);
+            forward(c);
+        }
+    }
+
+    private void forward(Chunk c) {
+        for (PeerAddress child : children.values()) {
+            stats.chunksForwarded++;
+            transport.send(child, c);
+        }
+    }
+
+    /** The link to {@code peer} closed: a lost parent is repaired, a lost child forgotten. */
+    public void onLinkClosed(PeerAddress peer, String reason) {
+        if (peer.id() == null) {
+            return;
+        }
+        children.remove(peer.id());
+        if (parent != null && parent.id().equals(peer.id())) {
+            parentLost("link closed: " + reason);
+        } else if (attaching != null && attaching.id().equals(peer.id())) {
+            attachTimer.cancel();
+            attaching = null;
+            tryNext();
+        }
+    }
+}

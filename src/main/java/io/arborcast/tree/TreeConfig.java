@@ -1,0 +1,27 @@
+package io.arborcast.tree;
+
+/**
+ * Relay-tree settings of one node.
+ *
+ * @param maxRelays         children this node feeds at most (0 = pure listener; the source's slots)
+ * @param backups           ranked backup parents kept ready
+ * @param attachTimeoutMillis an ATTACH unanswered this long counts as refused
+ * @param retryMillis       wait before trying again when no candidate is left
+ * @param bufferChunks      chunks kept for children and neighbours (window = this x chunk interval)
+ * @param prerollChunks     chunks before the live edge a new child gets, so playback starts at once
+ * @param playoutDelayMillis how long playout waits for a missing chunk before skipping it
+ */
+public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
+                         int prerollChunks, long playoutDelayMillis) {
+    public TreeConfig {
+        if (maxRelays < 0 || backups < 0 || attachTimeoutMillis < 1 || retryMillis < 1 || bufferChunks < 1
+                || prerollChunks < 0 || playoutDelayMillis < 0) {
+            throw new IllegalArgumentException("bad tree configuration");
+        }
+    }
+
+    /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
+    public static TreeConfig relay(int maxRelays) {
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000);
+    }
+}

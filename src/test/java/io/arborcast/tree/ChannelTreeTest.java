@@ -1,0 +1,200 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.MessageRouter;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.StreamMessage;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.sim.LatencyModel;
+import io.arborcast.sim.SimNetwork;
+import io.arborcast.sim.SimNode;
+import io.arborcast.sim.Simulation;
+import io.arborcast.stream.Chunks;
+import io.arborcast.wire.MessageCodec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Each tree rule in virtual time on the simulated network. Candidates come from an oracle here (gossip later). */
+class ChannelTreeTest {
+    private static final ChannelKey KEY = ChannelKey.generate();
+    private final Simulation sim = new Simulation();
+    private final SimNetwork net = new SimNetwork(sim, new SimNetwork.Config(LatencyModel.internet(), 0, 3_000, 5_000),
+            new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 4);
+    private final Random random = new Random(4);
+    private final List<ChannelTree> trees = new ArrayList<>();
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final List<List<Long>> played = new ArrayList<>();
+    private final List<Integer> slots = new ArrayList<>();
+    private long nextSeq;
+    /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
+    private boolean staleOracle;
+
+    private List<PeerState> oracle() {
+        List<PeerState> out = new ArrayList<>();
+        for (int i = 0; i < trees.size(); i++) {
+            ChannelTree t = trees.get(i);
+            if (nodes.get(i).alive() && t.receiving()) {
+                out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
+                        staleOracle ? slots.get(i) : t.freeSlots(), 1000, 0, 0));
+            }
+        }
+        return out;
+    }
+
+    private ChannelTree add(boolean source, int slotCount) {
+        SimNode node = net.addNode(NodeId.random(random));
+        List<Long> log = new ArrayList<>();
+        ChannelTree t = source
+                ? ChannelTree.source(KEY.channelId(), KEY.publicKey(), TreeConfig.relay(slotCount), node, node, this::oracle)
+                : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), TreeConfig.relay(slotCount), node, node,
+                        this::oracle, c -> log.add(c.seq()));
+        node.setHandler(new MessageRouter().on(TreeMessage.class, t::onMessage)
+                .on(StreamMessage.Chunk.class, t::onChunk).onLinkClosed(t::onLinkClosed));
+        trees.add(t);
+        slots.add(slotCount);
+        nodes.add(node);
+        played.add(log);
+        return t;
+    }
+
+    /** The source publishes one chunk every 250 ms from now on. */
+    private void stream() {
+        sim.schedule(250, () -> {
+            trees.get(0).publish(Chunks.sign(KEY, nextSeq, sim.now(), ("chunk " + nextSeq).getBytes()));
+            nextSeq++;
+            stream();
+        });
+    }
+
+    private int indexOf(PeerAddress p) {
+        for (int i = 0; i < nodes.size(); i++) {
+            if (nodes.get(i).localAddress().id().equals(p.id())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    void fullParentRedirectsAndTheTreeGrowsUnderRelays() {
+        staleOracle = true; // listeners ask full parents, which refuse and redirect
+        add(true, 2);
+        stream();
+        for (int i = 1; i <= 6; i++) {
+            add(false, 2).join();
+            sim.runUntil(sim.now() + 1_500);
+        }
+        sim.runUntil(sim.now() + 5_000);
+        assertThat(trees.get(0).children()).hasSize(2);
+        for (int i = 1; i <= 6; i++) {
+            ChannelTree t = trees.get(i);
+            assertThat(t.receiving()).as("listener %d", i).isTrue();
+            assertThat(t.depth()).isBetween(1, 3);
+            assertThat(t.ancestors()).hasSize(t.depth());
+            assertThat(indexOf(t.ancestors().get(t.depth() - 1))).isZero(); // the path ends at the source
+            assertThat(played.get(i)).isNotEmpty();
+        }
+        assertThat(trees.stream().mapToLong(t -> t.stats().refusalsSent).sum()).isGreaterThan(0);
+    }
+
+    @Test
+    void pureListenersAreNeverRelays() {
+        staleOracle = true;
+        add(true, 1);
+        stream();
+        add(false, 0).join();
+        sim.runUntil(3_000);
+        ChannelTree late = add(false, 0);
+        late.join();
+        sim.runUntil(20_000);
+        assertThat(late.receiving()).isFalse(); // the only slot is taken and the listener relays nothing
+        assertThat(trees.get(1).children()).isEmpty();
+        assertThat(late.stats().refusalsReceived).isGreaterThan(0);
+    }
+
+    @Test
+    void aNodeIsNeverAttachedBelowItself() {
+        add(true, 1);
+        stream();
+        ChannelTree a = add(false, 1);
+        a.join();
+        sim.runUntil(3_000);
+        ChannelTree b = add(false, 1);
+        b.join();
+        sim.runUntil(6_000);
+        assertThat(b.parent().id()).isEqualTo(nodes.get(1).localAddress().id()); // b under a
+        // b may not adopt a: a is its ancestor
+        nodes.get(1).send(nodes.get(2).localAddress(), new TreeMessage.Attach(KEY.channelId(), -1));
+        sim.runUntil(7_000);
+        assertThat(b.children()).isEmpty();
+        assertThat(b.stats().refusalsSent).isEqualTo(1);
+    }
+
+    @Test
+    void listenerUnderADeadRelayResumesWithoutSkipOrRepeat() {
+        add(true, 2);
+        stream();
+        ChannelTree relay = add(false, 2);
+        relay.join();
+        sim.runUntil(2_000);
+        add(false, 0); // fills the source's second slot so the listener must go under the relay
+        trees.get(2).join();
+        sim.runUntil(4_000);
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(8_000);
+        assertThat(indexOf(listener.parent())).isEqualTo(1);
+        net.crash(nodes.get(1)); // the relay dies; the listener hears after the crash timeout
+        sim.runUntil(30_000);
+        assertThat(listener.receiving()).isTrue();
+        assertThat(indexOf(listener.parent())).isNotEqualTo(1);
+        List<Long> seqs = played.get(3);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+        assertThat(listener.stats().repairs).isEqualTo(1);
+    }
+
+    @Test
+    void forgedChunkMakesTheParentFaulty() {
+        add(true, 2);
+        stream();
+        ChannelTree victim = add(false, 0);
+        victim.join();
+        sim.runUntil(3_000);
+        ChannelKey thief = ChannelKey.generate();
+        Chunk forged = new Chunk(KEY.channelId(), nextSeq + 100, 0, "evil".getBytes(),
+                thief.sign("evil".getBytes()));
+        nodes.get(0).send(nodes.get(1).localAddress(), forged);
+        sim.runUntil(3_500);
+        assertThat(victim.stats().badChunks).isEqualTo(1);
+        assertThat(played.get(1)).doesNotContain(nextSeq + 100);
+        assertThat(victim.stats().parentLosses).isEqualTo(1);
+    }
+
+    @Test
+    void chunksFromAnyoneButTheParentAreIgnored() {
+        add(true, 2);
+        stream();
+        ChannelTree a = add(false, 2);
+        a.join();
+        ChannelTree b = add(false, 2);
+        b.join();
+        sim.runUntil(3_000);
+        int before = played.get(1).size();
+        Chunk genuine = Chunks.sign(KEY, 1_000_000, 0, "x".getBytes());
+        nodes.get(2).send(nodes.get(1).localAddress(), genuine); // b is not a's parent
+        sim.runUntil(3_200);
+        assertThat(played.get(1)).doesNotContain(1_000_000L);
+        assertThat(played.get(1).size()).isGreaterThanOrEqualTo(before);
+    }
+}
