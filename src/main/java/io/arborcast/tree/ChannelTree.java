@@ -2,6 +2,8 @@ package io.arborcast.tree;
 
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
@@ -15,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +42,7 @@ public final class ChannelTree {
     private final Supplier<List<PeerState>> candidates;
     private final Consumer<Chunk> deliver;
     private final boolean source;
+    private ChunkVerifier verifier = Chunks::verify;
     private final ChunkBuffer buffer;
     private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
     private final TreeStats stats = new TreeStats();
@@ -50,6 +54,8 @@ public final class ChannelTree {
     private PeerAddress attaching;
     private Cancellable attachTimer;
     private long lostAt = -1;
+    private long lastFromParent;
+    private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private boolean running = true;
 
     private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
@@ -63,6 +69,39 @@ public final class ChannelTree {
         this.deliver = deliver;
         this.source = source;
         this.buffer = new ChunkBuffer(config.bufferChunks());
+        env.schedule(config.keepaliveMillis(), this::keepalive);
+    }
+
+    /**
+     * Every keepalive period: heartbeats to children that got nothing lately, and a parent
+     * silent for too long (crashed, or the path to it broke) is treated as lost.
+     */
+    private void keepalive() {
+        if (!running) {
+            return;
+        }
+        long now = env.now();
+        for (PeerAddress c : children.values()) {
+            if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
+                send(c, new LinkMessage.Heartbeat(now));
+            }
+        }
+        if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
+            parentLost("silent for " + (now - lastFromParent) + " ms");
+        }
+        env.schedule(config.keepaliveMillis(), this::keepalive);
+    }
+
+    /** A link heartbeat: from our parent it proves the parent alive. */
+    public void onHeartbeat(PeerAddress from, LinkMessage.Heartbeat h) {
+        if (parent != null && parent.id().equals(from.id())) {
+            lastFromParent = env.now();
+        }
+    }
+
+    private void send(PeerAddress child, Message m) {
+        lastSentTo.put(child.id(), env.now());
+        transport.send(child, m);
     }
 
     /** The root of the channel's tree: feeds its children the chunks given to {@link #publish}. */
@@ -79,6 +118,16 @@ public final class ChannelTree {
                                        Transport transport, Supplier<List<PeerState>> candidates,
                                        Consumer<Chunk> deliver) {
         return new ChannelTree(channel, publicKey, config, env, transport, candidates, deliver, false);
+    }
+
+    /** How chunk signatures are checked: Ed25519 by default; a simulator may memoize per chunk. */
+    public interface ChunkVerifier {
+        boolean verify(byte[] publicKey, Chunk c);
+    }
+
+    /** Replaces the signature check (e.g. with a cache of already verified chunks). */
+    public void setVerifier(ChunkVerifier v) {
+        this.verifier = v;
     }
 
     // ---------------------------------------------------------------- state
@@ -299,7 +348,7 @@ public final class ChannelTree {
         transport.send(from, new TreeMessage.Accept(channel, path));
         long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
         for (Chunk c : buffer.from(start)) {
-            transport.send(from, c);
+            send(from, c);
         }
     }
 
@@ -316,6 +365,7 @@ public final class ChannelTree {
             return;
         }
         parent = from;
+        lastFromParent = env.now();
         tried.clear();
         setPath(a.ancestors());
         refreshBackups();
@@ -355,13 +405,14 @@ public final class ChannelTree {
         if (!running || source || parent == null || !parent.id().equals(from.id())) {
             return;
         }
-        if (!Chunks.verify(publicKey, c)) {
+        if (!verifier.verify(publicKey, c)) {
             stats.badChunks++;
             transport.send(from, new TreeMessage.Detach(channel));
             parentLost("forged or corrupted chunk");
             return;
         }
         stats.chunksReceived++;
+        lastFromParent = env.now();
         if (lostAt >= 0) {
             stats.repairs++;
             stats.repairMillis.add(env.now() - lostAt);
@@ -376,7 +427,7 @@ public final class ChannelTree {
     private void forward(Chunk c) {
         for (PeerAddress child : children.values()) {
             stats.chunksForwarded++;
-            transport.send(child, c);
+            send(child, c);
         }
     }
 
@@ -385,7 +436,9 @@ public final class ChannelTree {
         if (peer.id() == null) {
             return;
         }
-        children.remove(peer.id());
+        if (children.remove(peer.id()) != null) {
+            lastSentTo.remove(peer.id());
+        }
         if (parent != null && parent.id().equals(peer.id())) {
             parentLost("link closed: " + reason);
         } else if (attaching != null && attaching.id().equals(peer.id())) {

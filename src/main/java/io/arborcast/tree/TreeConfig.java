@@ -10,18 +10,21 @@ package io.arborcast.tree;
  * @param bufferChunks      chunks kept for children and neighbours (window = this x chunk interval)
  * @param prerollChunks     chunks before the live edge a new child gets, so playback starts at once
  * @param playoutDelayMillis how long playout waits for a missing chunk before skipping it
+ * @param keepaliveMillis   a parent that sent a child nothing for this long sends a heartbeat
+ * @param parentSilenceMillis a parent heard nothing from for this long counts as lost
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
-                         int prerollChunks, long playoutDelayMillis) {
+                         int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis) {
     public TreeConfig {
         if (maxRelays < 0 || backups < 0 || attachTimeoutMillis < 1 || retryMillis < 1 || bufferChunks < 1
-                || prerollChunks < 0 || playoutDelayMillis < 0) {
+                || prerollChunks < 0 || playoutDelayMillis < 0 || keepaliveMillis < 1
+                || parentSilenceMillis <= keepaliveMillis) {
             throw new IllegalArgumentException("bad tree configuration");
         }
     }
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500);
     }
 }

@@ -1,5 +1,6 @@
 package io.arborcast.tree;
 
+import io.arborcast.core.LinkMessage;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -57,7 +58,8 @@ class ChannelTreeTest {
                 : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), TreeConfig.relay(slotCount), node, node,
                         this::oracle, c -> log.add(c.seq()));
         node.setHandler(new MessageRouter().on(TreeMessage.class, t::onMessage)
-                .on(StreamMessage.Chunk.class, t::onChunk).onLinkClosed(t::onLinkClosed));
+                .on(StreamMessage.Chunk.class, t::onChunk).on(LinkMessage.Heartbeat.class, t::onHeartbeat)
+                .onLinkClosed(t::onLinkClosed));
         trees.add(t);
         slots.add(slotCount);
         nodes.add(node);

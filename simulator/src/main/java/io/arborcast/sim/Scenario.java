@@ -8,6 +8,7 @@ import io.arborcast.gossip.GossipConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * back to the node defaults in {@code config/arborcast.conf}.
  */
 public record Scenario(String name, long seed, int nodes, long durationMillis, SimNetwork.Config network,
-                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip) {
+                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip, Stream stream) {
 
     /** Churn after the initial joins. */
     public record Churn(boolean enabled, double arrivalsPerSecond, SessionModel session, double leaveShare) {
@@ -25,6 +26,11 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     /** Scheduled faults; a negative time means never. */
     public record Faults(long massFailureAt, double massFailureFraction, long partitionAt, long partitionMillis,
                          double partitionFraction) {
+    }
+
+    /** The live stream of a stream workload. */
+    public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long bufferMillis,
+                         int sourceSlots, int relaySlots, double zeroSlotShare) {
     }
 
     /** What the nodes do. */
@@ -72,9 +78,14 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
                     w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"));
-            if (!workload.kind().equals("dht") && !workload.kind().equals("gossip")) {
-                throw new IllegalArgumentException("unknown workload kind '" + workload.kind() + "' (dht, gossip)");
+            if (!List.of("dht", "gossip", "stream").contains(workload.kind())) {
+                throw new IllegalArgumentException("unknown workload kind '" + workload.kind()
+                        + "' (dht, gossip, stream)");
             }
+            Config st = s.getConfig("stream");
+            Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
+                    ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
+                    st.getDouble("zero-slot-share"));
             int nodes = s.getInt("nodes");
             if (nodes < 2) {
                 throw new IllegalArgumentException("a scenario needs at least 2 nodes");
@@ -82,7 +93,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             return new Scenario(s.getString("name"), s.getLong("seed"), nodes, ms(s, "duration"), network,
                     net.getLong("upload-kbps") * 1000 / 8, net.getLong("bootstrap-upload-kbps") * 1000 / 8, churn, faults, workload,
                     DhtConfig.from(s.getConfig("dht"), io.arborcast.wire.MessageCodec.DEFAULT_MAX_DATAGRAM),
-                    GossipConfig.from(s.getConfig("gossip")));
+                    GossipConfig.from(s.getConfig("gossip")), stream);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad scenario: " + e.getMessage(), e);
         }
@@ -93,20 +104,20 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     }
 
     public Scenario withNodes(int n) {
-        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
+        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
     }
 
     public Scenario withSeed(long s) {
-        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
+        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
     }
 
     public Scenario withDuration(long millis) {
-        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip);
+        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
     }
 
     public Scenario withLookups(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
-                        workload.lookupWindowMillis(), workload.measureAfterMillis()), dht, gossip);
+                        workload.lookupWindowMillis(), workload.measureAfterMillis()), dht, gossip, stream);
     }
 }

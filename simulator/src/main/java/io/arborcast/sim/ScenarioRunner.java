@@ -28,7 +28,11 @@ public final class ScenarioRunner {
         Simulation sim = new Simulation();
         SimNetwork net = new SimNetwork(sim, s.network(), new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
                 s.seed());
-        Workload w = s.workload().kind().equals("gossip") ? new GossipWorkload(s, sim, net) : new DhtWorkload(s, sim, net);
+        Workload w = switch (s.workload().kind()) {
+            case "gossip" -> new GossipWorkload(s, sim, net);
+            case "stream" -> new StreamWorkload(s, sim, net);
+            default -> new DhtWorkload(s, sim, net);
+        };
         w.start();
         List<String> columns = new ArrayList<>(List.of("second", "liveNodes", "events", "datagrams", "controlKiB"));
         columns.addAll(w.columns());

@@ -90,7 +90,8 @@ class ScenarioRunnerTest {
 
     @Test
     void shippedScenariosParse() {
-        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct"}) {
+        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
+            "flash-crowd-10k", "mass-failure-30pct"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }

@@ -1,0 +1,315 @@
+package io.arborcast.sim;
+
+import io.arborcast.core.GossipMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.MessageRouter;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.StreamMessage;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.gossip.ChannelGossip;
+import io.arborcast.stream.Chunks;
+import io.arborcast.stream.Playout;
+import io.arborcast.tree.ChannelTree;
+import io.arborcast.tree.TreeConfig;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The stream workload: one source publishes signed chunks at the scenario's bitrate; listeners
+ * join (gossip through a random member, then the relay tree), play out in order, and come and
+ * go with churn and failures. Measured by the field's definitions: continuity index, startup
+ * delay, repair latency, skipped and duplicated chunks, depth, source upload ratio, control
+ * overhead.
+ */
+final class StreamWorkload implements Workload {
+    /** One listener's state and measurements. */
+    private static final class Peer {
+        final SimNode node;
+        final ChannelGossip gossip;
+        final ChannelTree tree;
+        Playout playout;
+        long joinedAt;
+        long firstPlayedAt = -1;
+        long firstSeq = -1;
+        long played;
+        long leftAt = -1;
+
+        Peer(SimNode node, ChannelGossip gossip, ChannelTree tree) {
+            this.node = node;
+            this.gossip = gossip;
+            this.tree = tree;
+        }
+    }
+
+    private final Scenario s;
+    private final Simulation sim;
+    private final SimNetwork net;
+    private final Random random;
+    private final Random idRandom;
+    private final ChannelKey key;
+    private final List<Peer> peers = new ArrayList<>();
+    private final Map<Long, Chunk> verified = new HashMap<>();
+    private final byte[] payload;
+    private final long endAt;
+    private long nextSeq;
+    private long streamBytes;
+    private long repairsSeen;
+
+    StreamWorkload(Scenario s, Simulation sim, SimNetwork net) {
+        this.s = s;
+        this.sim = sim;
+        this.net = net;
+        this.random = new Random(s.seed() * 13 + 5);
+        this.idRandom = new Random(s.seed());
+        this.key = ChannelKey.generate();
+        this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
+        long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
+        this.endAt = Math.min(s.durationMillis(), joinsEnd + s.workload().settleMillis()
+                + s.workload().measureAfterMillis());
+    }
+
+    @Override
+    public void start() {
+        Peer source = add(true);
+        sim.at(0, this::publishLoop);
+        for (int i = 1; i < s.nodes(); i++) {
+            sim.at(i * s.workload().joinIntervalMillis(), this::joinOne);
+        }
+        if (s.churn().enabled()) {
+            long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
+            sim.at(joinsEnd, this::nextArrival);
+        }
+        if (s.faults().massFailureAt() >= 0) {
+            sim.at(s.faults().massFailureAt(), () -> {
+                for (Peer p : peers) {
+                    if (p != source && p.node.alive() && random.nextDouble() < s.faults().massFailureFraction()) {
+                        depart(p, false);
+                    }
+                }
+            });
+        }
+        sim.at(1000, this::maintenance);
+    }
+
+    private Peer add(boolean isSource) {
+        SimNode node = net.addNode(NodeId.random(idRandom));
+        node.setUploadBytesPerSec(isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec());
+        int slots = isSource ? s.stream().sourceSlots()
+                : random.nextDouble() < s.stream().zeroSlotShare() ? 0 : s.stream().relaySlots();
+        TreeConfig tc = new TreeConfig(slots, 3, 2_000, 1_000,
+                (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
+                (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis(), 500, 1_500);
+        ChannelGossip gossip = new ChannelGossip(key.channelId(), s.gossip(), node, node, (peer, why) -> { });
+        Peer[] holder = new Peer[1];
+        ChannelTree tree = isSource
+                ? ChannelTree.source(key.channelId(), key.publicKey(), tc, node, node, () -> candidates(holder[0]))
+                : ChannelTree.listener(key.channelId(), key.publicKey(), tc, node, node, () -> candidates(holder[0]),
+                        c -> holder[0].playout.onChunk(c));
+        tree.setVerifier(this::verify);
+        Peer p = new Peer(node, gossip, tree);
+        holder[0] = p;
+        p.joinedAt = sim.now();
+        p.playout = new Playout(node, s.stream().playoutDelayMillis(), c -> played(p, c));
+        node.setHandler(new MessageRouter()
+                .on(GossipMessage.class, gossip::onMessage)
+                .on(TreeMessage.class, tree::onMessage)
+                .on(StreamMessage.Chunk.class, tree::onChunk)
+                .on(LinkMessage.Heartbeat.class, tree::onHeartbeat)
+                .onLinkClosed(gossip::onLinkClosed)
+                .onLinkClosed(tree::onLinkClosed));
+        peers.add(p);
+        return p;
+    }
+
+    /** Real Ed25519 once per distinct chunk object; the same object forwarded down the tree is known good. */
+    private boolean verify(byte[] publicKey, Chunk c) {
+        Chunk known = verified.get(c.seq());
+        if (known == c) {
+            return true;
+        }
+        boolean ok = Chunks.verify(publicKey, c);
+        if (ok && known == null) {
+            verified.put(c.seq(), c);
+            verified.remove(c.seq() - 1000);
+        }
+        return ok;
+    }
+
+    private List<PeerState> candidates(Peer self) {
+        List<PeerState> out = new ArrayList<>(self.gossip.knownPeers());
+        Peer source = peers.get(0);
+        // the DHT's provider record of the source: always known, like a fresh FIND_VALUE answer
+        out.add(new PeerState(source.node.localAddress(), 0, source.tree.freeSlots(), 100_000, 0, 0));
+        return out;
+    }
+
+    private void publishLoop() {
+        Chunk c = Chunks.sign(key, nextSeq++, sim.now(), payload);
+        streamBytes += payload.length;
+        peers.get(0).tree.publish(c);
+        sim.after(s.stream().chunkMillis(), this::publishLoop);
+    }
+
+    private void joinOne() {
+        Peer p = add(false);
+        Peer contact = randomReceiving();
+        p.gossip.join(contact.node.localAddress());
+        p.node.schedule(300, p.tree::join);
+        if (s.churn().enabled()) {
+            long session = s.churn().session().sampleMillis(random);
+            sim.after(session, () -> depart(p, random.nextDouble() < s.churn().leaveShare()));
+        }
+    }
+
+    private void nextArrival() {
+        joinOne();
+        double gapSeconds = -Math.log(1.0 - random.nextDouble()) / s.churn().arrivalsPerSecond();
+        sim.after(Math.max(1, Math.round(gapSeconds * 1000)), this::nextArrival);
+    }
+
+    private void depart(Peer p, boolean clean) {
+        if (!p.node.alive()) {
+            return;
+        }
+        p.leftAt = sim.now();
+        if (clean) {
+            p.tree.leave();
+            p.gossip.leave();
+            net.leave(p.node);
+        } else {
+            net.crash(p.node);
+        }
+    }
+
+    private Peer randomReceiving() {
+        for (int tries = 0; tries < 100; tries++) {
+            Peer p = peers.get(random.nextInt(peers.size()));
+            if (p.node.alive() && p.tree.receiving()) {
+                return p;
+            }
+        }
+        return peers.get(0);
+    }
+
+    private void played(Peer p, Chunk c) {
+        if (p.firstPlayedAt < 0) {
+            p.firstPlayedAt = sim.now();
+            p.firstSeq = c.seq();
+        }
+        p.played++;
+    }
+
+    /** Once a second at every live peer: gossip its tree state, re-rank backups. */
+    private void maintenance() {
+        for (Peer p : peers) {
+            if (p.node.alive()) {
+                boolean on = p.tree.receiving();
+                p.gossip.setLocalState(on ? p.tree.depth() : 0, on ? p.tree.freeSlots() : 0, 1000);
+                if (on && p.tree.depth() > 0) {
+                    p.tree.refreshBackups();
+                }
+            }
+        }
+        sim.after(1000, this::maintenance);
+    }
+
+    @Override
+    public long expectedEndMillis() {
+        return endAt;
+    }
+
+    @Override
+    public boolean done() {
+        return sim.now() >= endAt;
+    }
+
+    @Override
+    public String section() {
+        return "stream";
+    }
+
+    @Override
+    public List<String> columns() {
+        return List.of("receiving", "repairs");
+    }
+
+    @Override
+    public double[] sample() {
+        int receiving = 0;
+        long repairs = 0;
+        for (Peer p : peers) {
+            if (p.node.alive() && p.tree.receiving()) {
+                receiving++;
+            }
+            repairs += p.tree.stats().repairs;
+        }
+        double[] row = {receiving, repairs - repairsSeen};
+        repairsSeen = repairs;
+        return row;
+    }
+
+    @Override
+    public Map<String, Object> summary(Map<String, Stats> samples) {
+        long delayChunks = s.stream().playoutDelayMillis() / s.stream().chunkMillis();
+        long due = 0;
+        long playedOnTime = 0;
+        long skipped = 0;
+        long duplicates = 0;
+        Stats startup = new Stats();
+        Stats repair = new Stats();
+        Stats depth = new Stats();
+        long repairs = 0;
+        for (Peer p : peers.subList(1, peers.size())) {
+            long leave = p.leftAt >= 0 ? p.leftAt : sim.now();
+            if (leave - p.joinedAt < 60_000) {
+                continue; // the continuity of those who stayed at least a minute
+            }
+            if (p.firstPlayedAt >= 0) {
+                startup.add(p.firstPlayedAt - p.joinedAt);
+                long lastDue = (leave / s.stream().chunkMillis()) - delayChunks - 1;
+                long d = Math.max(p.played, lastDue - p.firstSeq + 1);
+                due += d;
+                playedOnTime += Math.min(p.played, d);
+            } else {
+                due += Math.max(0, (leave - p.joinedAt) / s.stream().chunkMillis() - delayChunks);
+            }
+            skipped += p.playout.skipped();
+            duplicates += p.playout.duplicates();
+            p.tree.stats().repairMillis.forEach(repair::add);
+            repairs += p.tree.stats().repairs;
+            if (p.node.alive() && p.tree.receiving()) {
+                depth.add(p.tree.depth());
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("continuityIndex", due == 0 ? Double.NaN : (double) playedOnTime / due);
+        m.put("startupDelayMsMedian", startup.percentile(50));
+        m.put("startupDelayMsP95", startup.percentile(95));
+        m.put("repairs", repairs);
+        m.put("repairLatencyMsMedian", repair.percentile(50));
+        m.put("repairLatencyMsP95", repair.percentile(95));
+        m.put("skippedChunks", skipped);
+        m.put("duplicateChunks", duplicates);
+        long[] depths = depth.sortedValues();
+        m.put("maxDepth", depths.length == 0 ? 0 : depths[depths.length - 1]);
+        m.put("meanDepth", depth.mean());
+        m.put("sourceUploadRatio", streamBytes == 0 ? Double.NaN
+                : (double) peers.get(0).node.bytesSent() / streamBytes);
+        SimNetwork.Traffic t = net.traffic();
+        m.put("controlOverhead", t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes);
+        m.put("listenersMeasured", startup.count());
+        samples.put("startupDelayMs", startup);
+        samples.put("repairLatencyMs", repair);
+        samples.put("depth", depth);
+        return m;
+    }
+}
