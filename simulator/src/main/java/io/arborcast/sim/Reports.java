@@ -55,6 +55,18 @@ public final class Reports {
         if (detection != null && detection.count() > 0) {
             written.add(cdf(detection, "Crash detection time", "ms", dir.resolve("detection-cdf.png")));
         }
+        Stats startup = r.samples().get("startupDelayMs");
+        if (startup != null && startup.count() > 0) {
+            written.add(cdf(startup, "Startup delay", "ms", dir.resolve("startup-delay-cdf.png")));
+        }
+        Stats repair = r.samples().get("repairLatencyMs");
+        if (repair != null && repair.count() > 0) {
+            written.add(cdf(repair, "Repair latency", "ms", dir.resolve("repair-latency-cdf.png")));
+        }
+        Stats depth = r.samples().get("depth");
+        if (depth != null && depth.count() > 0) {
+            written.add(histogram(depth, "Tree depth", "hops from the source", dir.resolve("depth-histogram.png")));
+        }
         return written;
     }
 
@@ -64,7 +76,7 @@ public final class Reports {
             counts.merge(v, 1, Integer::sum);
         }
         CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title).xAxisTitle(unit)
-                .yAxisTitle("share of lookups").build();
+                .yAxisTitle("share").build();
         chart.getStyler().setLegendVisible(false);
         List<Long> xs = new ArrayList<>(counts.keySet());
         List<Double> ys = new ArrayList<>();

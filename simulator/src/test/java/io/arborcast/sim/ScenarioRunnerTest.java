@@ -29,6 +29,14 @@ class ScenarioRunnerTest {
             }
             """;
 
+    private static final String STREAM = """
+            scenario {
+              name = s, seed = 6, nodes = 200
+              churn { enabled = true, arrivals-per-second = 0.4, session { distribution = weibull, mean = 10 minutes, shape = 0.5 } }
+              workload { kind = stream, join-interval = 50 ms, settle = 90 s, measure-after = 30 s }
+            }
+            """;
+
     private static Map<String, Object> withoutWallClock(Map<String, Object> summary) {
         Map<String, Object> m = new LinkedHashMap<>(summary);
         ScenarioRunner.WALL_CLOCK_FIELDS.forEach(m::remove);
@@ -76,6 +84,21 @@ class ScenarioRunnerTest {
         assertThat((Double) g.get("detectionMsMedian")).isLessThan(2_000.0);
         assertThat((Double) g.get("controlBytesPerPeerPerSecond")).isLessThan(1024.0);
         assertThat(r.summary()).doesNotContainKey("dht");
+    }
+
+    @Test
+    void streamScenarioPlaysInOrderUnderChurnAndWritesItsPlots(@TempDir Path dir) throws Exception {
+        RunResult r = ScenarioRunner.run(Scenario.parse(STREAM), null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
+        assertThat((Double) st.get("continuityIndex")).isGreaterThan(0.99);
+        assertThat((Double) st.get("startupDelayMsMedian")).isLessThan(3_000.0);
+        assertThat((Long) st.get("duplicateChunks")).isZero();
+        assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
+        assertThat((Long) st.get("repairs")).isGreaterThan(0);
+        Reports.write(r, dir);
+        assertThat(dir.resolve("startup-delay-cdf.png")).exists();
+        assertThat(dir.resolve("depth-histogram.png")).exists();
     }
 
     @Test
