@@ -64,6 +64,7 @@ public final class ChannelGossip {
     private long version;
     private long heartbeatSeq;
     private boolean stopped;
+    private java.util.function.Consumer<PeerState> observer = p -> { };
 
     public ChannelGossip(NodeId channel, GossipConfig config, Environment env, Transport transport, Listener listener) {
         this.channel = channel;
@@ -79,6 +80,11 @@ public final class ChannelGossip {
 
     public NodeId channel() {
         return channel;
+    }
+
+    /** {@code o} sees every peer state that arrives by gossip (for the tree's parent candidates). */
+    public void setObserver(java.util.function.Consumer<PeerState> o) {
+        this.observer = o;
     }
 
     public GossipStats stats() {
@@ -284,6 +290,7 @@ public final class ChannelGossip {
         }
         if (h.state() != null && valid(h.state(), from)) {
             sender.state = sender.state.newer(h.state());
+            observer.accept(sender.state);
         }
     }
 
@@ -301,6 +308,7 @@ public final class ChannelGossip {
         if (p.id().equals(myId())) {
             return;
         }
+        observer.accept(p);
         Active existing = active.get(p.id());
         if (existing != null) {
             existing.state = existing.state.newer(p);
@@ -321,6 +329,7 @@ public final class ChannelGossip {
         if (p.id().equals(myId()) || active.containsKey(p.id())) {
             return;
         }
+        observer.accept(p);
         PeerState old = passive.get(p.id());
         if (old != null) {
             passive.put(p.id(), old.newer(p));

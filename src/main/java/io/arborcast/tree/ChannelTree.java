@@ -55,6 +55,10 @@ public final class ChannelTree {
     private Cancellable attachTimer;
     private long lostAt = -1;
     private long lastFromParent;
+    private long lastMoveAt;
+    private int ticks;
+    private boolean moving;
+    private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private boolean running = true;
 
@@ -89,7 +93,64 @@ public final class ChannelTree {
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - lastFromParent) + " ms");
         }
+        if (++ticks % REBALANCE_TICKS == 0) {
+            rebalance();
+        }
         env.schedule(config.keepaliveMillis(), this::keepalive);
+    }
+
+    private static final int REBALANCE_TICKS = 20;
+    private static final long MIN_MOVE_INTERVAL = 30_000;
+    private static final int HEARD_MAX = 64;
+
+    /**
+     * Re-balancing, slowly and without oscillation: at most one move per 30 s, only towards a
+     * parent at least two levels shallower than our current one, never while repairing.
+     */
+    private void rebalance() {
+        if (source || parent == null || attaching != null || env.now() - lastMoveAt < MIN_MOVE_INTERVAL) {
+            return;
+        }
+        int myDepth = depth();
+        for (PeerAddress c : ranked(1)) {
+            PeerState s = heard.get(c.id());
+            int d = s != null ? s.depth() : depthOfCandidate(c);
+            if (d >= 0 && d + 1 <= myDepth - 2) {
+                lastMoveAt = env.now();
+                moving = true;
+                attachTo(c);
+            }
+        }
+    }
+
+    private int depthOfCandidate(PeerAddress c) {
+        for (PeerState s : candidates.get()) {
+            if (s.id().equals(c.id())) {
+                return s.depth();
+            }
+        }
+        return -1;
+    }
+
+    /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
+    public void learn(PeerState s) {
+        if (s.id().equals(self())) {
+            return;
+        }
+        heard.remove(s.id());
+        heard.put(s.id(), s);
+        if (heard.size() > HEARD_MAX) {
+            NodeId worst = null;
+            int worstDepth = -1;
+            for (PeerState p : heard.values()) {
+                int d = p.freeSlots() == 0 ? Integer.MAX_VALUE : p.depth();
+                if (d > worstDepth) {
+                    worstDepth = d;
+                    worst = p.id();
+                }
+            }
+            heard.remove(worst);
+        }
     }
 
     /** A link heartbeat: from our parent it proves the parent alive. */
@@ -224,6 +285,10 @@ public final class ChannelTree {
             return;
         }
         tried.add(next.id());
+        attachTo(next);
+    }
+
+    private void attachTo(PeerAddress next) {
         attaching = next;
         stats.attachesSent++;
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
@@ -231,6 +296,7 @@ public final class ChannelTree {
         attachTimer = env.schedule(config.attachTimeoutMillis(), () -> {
             if (next.equals(attaching)) {
                 attaching = null;
+                moving = false;
                 tryNext();
             }
         });
@@ -265,6 +331,7 @@ public final class ChannelTree {
     /** Candidates with a free slot, shallowest first; never ourselves, our children or those tried. */
     private List<PeerAddress> ranked(int limit) {
         List<PeerState> cs = new ArrayList<>(candidates.get());
+        cs.addAll(heard.values());
         cs.removeIf(s -> s.freeSlots() == 0 || !usable(s.address()) || (parent != null && s.id().equals(parent.id())));
         cs.sort(Comparator.comparingInt(PeerState::depth).thenComparing(s -> -s.uploadKbps()));
         List<PeerAddress> out = new ArrayList<>();
@@ -295,6 +362,7 @@ public final class ChannelTree {
         lostAt = env.now();
         tried.clear();
         tried.add(lost.id());
+        moving = false; // a move under way becomes the repair
         transport.closeLink(lost);
         tryNext();
     }
@@ -359,10 +427,18 @@ public final class ChannelTree {
         }
         attachTimer.cancel();
         attaching = null;
+        boolean wasMoving = moving;
+        moving = false;
         if (a.ancestors().stream().anyMatch(x -> x.id().equals(self()))) {
             transport.send(from, new TreeMessage.Detach(channel)); // it is below us: a loop
-            tryNext();
+            if (!wasMoving) {
+                tryNext();
+            }
             return;
+        }
+        if (wasMoving && parent != null) {
+            stats.moves++;
+            transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         parent = from;
         lastFromParent = env.now();
@@ -392,6 +468,10 @@ public final class ChannelTree {
         }
         attachTimer.cancel();
         attaching = null;
+        if (moving) {
+            moving = false; // keep the parent we have
+            return;
+        }
         for (PeerState alt : r.alternatives()) {
             if (usable(alt.address())) {
                 redirects.add(alt.address());
@@ -444,7 +524,11 @@ public final class ChannelTree {
         } else if (attaching != null && attaching.id().equals(peer.id())) {
             attachTimer.cancel();
             attaching = null;
-            tryNext();
+            if (moving) {
+                moving = false;
+            } else {
+                tryNext();
+            }
         }
     }
 }

@@ -8,6 +8,8 @@ public final class TreeStats {
     public long parentLosses;
     public long repairs;
     public long badChunks;
+    /** Re-balancing moves to a shallower parent. */
+    public long moves;
     public long chunksReceived;
     public long chunksForwarded;
     /** Time from losing a parent to the first chunk from the new one, per repair. */

@@ -115,6 +115,7 @@ final class StreamWorkload implements Workload {
                 : ChannelTree.listener(key.channelId(), key.publicKey(), tc, node, node, () -> candidates(holder[0]),
                         c -> holder[0].playout.onChunk(c));
         tree.setVerifier(this::verify);
+        gossip.setObserver(tree::learn);
         Peer p = new Peer(node, gossip, tree);
         holder[0] = p;
         p.joinedAt = sim.now();
