@@ -55,6 +55,7 @@ public final class ChannelTree {
     private Cancellable attachTimer;
     private long lostAt = -1;
     private long lastFromParent;
+    private long lastChunkFromParent;
     private long lastMoveAt;
     private int ticks;
     private boolean moving;
@@ -92,6 +93,9 @@ public final class ChannelTree {
         }
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - lastFromParent) + " ms");
+        } else if (parent != null && now - lastChunkFromParent > starveMillis()) {
+            // alive but feeding nothing: it lost its own feed, or a stale path made a cycle
+            parentLost("no chunk for " + (now - lastChunkFromParent) + " ms");
         }
         if (++ticks % REBALANCE_TICKS == 0) {
             rebalance();
@@ -100,6 +104,11 @@ public final class ChannelTree {
     }
 
     private static final int REBALANCE_TICKS = 20;
+
+    /** A parent that sends heartbeats but no chunk for this long is starving us. */
+    private long starveMillis() {
+        return config.playoutDelayMillis() + 2_000;
+    }
     private static final long MIN_MOVE_INTERVAL = 30_000;
     private static final int HEARD_MAX = 64;
 
@@ -442,6 +451,7 @@ public final class ChannelTree {
         }
         parent = from;
         lastFromParent = env.now();
+        lastChunkFromParent = env.now();
         tried.clear();
         setPath(a.ancestors());
         refreshBackups();
@@ -493,6 +503,7 @@ public final class ChannelTree {
         }
         stats.chunksReceived++;
         lastFromParent = env.now();
+        lastChunkFromParent = env.now();
         if (lostAt >= 0) {
             stats.repairs++;
             stats.repairMillis.add(env.now() - lostAt);
