@@ -165,7 +165,8 @@ final class WireSerializers {
                     throw new KryoException("list element type not allowed: "
                             + (reg == null ? "null" : reg.getType().getSimpleName()));
                 }
-                out.add(kryo.readObject(input, reg.getType()));
+                Class<?> elementType = reg.getType();
+                out.add(kryo.readObject(input, elementType));
             }
             return List.copyOf(out);
         }

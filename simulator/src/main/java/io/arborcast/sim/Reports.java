@@ -1,6 +1,5 @@
 package io.arborcast.sim;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -82,7 +81,7 @@ public final class Reports {
         List<Double> ys = new ArrayList<>();
         counts.values().forEach(c -> ys.add((double) c / s.count()));
         chart.addSeries(title, xs, ys);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, file);
         return file;
     }
 
@@ -101,8 +100,19 @@ public final class Reports {
         chart.getStyler().setLegendVisible(false);
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0.0");
         chart.addSeries(title, xs, ys).setMarker(SeriesMarkers.NONE);
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        save(chart, file);
         return file;
+    }
+
+    private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(chart.getWidth(), chart.getHeight(),
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        chart.paint(g, chart.getWidth(), chart.getHeight());
+        g.dispose();
+        if (!javax.imageio.ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer available");
+        }
     }
 
     /** The summary as an aligned two-column table for the terminal. */
