@@ -31,9 +31,4 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
         return new NetConfig("127.0.0.1", "127.0.0.1", port, MessageCodec.DEFAULT_MAX_DATAGRAM,
                 MessageCodec.DEFAULT_MAX_LINK_FRAME, 3_000, 30_000, 8 * 1024 * 1024);
     }
-
-    public NetConfig withPort(int newPort) {
-        return new NetConfig(bindHost, advertisedHost, newPort, maxDatagramBytes, maxLinkFrameBytes,
-                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink);
-    }
 }

@@ -37,7 +37,6 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -57,9 +56,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final MessageCodec linkCodec;
     private final DropCounters drops = new DropCounters();
     private final Map<NodeId, PeerLink> links = new HashMap<>();
-    private final AtomicLong datagramsIn = new AtomicLong();
-    private final AtomicLong framesIn = new AtomicLong();
-    private final AtomicLong handlerErrors = new AtomicLong();
     private volatile Consumer<ChannelPipeline> httpHandoff;
     private PeerAddress local;
     private Channel udp;
@@ -172,14 +168,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
     /** Frames and datagrams dropped, by reason. */
     public DropCounters drops() {
         return drops;
-    }
-
-    public long datagramsIn() {
-        return datagramsIn.get();
-    }
-
-    public long framesIn() {
-        return framesIn.get();
     }
 
     @Override
@@ -312,7 +300,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     void deliver(PeerAddress from, Message m) {
-        framesIn.incrementAndGet();
         safely(() -> handler.onMessage(from, m));
     }
 
@@ -320,7 +307,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
         try {
             r.run();
         } catch (RuntimeException e) {
-            handlerErrors.incrementAndGet();
             log.error("protocol handler failed", e);
         }
     }
@@ -396,7 +382,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
             InetSocketAddress sender = packet.sender();
             PeerAddress from = new PeerAddress(NodeId.fromBytes(id), sender.getAddress().getHostAddress(),
                     sender.getPort());
-            datagramsIn.incrementAndGet();
             safely(() -> handler.onMessage(from, m));
         }
 

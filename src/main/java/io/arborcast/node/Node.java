@@ -88,11 +88,6 @@ public final class Node implements AutoCloseable {
         return onLoop(done -> dht.announce(channel, new ProviderInfo(address(), depth, freeSlots), done));
     }
 
-    /** Runs {@code query} on the protocol thread and returns its answer. */
-    public <T> CompletableFuture<T> query(java.util.function.Function<DhtNode, T> query) {
-        return onLoop(done -> done.accept(query.apply(dht)));
-    }
-
     private <T> CompletableFuture<T> onLoop(Consumer<Consumer<T>> op) {
         CompletableFuture<T> f = new CompletableFuture<>();
         transport.execute(() -> {

@@ -30,12 +30,6 @@ public final class Playout {
         this.sink = sink;
     }
 
-    /** Starts at {@code seq} (the first chunk this listener gets). */
-    public void startAt(long seq) {
-        next = seq;
-        drain();
-    }
-
     /** A chunk arrived (already verified). */
     public void onChunk(Chunk c) {
         if (next < 0) {

@@ -157,9 +157,4 @@ public final class Simulation {
             now = time;
         }
     }
-
-    /** Time of the next event, or Long.MAX_VALUE if none. */
-    public long nextEventTime() {
-        return size == 0 ? Long.MAX_VALUE : times[0];
-    }
 }
