@@ -98,23 +98,26 @@ public final class RpcClient {
      * then ran); false if it was unsolicited, late, or came from another endpoint than asked.
      */
     public boolean onResponse(PeerAddress from, DhtMessage.Response response) {
-        Pending p = pending.get(response.rpcId());
-        if (!matches(p, from)) {
-            unsolicited++;
+        Callback c = claim(from, response);
+        if (c == null) {
             return false;
         }
-        pending.remove(response.rpcId());
-        p.callback.onResponse(from, response);
+        c.onResponse(from, response);
         return true;
     }
 
-    /** True if {@code response} from {@code from} answers a pending request. */
-    public boolean expects(PeerAddress from, DhtMessage.Response response) {
-        return matches(pending.get(response.rpcId()), from);
-    }
-
-    private static boolean matches(Pending p, PeerAddress from) {
-        return p != null && p.to.sameEndpoint(from) && (p.to.id() == null || p.to.id().equals(from.id()));
+    /**
+     * Takes the pending request that {@code response} from {@code from} answers and returns its
+     * callback, not yet run (so the caller may act first); null, and counted, if it answers none.
+     */
+    public Callback claim(PeerAddress from, DhtMessage.Response response) {
+        Pending p = pending.get(response.rpcId());
+        if (p == null || !p.to.sameEndpoint(from) || (p.to.id() != null && !p.to.id().equals(from.id()))) {
+            unsolicited++;
+            return null;
+        }
+        pending.remove(response.rpcId());
+        return p.callback;
     }
 
     /** Requests still waiting for an answer. */

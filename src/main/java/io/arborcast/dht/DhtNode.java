@@ -94,9 +94,10 @@ public final class DhtNode {
             return;
         }
         if (m instanceof DhtMessage.Response r) {
-            if (rpc.expects(from, r)) {
+            RpcClient.Callback callback = rpc.claim(from, r);
+            if (callback != null) {
                 learn(from); // before the callback, which may start a lookup from the table
-                rpc.onResponse(from, r);
+                callback.onResponse(from, r);
             } else {
                 stats.unsolicited++;
             }

@@ -29,6 +29,11 @@ public final class Lookup {
             this.address = address;
             this.hop = hop;
         }
+
+        /** Whether it is among the peers the lookup waits for: failed and stalled ones are passed over. */
+        boolean counts() {
+            return state != State.FAILED && state != State.STALLED;
+        }
     }
 
     private final NodeId target;
@@ -65,7 +70,7 @@ public final class Lookup {
         }
         int live = 0;
         for (Candidate c : candidates) {
-            if (c.state == State.FAILED || c.state == State.STALLED) {
+            if (!c.counts()) {
                 continue;
             }
             if (live++ >= k) {
@@ -88,7 +93,7 @@ public final class Lookup {
         }
         int live = 0;
         for (Candidate c : candidates) {
-            if (c.state == State.FAILED || c.state == State.STALLED) {
+            if (!c.counts()) {
                 continue;
             }
             if (live++ >= k) {

@@ -121,24 +121,14 @@ public final class ChannelTree {
             return;
         }
         int myDepth = depth();
-        for (PeerAddress c : ranked(1)) {
-            PeerState s = heard.get(c.id());
-            int d = s != null ? s.depth() : depthOfCandidate(c);
-            if (d >= 0 && d + 1 <= myDepth - 2) {
+        for (PeerState c : ranked(1, true)) {
+            int d = heard.getOrDefault(c.id(), c).depth();
+            if (d + 1 <= myDepth - 2) {
                 lastMoveAt = env.now();
                 moving = true;
-                attachTo(c);
+                attachTo(c.address());
             }
         }
-    }
-
-    private int depthOfCandidate(PeerAddress c) {
-        for (PeerState s : candidates.get()) {
-            if (s.id().equals(c.id())) {
-                return s.depth();
-            }
-        }
-        return -1;
     }
 
     /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
@@ -329,36 +319,34 @@ public final class ChannelTree {
                 return a;
             }
         }
-        return ranked(1).stream().findFirst().orElse(null);
+        return ranked(1, true).stream().findFirst().map(PeerState::address).orElse(null);
     }
 
     private boolean usable(PeerAddress p) {
-        return p != null && p.id() != null && !p.id().equals(self()) && !tried.contains(p.id())
-                && !children.containsKey(p.id());
+        return eligible(p) && !tried.contains(p.id());
     }
 
-    /** Candidates with a free slot, shallowest first; never ourselves, our children or those tried. */
-    private List<PeerAddress> ranked(int limit) {
+    /** Could be our parent at all: not ourselves, not one of our children. */
+    private boolean eligible(PeerAddress p) {
+        return p != null && p.id() != null && !p.id().equals(self()) && !children.containsKey(p.id());
+    }
+
+    /**
+     * Candidates with a free slot, shallowest first; never ourselves, our children or our parent,
+     * and (with {@code skipTried}) none tried in the current repair round.
+     */
+    private List<PeerState> ranked(int limit, boolean skipTried) {
         List<PeerState> cs = new ArrayList<>(candidates.get());
         cs.addAll(heard.values());
-        cs.removeIf(s -> s.freeSlots() == 0 || !usable(s.address()) || (parent != null && s.id().equals(parent.id())));
+        cs.removeIf(s -> s.freeSlots() == 0 || !(skipTried ? usable(s.address()) : eligible(s.address()))
+                || (parent != null && s.id().equals(parent.id())));
         cs.sort(Comparator.comparingInt(PeerState::depth).thenComparing(s -> -s.uploadKbps()));
-        List<PeerAddress> out = new ArrayList<>();
-        for (PeerState s : cs) {
-            if (out.size() == limit) {
-                break;
-            }
-            out.add(s.address());
-        }
-        return out;
+        return cs.subList(0, Math.min(limit, cs.size()));
     }
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
-        Set<NodeId> keep = new HashSet<>(tried);
-        tried.clear();
-        backups = List.copyOf(ranked(config.backups()));
-        tried.addAll(keep);
+        backups = ranked(config.backups(), false).stream().map(PeerState::address).toList();
     }
 
     private void parentLost(String why) {

@@ -27,4 +27,10 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
     public static TreeConfig relay(int maxRelays) {
         return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500);
     }
+
+    /** These settings with the stream-dependent ones replaced. */
+    public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
+        return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
+                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis);
+    }
 }

@@ -45,6 +45,11 @@ public final class DhtPopulation {
         return dht;
     }
 
+    /** The virtual nodes, in DHT order (a live view). */
+    public List<SimNode> nodes() {
+        return java.util.Collections.unmodifiableList(nodes);
+    }
+
     /** The virtual node under DHT number {@code index}. */
     public SimNode node(int index) {
         return nodes.get(index);

@@ -111,8 +111,7 @@ final class DhtWorkload implements Workload {
     private void nextArrival() {
         arrivals++;
         join(randomLiveBootstrap());
-        double gapSeconds = -Math.log(1.0 - random.nextDouble()) / s.churn().arrivalsPerSecond();
-        sim.after(Math.max(1, Math.round(gapSeconds * 1000)), this::nextArrival);
+        sim.after(s.churn().nextArrivalGapMillis(random), this::nextArrival);
     }
 
     private PeerAddress randomLiveBootstrap() {
@@ -124,13 +123,7 @@ final class DhtWorkload implements Workload {
     }
 
     private SimNode randomLive() {
-        for (int tries = 0; tries < 1000; tries++) {
-            SimNode n = pop.node(random.nextInt(pop.size()));
-            if (n.alive()) {
-                return n;
-            }
-        }
-        return pop.node(0);
+        return Workload.randomLive(pop.nodes(), random);
     }
 
     private void massFailure(double fraction) {

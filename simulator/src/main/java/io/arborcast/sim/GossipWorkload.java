@@ -60,7 +60,7 @@ final class GossipWorkload implements Workload {
         add();
         for (int i = 1; i < s.nodes(); i++) {
             sim.at(i * s.workload().joinIntervalMillis(), () -> {
-                SimNode contact = randomLive();
+                SimNode contact = Workload.randomLive(nodes, random);
                 add().join(contact.localAddress());
             });
         }
@@ -112,15 +112,6 @@ final class GossipWorkload implements Workload {
         }
     }
 
-    private SimNode randomLive() {
-        for (int tries = 0; tries < 1000; tries++) {
-            SimNode n = nodes.get(random.nextInt(nodes.size()));
-            if (n.alive()) {
-                return n;
-            }
-        }
-        return nodes.get(0);
-    }
 
     /** Share of live peers in the largest connected component of the active-view graph (edges both ways). */
     double largestComponentShare() {

@@ -20,6 +20,18 @@ public final class Reports {
     private Reports() {
     }
 
+    /** One PNG drawn from the run's samples named {@code sample}, when there are any. */
+    private record Plot(String sample, boolean histogram, String title, String unit, String file) {
+    }
+
+    private static final List<Plot> PLOTS = List.of(
+            new Plot("hops", true, "Lookup hops", "hops", "hops-histogram.png"),
+            new Plot("lookupLatencyMs", false, "Lookup latency", "ms", "lookup-latency-cdf.png"),
+            new Plot("detectionMs", false, "Crash detection time", "ms", "detection-cdf.png"),
+            new Plot("startupDelayMs", false, "Startup delay", "ms", "startup-delay-cdf.png"),
+            new Plot("repairLatencyMs", false, "Repair latency", "ms", "repair-latency-cdf.png"),
+            new Plot("depth", true, "Tree depth", "hops from the source", "depth-histogram.png"));
+
     /** Writes every report of {@code r} into {@code dir} (created if needed); returns the files written. */
     public static List<Path> write(RunResult r, Path dir) throws IOException {
         System.setProperty("java.awt.headless", "true");
@@ -42,34 +54,22 @@ public final class Reports {
         }
         Files.writeString(csv, sb, StandardCharsets.UTF_8);
         written.add(csv);
-        Stats hops = r.samples().get("hops");
-        if (hops != null && hops.count() > 0) {
-            written.add(histogram(hops, "Lookup hops", "hops", dir.resolve("hops-histogram.png")));
-        }
-        Stats latency = r.samples().get("lookupLatencyMs");
-        if (latency != null && latency.count() > 0) {
-            written.add(cdf(latency, "Lookup latency", "ms", dir.resolve("lookup-latency-cdf.png")));
-        }
-        Stats detection = r.samples().get("detectionMs");
-        if (detection != null && detection.count() > 0) {
-            written.add(cdf(detection, "Crash detection time", "ms", dir.resolve("detection-cdf.png")));
-        }
-        Stats startup = r.samples().get("startupDelayMs");
-        if (startup != null && startup.count() > 0) {
-            written.add(cdf(startup, "Startup delay", "ms", dir.resolve("startup-delay-cdf.png")));
-        }
-        Stats repair = r.samples().get("repairLatencyMs");
-        if (repair != null && repair.count() > 0) {
-            written.add(cdf(repair, "Repair latency", "ms", dir.resolve("repair-latency-cdf.png")));
-        }
-        Stats depth = r.samples().get("depth");
-        if (depth != null && depth.count() > 0) {
-            written.add(histogram(depth, "Tree depth", "hops from the source", dir.resolve("depth-histogram.png")));
+        for (Plot plot : PLOTS) {
+            Stats samples = r.samples().get(plot.sample);
+            if (samples != null && samples.count() > 0) {
+                Path file = dir.resolve(plot.file);
+                if (plot.histogram) {
+                    histogram(samples, plot.title, plot.unit, file);
+                } else {
+                    cdf(samples, plot.title, plot.unit, file);
+                }
+                written.add(file);
+            }
         }
         return written;
     }
 
-    private static Path histogram(Stats s, String title, String unit, Path file) throws IOException {
+    private static void histogram(Stats s, String title, String unit, Path file) throws IOException {
         Map<Long, Integer> counts = new TreeMap<>();
         for (long v : s.sortedValues()) {
             counts.merge(v, 1, Integer::sum);
@@ -82,10 +82,9 @@ public final class Reports {
         counts.values().forEach(c -> ys.add((double) c / s.count()));
         chart.addSeries(title, xs, ys);
         save(chart, file);
-        return file;
     }
 
-    private static Path cdf(Stats s, String title, String unit, Path file) throws IOException {
+    private static void cdf(Stats s, String title, String unit, Path file) throws IOException {
         long[] v = s.sortedValues();
         int points = Math.min(v.length, 2000);
         double[] xs = new double[points];
@@ -101,7 +100,6 @@ public final class Reports {
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(1.0).setYAxisDecimalPattern("0.0");
         chart.addSeries(title, xs, ys).setMarker(SeriesMarkers.NONE);
         save(chart, file);
-        return file;
     }
 
     private static void save(org.knowm.xchart.internal.chartpart.Chart<?, ?> chart, Path file) throws IOException {

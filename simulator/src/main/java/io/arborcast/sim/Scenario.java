@@ -21,6 +21,11 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
 
     /** Churn after the initial joins. */
     public record Churn(boolean enabled, double arrivalsPerSecond, SessionModel session, double leaveShare) {
+        /** Time to the next arrival of the Poisson process, in ms (at least 1). */
+        public long nextArrivalGapMillis(java.util.Random r) {
+            double gapSeconds = -Math.log(1.0 - r.nextDouble()) / arrivalsPerSecond;
+            return Math.max(1, Math.round(gapSeconds * 1000));
+        }
     }
 
     /** Scheduled faults; a negative time means never. */

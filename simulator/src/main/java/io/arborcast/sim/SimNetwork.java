@@ -56,16 +56,15 @@ public final class SimNetwork {
         public long controlFrameBytes;
         public long streamFrameBytes;
         public long dropped;
-        /** Messages sent, by message type (simple class name). */
-        public final Map<String, Long> byType = new TreeMap<>();
         private final Map<Class<?>, long[]> counts = new HashMap<>();
 
         void count(Message m) {
             counts.computeIfAbsent(m.getClass(), c -> new long[1])[0]++;
         }
 
-        /** Messages sent by type, refreshed from the counters. */
+        /** Messages sent by type (simple class name), in name order. */
         public Map<String, Long> messagesByType() {
+            Map<String, Long> byType = new TreeMap<>();
             counts.forEach((c, n) -> byType.put(c.getSimpleName(), n[0]));
             return byType;
         }

@@ -105,9 +105,9 @@ final class StreamWorkload implements Workload {
         node.setUploadBytesPerSec(isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec());
         int slots = isSource ? s.stream().sourceSlots()
                 : random.nextDouble() < s.stream().zeroSlotShare() ? 0 : s.stream().relaySlots();
-        TreeConfig tc = new TreeConfig(slots, 3, 2_000, 1_000,
+        TreeConfig tc = TreeConfig.relay(slots).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
-                (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis(), 500, 1_500);
+                (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
         ChannelGossip gossip = new ChannelGossip(key.channelId(), s.gossip(), node, node, (peer, why) -> { });
         Peer[] holder = new Peer[1];
         ChannelTree tree = isSource
@@ -173,8 +173,7 @@ final class StreamWorkload implements Workload {
 
     private void nextArrival() {
         joinOne();
-        double gapSeconds = -Math.log(1.0 - random.nextDouble()) / s.churn().arrivalsPerSecond();
-        sim.after(Math.max(1, Math.round(gapSeconds * 1000)), this::nextArrival);
+        sim.after(s.churn().nextArrivalGapMillis(random), this::nextArrival);
     }
 
     private void depart(Peer p, boolean clean) {

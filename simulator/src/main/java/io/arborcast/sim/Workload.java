@@ -2,6 +2,7 @@ package io.arborcast.sim;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /** What the virtual nodes of a scenario do, and what is measured about it. */
 interface Workload {
@@ -24,4 +25,15 @@ interface Workload {
 
     /** This workload's summary section; raw samples for plots go into {@code samples}. */
     Map<String, Object> summary(Map<String, Stats> samples);
+
+    /** A live node drawn at random from {@code nodes} (the first one if none is found in 1,000 draws). */
+    static SimNode randomLive(List<SimNode> nodes, Random random) {
+        for (int tries = 0; tries < 1000; tries++) {
+            SimNode n = nodes.get(random.nextInt(nodes.size()));
+            if (n.alive()) {
+                return n;
+            }
+        }
+        return nodes.get(0);
+    }
 }
