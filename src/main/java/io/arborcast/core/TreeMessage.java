@@ -58,4 +58,17 @@ public sealed interface TreeMessage extends Message {
             ancestors = bounded(ancestors);
         }
     }
+
+    /**
+     * Gap pull: asks a neighbour (not our parent) for the chunks it holds from {@code fromSeq}
+     * on, at most {@code maxChunks}, while our parent is lost or starving us.
+     */
+    record Pull(NodeId channel, long fromSeq, int maxChunks) implements TreeMessage {
+        public Pull {
+            Objects.requireNonNull(channel, "channel");
+            if (fromSeq < 0 || maxChunks < 1) {
+                throw new IllegalArgumentException("bad pull range");
+            }
+        }
+    }
 }

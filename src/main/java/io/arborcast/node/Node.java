@@ -2,16 +2,26 @@ package io.arborcast.node;
 
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
+import io.arborcast.core.GossipMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.StreamMessage;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.dht.DhtResults.LookupResult;
 import io.arborcast.dht.DhtResults.StoreOutcome;
+import io.arborcast.net.NettyEnvironment;
 import io.arborcast.net.NettyTransport;
+import io.arborcast.stream.Playout;
+import io.arborcast.tree.ChannelPeer;
 import io.arborcast.wire.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +29,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -30,12 +44,34 @@ import java.util.function.Consumer;
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
+    private final NodeConfig config;
     private final NettyTransport transport;
     private final DhtNode dht;
+    /** The channels this node publishes or listens to; touched on the event loop only. */
+    private final Map<NodeId, LocalChannel> channels = new HashMap<>();
+    private final ChannelPeer.Directory directory;
 
-    private Node(NettyTransport transport, DhtNode dht) {
+    private Node(NodeConfig config, NettyTransport transport, DhtNode dht) {
+        this.config = config;
         this.transport = transport;
         this.dht = dht;
+        this.directory = new ChannelPeer.Directory() {
+            @Override
+            public void findProviders(NodeId channel, Consumer<List<ProviderInfo>> done) {
+                dht.find(channel, r -> done.accept(r.providers()));
+            }
+
+            @Override
+            public void announce(NodeId channel, ProviderInfo info) {
+                dht.announce(channel, info, o -> log.debug("announced {} as provider of {}: {}/{} accepted",
+                        info, channel.shortHex(), o.accepted(), o.accepted() + o.refused() + o.unreachable()));
+            }
+
+            @Override
+            public void withdraw(NodeId channel) {
+                dht.withdraw(channel);
+            }
+        };
     }
 
     /** Binds the port and starts the protocols; does not join yet. */
@@ -43,10 +79,33 @@ public final class Node implements AutoCloseable {
         NettyTransport transport = NettyTransport.start(config.net(), NodeId.random(new SecureRandom()));
         DhtNode dht = new DhtNode(config.dht(), transport.environment(), transport,
                 new MessageCodec(config.net().maxLinkFrameBytes()));
-        Node node = new Node(transport, dht);
-        transport.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage));
+        Node node = new Node(config, transport, dht);
+        transport.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage)
+                .on(GossipMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
+                .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
+                .on(StreamMessage.Chunk.class, (from, m) -> node.toChannel(m.channel(), from, m))
+                .on(LinkMessage.Heartbeat.class, (from, m) -> node.channels.values()
+                        .forEach(c -> c.peer().onMessage(from, m)))
+                .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
         log.debug("node {} listening on {}", dht.id().shortHex(), transport.localAddress().endpoint());
         return node;
+    }
+
+    private void toChannel(NodeId channel, PeerAddress from, Message m) {
+        LocalChannel c = channels.get(channel);
+        if (c != null) {
+            c.peer().onMessage(from, m);
+        } else if (m instanceof TreeMessage.Attach) {
+            transport.send(from, new TreeMessage.Refuse(channel, "not in this channel", List.of()));
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    NettyEnvironment environment() {
+        return transport.environment();
     }
 
     public PeerAddress address() {
@@ -88,6 +147,100 @@ public final class Node implements AutoCloseable {
         return onLoop(done -> dht.announce(channel, new ProviderInfo(address(), depth, freeSlots), done));
     }
 
+    /**
+     * Publishes {@code key}'s channel from this node: stores its signed record in the DHT and
+     * becomes the root of its relay tree; completes once the record is stored. Publishing a
+     * channel already published here returns the existing one (a source client that reconnects).
+     */
+    public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps) {
+        return onLoop(done -> {
+            LocalChannel existing = channels.get(key.channelId());
+            if (existing != null && existing.isSource()) {
+                done.accept(existing);
+                return;
+            }
+            if (existing != null) {
+                throw new IllegalStateException("this node already listens to channel " + key.channelId().shortHex());
+            }
+            ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps,
+                    System.currentTimeMillis(), System.currentTimeMillis());
+            ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
+                    config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
+                    directory, bitrateKbps * config.sourceSlots());
+            LocalChannel c = new LocalChannel(this, record, peer, key, null);
+            channels.put(key.channelId(), c);
+            peer.start(List.of());
+            dht.publish(record, o -> {
+                log.info("channel {} '{}' published: record stored on {} nodes", key.channelId().shortHex(), name,
+                        o.accepted());
+                done.accept(c);
+            });
+        });
+    }
+
+    /**
+     * Joins {@code channel} as a listener (and relay, with relay slots): finds its record and
+     * providers in the DHT, then a parent. Fails with {@link UnknownChannelException} when the
+     * DHT has no record of it. Already joined: the existing channel.
+     */
+    public CompletableFuture<LocalChannel> tune(NodeId channel) {
+        CompletableFuture<LocalChannel> f = new CompletableFuture<>();
+        transport.execute(() -> {
+            LocalChannel existing = channels.get(channel);
+            if (existing != null) {
+                f.complete(existing);
+                return;
+            }
+            dht.find(channel, r -> {
+                LocalChannel again = channels.get(channel);
+                if (again != null) {
+                    f.complete(again);
+                } else if (!r.found()) {
+                    f.completeExceptionally(new UnknownChannelException(channel, r.queried()));
+                } else {
+                    f.complete(listen(r.record(), r.providers()));
+                }
+            });
+        });
+        return f;
+    }
+
+    private LocalChannel listen(ChannelRecord record, List<ProviderInfo> providers) {
+        LocalChannel[] holder = new LocalChannel[1];
+        Playout playout = new Playout(environment(), config.tree().playoutDelayMillis(), c -> holder[0].deliver(c));
+        ChannelPeer peer = ChannelPeer.listener(record.channelId(), record.publicKey(), config.tree(),
+                config.gossip(), environment(), transport, directory, record.bitrateKbps() * config.tree().maxRelays(),
+                playout::onChunk);
+        LocalChannel c = new LocalChannel(this, record, peer, null, playout);
+        holder[0] = c;
+        channels.put(record.channelId(), c);
+        peer.start(providers);
+        log.info("tuned in to channel {} '{}' ({} providers known)", record.channelId().shortHex(), record.name(),
+                providers.size());
+        return c;
+    }
+
+    /** Leaves {@code channel} cleanly (parent, children and neighbours are told). */
+    public CompletableFuture<Boolean> leave(NodeId channel) {
+        return onLoop(done -> {
+            LocalChannel c = channels.remove(channel);
+            if (c != null) {
+                c.peer().leave();
+            }
+            done.accept(c != null);
+        });
+    }
+
+    /** Runs {@code task} on the node's event loop (where {@link LocalChannel} lives). */
+    public void execute(Runnable task) {
+        transport.execute(task);
+    }
+
+    /** On the loop: the channels this node is in. */
+    public Map<NodeId, LocalChannel> channelsOnLoop() {
+        return channels;
+    }
+
     private <T> CompletableFuture<T> onLoop(Consumer<Consumer<T>> op) {
         CompletableFuture<T> f = new CompletableFuture<>();
         transport.execute(() -> {
@@ -100,11 +253,26 @@ public final class Node implements AutoCloseable {
         return f;
     }
 
+    /** Leaves every channel cleanly, then stops. */
     @Override
     public void close() {
         if (!transport.eventLoop().isShuttingDown()) {
-            transport.execute(dht::stop);
+            try {
+                onLoop(done -> {
+                    channels.values().forEach(c -> c.peer().leave());
+                    channels.clear();
+                    dht.stop();
+                    done.accept(null);
+                }).get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.debug("clean leave incomplete: {}", e.toString());
+            }
         }
+        transport.close();
+    }
+
+    /** Stops at once, telling no one: peers see the links drop, as when the process is killed. */
+    public void closeAbruptly() {
         transport.close();
     }
 }

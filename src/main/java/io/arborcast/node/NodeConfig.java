@@ -6,13 +6,22 @@ import com.typesafe.config.ConfigFactory;
 import io.arborcast.dht.DhtConfig;
 import io.arborcast.gossip.GossipConfig;
 import io.arborcast.net.NetConfig;
+import io.arborcast.tree.TreeConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file. */
-public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip) {
+/**
+ * A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file.
+ *
+ * @param tree          a listener's relay-tree settings ({@code maxRelays} = its relay slots)
+ * @param sourceSlots   children a channel this node publishes feeds directly
+ * @param chunkMillis   the source's chunk interval
+ * @param maxChunkBytes a chunk is cut early at this size
+ */
+public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, TreeConfig tree, int sourceSlots,
+                         long chunkMillis, int maxChunkBytes) {
 
     /** The built-in defaults as a parsed config tree (root key {@code arborcast}). */
     public static Config builtIn() {
@@ -50,10 +59,18 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip) {
                 (int) t.getDuration("link-idle-timeout", TimeUnit.MILLISECONDS),
                 t.getInt("max-queued-bytes-per-link"));
         DhtConfig dht = DhtConfig.from(d, t.getInt("max-datagram-bytes"));
-        return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")));
+        Config stream = a.getConfig("stream");
+        return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")),
+                TreeConfig.from(a.getConfig("tree"), stream), a.getInt("tree.source-slots"),
+                stream.getDuration("chunk-interval", TimeUnit.MILLISECONDS), stream.getInt("max-chunk-bytes"));
     }
 
     public NodeConfig withNet(NetConfig newNet) {
-        return new NodeConfig(newNet, dht, gossip);
+        return new NodeConfig(newNet, dht, gossip, tree, sourceSlots, chunkMillis, maxChunkBytes);
+    }
+
+    /** These settings with {@code slots} relay slots (0 = pure listener). */
+    public NodeConfig withRelaySlots(int slots) {
+        return new NodeConfig(net, dht, gossip, tree.withRelays(slots), sourceSlots, chunkMillis, maxChunkBytes);
     }
 }

@@ -61,7 +61,10 @@ public final class ChannelTree {
     private boolean moving;
     private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
+    private final Map<NodeId, Long> pulledFrom = new HashMap<>();
+    private final LinkedHashMap<NodeId, Long> pullServed = new LinkedHashMap<>();
     private boolean running = true;
+    private boolean joined;
 
     private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
                         Supplier<List<PeerState>> candidates, Consumer<Chunk> deliver, boolean source) {
@@ -97,6 +100,13 @@ public final class ChannelTree {
             // alive but feeding nothing: it lost its own feed, or a stale path made a cycle
             parentLost("no chunk for " + (now - lastChunkFromParent) + " ms");
         }
+        if (!pulledFrom.isEmpty()) {
+            pulledFrom.values().removeIf(asked -> now - asked > PULL_ANSWER_MILLIS);
+        }
+        if (!source && buffer.highestSeq() >= 0
+                && (parent == null || now - lastChunkFromParent > PULL_AFTER_MILLIS)) {
+            pullGap();
+        }
         if (++ticks % REBALANCE_TICKS == 0) {
             rebalance();
         }
@@ -111,6 +121,59 @@ public final class ChannelTree {
     }
     private static final long MIN_MOVE_INTERVAL = 30_000;
     private static final int HEARD_MAX = 64;
+    /** Gap pull: asked of this many neighbours per keepalive while the parent feeds us nothing. */
+    private static final int PULL_PEERS = 2;
+    /** Gap pull: most chunks one pull answer carries (10 s of 250 ms chunks). */
+    static final int PULL_MAX_CHUNKS = 40;
+    /** Gap pull starts when the parent sent no chunk for this long (four 250 ms chunk intervals). */
+    private static final long PULL_AFTER_MILLIS = 1_000;
+    /** Chunks a neighbour sends in answer to our pull are taken for this long after asking. */
+    private static final long PULL_ANSWER_MILLIS = 3_000;
+    private static final int PULL_SERVED_MEMORY = 256;
+
+    /**
+     * Gap pull (swarming): while our parent is lost or feeding us nothing, ask a few gossip
+     * neighbours for what they hold after our highest seq. Their answers are verified, played
+     * and forwarded to our children like the parent's chunks, so a repair that takes longer than
+     * the playout delay skips nothing as long as some neighbour has the chunks. Never asks the
+     * source (depth 0): its upload is the channel's bottleneck.
+     */
+    private void pullGap() {
+        List<PeerState> cs = newest();
+        cs.removeIf(st -> st.depth() == 0 || !eligible(st.address())
+                || (parent != null && st.id().equals(parent.id())));
+        long from = buffer.highestSeq() + 1;
+        Set<NodeId> asked = new HashSet<>();
+        for (int i = 0; i < cs.size() && asked.size() < PULL_PEERS; i++) {
+            PeerState st = cs.get(env.random().nextInt(cs.size()));
+            if (asked.add(st.id())) {
+                stats.pullsSent++;
+                pulledFrom.put(st.id(), env.now());
+                transport.send(st.address(), new TreeMessage.Pull(channel, from, PULL_MAX_CHUNKS));
+            }
+        }
+    }
+
+    /** A neighbour's gap pull: answered from our window, at most once per keepalive period per peer. */
+    private void onPull(PeerAddress from, TreeMessage.Pull p) {
+        long now = env.now();
+        Long last = pullServed.get(from.id());
+        if (last != null && now - last < config.keepaliveMillis() / 2) {
+            stats.pullsRefused++;
+            return;
+        }
+        pullServed.remove(from.id());
+        pullServed.put(from.id(), now);
+        if (pullServed.size() > PULL_SERVED_MEMORY) {
+            pullServed.remove(pullServed.keySet().iterator().next());
+        }
+        List<Chunk> held = buffer.from(p.fromSeq());
+        int n = Math.min(held.size(), Math.min(p.maxChunks(), PULL_MAX_CHUNKS));
+        stats.pullsServed++;
+        for (Chunk c : held.subList(0, n)) {
+            transport.send(from, c);
+        }
+    }
 
     /**
      * Re-balancing, slowly and without oscillation: at most one move per 30 s, only towards a
@@ -133,8 +196,9 @@ public final class ChannelTree {
 
     /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
     public void learn(PeerState s) {
-        if (s.id().equals(self())) {
-            return;
+        PeerState known = heard.get(s.id());
+        if (s.id().equals(self()) || (known != null && known.version() > s.version())) {
+            return; // gossip can bring an older state after a newer one
         }
         heard.remove(s.id());
         heard.put(s.id(), s);
@@ -149,6 +213,9 @@ public final class ChannelTree {
                 }
             }
             heard.remove(worst);
+        }
+        if (joined && parent == null && attaching == null && running && s.freeSlots() > 0 && usable(s.address())) {
+            tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
     }
 
@@ -255,6 +322,7 @@ public final class ChannelTree {
 
     /** Starts looking for a parent (a listener's first join). */
     public void join() {
+        joined = true;
         if (!source && parent == null && attaching == null) {
             tryNext();
         }
@@ -319,8 +387,14 @@ public final class ChannelTree {
                 return a;
             }
         }
-        return ranked(1, true).stream().findFirst().map(PeerState::address).orElse(null);
+        // one of the best few, at random: joiners that all chose the single shallowest peer from
+        // the same gossip would all be refused by it but the first
+        List<PeerState> best = ranked(SPREAD, true);
+        return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }
+
+    /** A fresh candidate is drawn at random from this many of the best ranked. */
+    private static final int SPREAD = 3;
 
     private boolean usable(PeerAddress p) {
         return eligible(p) && !tried.contains(p.id());
@@ -336,12 +410,23 @@ public final class ChannelTree {
      * and (with {@code skipTried}) none tried in the current repair round.
      */
     private List<PeerState> ranked(int limit, boolean skipTried) {
-        List<PeerState> cs = new ArrayList<>(candidates.get());
-        cs.addAll(heard.values());
+        List<PeerState> cs = newest();
         cs.removeIf(s -> s.freeSlots() == 0 || !(skipTried ? usable(s.address()) : eligible(s.address()))
                 || (parent != null && s.id().equals(parent.id())));
         cs.sort(Comparator.comparingInt(PeerState::depth).thenComparing(s -> -s.uploadKbps()));
         return cs.subList(0, Math.min(limit, cs.size()));
+    }
+
+    /** Every candidate once, in its newest known state (gossip versions; directory entries are version 0). */
+    private List<PeerState> newest() {
+        Map<NodeId, PeerState> byId = new LinkedHashMap<>();
+        for (PeerState st : candidates.get()) {
+            byId.merge(st.id(), st, PeerState::newer);
+        }
+        for (PeerState st : heard.values()) {
+            byId.merge(st.id(), st, PeerState::newer);
+        }
+        return new ArrayList<>(byId.values());
     }
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
@@ -385,6 +470,8 @@ public final class ChannelTree {
             if (parent != null && parent.id().equals(from.id())) {
                 setPath(p.ancestors());
             }
+        } else if (m instanceof TreeMessage.Pull p) {
+            onPull(from, p);
         }
     }
 
@@ -394,6 +481,8 @@ public final class ChannelTree {
             refusal = "not receiving the channel";
         } else if (ancestors.stream().anyMatch(x -> x.id().equals(from.id()))) {
             refusal = "would form a loop: you are above me";
+        } else if (ancestors.size() + 1 >= TreeMessage.MAX_PATH) {
+            refusal = "tree too deep here";
         } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
@@ -450,6 +539,10 @@ public final class ChannelTree {
             parentLost("path update names us: a loop");
             return;
         }
+        if (path.size() + 1 > TreeMessage.MAX_PATH) {
+            parentLost("path to the source too long");
+            return;
+        }
         ancestors = List.copyOf(path);
         List<PeerAddress> down = new ArrayList<>();
         down.add(transport.localAddress());
@@ -461,6 +554,7 @@ public final class ChannelTree {
 
     private void onRefuse(PeerAddress from, TreeMessage.Refuse r) {
         stats.refusalsReceived++;
+        stats.refusalReasons.merge(r.reason(), 1L, Long::sum);
         if (attaching == null || !attaching.id().equals(from.id())) {
             return;
         }
@@ -478,9 +572,16 @@ public final class ChannelTree {
         tryNext();
     }
 
-    /** A chunk from a peer: only the parent's are taken, and only if the channel key signed them. */
+    /**
+     * A chunk from a peer: taken from the parent, or from a neighbour we asked for a gap pull
+     * lately, and only if the channel key signed it.
+     */
     public void onChunk(PeerAddress from, Chunk c) {
-        if (!running || source || parent == null || !parent.id().equals(from.id())) {
+        if (!running || source || from.id() == null) {
+            return;
+        }
+        if (parent == null || !parent.id().equals(from.id())) {
+            onPulledChunk(from, c);
             return;
         }
         if (!verifier.verify(publicKey, c)) {
@@ -498,6 +599,27 @@ public final class ChannelTree {
             lostAt = -1;
         }
         if (buffer.put(c)) {
+            deliver.accept(c);
+            forward(c);
+        }
+    }
+
+    private void onPulledChunk(PeerAddress from, Chunk c) {
+        Long askedAt = pulledFrom.get(from.id());
+        if (askedAt == null || env.now() - askedAt > PULL_ANSWER_MILLIS) {
+            stats.unaskedChunks++;
+            return;
+        }
+        if (buffer.get(c.seq()) != null) {
+            return;
+        }
+        if (!verifier.verify(publicKey, c)) {
+            stats.badChunks++;
+            pulledFrom.remove(from.id());
+            return;
+        }
+        if (buffer.put(c)) {
+            stats.chunksPulled++;
             deliver.accept(c);
             forward(c);
         }

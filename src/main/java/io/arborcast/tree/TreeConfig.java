@@ -1,5 +1,10 @@
 package io.arborcast.tree;
 
+import com.typesafe.config.Config;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+
 /**
  * Relay-tree settings of one node.
  *
@@ -26,6 +31,29 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
         return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500);
+    }
+
+    /**
+     * A listener's settings from the {@code tree} and {@code stream} blocks of the node
+     * configuration; {@code maxRelays} is {@code tree.relay-slots}.
+     */
+    public static TreeConfig from(Config tree, Config stream) {
+        ToLongFunction<String> ms = k -> (k.startsWith("tree.") ? tree : stream)
+                .getDuration(k.substring(k.indexOf('.') + 1), TimeUnit.MILLISECONDS);
+        long chunk = ms.applyAsLong("stream.chunk-interval");
+        if (chunk < 1) {
+            throw new IllegalArgumentException("stream.chunk-interval must be positive");
+        }
+        return new TreeConfig(tree.getInt("relay-slots"), tree.getInt("backups"), ms.applyAsLong("tree.attach-timeout"),
+                ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
+                (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
+                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"));
+    }
+
+    /** These settings with a different number of relay slots (the source's, say). */
+    public TreeConfig withRelays(int newMaxRelays) {
+        return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis);
     }
 
     /** These settings with the stream-dependent ones replaced. */

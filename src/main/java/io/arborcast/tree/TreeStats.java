@@ -4,6 +4,8 @@ package io.arborcast.tree;
 public final class TreeStats {
     public long attachesSent;
     public long refusalsReceived;
+    /** Refusals received, by reason. */
+    public final java.util.Map<String, Long> refusalReasons = new java.util.TreeMap<>();
     public long refusalsSent;
     public long parentLosses;
     public long repairs;
@@ -12,6 +14,12 @@ public final class TreeStats {
     public long moves;
     public long chunksReceived;
     public long chunksForwarded;
+    /** Gap pulls asked, answered, refused (too frequent), chunks taken from them, and chunks nobody asked for. */
+    public long pullsSent;
+    public long pullsServed;
+    public long pullsRefused;
+    public long chunksPulled;
+    public long unaskedChunks;
     /** Time from losing a parent to the first chunk from the new one, per repair. */
     public final java.util.List<Long> repairMillis = new java.util.ArrayList<>();
 }

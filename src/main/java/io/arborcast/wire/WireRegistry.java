@@ -66,6 +66,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Refuse.class, 502);
         MESSAGE_IDS.put(TreeMessage.Detach.class, 503);
         MESSAGE_IDS.put(TreeMessage.PathUpdate.class, 504);
+        MESSAGE_IDS.put(TreeMessage.Pull.class, 505);
     }
 
     private WireRegistry() {

@@ -29,7 +29,8 @@ class NettyDhtTest {
 
     private NodeConfig config() {
         NodeConfig d = NodeConfig.defaults();
-        return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip());
+        return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(), d.tree(),
+                d.sourceSlots(), d.chunkMillis(), d.maxChunkBytes());
     }
 
     @AfterEach

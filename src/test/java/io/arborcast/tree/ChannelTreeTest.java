@@ -144,20 +144,19 @@ class ChannelTreeTest {
     void listenerUnderADeadRelayResumesWithoutSkipOrRepeat() {
         add(true, 2);
         stream();
-        ChannelTree relay = add(false, 2);
-        relay.join();
+        add(false, 0).join(); // fills one of the source's slots and relays nothing
         sim.runUntil(2_000);
-        add(false, 0); // fills the source's second slot so the listener must go under the relay
-        trees.get(2).join();
+        ChannelTree relay = add(false, 2);
+        relay.join(); // the source's other slot: the listener must go under the relay
         sim.runUntil(4_000);
         ChannelTree listener = add(false, 0);
         listener.join();
         sim.runUntil(8_000);
-        assertThat(indexOf(listener.parent())).isEqualTo(1);
-        net.crash(nodes.get(1)); // the relay dies; the listener hears after the crash timeout
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        net.crash(nodes.get(2)); // the relay dies; the listener hears after the crash timeout
         sim.runUntil(30_000);
         assertThat(listener.receiving()).isTrue();
-        assertThat(indexOf(listener.parent())).isNotEqualTo(1);
+        assertThat(indexOf(listener.parent())).isNotEqualTo(2);
         List<Long> seqs = played.get(3);
         for (int i = 1; i < seqs.size(); i++) {
             assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
@@ -198,5 +197,53 @@ class ChannelTreeTest {
         sim.runUntil(3_200);
         assertThat(played.get(1)).doesNotContain(1_000_000L);
         assertThat(played.get(1).size()).isGreaterThanOrEqualTo(before);
+    }
+
+    @Test
+    void gapPullFromANeighbourBridgesARepairLongerThanThePlayoutDelay() {
+        add(true, 2);
+        stream();
+        ChannelTree neighbour = add(false, 0); // takes one of the source's slots; relays nothing
+        neighbour.join();
+        sim.runUntil(2_000);
+        ChannelTree relay = add(false, 1);
+        relay.join();
+        sim.runUntil(4_000);
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(8_000);
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        net.crash(nodes.get(2));
+        // no parent with a free slot until the source sees the relay's link close (5 s): only the
+        // neighbour, a pure listener, can help, by answering gap pulls
+        sim.runUntil(30_000);
+        assertThat(listener.receiving()).isTrue();
+        assertThat(listener.stats().repairMillis).singleElement().satisfies(ms -> assertThat(ms).isGreaterThan(3_000));
+        assertThat(listener.stats().chunksPulled).isGreaterThan(0);
+        assertThat(neighbour.stats().pullsServed).isGreaterThan(0);
+        assertThat(trees.get(0).stats().pullsServed).as("the source is never asked").isZero();
+        List<Long> seqs = played.get(3);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+    }
+
+    @Test
+    void pullsAreAnsweredAtMostOncePerHalfKeepaliveAndCapped() {
+        add(true, 2);
+        stream();
+        ChannelTree a = add(false, 2);
+        a.join();
+        sim.runUntil(15_000); // a holds about 56 chunks
+        SimNode asker = net.addNode(NodeId.random(random));
+        List<Long> got = new ArrayList<>();
+        asker.setHandler(new MessageRouter().on(StreamMessage.Chunk.class, (from, c) -> got.add(c.seq())));
+        asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
+        asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
+        sim.runUntil(15_500);
+        assertThat(got).hasSize(ChannelTree.PULL_MAX_CHUNKS);
+        assertThat(a.stats().pullsRefused).isEqualTo(1);
+        assertThat(a.children()).isEmpty(); // a pull does not make a child
     }
 }

@@ -57,6 +57,7 @@ public final class WireSamples {
                 new TreeMessage.Refuse(a, "no free relay slot", List.of(s1, s2)),
                 new TreeMessage.Detach(a),
                 new TreeMessage.PathUpdate(a, List.of(p2)),
+                new TreeMessage.Pull(a, 77, 40),
                 chunk(r, 4096));
     }
 

@@ -35,7 +35,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
 
     /** The live stream of a stream workload. */
     public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long bufferMillis,
-                         int sourceSlots, int relaySlots, double zeroSlotShare) {
+                         int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis) {
     }
 
     /** What the nodes do. */
@@ -90,7 +90,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config st = s.getConfig("stream");
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
                     ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
-                    st.getDouble("zero-slot-share"));
+                    st.getDouble("zero-slot-share"), ms(st, "directory-latency"));
             int nodes = s.getInt("nodes");
             if (nodes < 2) {
                 throw new IllegalArgumentException("a scenario needs at least 2 nodes");

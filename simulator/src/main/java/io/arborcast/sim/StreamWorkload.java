@@ -1,7 +1,6 @@
 package io.arborcast.sim;
 
-import io.arborcast.core.GossipMessage;
-import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -10,9 +9,9 @@ import io.arborcast.core.StreamMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.gossip.ChannelGossip;
 import io.arborcast.stream.Chunks;
 import io.arborcast.stream.Playout;
+import io.arborcast.tree.ChannelPeer;
 import io.arborcast.tree.ChannelTree;
 import io.arborcast.tree.TreeConfig;
 
@@ -34,7 +33,7 @@ final class StreamWorkload implements Workload {
     /** One listener's state and measurements. */
     private static final class Peer {
         final SimNode node;
-        final ChannelGossip gossip;
+        final ChannelPeer channel;
         final ChannelTree tree;
         Playout playout;
         long joinedAt;
@@ -43,10 +42,10 @@ final class StreamWorkload implements Workload {
         long played;
         long leftAt = -1;
 
-        Peer(SimNode node, ChannelGossip gossip, ChannelTree tree) {
+        Peer(SimNode node, ChannelPeer channel) {
             this.node = node;
-            this.gossip = gossip;
-            this.tree = tree;
+            this.channel = channel;
+            this.tree = channel.tree();
         }
     }
 
@@ -58,6 +57,7 @@ final class StreamWorkload implements Workload {
     private final ChannelKey key;
     private final List<Peer> peers = new ArrayList<>();
     private final Map<Long, Chunk> verified = new HashMap<>();
+    private final SimDirectory directory;
     private final byte[] payload;
     private final long endAt;
     private long nextSeq;
@@ -71,6 +71,7 @@ final class StreamWorkload implements Workload {
         this.random = new Random(s.seed() * 13 + 5);
         this.idRandom = new Random(s.seed());
         this.key = ChannelKey.generate();
+        this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
         this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
         this.endAt = Math.min(s.durationMillis(), joinsEnd + s.workload().settleMillis()
@@ -80,6 +81,7 @@ final class StreamWorkload implements Workload {
     @Override
     public void start() {
         Peer source = add(true);
+        source.channel.start(List.of());
         sim.at(0, this::publishLoop);
         for (int i = 1; i < s.nodes(); i++) {
             sim.at(i * s.workload().joinIntervalMillis(), this::joinOne);
@@ -97,7 +99,6 @@ final class StreamWorkload implements Workload {
                 }
             });
         }
-        sim.at(1000, this::maintenance);
     }
 
     private Peer add(boolean isSource) {
@@ -108,25 +109,21 @@ final class StreamWorkload implements Workload {
         TreeConfig tc = TreeConfig.relay(slots).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
                 (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
-        ChannelGossip gossip = new ChannelGossip(key.channelId(), s.gossip(), node, node, (peer, why) -> { });
         Peer[] holder = new Peer[1];
-        ChannelTree tree = isSource
-                ? ChannelTree.source(key.channelId(), key.publicKey(), tc, node, node, () -> candidates(holder[0]))
-                : ChannelTree.listener(key.channelId(), key.publicKey(), tc, node, node, () -> candidates(holder[0]),
-                        c -> holder[0].playout.onChunk(c));
-        tree.setVerifier(this::verify);
-        gossip.setObserver(tree::learn);
-        Peer p = new Peer(node, gossip, tree);
+        int uploadKbps = (int) ((isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec()) * 8 / 1000);
+        ChannelPeer channel = isSource
+                ? ChannelPeer.source(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
+                        directory.forNode(node), uploadKbps)
+                : ChannelPeer.listener(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
+                        directory.forNode(node), uploadKbps, c -> holder[0].playout.onChunk(c));
+        channel.tree().setVerifier(this::verify);
+        Peer p = new Peer(node, channel);
         holder[0] = p;
         p.joinedAt = sim.now();
         p.playout = new Playout(node, s.stream().playoutDelayMillis(), c -> played(p, c));
         node.setHandler(new MessageRouter()
-                .on(GossipMessage.class, gossip::onMessage)
-                .on(TreeMessage.class, tree::onMessage)
-                .on(StreamMessage.Chunk.class, tree::onChunk)
-                .on(LinkMessage.Heartbeat.class, tree::onHeartbeat)
-                .onLinkClosed(gossip::onLinkClosed)
-                .onLinkClosed(tree::onLinkClosed));
+                .on(Message.class, channel::onMessage)
+                .onLinkClosed(channel::onLinkClosed));
         peers.add(p);
         return p;
     }
@@ -145,13 +142,6 @@ final class StreamWorkload implements Workload {
         return ok;
     }
 
-    private List<PeerState> candidates(Peer self) {
-        List<PeerState> out = new ArrayList<>(self.gossip.knownPeers());
-        Peer source = peers.get(0);
-        // the DHT's provider record of the source: always known, like a fresh FIND_VALUE answer
-        out.add(new PeerState(source.node.localAddress(), 0, source.tree.freeSlots(), 100_000, 0, 0));
-        return out;
-    }
 
     private void publishLoop() {
         Chunk c = Chunks.sign(key, nextSeq++, sim.now(), payload);
@@ -162,9 +152,7 @@ final class StreamWorkload implements Workload {
 
     private void joinOne() {
         Peer p = add(false);
-        Peer contact = randomReceiving();
-        p.gossip.join(contact.node.localAddress());
-        p.node.schedule(300, p.tree::join);
+        p.channel.start(List.of());
         if (s.churn().enabled()) {
             long session = s.churn().session().sampleMillis(random);
             sim.after(session, () -> depart(p, random.nextDouble() < s.churn().leaveShare()));
@@ -182,23 +170,13 @@ final class StreamWorkload implements Workload {
         }
         p.leftAt = sim.now();
         if (clean) {
-            p.tree.leave();
-            p.gossip.leave();
+            p.channel.leave();
             net.leave(p.node);
         } else {
             net.crash(p.node);
         }
     }
 
-    private Peer randomReceiving() {
-        for (int tries = 0; tries < 100; tries++) {
-            Peer p = peers.get(random.nextInt(peers.size()));
-            if (p.node.alive() && p.tree.receiving()) {
-                return p;
-            }
-        }
-        return peers.get(0);
-    }
 
     private void played(Peer p, Chunk c) {
         if (p.firstPlayedAt < 0) {
@@ -208,19 +186,6 @@ final class StreamWorkload implements Workload {
         p.played++;
     }
 
-    /** Once a second at every live peer: gossip its tree state, re-rank backups. */
-    private void maintenance() {
-        for (Peer p : peers) {
-            if (p.node.alive()) {
-                boolean on = p.tree.receiving();
-                p.gossip.setLocalState(on ? p.tree.depth() : 0, on ? p.tree.freeSlots() : 0, 1000);
-                if (on && p.tree.depth() > 0) {
-                    p.tree.refreshBackups();
-                }
-            }
-        }
-        sim.after(1000, this::maintenance);
-    }
 
     @Override
     public long expectedEndMillis() {
@@ -307,6 +272,20 @@ final class StreamWorkload implements Workload {
         SimNetwork.Traffic t = net.traffic();
         m.put("controlOverhead", t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes);
         m.put("listenersMeasured", startup.count());
+        long attaches = 0;
+        long refusals = 0;
+        long pulled = 0;
+        Map<String, Long> reasons = new java.util.TreeMap<>();
+        for (Peer p : peers) {
+            p.tree.stats().refusalReasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
+            attaches += p.tree.stats().attachesSent;
+            refusals += p.tree.stats().refusalsReceived;
+            pulled += p.tree.stats().chunksPulled;
+        }
+        m.put("attachesSent", attaches);
+        m.put("refusalsReceived", refusals);
+        m.put("refusalReasons", reasons);
+        m.put("chunksPulled", pulled);
         samples.put("startupDelayMs", startup);
         samples.put("repairLatencyMs", repair);
         samples.put("depth", depth);

@@ -1,0 +1,243 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.Environment;
+import io.arborcast.core.GossipMessage;
+import io.arborcast.core.LinkMessage;
+import io.arborcast.core.Message;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.Transport;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.gossip.ChannelGossip;
+import io.arborcast.gossip.GossipConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One node's membership of one channel: the channel's gossip overlay and relay tree wired
+ * together, the provider directory (the DHT in a real node) used to find a first contact and
+ * parent candidates, and announcing ourselves there while we have free relay slots. Real nodes
+ * and the simulator both run exactly this. Sans-IO.
+ */
+public final class ChannelPeer {
+    /** Where a channel's providers are found and announced: the DHT in a real node. */
+    public interface Directory {
+        /** Fresh providers of {@code channel} (possibly none). */
+        void findProviders(NodeId channel, Consumer<List<ProviderInfo>> done);
+
+        /** Announces (or updates) {@code info} as a provider of {@code channel}, kept fresh until withdrawn. */
+        void announce(NodeId channel, ProviderInfo info);
+
+        /** Stops announcing us for {@code channel}. */
+        void withdraw(NodeId channel);
+    }
+
+    /** Maintenance period: gossip state, backup ranking, announcements. */
+    static final long TICK_MILLIS = 1_000;
+    /** An unchanged announcement is not repeated (the directory refreshes it); a changed one waits this long. */
+    static final long REANNOUNCE_MILLIS = 15_000;
+    /** A listener without contacts asks the directory again after this long. */
+    static final long REFIND_MILLIS = 3_000;
+
+    private final NodeId channel;
+    private final Environment env;
+    private final Transport transport;
+    private final Directory directory;
+    private final ChannelGossip gossip;
+    private final ChannelTree tree;
+    private final boolean source;
+    private final int uploadKbps;
+    private List<PeerState> providers = List.of();
+    private ProviderInfo announced;
+    private long announcedAt = Long.MIN_VALUE / 2;
+    private long lastFind = Long.MIN_VALUE / 2;
+    private boolean finding;
+    private boolean gossipJoined;
+    private boolean running = true;
+
+    private ChannelPeer(NodeId channel, byte[] publicKey, TreeConfig tree, GossipConfig gossip, Environment env,
+                        Transport transport, Directory directory, int uploadKbps, Consumer<Chunk> deliver,
+                        boolean source) {
+        this.channel = channel;
+        this.env = env;
+        this.transport = transport;
+        this.directory = directory;
+        this.source = source;
+        this.uploadKbps = uploadKbps;
+        this.gossip = new ChannelGossip(channel, gossip, env, transport, (peer, why) -> { });
+        this.tree = source
+                ? ChannelTree.source(channel, publicKey, tree, env, transport, this::candidates)
+                : ChannelTree.listener(channel, publicKey, tree, env, transport, this::candidates, deliver);
+        this.gossip.setObserver(this.tree::learn);
+    }
+
+    /** The channel's root: call {@link #publish} with each signed chunk. */
+    public static ChannelPeer source(NodeId channel, byte[] publicKey, TreeConfig tree, GossipConfig gossip,
+                                     Environment env, Transport transport, Directory directory, int uploadKbps) {
+        return new ChannelPeer(channel, publicKey, tree, gossip, env, transport, directory, uploadKbps, c -> { }, true);
+    }
+
+    /** A listener (and relay, with slots) handing each verified chunk to {@code deliver}, in arrival order. */
+    public static ChannelPeer listener(NodeId channel, byte[] publicKey, TreeConfig tree, GossipConfig gossip,
+                                       Environment env, Transport transport, Directory directory, int uploadKbps,
+                                       Consumer<Chunk> deliver) {
+        return new ChannelPeer(channel, publicKey, tree, gossip, env, transport, directory, uploadKbps, deliver,
+                false);
+    }
+
+    /**
+     * Starts: the source announces itself; a listener joins gossip through one of the
+     * {@code known} providers (or asks the directory for some) and looks for a parent.
+     */
+    public void start(List<ProviderInfo> known) {
+        if (!source) {
+            if (known.isEmpty()) {
+                find();
+            } else {
+                lastFind = env.now();
+                found(known);
+            }
+        }
+        tick();
+    }
+
+    /** Leaves cleanly: parent, children and gossip neighbours are told; the announcement is withdrawn. */
+    public void leave() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        tree.leave();
+        gossip.leave();
+        directory.withdraw(channel);
+    }
+
+    public NodeId channel() {
+        return channel;
+    }
+
+    public ChannelTree tree() {
+        return tree;
+    }
+
+    public ChannelGossip gossip() {
+        return gossip;
+    }
+
+    /** At the source: a new signed chunk of the live stream. */
+    public void publish(Chunk c) {
+        tree.publish(c);
+    }
+
+    /** A message for this channel (the owner routes by channel id; link heartbeats go to every channel). */
+    public void onMessage(PeerAddress from, Message m) {
+        if (!running) {
+            return;
+        }
+        if (m instanceof GossipMessage g) {
+            gossip.onMessage(from, g);
+        } else if (m instanceof TreeMessage t) {
+            tree.onMessage(from, t);
+        } else if (m instanceof Chunk c) {
+            tree.onChunk(from, c);
+        } else if (m instanceof LinkMessage.Heartbeat h) {
+            tree.onHeartbeat(from, h);
+        }
+    }
+
+    public void onLinkClosed(PeerAddress peer, String reason) {
+        if (running) {
+            gossip.onLinkClosed(peer, reason);
+            tree.onLinkClosed(peer, reason);
+        }
+    }
+
+    /** Parent candidates: everyone gossip told us about, and the directory's providers. */
+    private List<PeerState> candidates() {
+        List<PeerState> out = new ArrayList<>(gossip.knownPeers());
+        out.addAll(providers);
+        return out;
+    }
+
+    private void find() {
+        if (finding) {
+            return;
+        }
+        finding = true;
+        lastFind = env.now();
+        directory.findProviders(channel, found -> {
+            finding = false;
+            if (running) {
+                found(found);
+            }
+        });
+    }
+
+    private void found(List<ProviderInfo> found) {
+        List<PeerState> ps = new ArrayList<>();
+        for (ProviderInfo p : found) {
+            if (p.address().id() != null && !p.address().id().equals(transport.localAddress().id())) {
+                ps.add(new PeerState(p.address(), p.depth(), p.freeSlots(), 0, 0, 0));
+            }
+        }
+        providers = List.copyOf(ps);
+        if (!gossipJoined && !providers.isEmpty()) {
+            gossipJoined = true;
+            gossip.join(providers.get(env.random().nextInt(providers.size())).address());
+        }
+        tree.join();
+    }
+
+    /** Once a second: tell gossip our tree state, re-rank backups, keep the announcement true. */
+    private void tick() {
+        if (!running) {
+            return;
+        }
+        boolean on = tree.receiving();
+        int depth = on ? tree.depth() : 0;
+        int free = on ? tree.freeSlots() : 0;
+        gossip.setLocalState(depth, free, uploadKbps);
+        if (on && !source) {
+            tree.refreshBackups();
+        }
+        if (!source && !on && gossip.activeView().isEmpty() && env.now() - lastFind >= REFIND_MILLIS) {
+            gossipJoined = false; // lost every neighbour (or never had one): start over from the directory
+            find();
+        }
+        announce(on, depth, free);
+        env.schedule(TICK_MILLIS, this::tick);
+    }
+
+    /**
+     * The source is always announced (a newcomer's first gossip contact); a relay while it is
+     * receiving and has a free slot. Changes are re-announced at most every {@link #REANNOUNCE_MILLIS}.
+     */
+    private void announce(boolean on, int depth, int free) {
+        boolean want = source || (on && free > 0);
+        if (!want) {
+            if (announced != null) {
+                directory.withdraw(channel);
+                announced = null;
+            }
+            return;
+        }
+        ProviderInfo info = new ProviderInfo(transport.localAddress(), depth, free);
+        boolean changed = announced == null || announced.depth() != info.depth()
+                || (announced.freeSlots() > 0) != (info.freeSlots() > 0);
+        if (announced == null || (changed && env.now() - announcedAt >= REANNOUNCE_MILLIS)) {
+            directory.announce(channel, info);
+            announced = info;
+            announcedAt = env.now();
+        }
+    }
+
+    /** What this peer has announced to the directory, or null. */
+    public ProviderInfo announced() {
+        return announced;
+    }
+}
