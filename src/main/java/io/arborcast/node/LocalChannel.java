@@ -2,13 +2,18 @@ package io.arborcast.node;
 
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.stream.Chunker;
+import io.arborcast.stream.Chunks;
 import io.arborcast.stream.FrameSplitter;
 import io.arborcast.stream.Playout;
+import io.arborcast.stream.StreamHeads;
 import io.arborcast.tree.ChannelPeer;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,9 +30,13 @@ public final class LocalChannel {
     private final ChannelKey key;
     private final Playout playout;
     private final List<Consumer<Chunk>> players = new ArrayList<>();
+    private final ArrayDeque<Chunk> recent = new ArrayDeque<>();
     private Chunker chunker;
     private long nextSeq;
     private long bytesIn;
+    /** At the source: bytes held until the stream head is complete (null once it is). */
+    private byte[] headBuf;
+    private int headLen;
 
     LocalChannel(Node node, ChannelRecord record, ChannelPeer peer, ChannelKey key, Playout playout) {
         this.node = node;
@@ -63,12 +72,40 @@ public final class LocalChannel {
         if (key == null) {
             throw new IllegalStateException("only the channel's source writes to it");
         }
+        bytesIn += len;
         if (chunker == null) {
             chunker = new Chunker(key, FrameSplitter.forContentType(record.contentType()), node.environment(),
                     node.config().chunkMillis(), node.config().maxChunkBytes(), nextSeq, this::published);
+            headBuf = StreamHeads.hasHead(record.contentType()) ? new byte[4096] : null;
+            headLen = 0;
         }
-        bytesIn += len;
+        if (headBuf != null) {
+            captureHead(data, off, len);
+            return;
+        }
         chunker.write(data, off, len);
+    }
+
+    /** The first bytes of a source's stream, until its head is complete: the head goes out on its own. */
+    private void captureHead(byte[] data, int off, int len) {
+        if (headLen + len > headBuf.length) {
+            headBuf = Arrays.copyOf(headBuf, Math.max(headBuf.length * 2, headLen + len));
+        }
+        System.arraycopy(data, off, headBuf, headLen, len);
+        headLen += len;
+        int n = StreamHeads.headLength(record.contentType(), headBuf, headLen);
+        if (n < 0 && headLen < StreamHeads.MAX_HEAD_BYTES) {
+            return;
+        }
+        byte[] held = headBuf;
+        headBuf = null;
+        if (n > 0) {
+            peer.tree().publishHead(Chunks.signHead(key, chunker.nextSeq(), Arrays.copyOf(held, n)));
+        }
+        int from = Math.max(n, 0);
+        if (headLen > from) {
+            chunker.write(held, from, headLen - from);
+        }
     }
 
     /**
@@ -77,6 +114,10 @@ public final class LocalChannel {
      */
     public void endOfInput() {
         if (chunker != null) {
+            if (headBuf != null && headLen > 0) {
+                chunker.write(headBuf, 0, headLen); // ended before a head was complete: it was data
+            }
+            headBuf = null;
             chunker.close();
             nextSeq = chunker.nextSeq();
             chunker = null;
@@ -88,8 +129,22 @@ public final class LocalChannel {
         deliver(c);
     }
 
+    /** The stream head every player needs first, or null (a format without one). */
+    public Head head() {
+        return peer.tree().head();
+    }
+
     /** Chunks in seq order from now on go to {@code player} too. */
     public void addPlayer(Consumer<Chunk> player) {
+        players.add(player);
+    }
+
+    /**
+     * Like {@link #addPlayer}, but the player first gets the last few chunks played (the
+     * preroll), so it can start playing at once rather than wait for the next chunk.
+     */
+    public void addPlayerWithPreroll(Consumer<Chunk> player) {
+        recent.forEach(player);
         players.add(player);
     }
 
@@ -112,6 +167,10 @@ public final class LocalChannel {
     }
 
     void deliver(Chunk c) {
+        recent.addLast(c);
+        while (recent.size() > Math.max(1, node.config().tree().prerollChunks())) {
+            recent.removeFirst();
+        }
         for (Consumer<Chunk> p : List.copyOf(players)) {
             p.accept(c);
         }

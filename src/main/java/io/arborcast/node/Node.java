@@ -83,7 +83,7 @@ public final class Node implements AutoCloseable {
         transport.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage)
                 .on(GossipMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
-                .on(StreamMessage.Chunk.class, (from, m) -> node.toChannel(m.channel(), from, m))
+                .on(StreamMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(LinkMessage.Heartbeat.class, (from, m) -> node.channels.values()
                         .forEach(c -> c.peer().onMessage(from, m)))
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
@@ -215,7 +215,7 @@ public final class Node implements AutoCloseable {
         holder[0] = c;
         channels.put(record.channelId(), c);
         peer.start(providers);
-        log.info("tuned in to channel {} '{}' ({} providers known)", record.channelId().shortHex(), record.name(),
+        log.debug("tuned in to channel {} '{}' ({} providers known)", record.channelId().shortHex(), record.name(),
                 providers.size());
         return c;
     }

@@ -2,6 +2,7 @@ package io.arborcast.stream;
 
 import io.arborcast.core.NodeId;
 import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
 
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 /** Signing and verifying chunks: Ed25519 by the channel key over (channel, seq, timestamp, payload). */
 public final class Chunks {
     private static final byte[] DOMAIN = "ACHNK001".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_DOMAIN = "AHEAD001".getBytes(StandardCharsets.US_ASCII);
 
     private Chunks() {
     }
@@ -24,6 +26,22 @@ public final class Chunks {
     public static Chunk sign(ChannelKey key, long seq, long timestamp, byte[] payload) {
         byte[] sig = key.sign(signedBytes(key.channelId(), seq, timestamp, payload));
         return new Chunk(key.channelId(), seq, timestamp, payload, sig);
+    }
+
+    /** A stream head of {@code key}'s channel, valid from chunk {@code seq} on, signed. */
+    public static Head signHead(ChannelKey key, long seq, byte[] payload) {
+        return new Head(key.channelId(), seq, payload, key.sign(headBytes(key.channelId(), seq, payload)));
+    }
+
+    /** True only if {@code h} is signed by {@code publicKey} and belongs to that key's channel. */
+    public static boolean verify(byte[] publicKey, Head h) {
+        return ChannelKey.channelId(publicKey).equals(h.channel())
+                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.seq(), h.payload()), h.signature());
+    }
+
+    private static byte[] headBytes(NodeId channel, long seq, byte[] payload) {
+        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + payload.length)
+                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(seq).put(payload).array();
     }
 
     /** True only if {@code c} is signed by {@code publicKey} and belongs to that key's channel. */

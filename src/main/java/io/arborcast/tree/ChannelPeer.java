@@ -9,6 +9,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.gossip.ChannelGossip;
@@ -145,6 +146,8 @@ public final class ChannelPeer {
             tree.onMessage(from, t);
         } else if (m instanceof Chunk c) {
             tree.onChunk(from, c);
+        } else if (m instanceof Head h) {
+            tree.onHead(from, h);
         } else if (m instanceof LinkMessage.Heartbeat h) {
             tree.onHeartbeat(from, h);
         }

@@ -8,6 +8,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.stream.ChunkBuffer;
@@ -65,6 +66,8 @@ public final class ChannelTree {
     private final LinkedHashMap<NodeId, Long> pullServed = new LinkedHashMap<>();
     private boolean running = true;
     private boolean joined;
+    private Head head;
+    private Consumer<Head> headListener = h -> { };
 
     private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
                         Supplier<List<PeerState>> candidates, Consumer<Chunk> deliver, boolean source) {
@@ -308,6 +311,47 @@ public final class ChannelTree {
 
     // ---------------------------------------------------------------- source
 
+    /** At the source: the stream head (sent to every child before its first chunk). */
+    public void publishHead(Head h) {
+        if (!source) {
+            throw new IllegalStateException("only the source publishes");
+        }
+        setHead(h);
+    }
+
+    /** The stream head from the parent: verified, kept, passed on to our children. */
+    public void onHead(PeerAddress from, Head h) {
+        if (!running || source || parent == null || !parent.id().equals(from.id())
+                || (head != null && h.seq() <= head.seq())) {
+            return;
+        }
+        if (!Chunks.verify(publicKey, h)) {
+            stats.badChunks++;
+            transport.send(from, new TreeMessage.Detach(channel));
+            parentLost("forged stream head");
+            return;
+        }
+        setHead(h);
+    }
+
+    private void setHead(Head h) {
+        head = h;
+        headListener.accept(h);
+        for (PeerAddress c : children.values()) {
+            send(c, h);
+        }
+    }
+
+    /** {@code l} hears of each new stream head. */
+    public void setHeadListener(Consumer<Head> l) {
+        this.headListener = l;
+    }
+
+    /** The latest stream head, or null (a format without one). */
+    public Head head() {
+        return head;
+    }
+
     /** At the source: a new signed chunk of the live stream. */
     public void publish(Chunk c) {
         if (!source) {
@@ -488,11 +532,7 @@ public final class ChannelTree {
         }
         if (refusal != null) {
             stats.refusalsSent++;
-            List<PeerState> alternatives = new ArrayList<>(candidates.get());
-            alternatives.removeIf(s -> s.freeSlots() == 0 || s.id().equals(from.id()) || s.id().equals(self()));
-            alternatives.sort(Comparator.comparingInt(PeerState::depth));
-            transport.send(from, new TreeMessage.Refuse(channel, refusal,
-                    alternatives.subList(0, Math.min(8, alternatives.size()))));
+            transport.send(from, new TreeMessage.Refuse(channel, refusal, alternatives(from)));
             return;
         }
         children.put(from.id(), from);
@@ -500,11 +540,29 @@ public final class ChannelTree {
         path.add(transport.localAddress());
         path.addAll(ancestors);
         transport.send(from, new TreeMessage.Accept(channel, path));
+        if (head != null) {
+            send(from, head);
+        }
         long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
         for (Chunk c : buffer.from(start)) {
             send(from, c);
         }
     }
+
+    /**
+     * Peers to redirect a refused asker to: with a free slot, among the shallowest known, in
+     * random order, so a crowd refused at once spreads over them instead of all trying the same.
+     */
+    private List<PeerState> alternatives(PeerAddress asker) {
+        List<PeerState> alts = newest();
+        alts.removeIf(st -> st.freeSlots() == 0 || st.id().equals(asker.id()) || st.id().equals(self()));
+        alts.sort(Comparator.comparingInt(PeerState::depth));
+        List<PeerState> pool = new ArrayList<>(alts.subList(0, Math.min(ALTERNATIVES * 3, alts.size())));
+        java.util.Collections.shuffle(pool, env.random());
+        return pool.subList(0, Math.min(ALTERNATIVES, pool.size()));
+    }
+
+    private static final int ALTERNATIVES = 8;
 
     private void onAccept(PeerAddress from, TreeMessage.Accept a) {
         if (attaching == null || !attaching.id().equals(from.id())) {

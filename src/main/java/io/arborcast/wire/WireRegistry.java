@@ -61,6 +61,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(GossipMessage.ProbeAck.class, 410);
         MESSAGE_IDS.put(GossipMessage.ProbeResult.class, 411);
         MESSAGE_IDS.put(StreamMessage.Chunk.class, 300);
+        MESSAGE_IDS.put(StreamMessage.Head.class, 301);
         MESSAGE_IDS.put(TreeMessage.Attach.class, 500);
         MESSAGE_IDS.put(TreeMessage.Accept.class, 501);
         MESSAGE_IDS.put(TreeMessage.Refuse.class, 502);

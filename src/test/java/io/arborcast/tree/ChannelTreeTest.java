@@ -95,11 +95,11 @@ class ChannelTreeTest {
             sim.runUntil(sim.now() + 1_500);
         }
         sim.runUntil(sim.now() + 5_000);
-        assertThat(trees.get(0).children()).hasSize(2);
+        assertThat(trees.get(0).children()).hasSizeBetween(1, 2); // joiners spread over the best few candidates
         for (int i = 1; i <= 6; i++) {
             ChannelTree t = trees.get(i);
             assertThat(t.receiving()).as("listener %d", i).isTrue();
-            assertThat(t.depth()).isBetween(1, 3);
+            assertThat(t.depth()).isBetween(1, 4); // 6 listeners, 2 slots each, parents picked among the best 3
             assertThat(t.ancestors()).hasSize(t.depth());
             assertThat(indexOf(t.ancestors().get(t.depth() - 1))).isZero(); // the path ends at the source
             assertThat(played.get(i)).isNotEmpty();

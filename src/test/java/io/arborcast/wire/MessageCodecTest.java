@@ -53,7 +53,7 @@ class MessageCodecTest {
             assertThat(codec.encode(back)).as("re-encoding %s", m).isEqualTo(bytes);
             assertThat(back.toString()).isEqualTo(m.toString());
             assertThat(codec.sizeOf(m)).isEqualTo(bytes.length);
-            if (!(m instanceof StreamMessage.Chunk)) {
+            if (!(m instanceof StreamMessage)) { // records holding byte[] compare arrays by identity
                 assertThat(back).isEqualTo(m);
             }
         }

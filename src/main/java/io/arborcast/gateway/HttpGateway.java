@@ -1,0 +1,410 @@
+package io.arborcast.gateway;
+
+import io.arborcast.core.NodeId;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.node.LocalChannel;
+import io.arborcast.node.Node;
+import io.arborcast.node.UnknownChannelException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * The node's HTTP face on its one port, so it looks like an ordinary Icecast server to
+ * players and source clients: {@code GET /stream/<channel>} plays a channel (joining it
+ * first if needed), with ICY metadata on request; {@code /pls/} and {@code /m3u/} give
+ * playlists; Icecast {@code SOURCE} and {@code PUT} with Basic auth publish to a mount.
+ * Everything runs on the node's event loop.
+ */
+public final class HttpGateway {
+    private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
+    private static final String SERVER = "arborcast/0.1";
+    /** A player this far behind (unsent bytes) is dropped rather than buffered without end. */
+    private static final long MAX_PLAYER_BACKLOG = 2 * 1024 * 1024;
+
+    /** A mount a source client may push to: the channel it feeds and the password it needs. */
+    public record Mount(String path, ChannelKey key, String name, String password) {
+    }
+
+    private final Node node;
+    private final int maxListeners;
+    private final int metaint;
+    private final Map<String, Mount> mounts = new HashMap<>();
+    private final Map<NodeId, String> titles = new HashMap<>();
+    private int listeners;
+
+    public HttpGateway(Node node, int maxListeners, int metaint) {
+        this.node = node;
+        this.maxListeners = maxListeners;
+        this.metaint = metaint;
+    }
+
+    /** Takes the HTTP connections of the node's port. */
+    public HttpGateway install() {
+        node.transport().setHttpHandoff(this::handOff);
+        return this;
+    }
+
+    /** Lets source clients publish {@code key}'s channel by pushing to {@code mount} with {@code password}. */
+    public void addMount(String mount, ChannelKey key, String name, String password) {
+        String path = mount.startsWith("/") ? mount : "/" + mount;
+        node.execute(() -> mounts.put(path, new Mount(path, key, name, password)));
+    }
+
+    private void handOff(ChannelPipeline p) {
+        p.addLast("http-decoder", new HttpRequestDecoder(4096, 8192, 8192));
+        p.addLast("gateway", new Connection());
+    }
+
+    /** One HTTP connection: a request, then either a response, a stream to play, or a source's stream in. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        private Consumer<Chunk> player;
+        private LocalChannel channel;
+        private ChannelKey sourceKey;
+        private List<byte[]> early;
+        private boolean source;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (source && msg instanceof ByteBuf b) {
+                    sourceBytes(b);
+                } else if (msg instanceof HttpRequest r && player == null && !source) {
+                    if (r.decoderResult().isFailure()) {
+                        respond(ctx, 400, "Bad Request", "malformed request: " + r.decoderResult().cause());
+                    } else {
+                        request(ctx, r);
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void request(ChannelHandlerContext ctx, HttpRequest r) {
+            String method = r.method().name().toUpperCase(Locale.ROOT);
+            QueryStringDecoder q = new QueryStringDecoder(r.uri());
+            String path = q.path();
+            log.debug("{} {} from {}", method, r.uri(), ctx.channel().remoteAddress());
+            switch (method) {
+                case "OPTIONS" -> respond(ctx, 200, "OK", "", "Allow: GET, SOURCE, PUT, OPTIONS");
+                case "SOURCE", "PUT" -> ingest(ctx, r, path, method);
+                case "GET", "HEAD" -> get(ctx, r, q);
+                default -> respond(ctx, 405, "Method Not Allowed", "method " + method + " not supported",
+                        "Allow: GET, SOURCE, PUT, OPTIONS");
+            }
+        }
+
+        // ------------------------------------------------------------ playback
+
+        private void get(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            String path = q.path();
+            if (path.startsWith("/stream/")) {
+                NodeId id = channelId(path.substring("/stream/".length()));
+                if (id == null) {
+                    respond(ctx, 400, "Bad Request", "not a channel id: " + path.substring(8));
+                    return;
+                }
+                play(ctx, r, id);
+            } else if (path.startsWith("/pls/") || path.startsWith("/m3u/")) {
+                playlist(ctx, r, path);
+            } else if (path.equals("/admin/metadata") || path.equals("/admin.cgi")) {
+                metadata(ctx, r, q);
+            } else {
+                respond(ctx, 404, "Not Found", "nothing at " + path);
+            }
+        }
+
+        private void play(ChannelHandlerContext ctx, HttpRequest r, NodeId id) {
+            if (listeners >= maxListeners) {
+                respond(ctx, 503, "Service Unavailable", "listener limit reached (" + maxListeners + ")");
+                return;
+            }
+            boolean icy = "1".equals(r.headers().get("Icy-MetaData"));
+            boolean headOnly = r.method().name().equals("HEAD");
+            node.tune(id).whenComplete((c, err) -> ctx.executor().execute(() -> {
+                if (err != null) {
+                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    if (cause instanceof UnknownChannelException) {
+                        respond(ctx, 404, "Not Found", cause.getMessage());
+                    } else {
+                        respond(ctx, 503, "Service Unavailable", "cannot join channel: " + cause.getMessage());
+                    }
+                    return;
+                }
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                startPlaying(ctx, c, icy, headOnly);
+            }));
+        }
+
+        private void startPlaying(ChannelHandlerContext ctx, LocalChannel c, boolean icy, boolean headOnly) {
+            var rec = c.record();
+            StringBuilder h = new StringBuilder("HTTP/1.0 200 OK\r\n")
+                    .append("Server: ").append(SERVER).append("\r\n")
+                    .append("Content-Type: ").append(rec.contentType()).append("\r\n")
+                    .append("Cache-Control: no-cache, no-store\r\n")
+                    .append("Connection: close\r\n")
+                    .append("icy-name: ").append(headerSafe(rec.name())).append("\r\n")
+                    .append("icy-description: ").append(headerSafe(rec.name()))
+                    .append(" (Arborcast channel ").append(rec.channelId().shortHex()).append(")\r\n")
+                    .append("icy-br: ").append(rec.bitrateKbps()).append("\r\n")
+                    .append("icy-pub: 1\r\n");
+            if (icy) {
+                h.append("icy-metaint: ").append(metaint).append("\r\n");
+            }
+            h.append("\r\n");
+            ctx.write(ascii(h.toString()));
+            if (headOnly) {
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            IcyMetadata meta = icy ? new IcyMetadata(metaint) : null;
+            channel = c;
+            listeners++;
+            long[] headSeq = {-1};
+            Head head = c.head();
+            if (head != null) {
+                send(ctx, meta, c, head.payload());
+                headSeq[0] = head.seq();
+            }
+            player = chunk -> {
+                Head now = c.head();
+                if (now != null && now.seq() > headSeq[0] && chunk.seq() >= now.seq()) {
+                    send(ctx, meta, c, now.payload()); // the source restarted with a new head (chained Ogg)
+                    headSeq[0] = now.seq();
+                }
+                if (ctx.channel().unsafe().outboundBuffer() != null
+                        && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > MAX_PLAYER_BACKLOG) {
+                    log.info("dropping a player that fell {} bytes behind", MAX_PLAYER_BACKLOG);
+                    ctx.close();
+                    return;
+                }
+                send(ctx, meta, c, chunk.payload());
+            };
+            c.addPlayerWithPreroll(player);
+            ctx.flush();
+            log.info("player {} tuned to {} ({} listening here)", ctx.channel().remoteAddress(),
+                    rec.channelId().shortHex(), listeners);
+        }
+
+        private void send(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel c, byte[] audio) {
+            byte[] out = meta == null ? audio : meta.interleave(audio, titles.get(c.record().channelId()));
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(out));
+        }
+
+        private void playlist(ChannelHandlerContext ctx, HttpRequest r, String path) {
+            String idText = path.substring(5).replaceFirst("\\.(pls|m3u8?)$", "");
+            NodeId id = channelId(idText);
+            if (id == null) {
+                respond(ctx, 400, "Bad Request", "not a channel id: " + idText);
+                return;
+            }
+            String host = r.headers().get(HttpHeaderNames.HOST, node.address().host() + ":" + node.address().port());
+            String url = "http://" + host + "/stream/" + id.toHex();
+            if (path.startsWith("/pls/")) {
+                respondWith(ctx, 200, "OK", "audio/x-scpls",
+                        "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=Arborcast " + id.shortHex()
+                                + "\nLength1=-1\nVersion=2\n");
+            } else {
+                respondWith(ctx, 200, "OK", "audio/x-mpegurl", "#EXTM3U\n" + url + "\n");
+            }
+        }
+
+        // ------------------------------------------------------------ ingest
+
+        private void ingest(ChannelHandlerContext ctx, HttpRequest r, String path, String method) {
+            String allow = "Allow: GET, SOURCE, PUT, OPTIONS";
+            Mount m = mounts.get(path);
+            String given = basicPassword(r.headers().get(HttpHeaderNames.AUTHORIZATION));
+            if (given == null) {
+                respond(ctx, 401, "Unauthorized", "authentication required", allow,
+                        "WWW-Authenticate: Basic realm=\"arborcast\"");
+                return;
+            }
+            if (m == null) {
+                respond(ctx, 404, "Not Found", "no channel is published on mount " + path);
+                return;
+            }
+            if (!constantTimeEquals(given, m.password())) {
+                log.info("refused source on {} from {}: wrong password", path, ctx.channel().remoteAddress());
+                respond(ctx, 401, "Unauthorized", "wrong password", allow,
+                        "WWW-Authenticate: Basic realm=\"arborcast\"");
+                return;
+            }
+            String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "audio/mpeg");
+            int bitrate = parseBitrate(r.headers().get("ice-bitrate", r.headers().get("icy-br")));
+            // the body follows the head with no length: from here on the connection is raw bytes
+            source = true;
+            sourceKey = m.key();
+            early = new ArrayList<>();
+            if ("100-continue".equalsIgnoreCase(r.headers().get(HttpHeaderNames.EXPECT))) {
+                ctx.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
+            }
+            ctx.writeAndFlush(ascii("HTTP/1.0 200 OK\r\nServer: " + SERVER + "\r\n\r\n"));
+            ctx.pipeline().remove("http-decoder"); // hands us what it buffered after the head, as bytes
+            node.publish(m.key(), m.name(), contentType, bitrate).whenComplete((c, err) -> ctx.executor().execute(() -> {
+                if (err != null) {
+                    log.warn("cannot publish {}: {}", m.name(), err.toString());
+                    ctx.close();
+                    return;
+                }
+                channel = c;
+                log.info("source connected on {} ({}, {} kbit/s): channel {}", path, contentType, bitrate,
+                        c.record().channelId().toHex());
+                early.forEach(b -> c.write(b, 0, b.length));
+                early = null;
+            }));
+        }
+
+        private void sourceBytes(ByteBuf b) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.readBytes(bytes);
+            if (early != null) {
+                early.add(bytes);
+            } else if (channel != null) {
+                channel.write(bytes, 0, bytes.length);
+            }
+        }
+
+        private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            String song = first(q, "song");
+            String pass = first(q, "pass");
+            if (pass == null) {
+                pass = basicPassword(r.headers().get(HttpHeaderNames.AUTHORIZATION));
+            }
+            String mountPath = first(q, "mount");
+            Mount m = mountPath != null ? mounts.get(mountPath.startsWith("/") ? mountPath : "/" + mountPath)
+                    : mounts.size() == 1 ? mounts.values().iterator().next() : null;
+            if (m == null) {
+                respond(ctx, 404, "Not Found", "no such mount: " + mountPath);
+            } else if (pass == null || !constantTimeEquals(pass, m.password())) {
+                respond(ctx, 401, "Unauthorized", "wrong password", "WWW-Authenticate: Basic realm=\"arborcast\"");
+            } else if (song == null || !"updinfo".equals(first(q, "mode"))) {
+                respond(ctx, 400, "Bad Request", "expected mode=updinfo&song=...");
+            } else {
+                titles.put(m.key().channelId(), song);
+                respondWith(ctx, 200, "OK", "text/xml",
+                        "<?xml version=\"1.0\"?>\n<iceresponse><message>Metadata update successful</message>"
+                                + "<return>1</return></iceresponse>\n");
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (player != null) {
+                channel.removePlayer(player);
+                listeners--;
+                player = null;
+            }
+            if (source && channel != null) {
+                log.info("source of {} disconnected; listeners stay connected", channel.record().channelId().shortHex());
+                channel.endOfInput();
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("http connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** A channel id from {@code 40 hex digits[.ext]}, or null. */
+    static NodeId channelId(String text) {
+        String hex = text.replaceFirst("\\.[A-Za-z0-9]{1,5}$", "");
+        if (!hex.matches("[0-9a-fA-F]{" + (NodeId.BYTES * 2) + "}")) {
+            return null;
+        }
+        return NodeId.fromHex(hex.toLowerCase(Locale.ROOT));
+    }
+
+    /** The password of a Basic authorization header (any user name, as Icecast's "source"), or null. */
+    static String basicPassword(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        try {
+            String userPass = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            int colon = userPass.indexOf(':');
+            return colon < 0 ? null : userPass.substring(colon + 1);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8),
+                b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static int parseBitrate(String v) {
+        if (v == null) {
+            return 128;
+        }
+        try {
+            return Math.max(0, Math.min(100_000, Integer.parseInt(v.split("[,;]")[0].trim())));
+        } catch (NumberFormatException e) {
+            return 128;
+        }
+    }
+
+    private static String first(QueryStringDecoder q, String name) {
+        List<String> v = q.parameters().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    private static String headerSafe(String s) {
+        return s.replaceAll("[\\r\\n]", " ");
+    }
+
+    private static ByteBuf ascii(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, int code, String status, String text, String... headers) {
+        respondWith(ctx, code, status, "text/plain; charset=utf-8", text.isEmpty() ? "" : text + "\n", headers);
+    }
+
+    private static void respondWith(ChannelHandlerContext ctx, int code, String status, String type, String body,
+                                    String... headers) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder h = new StringBuilder("HTTP/1.1 ").append(code).append(' ').append(status).append("\r\n")
+                .append("Server: ").append(SERVER).append("\r\n")
+                .append("Content-Type: ").append(type).append("\r\n")
+                .append("Content-Length: ").append(b.length).append("\r\n")
+                .append("Connection: close\r\n");
+        for (String x : headers) {
+            h.append(x).append("\r\n");
+        }
+        h.append("\r\n");
+        ctx.write(ascii(h.toString()));
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(b)).addListener(ChannelFutureListener.CLOSE);
+    }
+}

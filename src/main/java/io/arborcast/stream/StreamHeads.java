@@ -1,0 +1,81 @@
+package io.arborcast.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Finds the stream head at the start of a source's bytes: what a decoder needs before any
+ * data, and what every listener must get first however late it tunes in. Ogg: the codec
+ * header pages; WAV: the RIFF header up to the start of the sample data; MP3 and raw
+ * streams have none.
+ */
+public final class StreamHeads {
+    /** A head longer than this is not a head: the bytes are passed on as data. */
+    public static final int MAX_HEAD_BYTES = 65_536;
+
+    private StreamHeads() {
+    }
+
+    /** Whether streams of {@code contentType} start with a head. */
+    public static boolean hasHead(String contentType) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        return isOgg(ct) || isWav(ct);
+    }
+
+    /**
+     * Length of the head at the start of {@code buf[0, len)}: n > 0 once complete, 0 if these
+     * bytes have no head (not this format after all), -1 if more bytes are needed.
+     */
+    public static int headLength(String contentType, byte[] buf, int len) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        if (isOgg(ct)) {
+            return OggPages.headLength(buf, len);
+        }
+        if (isWav(ct)) {
+            return wavHeadLength(buf, len);
+        }
+        return 0;
+    }
+
+    private static boolean isOgg(String ct) {
+        return ct.contains("ogg") || ct.contains("opus");
+    }
+
+    private static boolean isWav(String ct) {
+        return ct.contains("wav");
+    }
+
+    /** RIFF/WAVE: the chunks before "data", and the "data" chunk's own 8-byte header. */
+    static int wavHeadLength(byte[] buf, int len) {
+        if (len < 12) {
+            return -1;
+        }
+        if (!tag(buf, 0, "RIFF") || !tag(buf, 8, "WAVE")) {
+            return 0;
+        }
+        int p = 12;
+        while (p + 8 <= len) {
+            if (tag(buf, p, "data")) {
+                return p + 8;
+            }
+            long size = (buf[p + 4] & 0xffL) | (buf[p + 5] & 0xffL) << 8 | (buf[p + 6] & 0xffL) << 16
+                    | (buf[p + 7] & 0xffL) << 24;
+            long next = p + 8 + size + (size & 1);
+            if (next > MAX_HEAD_BYTES) {
+                return 0;
+            }
+            p = (int) next;
+        }
+        return -1;
+    }
+
+    private static boolean tag(byte[] buf, int at, String t) {
+        byte[] b = t.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 4; i++) {
+            if (buf[at + i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

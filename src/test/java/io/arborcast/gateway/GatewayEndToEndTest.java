@@ -1,0 +1,228 @@
+package io.arborcast.gateway;
+
+import io.arborcast.core.NodeId;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.net.NetConfig;
+import io.arborcast.node.LocalChannel;
+import io.arborcast.node.Node;
+import io.arborcast.node.NodeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Real clients against real nodes on 127.0.0.1: ffmpeg pushes to node A as an Icecast source,
+ * node B (bootstrapped from A only) serves the channel, ffmpeg and curl play it from B.
+ */
+class GatewayEndToEndTest {
+    private static final String PASSWORD = "s3cret";
+    private final List<Node> nodes = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private Node a;
+    private Node b;
+    private ChannelKey key;
+
+    @BeforeEach
+    void start() throws Exception {
+        a = node();
+        b = node();
+        assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        key = ChannelKey.generate();
+        new HttpGateway(a, 10, 8_192).install().addMount("/live", key, "e2e test", PASSWORD);
+        new HttpGateway(b, 10, 8_192).install();
+    }
+
+    @AfterEach
+    void stop() {
+        processes.forEach(Process::destroyForcibly);
+        nodes.forEach(Node::close);
+    }
+
+    private Node node() throws InterruptedException {
+        NodeConfig d = NodeConfig.defaults();
+        Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
+                d.tree(), d.sourceSlots(), d.chunkMillis(), d.maxChunkBytes()));
+        nodes.add(n);
+        return n;
+    }
+
+    private Process ffmpeg(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-v", "error"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        processes.add(p);
+        return p;
+    }
+
+    private String url(Node n, String path) {
+        return "http://" + n.address().endpoint() + path;
+    }
+
+    private void pushSine(String codec, String format, String contentType, int seconds) throws IOException {
+        ffmpeg("-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", String.valueOf(seconds),
+                "-c:a", codec, "-b:a", "128k", "-f", format, "-content_type", contentType,
+                "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live");
+    }
+
+    /** What node A's channel took in from the source client, captured as it arrives. */
+    private ByteArrayOutputStream captureSourceBytes() throws Exception {
+        NodeId id = key.channelId();
+        await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channelsOnLoop().get(id)) != null);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        LocalChannel c = onLoop(a, () -> a.channelsOnLoop().get(id));
+        a.execute(() -> {
+            if (c.head() != null) {
+                all.writeBytes(c.head().payload());
+            }
+            c.addPlayer(chunk -> {
+                synchronized (all) {
+                    all.writeBytes(chunk.payload());
+                }
+            });
+        });
+        return all;
+    }
+
+    private static <T> T onLoop(Node n, java.util.function.Supplier<T> f) throws Exception {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        n.execute(() -> out.complete(f.get()));
+        return out.get(5, TimeUnit.SECONDS);
+    }
+
+    private static byte[] readFor(InputStream in, long millis) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long end = System.nanoTime() + millis * 1_000_000;
+        byte[] buf = new byte[8192];
+        while (System.nanoTime() < end) {
+            int n = in.read(buf);
+            if (n < 0) {
+                break;
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void mp3PushedToOneNodePlaysFromAnotherByteForByte() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 14);
+        ByteArrayOutputStream atSource = captureSourceBytes();
+        String stream = url(b, "/stream/" + key.channelId().toHex() + ".mp3");
+        Process decode = ffmpeg("-t", "4", "-i", stream, "-f", "null", "-");
+        assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        assertThat(decode.exitValue()).isZero();
+
+        // the bytes B serves are a run of the bytes A took in, starting on a chunk (frame) boundary
+        Process curl = new ProcessBuilder("curl", "-s", "-m", "4", stream).start();
+        processes.add(curl);
+        byte[] served = curl.getInputStream().readAllBytes();
+        assertThat(served.length).isGreaterThan(16_000 * 2); // 2 s of 128 kbit/s at least
+        byte[] source;
+        synchronized (atSource) {
+            source = atSource.toByteArray();
+        }
+        assertThat(indexOf(source, served)).as("served bytes appear, in order and whole, in the source's")
+                .isGreaterThanOrEqualTo(0);
+        assertThat(served[0] & 0xff).as("starts on an MP3 frame sync").isEqualTo(0xff);
+    }
+
+    @Test
+    void oggListenerTenSecondsLateStillGetsTheHeadAndDecodes() throws Exception {
+        pushSine("libvorbis", "ogg", "audio/ogg", 20);
+        captureSourceBytes();
+        String stream = url(b, "/stream/" + key.channelId().toHex() + ".ogg");
+        // first listener early (B joins the tree), the second 10 s into the stream
+        Process early = ffmpeg("-t", "2", "-i", stream, "-f", "null", "-");
+        assertThat(early.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(early.exitValue()).isZero();
+        await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
+        Process late = ffmpeg("-t", "3", "-i", stream, "-f", "null", "-");
+        assertThat(late.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(late.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        assertThat(late.exitValue()).isZero();
+    }
+
+    @Test
+    void icyMetadataCarriesTheTitleSetThroughTheAdminUrl() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 12);
+        captureSourceBytes();
+        Process set = new ProcessBuilder("curl", "-s", "-u", "source:" + PASSWORD,
+                url(a, "/admin/metadata?mode=updinfo&mount=/live&song=Hello%20World")).start();
+        processes.add(set);
+        assertThat(new String(set.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("successful");
+        try (Socket s = new Socket("127.0.0.1", a.address().port())) {
+            s.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + " HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] got = readFor(s.getInputStream(), 2_500);
+            String text = new String(got, StandardCharsets.ISO_8859_1);
+            int bodyAt = text.indexOf("\r\n\r\n") + 4;
+            assertThat(text.substring(0, bodyAt)).contains("icy-metaint: 8192").contains("icy-name: e2e test");
+            int lenByte = got[bodyAt + 8_192] & 0xff;
+            String block = new String(got, bodyAt + 8_193, lenByte * 16, StandardCharsets.UTF_8);
+            assertThat(block).startsWith("StreamTitle='Hello World';");
+        }
+    }
+
+    @Test
+    void badRequestsGetClearAnswers() throws Exception {
+        Path out = Files.createTempFile("arborcast", ".txt");
+        String unknown = ChannelKey.generate().channelId().toHex();
+        assertThat(curlStatus(out, url(b, "/stream/" + unknown))).isEqualTo(404);
+        assertThat(Files.readString(out)).contains("unknown channel");
+        assertThat(curlStatus(out, url(b, "/stream/not-a-channel"))).isEqualTo(400);
+        assertThat(curlStatus(out, "-X", "PUT", "-u", "source:wrong", "--data-binary", "x", url(a, "/live")))
+                .isEqualTo(401);
+        assertThat(curlStatus(out, "-X", "PUT", "--data-binary", "x", url(a, "/live"))).isEqualTo(401);
+        assertThat(onLoop(a, () -> a.channelsOnLoop().containsKey(key.channelId()))).as("channel untouched").isFalse();
+        assertThat(curlStatus(out, "-X", "PUT", "-u", "source:" + PASSWORD, "--data-binary", "x", url(a, "/other")))
+                .isEqualTo(404);
+        assertThat(curlStatus(out, "-X", "OPTIONS", url(a, "/"))).isEqualTo(200);
+        assertThat(curlStatus(out, url(a, "/pls/" + unknown + ".pls"))).isEqualTo(200);
+        assertThat(Files.readString(out)).contains("File1=http://").contains("/stream/" + unknown);
+        try (Socket s = new Socket("127.0.0.1", a.address().port())) {
+            s.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(readFor(s.getInputStream(), 2_000), StandardCharsets.US_ASCII);
+            assertThat(reply).startsWith("HTTP/1.1 4");
+        }
+    }
+
+    private int curlStatus(Path body, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-s", "-m", "10", "-o", body.toString(), "-w",
+                "%{http_code}"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).start();
+        processes.add(p);
+        return Integer.parseInt(new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
