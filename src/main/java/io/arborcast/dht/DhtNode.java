@@ -160,11 +160,40 @@ public final class DhtNode {
 
     /** A peer proved it is alive: into the routing table, pinging whom it may replace. */
     private void learn(PeerAddress peer) {
+        int before = table.size();
         PeerAddress toPing = table.observe(peer, env.now());
         if (toPing != null) {
             request(toPing, DhtMessage.Ping::new, r -> table.observe(toPing, env.now()),
                     () -> table.onFailure(toPing.id(), 1));
         }
+        if (table.size() > before && (!published.isEmpty() || !announced.isEmpty())) {
+            replicateTo(peer);
+        }
+    }
+
+    /**
+     * A new contact that is among the k closest we know to a key we publish gets our record or
+     * announcement at once (Kademlia's store-on-join), rather than at the next republish: a
+     * record published while the network was small would otherwise stay where new joiners'
+     * lookups do not look.
+     */
+    private void replicateTo(PeerAddress peer) {
+        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        for (ChannelRecord r : published.values()) {
+            if (amongClosest(peer, r.channelId())) {
+                request(peer, rid -> new DhtMessage.Store(rid, r), x -> { }, () -> { });
+            }
+        }
+        for (Map.Entry<NodeId, ProviderInfo> e : announced.entrySet()) {
+            if (amongClosest(peer, e.getKey())) {
+                request(peer, rid -> new DhtMessage.AnnounceProvider(rid, e.getKey(), e.getValue(), ttlSeconds),
+                        x -> { }, () -> { });
+            }
+        }
+    }
+
+    private boolean amongClosest(PeerAddress peer, NodeId key) {
+        return table.closest(key, config.k()).stream().anyMatch(p -> p.id().equals(peer.id()));
     }
 
     private void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build,
