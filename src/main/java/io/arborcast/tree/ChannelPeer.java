@@ -217,11 +217,12 @@ public final class ChannelPeer {
     }
 
     /**
-     * The source is always announced (a newcomer's first gossip contact); a relay while it is
-     * receiving and has a free slot. Changes are re-announced at most every {@link #REANNOUNCE_MILLIS}.
+     * Announced while receiving with a free relay slot (the source too: once full, newcomers
+     * should ask the relays, not it); withdrawn when full. Changes are re-announced at most
+     * every {@link #REANNOUNCE_MILLIS}.
      */
     private void announce(boolean on, int depth, int free) {
-        boolean want = source || (on && free > 0);
+        boolean want = on && free > 0;
         if (!want) {
             if (announced != null) {
                 directory.withdraw(channel);
