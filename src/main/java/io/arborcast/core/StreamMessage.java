@@ -29,24 +29,33 @@ public sealed interface StreamMessage extends Message {
     }
 
     /**
-     * The stream head: what a decoder needs before any chunk (Ogg's codec header pages, a WAV
-     * header), captured by the source and sent to every new child before its first chunk, as
-     * PeerCast's head packet. {@code seq} is the first chunk seq that follows it; a newer head
-     * (a source that restarted) has a larger one. Signed by the channel key.
+     * The stream head and the current title. The head is what a decoder needs before any chunk
+     * (Ogg's codec header pages, a WAV header; empty for MP3), captured by the source and sent
+     * to every new child before its first chunk, as PeerCast's head packet; the title is what
+     * players show (ICY {@code StreamTitle}). {@code version} grows with every change (a new
+     * title, a source that restarted). Signed by the channel key.
      */
-    record Head(NodeId channel, long seq, byte[] payload, byte[] signature) implements StreamMessage {
+    record Head(NodeId channel, long version, byte[] payload, String title, byte[] signature)
+            implements StreamMessage {
+        public static final int MAX_TITLE = 256;
+
         public Head {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(payload, "payload");
+            Objects.requireNonNull(title, "title");
             Objects.requireNonNull(signature, "signature");
-            if (seq < 0) {
-                throw new IllegalArgumentException("negative seq");
+            if (version < 0) {
+                throw new IllegalArgumentException("negative version");
+            }
+            if (title.length() > MAX_TITLE) {
+                throw new IllegalArgumentException("title longer than " + MAX_TITLE);
             }
         }
 
         @Override
         public String toString() {
-            return "Head[" + channel.shortHex() + " seq=" + seq + " payload=" + payload.length + "B]";
+            return "Head[" + channel.shortHex() + " v" + version + " payload=" + payload.length + "B title='"
+                    + title + "']";
         }
     }
 }

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +53,6 @@ public final class HttpGateway {
     private final int maxListeners;
     private final int metaint;
     private final Map<String, Mount> mounts = new HashMap<>();
-    private final Map<NodeId, String> titles = new HashMap<>();
     private int listeners;
 
     public HttpGateway(Node node, int maxListeners, int metaint) {
@@ -185,17 +185,17 @@ public final class HttpGateway {
             IcyMetadata meta = icy ? new IcyMetadata(metaint) : null;
             channel = c;
             listeners++;
-            long[] headSeq = {-1};
+            byte[][] sentHead = {new byte[0]};
             Head head = c.head();
             if (head != null) {
                 send(ctx, meta, c, head.payload());
-                headSeq[0] = head.seq();
+                sentHead[0] = head.payload();
             }
             player = chunk -> {
                 Head now = c.head();
-                if (now != null && now.seq() > headSeq[0] && chunk.seq() >= now.seq()) {
+                if (now != null && !Arrays.equals(now.payload(), sentHead[0]) && chunk.seq() >= now.version()) {
                     send(ctx, meta, c, now.payload()); // the source restarted with a new head (chained Ogg)
-                    headSeq[0] = now.seq();
+                    sentHead[0] = now.payload();
                 }
                 if (ctx.channel().unsafe().outboundBuffer() != null
                         && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > MAX_PLAYER_BACKLOG) {
@@ -212,7 +212,10 @@ public final class HttpGateway {
         }
 
         private void send(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel c, byte[] audio) {
-            byte[] out = meta == null ? audio : meta.interleave(audio, titles.get(c.record().channelId()));
+            if (audio.length == 0) {
+                return;
+            }
+            byte[] out = meta == null ? audio : meta.interleave(audio, c.title());
             ctx.writeAndFlush(Unpooled.wrappedBuffer(out));
         }
 
@@ -305,8 +308,11 @@ public final class HttpGateway {
                 respond(ctx, 401, "Unauthorized", "wrong password", "WWW-Authenticate: Basic realm=\"arborcast\"");
             } else if (song == null || !"updinfo".equals(first(q, "mode"))) {
                 respond(ctx, 400, "Bad Request", "expected mode=updinfo&song=...");
+            } else if (node.channelsOnLoop().get(m.key().channelId()) == null) {
+                respond(ctx, 404, "Not Found", "no source is streaming on " + m.path() + " yet");
             } else {
-                titles.put(m.key().channelId(), song);
+                node.channelsOnLoop().get(m.key().channelId()).setTitle(song);
+                log.info("title of {} is now '{}'", m.path(), song);
                 respondWith(ctx, 200, "OK", "text/xml",
                         "<?xml version=\"1.0\"?>\n<iceresponse><message>Metadata update successful</message>"
                                 + "<return>1</return></iceresponse>\n");

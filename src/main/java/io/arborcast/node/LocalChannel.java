@@ -100,7 +100,7 @@ public final class LocalChannel {
         byte[] held = headBuf;
         headBuf = null;
         if (n > 0) {
-            peer.tree().publishHead(Chunks.signHead(key, chunker.nextSeq(), Arrays.copyOf(held, n)));
+            publishHead(Arrays.copyOf(held, n), title());
         }
         int from = Math.max(n, 0);
         if (headLen > from) {
@@ -129,9 +129,31 @@ public final class LocalChannel {
         deliver(c);
     }
 
-    /** The stream head every player needs first, or null (a format without one). */
+    /** The stream head and title every player needs first, or null (none yet). */
     public Head head() {
         return peer.tree().head();
+    }
+
+    /** The channel's current title ("" if none was set). */
+    public String title() {
+        Head h = head();
+        return h == null ? "" : h.title();
+    }
+
+    /** At the source: a new title, carried down the tree to every listener's ICY metadata. */
+    public void setTitle(String title) {
+        if (key == null) {
+            throw new IllegalStateException("only the channel's source sets its title");
+        }
+        String t = title.length() > Head.MAX_TITLE ? title.substring(0, Head.MAX_TITLE) : title;
+        Head h = head();
+        publishHead(h == null ? new byte[0] : h.payload(), t);
+    }
+
+    private void publishHead(byte[] payload, String title) {
+        Head h = head();
+        long version = Math.max(chunker == null ? nextSeq : chunker.nextSeq(), h == null ? 0 : h.version() + 1);
+        peer.tree().publishHead(Chunks.signHead(key, version, payload, title));
     }
 
     /** Chunks in seq order from now on go to {@code player} too. */

@@ -28,20 +28,24 @@ public final class Chunks {
         return new Chunk(key.channelId(), seq, timestamp, payload, sig);
     }
 
-    /** A stream head of {@code key}'s channel, valid from chunk {@code seq} on, signed. */
-    public static Head signHead(ChannelKey key, long seq, byte[] payload) {
-        return new Head(key.channelId(), seq, payload, key.sign(headBytes(key.channelId(), seq, payload)));
+    /** A stream head and title of {@code key}'s channel, signed. */
+    public static Head signHead(ChannelKey key, long version, byte[] payload, String title) {
+        return new Head(key.channelId(), version, payload, title,
+                key.sign(headBytes(key.channelId(), version, payload, title)));
     }
 
     /** True only if {@code h} is signed by {@code publicKey} and belongs to that key's channel. */
     public static boolean verify(byte[] publicKey, Head h) {
         return ChannelKey.channelId(publicKey).equals(h.channel())
-                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.seq(), h.payload()), h.signature());
+                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.version(), h.payload(), h.title()),
+                        h.signature());
     }
 
-    private static byte[] headBytes(NodeId channel, long seq, byte[] payload) {
-        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + payload.length)
-                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(seq).put(payload).array();
+    private static byte[] headBytes(NodeId channel, long version, byte[] payload, String title) {
+        byte[] t = title.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + 4 + payload.length + t.length)
+                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version).putInt(payload.length).put(payload)
+                .put(t).array();
     }
 
     /** True only if {@code c} is signed by {@code publicKey} and belongs to that key's channel. */

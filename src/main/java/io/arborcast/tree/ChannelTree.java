@@ -322,7 +322,7 @@ public final class ChannelTree {
     /** The stream head from the parent: verified, kept, passed on to our children. */
     public void onHead(PeerAddress from, Head h) {
         if (!running || source || parent == null || !parent.id().equals(from.id())
-                || (head != null && h.seq() <= head.seq())) {
+                || (head != null && h.version() <= head.version())) {
             return;
         }
         if (!Chunks.verify(publicKey, h)) {

@@ -161,14 +161,15 @@ class GatewayEndToEndTest {
     }
 
     @Test
-    void icyMetadataCarriesTheTitleSetThroughTheAdminUrl() throws Exception {
+    void icyMetadataOnAnotherNodeCarriesTheTitleSetAtTheSource() throws Exception {
         pushSine("libmp3lame", "mp3", "audio/mpeg", 12);
         captureSourceBytes();
         Process set = new ProcessBuilder("curl", "-s", "-u", "source:" + PASSWORD,
                 url(a, "/admin/metadata?mode=updinfo&mount=/live&song=Hello%20World")).start();
         processes.add(set);
         assertThat(new String(set.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("successful");
-        try (Socket s = new Socket("127.0.0.1", a.address().port())) {
+        // the title travels with the stream: a listener on node B sees what was set on node A
+        try (Socket s = new Socket("127.0.0.1", b.address().port())) {
             s.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + " HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] got = readFor(s.getInputStream(), 2_500);

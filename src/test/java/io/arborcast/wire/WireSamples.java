@@ -58,7 +58,7 @@ public final class WireSamples {
                 new TreeMessage.Detach(a),
                 new TreeMessage.PathUpdate(a, List.of(p2)),
                 new TreeMessage.Pull(a, 77, 40),
-                new StreamMessage.Head(a, 99, bytes(r, 300), bytes(r, 64)),
+                new StreamMessage.Head(a, 99, bytes(r, 300), "Artist - Title", bytes(r, 64)),
                 chunk(r, 4096));
     }
 
