@@ -3,6 +3,7 @@ package io.arborcast.cli;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
+import io.arborcast.gateway.GatewayConfig;
 import io.arborcast.gateway.HttpGateway;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
@@ -50,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
     int treeEvery;
 
     private final List<Node> nodes = new ArrayList<>();
+    private GatewayConfig gateway;
     private final Map<Integer, String> names = new HashMap<>();
 
     @Override
@@ -58,6 +60,8 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--listeners must be between 1 and 200");
         }
         NodeConfig base = options.load(7144);
+        GatewayConfig g = NodeConfig.read(options.config, GatewayConfig::from);
+        gateway = new GatewayConfig(g.maxListeners(), g.icyMetaint(), false, g.maxPlayerBacklog());
         NodeConfig loopback = base.withNet(new io.arborcast.net.NetConfig("127.0.0.1", "127.0.0.1", 0,
                 base.net().maxDatagramBytes(), base.net().maxLinkFrameBytes(), base.net().connectTimeoutMillis(),
                 base.net().linkIdleMillis(), base.net().maxQueuedBytesPerLink()));
@@ -124,7 +128,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private Node start(NodeConfig config, String name) throws InterruptedException {
         Node n = Node.start(config);
-        new HttpGateway(n, 100, 16_000).install();
+        new HttpGateway(n, gateway).install();
         nodes.add(n);
         names.put(n.address().port(), name);
         return n;

@@ -7,7 +7,12 @@ import io.arborcast.crypto.ChannelKey;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.UnknownChannelException;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,30 +46,63 @@ import java.util.function.Consumer;
  */
 public final class HttpGateway {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
-    private static final String SERVER = "arborcast/0.1";
-    /** A player this far behind (unsent bytes) is dropped rather than buffered without end. */
-    private static final long MAX_PLAYER_BACKLOG = 2 * 1024 * 1024;
+    static final String SERVER = "arborcast/0.1";
 
     /** A mount a source client may push to: the channel it feeds and the password it needs. */
     public record Mount(String path, ChannelKey key, String name, String password) {
     }
 
     private final Node node;
-    private final int maxListeners;
-    private final int metaint;
+    private final GatewayConfig config;
     private final Map<String, Mount> mounts = new HashMap<>();
     private int listeners;
+    private Channel shoutcast;
 
-    public HttpGateway(Node node, int maxListeners, int metaint) {
+    public HttpGateway(Node node, GatewayConfig config) {
         this.node = node;
-        this.maxListeners = maxListeners;
-        this.metaint = metaint;
+        this.config = config;
     }
 
-    /** Takes the HTTP connections of the node's port. */
-    public HttpGateway install() {
+    /**
+     * Takes the HTTP connections of the node's port, and binds port + 1 for SHOUTcast v1
+     * sources if configured (any free port when the node's port is 0).
+     */
+    public HttpGateway install() throws InterruptedException {
         node.transport().setHttpHandoff(this::handOff);
+        if (config.shoutcastSource()) {
+            int port = node.config().net().port() == 0 ? 0 : node.address().port() + 1;
+            shoutcast = new ServerBootstrap().group(node.transport().eventLoop(), node.transport().eventLoop())
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ShoutcastSource(HttpGateway.this));
+                        }
+                    })
+                    .bind(node.config().net().bindHost(), port).sync().channel();
+            shoutcast.closeFuture().addListener(f -> log.debug("SHOUTcast source port closed"));
+            node.transport().eventLoop().terminationFuture().addListener(f -> shoutcast.close());
+        }
         return this;
+    }
+
+    /** The port SHOUTcast v1 sources connect to (the node's port + 1), or -1 if not enabled. */
+    public int shoutcastPort() {
+        return shoutcast == null ? -1 : ((java.net.InetSocketAddress) shoutcast.localAddress()).getPort();
+    }
+
+    Node node() {
+        return node;
+    }
+
+    /** On the loop: the mount a SHOUTcast v1 source with {@code password} feeds, or null. */
+    Mount shoutcastMount(String password) {
+        if (mounts.size() == 1) {
+            Mount only = mounts.values().iterator().next();
+            return constantTimeEquals(password, only.password()) ? only : null;
+        }
+        return mounts.values().stream().filter(m -> constantTimeEquals(password, m.password())).findFirst()
+                .orElse(null);
     }
 
     /** Lets source clients publish {@code key}'s channel by pushing to {@code mount} with {@code password}. */
@@ -82,16 +120,14 @@ public final class HttpGateway {
     private final class Connection extends ChannelInboundHandlerAdapter {
         private Consumer<Chunk> player;
         private LocalChannel channel;
-        private ChannelKey sourceKey;
-        private List<byte[]> early;
-        private boolean source;
+        private SourceSession source;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (source && msg instanceof ByteBuf b) {
-                    sourceBytes(b);
-                } else if (msg instanceof HttpRequest r && player == null && !source) {
+                if (source != null && msg instanceof ByteBuf b) {
+                    source.bytes(b);
+                } else if (msg instanceof HttpRequest r && player == null && source == null) {
                     if (r.decoderResult().isFailure()) {
                         respond(ctx, 400, "Bad Request", "malformed request: " + r.decoderResult().cause());
                     } else {
@@ -138,8 +174,8 @@ public final class HttpGateway {
         }
 
         private void play(ChannelHandlerContext ctx, HttpRequest r, NodeId id) {
-            if (listeners >= maxListeners) {
-                respond(ctx, 503, "Service Unavailable", "listener limit reached (" + maxListeners + ")");
+            if (listeners >= config.maxListeners()) {
+                respond(ctx, 503, "Service Unavailable", "listener limit reached (" + config.maxListeners() + ")");
                 return;
             }
             boolean icy = "1".equals(r.headers().get("Icy-MetaData"));
@@ -174,7 +210,7 @@ public final class HttpGateway {
                     .append("icy-br: ").append(rec.bitrateKbps()).append("\r\n")
                     .append("icy-pub: 1\r\n");
             if (icy) {
-                h.append("icy-metaint: ").append(metaint).append("\r\n");
+                h.append("icy-metaint: ").append(config.icyMetaint()).append("\r\n");
             }
             h.append("\r\n");
             ctx.write(ascii(h.toString()));
@@ -182,7 +218,7 @@ public final class HttpGateway {
                 ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
-            IcyMetadata meta = icy ? new IcyMetadata(metaint) : null;
+            IcyMetadata meta = icy ? new IcyMetadata(config.icyMetaint()) : null;
             channel = c;
             listeners++;
             byte[][] sentHead = {new byte[0]};
@@ -198,8 +234,8 @@ public final class HttpGateway {
                     sentHead[0] = now.payload();
                 }
                 if (ctx.channel().unsafe().outboundBuffer() != null
-                        && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > MAX_PLAYER_BACKLOG) {
-                    log.info("dropping a player that fell {} bytes behind", MAX_PLAYER_BACKLOG);
+                        && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > config.maxPlayerBacklog()) {
+                    log.info("dropping a player that fell {} bytes behind", config.maxPlayerBacklog());
                     ctx.close();
                     return;
                 }
@@ -261,36 +297,12 @@ public final class HttpGateway {
             String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "audio/mpeg");
             int bitrate = parseBitrate(r.headers().get("ice-bitrate", r.headers().get("icy-br")));
             // the body follows the head with no length: from here on the connection is raw bytes
-            source = true;
-            sourceKey = m.key();
-            early = new ArrayList<>();
             if ("100-continue".equalsIgnoreCase(r.headers().get(HttpHeaderNames.EXPECT))) {
                 ctx.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
             }
             ctx.writeAndFlush(ascii("HTTP/1.0 200 OK\r\nServer: " + SERVER + "\r\n\r\n"));
+            source = new SourceSession(HttpGateway.this, ctx, m, contentType, bitrate);
             ctx.pipeline().remove("http-decoder"); // hands us what it buffered after the head, as bytes
-            node.publish(m.key(), m.name(), contentType, bitrate).whenComplete((c, err) -> ctx.executor().execute(() -> {
-                if (err != null) {
-                    log.warn("cannot publish {}: {}", m.name(), err.toString());
-                    ctx.close();
-                    return;
-                }
-                channel = c;
-                log.info("source connected on {} ({}, {} kbit/s): channel {}", path, contentType, bitrate,
-                        c.record().channelId().toHex());
-                early.forEach(b -> c.write(b, 0, b.length));
-                early = null;
-            }));
-        }
-
-        private void sourceBytes(ByteBuf b) {
-            byte[] bytes = new byte[b.readableBytes()];
-            b.readBytes(bytes);
-            if (early != null) {
-                early.add(bytes);
-            } else if (channel != null) {
-                channel.write(bytes, 0, bytes.length);
-            }
         }
 
         private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
@@ -326,9 +338,8 @@ public final class HttpGateway {
                 listeners--;
                 player = null;
             }
-            if (source && channel != null) {
-                log.info("source of {} disconnected; listeners stay connected", channel.record().channelId().shortHex());
-                channel.endOfInput();
+            if (source != null) {
+                source.end();
             }
             ctx.fireChannelInactive();
         }
@@ -365,12 +376,12 @@ public final class HttpGateway {
         }
     }
 
-    private static boolean constantTimeEquals(String a, String b) {
+    static boolean constantTimeEquals(String a, String b) {
         return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8),
                 b.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static int parseBitrate(String v) {
+    static int parseBitrate(String v) {
         if (v == null) {
             return 128;
         }
@@ -390,7 +401,7 @@ public final class HttpGateway {
         return s.replaceAll("[\\r\\n]", " ");
     }
 
-    private static ByteBuf ascii(String s) {
+    static ByteBuf ascii(String s) {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
     }
 

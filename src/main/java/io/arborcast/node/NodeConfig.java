@@ -11,6 +11,7 @@ import io.arborcast.tree.TreeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * A node's settings, read from {@code config/arborcast.conf} (built in) and an optional override file.
@@ -35,6 +36,14 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
 
     /** Defaults overridden by {@code file} (may be null); clear errors for missing files or bad values. */
     public static NodeConfig load(Path file) {
+        return read(file, NodeConfig::from);
+    }
+
+    /**
+     * Reads the {@code arborcast} block of the built-in defaults overridden by {@code file} (may be
+     * null) with {@code reader}; clear errors for missing files or bad values.
+     */
+    public static <T> T read(Path file, Function<Config, T> reader) {
         Config c = builtIn();
         if (file != null) {
             if (!Files.isReadable(file)) {
@@ -43,7 +52,7 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
             c = ConfigFactory.parseFile(file.toFile()).withFallback(c);
         }
         try {
-            return from(c.resolve().getConfig("arborcast"));
+            return reader.apply(c.resolve().getConfig("arborcast"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }

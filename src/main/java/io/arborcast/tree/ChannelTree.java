@@ -66,6 +66,8 @@ public final class ChannelTree {
     private final LinkedHashMap<NodeId, Long> pullServed = new LinkedHashMap<>();
     private boolean running = true;
     private boolean joined;
+    /** The latest source beacon heard from the parent (see {@link #onHeartbeat}). */
+    private long beacon = -1;
     private Head head;
     private Consumer<Head> headListener = h -> { };
 
@@ -92,9 +94,10 @@ public final class ChannelTree {
             return;
         }
         long now = env.now();
+        long sourceBeat = source ? now : beacon;
         for (PeerAddress c : children.values()) {
             if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
-                send(c, new LinkMessage.Heartbeat(now));
+                send(c, new LinkMessage.Heartbeat(sourceBeat));
             }
         }
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
@@ -222,10 +225,19 @@ public final class ChannelTree {
         }
     }
 
-    /** A link heartbeat: from our parent it proves the parent alive. */
+    /**
+     * A link heartbeat: from our parent it proves the parent alive. Its value is the source's
+     * beacon (the source's clock, passed down by every relay): while it grows, the path to the
+     * source is whole and a silence is the source pausing, not our parent starving us. In a
+     * cycle cut off from the source it stops growing, and the starvation rule breaks the cycle.
+     */
     public void onHeartbeat(PeerAddress from, LinkMessage.Heartbeat h) {
         if (parent != null && parent.id().equals(from.id())) {
             lastFromParent = env.now();
+            if (h.seq() > beacon) {
+                beacon = h.seq();
+                lastChunkFromParent = env.now();
+            }
         }
     }
 
@@ -585,6 +597,7 @@ public final class ChannelTree {
             transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         parent = from;
+        beacon = -1;
         lastFromParent = env.now();
         lastChunkFromParent = env.now();
         tried.clear();

@@ -38,6 +38,7 @@ class GatewayEndToEndTest {
     private Node a;
     private Node b;
     private ChannelKey key;
+    private HttpGateway gatewayA;
 
     @BeforeEach
     void start() throws Exception {
@@ -45,8 +46,10 @@ class GatewayEndToEndTest {
         b = node();
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         key = ChannelKey.generate();
-        new HttpGateway(a, 10, 8_192).install().addMount("/live", key, "e2e test", PASSWORD);
-        new HttpGateway(b, 10, 8_192).install();
+        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024);
+        gatewayA = new HttpGateway(a, config).install();
+        gatewayA.addMount("/live", key, "e2e test", PASSWORD);
+        new HttpGateway(b, config).install();
     }
 
     @AfterEach
@@ -106,12 +109,20 @@ class GatewayEndToEndTest {
         return out.get(5, TimeUnit.SECONDS);
     }
 
-    private static byte[] readFor(InputStream in, long millis) throws IOException {
+    /** What arrives on {@code s} within {@code millis} (or until it closes). */
+    private static byte[] readFor(Socket s, long millis) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long end = System.nanoTime() + millis * 1_000_000;
         byte[] buf = new byte[8192];
+        InputStream in = s.getInputStream();
         while (System.nanoTime() < end) {
-            int n = in.read(buf);
+            s.setSoTimeout((int) Math.max(1, Math.min(200, (end - System.nanoTime()) / 1_000_000)));
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (java.net.SocketTimeoutException quiet) {
+                continue;
+            }
             if (n < 0) {
                 break;
             }
@@ -172,7 +183,7 @@ class GatewayEndToEndTest {
         try (Socket s = new Socket("127.0.0.1", b.address().port())) {
             s.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + " HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            byte[] got = readFor(s.getInputStream(), 2_500);
+            byte[] got = readFor(s, 2_500);
             String text = new String(got, StandardCharsets.ISO_8859_1);
             int bodyAt = text.indexOf("\r\n\r\n") + 4;
             assertThat(text.substring(0, bodyAt)).contains("icy-metaint: 8192").contains("icy-name: e2e test");
@@ -200,8 +211,103 @@ class GatewayEndToEndTest {
         assertThat(Files.readString(out)).contains("File1=http://").contains("/stream/" + unknown);
         try (Socket s = new Socket("127.0.0.1", a.address().port())) {
             s.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String reply = new String(readFor(s.getInputStream(), 2_000), StandardCharsets.US_ASCII);
+            String reply = new String(readFor(s, 2_000), StandardCharsets.US_ASCII);
             assertThat(reply).startsWith("HTTP/1.1 4");
+        }
+    }
+
+    /** An MP3 file made by ffmpeg (sine, 128 kbit/s). */
+    private Path mp3File(int seconds) throws Exception {
+        Path f = Files.createTempFile("arborcast", ".mp3");
+        Process p = ffmpeg("-y", "-f", "lavfi", "-i", "sine=frequency=330:sample_rate=44100", "-t",
+                String.valueOf(seconds), "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3", f.toString());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        return f;
+    }
+
+    /** Sends {@code data} at 128 kbit/s (100 ms slices) from a helper thread. */
+    private Thread paced(java.io.OutputStream out, byte[] data) {
+        Thread t = new Thread(() -> {
+            try {
+                long start = System.nanoTime();
+                for (int off = 0; off < data.length; off += 1_600) {
+                    out.write(data, off, Math.min(1_600, data.length - off));
+                    out.flush();
+                    long due = start + (off / 1_600 + 1) * 100_000_000L;
+                    while (System.nanoTime() < due) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(due - System.nanoTime());
+                    }
+                }
+            } catch (IOException e) {
+                // the node closed the connection: the test's assertions say whether that was right
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    @Test
+    void shoutcastV1SourceWithBareLineFeedsPublishesAndPlaysElsewhere() throws Exception {
+        byte[] mp3 = Files.readAllBytes(mp3File(10));
+        try (Socket wrong = new Socket("127.0.0.1", gatewayA.shoutcastPort())) {
+            wrong.getOutputStream().write("nope\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(wrong.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .startsWith("invalid password");
+        }
+        assertThat(gatewayA.shoutcastPort()).isNotEqualTo(a.address().port());
+        try (Socket src = new Socket("127.0.0.1", gatewayA.shoutcastPort())) {
+            src.getOutputStream().write((PASSWORD + "\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] ok = new byte[3];
+            assertThat(src.getInputStream().readNBytes(ok, 0, 3)).isEqualTo(3);
+            assertThat(new String(ok, StandardCharsets.US_ASCII)).isEqualTo("OK2");
+            src.getOutputStream().write("icy-name:v1 test\nicy-br:128\ncontent-type:audio/mpeg\n\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread feed = paced(src.getOutputStream(), mp3);
+            String stream = url(b, "/stream/" + key.channelId().toHex());
+            await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channelsOnLoop()
+                    .containsKey(key.channelId())));
+            Process decode = ffmpeg("-t", "3", "-i", stream, "-f", "null", "-");
+            assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+            assertThat(decode.exitValue()).isZero();
+            feed.interrupt();
+        }
+    }
+
+    @Test
+    void listenersKeepTheirConnectionWhenTheSourceDropsAndHearItWhenItReturns() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 4);
+        captureSourceBytes();
+        try (Socket listener = new Socket("127.0.0.1", b.address().port())) {
+            listener.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + " HTTP/1.0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(readFor(listener, 2_000).length).isGreaterThan(10_000);
+            // the source ends (ffmpeg's 4 s are over); the listener stays connected
+            await().atMost(Duration.ofSeconds(15)).until(() -> processes.get(0).waitFor(0, TimeUnit.SECONDS));
+            readFor(listener, 2_500); // whatever was still on its way
+            assertThat(readFor(listener, 1_000)).as("silence while no source is connected").isEmpty();
+            pushSine("libmp3lame", "mp3", "audio/mpeg", 6); // the same key's source comes back
+            byte[] after = readFor(listener, 4_000);
+            assertThat(after.length).as("bytes after the source returned").isGreaterThan(16_000);
+        }
+    }
+
+    @Test
+    void listenerLimitAnswers503() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 10);
+        captureSourceBytes();
+        Path out = Files.createTempFile("arborcast", ".txt");
+        String path = "/stream/" + key.channelId().toHex();
+        try (Socket one = new Socket("127.0.0.1", b.address().port());
+             Socket two = new Socket("127.0.0.1", b.address().port())) {
+            for (Socket s : List.of(one, two)) {
+                s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(new String(readFor(s, 500), StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.0 200 OK");
+            }
+            assertThat(curlStatus(out, "-m", "3", url(b, path))).isEqualTo(503);
+            assertThat(Files.readString(out)).contains("listener limit reached (2)");
         }
     }
 

@@ -35,6 +35,7 @@ class ChannelTreeTest {
     private final List<List<Long>> played = new ArrayList<>();
     private final List<Integer> slots = new ArrayList<>();
     private long nextSeq;
+    private boolean paused;
     /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
     private boolean staleOracle;
 
@@ -70,8 +71,10 @@ class ChannelTreeTest {
     /** The source publishes one chunk every 250 ms from now on. */
     private void stream() {
         sim.schedule(250, () -> {
-            trees.get(0).publish(Chunks.sign(KEY, nextSeq, sim.now(), ("chunk " + nextSeq).getBytes()));
-            nextSeq++;
+            if (!paused) {
+                trees.get(0).publish(Chunks.sign(KEY, nextSeq, sim.now(), ("chunk " + nextSeq).getBytes()));
+                nextSeq++;
+            }
             stream();
         });
     }
@@ -245,5 +248,27 @@ class ChannelTreeTest {
         assertThat(got).hasSize(ChannelTree.PULL_MAX_CHUNKS);
         assertThat(a.stats().pullsRefused).isEqualTo(1);
         assertThat(a.children()).isEmpty(); // a pull does not make a child
+    }
+
+    @Test
+    void aPausedSourceDoesNotMakeTheTreeFallApart() {
+        add(true, 2);
+        stream();
+        for (int i = 0; i < 6; i++) {
+            add(false, 2).join();
+            sim.runUntil(sim.now() + 1_000);
+        }
+        sim.runUntil(10_000);
+        paused = true; // the source client went away for 20 s (a DJ change, a network blip)
+        sim.runUntil(30_000);
+        for (ChannelTree t : trees) {
+            assertThat(t.stats().parentLosses).as("nobody blames its parent for the source's silence").isZero();
+        }
+        paused = false;
+        long resumedAt = nextSeq;
+        sim.runUntil(34_000);
+        for (int i = 1; i < trees.size(); i++) {
+            assertThat(played.get(i)).as("listener %d hears the source again", i).contains(resumedAt);
+        }
     }
 }

@@ -1,0 +1,34 @@
+package io.arborcast.gateway;
+
+import com.typesafe.config.Config;
+
+/**
+ * The HTTP gateway's settings ({@code gateway} block of the node configuration).
+ *
+ * @param maxListeners      players served at once; more get 503
+ * @param icyMetaint        audio bytes between ICY metadata blocks
+ * @param shoutcastSource   accept SHOUTcast v1 sources on port + 1
+ * @param maxPlayerBacklog  unsent bytes after which a stalled player is dropped
+ */
+public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog) {
+    public GatewayConfig {
+        if (maxListeners < 0 || icyMetaint < 1 || icyMetaint > 65_536 || maxPlayerBacklog < 65_536) {
+            throw new IllegalArgumentException("bad gateway configuration");
+        }
+    }
+
+    /** From the {@code arborcast} block of a node configuration. */
+    public static GatewayConfig from(Config arborcast) {
+        Config g = arborcast.getConfig("gateway");
+        return new GatewayConfig(g.getInt("max-listeners"), g.getInt("icy-metaint"), g.getBoolean("shoutcast-source"),
+                g.getBytes("max-player-backlog"));
+    }
+
+    public static GatewayConfig defaults() {
+        return io.arborcast.node.NodeConfig.read(null, GatewayConfig::from);
+    }
+
+    public GatewayConfig withMaxListeners(int n) {
+        return new GatewayConfig(n, icyMetaint, shoutcastSource, maxPlayerBacklog);
+    }
+}

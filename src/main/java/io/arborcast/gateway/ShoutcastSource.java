@@ -1,0 +1,100 @@
+package io.arborcast.gateway;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A SHOUTcast v1 source client on port + 1: it sends its password on a line of its own,
+ * we answer {@code OK2} (or {@code invalid password}), it sends {@code icy-*} header lines
+ * up to an empty one, then the stream. Lines may end in CRLF or a bare LF.
+ */
+final class ShoutcastSource extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(ShoutcastSource.class);
+    private static final int MAX_LINE = 1024;
+    private static final int MAX_HEADERS = 64;
+
+    private enum State { PASSWORD, HEADERS, DATA }
+
+    private final HttpGateway gateway;
+    private final Map<String, String> headers = new HashMap<>();
+    private State state = State.PASSWORD;
+    private HttpGateway.Mount mount;
+    private SourceSession session;
+
+    ShoutcastSource(HttpGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (state != State.DATA) {
+            String line = readLine(ctx, in);
+            if (line == null) {
+                return;
+            }
+            if (state == State.PASSWORD) {
+                mount = gateway.shoutcastMount(line);
+                if (mount == null) {
+                    log.info("refused SHOUTcast source from {}: wrong password", ctx.channel().remoteAddress());
+                    in.skipBytes(in.readableBytes());
+                    ctx.writeAndFlush(HttpGateway.ascii("invalid password\r\n")).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                ctx.writeAndFlush(HttpGateway.ascii("OK2\r\nicy-caps:11\r\n\r\n"));
+                state = State.HEADERS;
+            } else if (line.isEmpty()) {
+                String type = headers.getOrDefault("content-type", "audio/mpeg");
+                session = new SourceSession(gateway, ctx, mount, type,
+                        HttpGateway.parseBitrate(headers.get("icy-br")));
+                state = State.DATA;
+            } else if (headers.size() < MAX_HEADERS) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+                }
+            }
+        }
+        if (in.isReadable()) {
+            session.bytes(in);
+        }
+    }
+
+    /** The next line without its CR/LF, or null if not complete yet; an endless line closes the connection. */
+    private static String readLine(ChannelHandlerContext ctx, ByteBuf in) {
+        int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            if (in.readableBytes() > MAX_LINE) {
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+            }
+            return null;
+        }
+        String line = in.readCharSequence(lf - in.readerIndex(), StandardCharsets.ISO_8859_1).toString();
+        in.skipBytes(1);
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (session != null) {
+            session.end();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("SHOUTcast source {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,63 @@
+package io.arborcast.gateway;
+
+import io.arborcast.node.LocalChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel:
+ * publishes the channel (or takes it over again when the same key's source comes back),
+ * holds the first bytes until that is done, then writes every byte into the channel. When
+ * the client goes, the channel stays and its listeners stay connected.
+ */
+final class SourceSession {
+    private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
+    private final HttpGateway.Mount mount;
+    private List<byte[]> early = new ArrayList<>();
+    private LocalChannel channel;
+    private boolean ended;
+
+    SourceSession(HttpGateway gateway, ChannelHandlerContext ctx, HttpGateway.Mount mount, String contentType,
+                  int bitrateKbps) {
+        this.mount = mount;
+        gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps)
+                .whenComplete((c, err) -> ctx.executor().execute(() -> {
+                    if (err != null) {
+                        log.warn("cannot publish {}: {}", mount.name(), err.toString());
+                        ctx.close();
+                        return;
+                    }
+                    channel = c;
+                    log.info("source connected on {} ({}, {} kbit/s): channel {}", mount.path(), contentType,
+                            bitrateKbps, c.record().channelId().toHex());
+                    early.forEach(b -> c.write(b, 0, b.length));
+                    early = null;
+                    if (ended) {
+                        end();
+                    }
+                }));
+    }
+
+    void bytes(ByteBuf b) {
+        byte[] bytes = new byte[b.readableBytes()];
+        b.readBytes(bytes);
+        if (early != null) {
+            early.add(bytes);
+        } else if (channel != null) {
+            channel.write(bytes, 0, bytes.length);
+        }
+    }
+
+    void end() {
+        ended = true;
+        if (channel != null) {
+            log.info("source of {} disconnected; listeners stay connected", mount.path());
+            channel.endOfInput();
+        }
+    }
+}
