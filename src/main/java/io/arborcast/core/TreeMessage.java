@@ -17,10 +17,17 @@ public sealed interface TreeMessage extends Message {
         return List.copyOf(l);
     }
 
-    /** Asks to become the receiver's child, resuming the stream at {@code resumeSeq} (-1: live edge). */
-    record Attach(NodeId channel, long resumeSeq) implements TreeMessage {
+    /**
+     * Asks to become the receiver's child, resuming the stream at {@code resumeSeq} (-1: live
+     * edge). {@code relaySlots} is the asker's own capacity, so a full parent knows which of its
+     * children are worth redirecting others to.
+     */
+    record Attach(NodeId channel, long resumeSeq, int relaySlots) implements TreeMessage {
         public Attach {
             Objects.requireNonNull(channel, "channel");
+            if (relaySlots < 0) {
+                throw new IllegalArgumentException("negative relay slots");
+            }
         }
     }
 

@@ -42,7 +42,7 @@ public final class ChannelPeer {
     static final long TICK_MILLIS = 1_000;
     /** An unchanged announcement is not repeated (the directory refreshes it); a changed one waits this long. */
     static final long REANNOUNCE_MILLIS = 15_000;
-    /** A listener without contacts asks the directory again after this long. */
+    /** A listener without a parent asks the directory for fresh providers this often. */
     static final long REFIND_MILLIS = 3_000;
 
     private final NodeId channel;
@@ -208,8 +208,11 @@ public final class ChannelPeer {
         if (on && !source) {
             tree.refreshBackups();
         }
-        if (!source && !on && gossip.activeView().isEmpty() && env.now() - lastFind >= REFIND_MILLIS) {
-            gossipJoined = false; // lost every neighbour (or never had one): start over from the directory
+        if (!source && !on && env.now() - lastFind >= REFIND_MILLIS) {
+            // still no parent: the directory lists relays that have a free slot right now
+            if (gossip.activeView().isEmpty()) {
+                gossipJoined = false; // lost every neighbour (or never had one): join gossip again too
+            }
             find();
         }
         announce(on, depth, free);

@@ -63,6 +63,8 @@ public final class ChannelTree {
     private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private final Map<NodeId, Long> pulledFrom = new HashMap<>();
+    private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
+    private final Map<NodeId, Integer> childSlots = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> pullServed = new LinkedHashMap<>();
     private boolean running = true;
     private boolean joined;
@@ -95,10 +97,22 @@ public final class ChannelTree {
         }
         long now = env.now();
         long sourceBeat = source ? now : beacon;
+        List<PeerAddress> silent = new ArrayList<>();
         for (PeerAddress c : children.values()) {
-            if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
+            if (now - lastHeardFromChild.getOrDefault(c.id(), now) > config.parentSilenceMillis()) {
+                silent.add(c);
+            } else if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
                 send(c, new LinkMessage.Heartbeat(sourceBeat));
             }
+        }
+        for (PeerAddress c : silent) {
+            // a child that crashed: its slot is free for an orphan now, not when TCP gives up
+            stats.childrenLost++;
+            dropChild(c.id());
+            transport.closeLink(c);
+        }
+        if (parent != null) {
+            transport.send(parent, new LinkMessage.Heartbeat(-1)); // "still here": keeps our slot
         }
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - lastFromParent) + " ms");
@@ -226,12 +240,16 @@ public final class ChannelTree {
     }
 
     /**
-     * A link heartbeat: from our parent it proves the parent alive. Its value is the source's
+     * A link heartbeat: from a child it keeps the child's slot; from our parent it proves the
+     * parent alive. Its value is then the source's
      * beacon (the source's clock, passed down by every relay): while it grows, the path to the
      * source is whole and a silence is the source pausing, not our parent starving us. In a
      * cycle cut off from the source it stops growing, and the starvation rule breaks the cycle.
      */
     public void onHeartbeat(PeerAddress from, LinkMessage.Heartbeat h) {
+        if (from.id() != null && children.containsKey(from.id())) {
+            lastHeardFromChild.put(from.id(), env.now());
+        }
         if (parent != null && parent.id().equals(from.id())) {
             lastFromParent = env.now();
             if (h.seq() > beacon) {
@@ -415,7 +433,7 @@ public final class ChannelTree {
         attaching = next;
         stats.attachesSent++;
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
-        transport.send(next, new TreeMessage.Attach(channel, resume));
+        transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
         attachTimer = env.schedule(config.attachTimeoutMillis(), () -> {
             if (next.equals(attaching)) {
                 attaching = null;
@@ -519,7 +537,7 @@ public final class ChannelTree {
         } else if (m instanceof TreeMessage.Refuse r) {
             onRefuse(from, r);
         } else if (m instanceof TreeMessage.Detach) {
-            if (children.remove(from.id()) == null && parent != null && parent.id().equals(from.id())) {
+            if (!dropChild(from.id()) && parent != null && parent.id().equals(from.id())) {
                 parentLost("parent detached");
             }
         } else if (m instanceof TreeMessage.PathUpdate p) {
@@ -548,6 +566,8 @@ public final class ChannelTree {
             return;
         }
         children.put(from.id(), from);
+        childSlots.put(from.id(), a.relaySlots());
+        lastHeardFromChild.put(from.id(), env.now());
         List<PeerAddress> path = new ArrayList<>();
         path.add(transport.localAddress());
         path.addAll(ancestors);
@@ -566,12 +586,26 @@ public final class ChannelTree {
      * random order, so a crowd refused at once spreads over them instead of all trying the same.
      */
     private List<PeerState> alternatives(PeerAddress asker) {
-        List<PeerState> alts = newest();
-        alts.removeIf(st -> st.freeSlots() == 0 || st.id().equals(asker.id()) || st.id().equals(self()));
-        alts.sort(Comparator.comparingInt(PeerState::depth));
-        List<PeerState> pool = new ArrayList<>(alts.subList(0, Math.min(ALTERNATIVES * 3, alts.size())));
+        List<PeerState> known = newest();
+        Map<NodeId, PeerState> byId = new HashMap<>();
+        known.forEach(st -> byId.put(st.id(), st));
+        // our own children first, as PeerCast's full relays did: one level below us, fed right now
+        List<PeerState> out = new ArrayList<>();
+        for (PeerAddress c : children.values()) {
+            PeerState st = byId.get(c.id());
+            int capacity = childSlots.getOrDefault(c.id(), 0);
+            if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.freeSlots() > 0)) {
+                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(), 0, 0, 0));
+            }
+        }
+        java.util.Collections.shuffle(out, env.random());
+        known.removeIf(st -> st.freeSlots() == 0 || st.id().equals(asker.id()) || st.id().equals(self())
+                || children.containsKey(st.id()));
+        known.sort(Comparator.comparingInt(PeerState::depth));
+        List<PeerState> pool = new ArrayList<>(known.subList(0, Math.min(ALTERNATIVES * 3, known.size())));
         java.util.Collections.shuffle(pool, env.random());
-        return pool.subList(0, Math.min(ALTERNATIVES, pool.size()));
+        out.addAll(pool);
+        return out.subList(0, Math.min(ALTERNATIVES, out.size()));
     }
 
     private static final int ALTERNATIVES = 8;
@@ -635,6 +669,7 @@ public final class ChannelTree {
             moving = false; // keep the parent we have
             return;
         }
+        redirects.clear(); // the newest redirect is the freshest news: older ones are likely full by now
         for (PeerState alt : r.alternatives()) {
             if (usable(alt.address())) {
                 redirects.add(alt.address());
@@ -696,6 +731,14 @@ public final class ChannelTree {
         }
     }
 
+    /** Forgets a child; false if it was none. */
+    private boolean dropChild(NodeId id) {
+        lastSentTo.remove(id);
+        lastHeardFromChild.remove(id);
+        childSlots.remove(id);
+        return children.remove(id) != null;
+    }
+
     private void forward(Chunk c) {
         for (PeerAddress child : children.values()) {
             stats.chunksForwarded++;
@@ -708,9 +751,7 @@ public final class ChannelTree {
         if (peer.id() == null) {
             return;
         }
-        if (children.remove(peer.id()) != null) {
-            lastSentTo.remove(peer.id());
-        }
+        dropChild(peer.id());
         if (parent != null && parent.id().equals(peer.id())) {
             parentLost("link closed: " + reason);
         } else if (attaching != null && attaching.id().equals(peer.id())) {

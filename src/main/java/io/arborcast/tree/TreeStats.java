@@ -8,6 +8,8 @@ public final class TreeStats {
     public final java.util.Map<String, Long> refusalReasons = new java.util.TreeMap<>();
     public long refusalsSent;
     public long parentLosses;
+    /** Children dropped because they fell silent (crashed). */
+    public long childrenLost;
     public long repairs;
     public long badChunks;
     /** Re-balancing moves to a shallower parent. */

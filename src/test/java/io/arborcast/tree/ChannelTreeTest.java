@@ -52,11 +52,12 @@ class ChannelTreeTest {
     }
 
     private ChannelTree add(boolean source, int slotCount) {
+        TreeConfig config = TreeConfig.relay(slotCount);
         SimNode node = net.addNode(NodeId.random(random));
         List<Long> log = new ArrayList<>();
         ChannelTree t = source
-                ? ChannelTree.source(KEY.channelId(), KEY.publicKey(), TreeConfig.relay(slotCount), node, node, this::oracle)
-                : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), TreeConfig.relay(slotCount), node, node,
+                ? ChannelTree.source(KEY.channelId(), KEY.publicKey(), config, node, node, this::oracle)
+                : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), config, node, node,
                         this::oracle, c -> log.add(c.seq()));
         node.setHandler(new MessageRouter().on(TreeMessage.class, t::onMessage)
                 .on(StreamMessage.Chunk.class, t::onChunk).on(LinkMessage.Heartbeat.class, t::onHeartbeat)
@@ -137,7 +138,7 @@ class ChannelTreeTest {
         sim.runUntil(6_000);
         assertThat(b.parent().id()).isEqualTo(nodes.get(1).localAddress().id()); // b under a
         // b may not adopt a: a is its ancestor
-        nodes.get(1).send(nodes.get(2).localAddress(), new TreeMessage.Attach(KEY.channelId(), -1));
+        nodes.get(1).send(nodes.get(2).localAddress(), new TreeMessage.Attach(KEY.channelId(), -1, 1));
         sim.runUntil(7_000);
         assertThat(b.children()).isEmpty();
         assertThat(b.stats().refusalsSent).isEqualTo(1);
@@ -216,9 +217,11 @@ class ChannelTreeTest {
         listener.join();
         sim.runUntil(8_000);
         assertThat(indexOf(listener.parent())).isEqualTo(2);
+        // the relay dies and, for 8 s, the listener cannot reach the source (a routing problem):
+        // only the neighbour, a pure listener, can help, by answering gap pulls
+        net.block(nodes.get(0), nodes.get(3));
         net.crash(nodes.get(2));
-        // no parent with a free slot until the source sees the relay's link close (5 s): only the
-        // neighbour, a pure listener, can help, by answering gap pulls
+        sim.schedule(8_000, () -> net.unblock(nodes.get(0), nodes.get(3)));
         sim.runUntil(30_000);
         assertThat(listener.receiving()).isTrue();
         assertThat(listener.stats().repairMillis).singleElement().satisfies(ms -> assertThat(ms).isGreaterThan(3_000));
@@ -270,5 +273,39 @@ class ChannelTreeTest {
         for (int i = 1; i < trees.size(); i++) {
             assertThat(played.get(i)).as("listener %d hears the source again", i).contains(resumedAt);
         }
+    }
+
+    @Test
+    void aParentFreesTheSlotOfACrashedChildWithinTheSilenceLimit() {
+        add(true, 1);
+        stream();
+        add(false, 0).join();
+        sim.runUntil(3_000);
+        assertThat(trees.get(0).freeSlots()).isZero();
+        net.crash(nodes.get(1)); // the link would only report it after 5 s
+        sim.runUntil(3_000 + TreeConfig.relay(1).parentSilenceMillis() + 600);
+        assertThat(trees.get(0).freeSlots()).isEqualTo(1);
+        assertThat(trees.get(0).stats().childrenLost).isEqualTo(1);
+    }
+
+    @Test
+    void aFullParentRedirectsToItsChildrenThatCanRelay() {
+        add(true, 2);
+        stream();
+        add(false, 0).join(); // a pure listener: never a redirect target
+        sim.runUntil(2_000);
+        ChannelTree relay = add(false, 3);
+        relay.join();
+        sim.runUntil(4_000);
+        SimNode asker = net.addNode(NodeId.random(random));
+        List<TreeMessage.Refuse> refusals = new ArrayList<>();
+        asker.setHandler(new MessageRouter().on(TreeMessage.Refuse.class, (from, r) -> refusals.add(r)));
+        asker.send(nodes.get(0).localAddress(), new TreeMessage.Attach(KEY.channelId(), -1, 0));
+        sim.runUntil(5_000);
+        assertThat(refusals).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo("no free relay slot");
+            assertThat(r.alternatives().get(0).id()).isEqualTo(nodes.get(2).localAddress().id());
+            assertThat(r.alternatives()).noneMatch(s -> s.id().equals(nodes.get(1).localAddress().id()));
+        });
     }
 }

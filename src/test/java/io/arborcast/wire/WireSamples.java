@@ -52,7 +52,7 @@ public final class WireSamples {
                 new GossipMessage.Probe(a, r.nextLong()),
                 new GossipMessage.ProbeAck(a, r.nextLong()),
                 new GossipMessage.ProbeResult(a, r.nextLong(), true),
-                new TreeMessage.Attach(a, 1234),
+                new TreeMessage.Attach(a, 1234, 4),
                 new TreeMessage.Accept(a, List.of(p1, p2)),
                 new TreeMessage.Refuse(a, "no free relay slot", List.of(s1, s2)),
                 new TreeMessage.Detach(a),
