@@ -45,7 +45,18 @@ class CliTest {
     @Test
     void helpListsTheCommands() {
         assertThat(Main.run("--help")).isZero();
-        assertThat(out.toString()).contains("node", "channels", "keygen");
+        assertThat(out.toString()).contains("demo", "publish", "play", "node", "channels", "keygen", "simulate");
+    }
+
+    @Test
+    void publishAndPlayExplainBadArgumentsWithoutStackTraces(@TempDir Path dir) {
+        assertThat(Main.run("play", "not-a-channel", "--bootstrap", "127.0.0.1:1", "--port", "0")).isEqualTo(1);
+        assertThat(err.toString()).contains("not a channel id: not-a-channel");
+        assertThat(Main.run("publish", "--key", dir.resolve("missing.key").toString(), "--name", "x", "--port", "0"))
+                .isEqualTo(1);
+        assertThat(err.toString()).contains("missing.key").doesNotContain("Exception");
+        assertThat(Main.run("publish", "--name", "x")).isEqualTo(2); // picocli: --key is required
+        assertThat(err.toString()).contains("Missing required option: '--key=FILE'");
     }
 
     @Test

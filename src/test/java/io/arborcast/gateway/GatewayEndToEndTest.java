@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -309,6 +310,32 @@ class GatewayEndToEndTest {
             assertThat(curlStatus(out, "-m", "3", url(b, path))).isEqualTo(503);
             assertThat(Files.readString(out)).contains("listener limit reached (2)");
         }
+    }
+
+    @Test
+    void pullRelaysARemoteIcyStreamAndReReadsItsTitles() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 16);
+        captureSourceBytes();
+        Process set = new ProcessBuilder("curl", "-s", "-u", "source:" + PASSWORD,
+                url(a, "/admin/metadata?mode=updinfo&mount=/live&song=Pulled%20Title")).start();
+        processes.add(set);
+        assertThat(set.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        // node B relays A's stream (as an ordinary ICY server would be relayed) into a channel of its own
+        ChannelKey relayKey = ChannelKey.generate();
+        Puller p = Puller.start(url(a, "/stream/" + key.channelId().toHex()), b, relayKey, "relay of e2e");
+        try {
+            assertThat(p.contentType()).isEqualTo("audio/mpeg");
+            await().atMost(Duration.ofSeconds(10)).until(() -> "Pulled Title".equals(
+                    onLoop(b, () -> b.channelsOnLoop().get(relayKey.channelId()).title())));
+            Process decode = ffmpeg("-t", "3", "-i", url(b, "/stream/" + relayKey.channelId().toHex()), "-f", "null", "-");
+            assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+            assertThat(decode.exitValue()).isZero();
+        } finally {
+            p.stop();
+        }
+        assertThatThrownBy(() -> Puller.start(url(a, "/nothing-here"), b, ChannelKey.generate(), "x"))
+                .hasMessageContaining("404").hasMessageContaining("not a stream");
     }
 
     private int curlStatus(Path body, String... args) throws Exception {

@@ -1,0 +1,68 @@
+package io.arborcast.cli;
+
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.gateway.Puller;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+
+/** {@code arborcast publish}: runs a node that publishes a channel fed by a source client or a remote stream. */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish a channel: run a node that takes a source client's stream (Icecast SOURCE/PUT, "
+                + "SHOUTcast v1) or pulls a remote HTTP/ICY stream (--from), and relays it into the tree.")
+final class PublishCommand implements Callable<Integer> {
+    @Mixin
+    NodeOptions options;
+
+    @Option(names = "--key", paramLabel = "FILE", required = true, description = "the channel key (arborcast keygen)")
+    Path key;
+
+    @Option(names = "--name", paramLabel = "NAME", required = true, description = "the channel's name")
+    String name;
+
+    @Option(names = "--mount", paramLabel = "PATH", defaultValue = "/live", description = "where source clients push (default /live)")
+    String mount;
+
+    @Option(names = "--password", paramLabel = "PW", description = "source password (default: a random one, printed)")
+    String password;
+
+    @Option(names = "--from", paramLabel = "URL", description = "pull this HTTP/ICY stream instead of waiting for a source client")
+    String from;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "any running node; omit to start a new network")
+    String bootstrap;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
+    Long duration;
+
+    @Override
+    public Integer call() throws Exception {
+        ChannelKey channelKey = ChannelKey.load(key);
+        String pw = password != null ? password : HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+        String path = mount.startsWith("/") ? mount : "/" + mount;
+        try (RunningNode r = RunningNode.start(options)) {
+            if (!r.join(bootstrap)) {
+                return RunningNode.EXIT_BOOTSTRAP;
+            }
+            Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name);
+            r.gateway.addMount(path, channelKey, name, pw);
+            String id = channelKey.channelId().toHex();
+            System.out.println("channel " + id + " '" + name + "'");
+            System.out.println("play:    http://" + r.httpBase() + "/stream/" + id);
+            if (puller == null) {
+                System.out.println("source:  icecast://source:" + pw + "@" + r.httpBase() + path
+                        + "   (SHOUTcast v1: password " + pw + " on port " + r.gateway.shoutcastPort() + ")");
+            } else {
+                System.out.println("pulling " + from + " (" + puller.contentType() + ")");
+            }
+            System.out.flush();
+            RunningNode.awaitStop(duration);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,81 @@
+package io.arborcast.cli;
+
+import io.arborcast.dht.DhtResults.JoinResult;
+import io.arborcast.gateway.GatewayConfig;
+import io.arborcast.gateway.HttpGateway;
+import io.arborcast.node.Node;
+import io.arborcast.node.NodeConfig;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** What {@code node}, {@code publish} and {@code play} share: a node with its HTTP gateway, joined and kept running. */
+final class RunningNode implements AutoCloseable {
+    /** Exit code when the bootstrap address does not answer. */
+    static final int EXIT_BOOTSTRAP = 2;
+
+    final Node node;
+    final HttpGateway gateway;
+
+    private RunningNode(Node node, HttpGateway gateway) {
+        this.node = node;
+        this.gateway = gateway;
+    }
+
+    static RunningNode start(NodeOptions options) throws InterruptedException {
+        NodeConfig config = options.load(null);
+        Node node = Node.start(config);
+        try {
+            HttpGateway gateway = new HttpGateway(node, NodeConfig.read(options.config, GatewayConfig::from)).install();
+            System.out.println("node " + node.address().id().toHex() + " listening on " + node.address().endpoint()
+                    + " (UDP+TCP" + (gateway.shoutcastPort() > 0 ? ", SHOUTcast sources on "
+                    + gateway.shoutcastPort() : "") + ")");
+            return new RunningNode(node, gateway);
+        } catch (RuntimeException | InterruptedException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    /** Joins the DHT through {@code bootstrap} (null: start a new network); false, said on stderr, if it fails. */
+    boolean join(String bootstrap) throws Exception {
+        if (bootstrap == null) {
+            return true;
+        }
+        JoinResult j = node.join(Node.resolve(bootstrap)).get(60, TimeUnit.SECONDS);
+        if (!j.ok()) {
+            System.err.println("arborcast: " + j.error());
+            return false;
+        }
+        System.out.println("joined via " + bootstrap + ": " + j.contacts() + " contacts in " + j.millis() + " ms");
+        return true;
+    }
+
+    /** The address players and source clients on this machine use. */
+    String httpBase() {
+        String host = node.address().host();
+        return (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + node.address().port();
+    }
+
+    /** Blocks until Ctrl-C, or for {@code seconds} if given. */
+    static void awaitStop(Long seconds) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (seconds != null) {
+            stop.await(seconds, TimeUnit.SECONDS);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C came at the same time
+            }
+        } else {
+            stop.await();
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
