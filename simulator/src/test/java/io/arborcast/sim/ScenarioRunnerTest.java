@@ -114,7 +114,7 @@ class ScenarioRunnerTest {
     @Test
     void shippedScenariosParse() {
         for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
-            "flash-crowd-10k", "mass-failure-30pct"}) {
+            "flash-crowd-10k", "mass-failure-30pct", "stream-100k"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }
