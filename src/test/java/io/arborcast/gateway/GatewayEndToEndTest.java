@@ -184,18 +184,19 @@ class GatewayEndToEndTest {
         assertThat(curlStatus(out, url(a, "/admin.cgi?pass=wrong&mode=updinfo&song=Nope"))).isEqualTo(401);
         assertThat(curlStatus(out, url(a, "/admin.cgi?pass=" + PASSWORD + "&mode=updinfo&song=Hello%20World")))
                 .as("SHOUTcast's admin.cgi").isEqualTo(200);
-        // the title travels with the stream: a listener on node B sees what was set on node A
-        try (Socket s = new Socket("127.0.0.1", b.address().port())) {
-            s.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + " HTTP/1.0\r\nIcy-MetaData: 1\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            byte[] got = readFor(s, 2_500);
-            String text = new String(got, StandardCharsets.ISO_8859_1);
-            int bodyAt = text.indexOf("\r\n\r\n") + 4;
-            assertThat(text.substring(0, bodyAt)).contains("icy-metaint: 8192").contains("icy-name: e2e test");
-            int lenByte = got[bodyAt + 8_192] & 0xff;
-            String block = new String(got, bodyAt + 8_193, lenByte * 16, StandardCharsets.UTF_8);
-            assertThat(block).startsWith("StreamTitle='Hello World';");
-        }
+        // the title travels with the stream: a listener on node B (curl, as a player) sees what was set on node A
+        Path headers = Files.createTempFile("arborcast", ".headers");
+        Path body = Files.createTempFile("arborcast", ".body");
+        Process curl = new ProcessBuilder("curl", "-s", "-m", "3", "-H", "Icy-MetaData: 1", "-D", headers.toString(),
+                "-o", body.toString(), url(b, "/stream/" + key.channelId().toHex())).start();
+        processes.add(curl);
+        assertThat(curl.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(Files.readString(headers)).contains("icy-metaint: 8192").contains("icy-name: e2e test");
+        byte[] got = Files.readAllBytes(body);
+        assertThat(got.length).isGreaterThan(8_192 + 1 + 16);
+        int lenByte = got[8_192] & 0xff;
+        String block = new String(got, 8_193, lenByte * 16, StandardCharsets.UTF_8);
+        assertThat(block).startsWith("StreamTitle='Hello World';");
     }
 
     @Test
