@@ -204,20 +204,24 @@ final class StreamWorkload implements Workload {
 
     @Override
     public List<String> columns() {
-        return List.of("receiving", "repairs");
+        return List.of("receiving", "repairs", "meanDepth", "maxDepth");
     }
 
     @Override
     public double[] sample() {
         int receiving = 0;
         long repairs = 0;
+        long depthSum = 0;
+        int maxDepth = 0;
         for (Peer p : peers) {
             if (p.node.alive() && p.tree.receiving()) {
                 receiving++;
+                depthSum += p.tree.depth();
+                maxDepth = Math.max(maxDepth, p.tree.depth());
             }
             repairs += p.tree.stats().repairs;
         }
-        double[] row = {receiving, repairs - repairsSeen};
+        double[] row = {receiving, repairs - repairsSeen, receiving == 0 ? 0 : (double) depthSum / receiving, maxDepth};
         repairsSeen = repairs;
         return row;
     }
