@@ -30,6 +30,12 @@ public record GossipConfig(int activeSize, int passiveSize, int activeWalk, int 
         }
     }
 
+    /** These settings with a different active view size. */
+    public GossipConfig withActiveSize(int n) {
+        return new GossipConfig(n, passiveSize, activeWalk, passiveWalk, shuffleMillis, shuffleActive, shufflePassive,
+                heartbeatMillis, suspectMillis, probeMillis, neighborMillis);
+    }
+
     /** Defaults: detect a silent crash within about 1.5 s, under 1 KiB/s of control traffic per peer. */
     public static GossipConfig defaults() {
         return new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 500, 750, 500, 1_000);

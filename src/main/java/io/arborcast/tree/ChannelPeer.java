@@ -38,6 +38,8 @@ public final class ChannelPeer {
         void withdraw(NodeId channel);
     }
 
+    /** Gossip neighbours the source keeps at most. */
+    static final int SOURCE_ACTIVE_VIEW = 2;
     /** Maintenance period: gossip state, backup ranking, announcements. */
     static final long TICK_MILLIS = 1_000;
     /** An unchanged announcement is not repeated (the directory refreshes it); a changed one waits this long. */
@@ -70,7 +72,10 @@ public final class ChannelPeer {
         this.directory = directory;
         this.source = source;
         this.uploadKbps = uploadKbps;
-        this.gossip = new ChannelGossip(channel, gossip, env, transport, (peer, why) -> { });
+        // the source's upload is the channel's bottleneck: it keeps fewer gossip neighbours (each
+        // costs heartbeats); newcomers reach it through the directory and its children anyway
+        GossipConfig g = source ? gossip.withActiveSize(Math.min(gossip.activeSize(), SOURCE_ACTIVE_VIEW)) : gossip;
+        this.gossip = new ChannelGossip(channel, g, env, transport, (peer, why) -> { });
         this.tree = source
                 ? ChannelTree.source(channel, publicKey, tree, env, transport, this::candidates)
                 : ChannelTree.listener(channel, publicKey, tree, env, transport, this::candidates, deliver);
