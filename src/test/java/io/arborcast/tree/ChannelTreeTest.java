@@ -36,6 +36,10 @@ class ChannelTreeTest {
     private final List<Integer> slots = new ArrayList<>();
     private long nextSeq;
     private boolean paused;
+    /** When not -1, the oracle shows only this node. */
+    private int visibleOnly = -1;
+    /** Every ATTACH delivered, as "asker->receiver" node indexes. */
+    private final List<String> attachLog = new ArrayList<>();
     /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
     private boolean staleOracle;
 
@@ -43,7 +47,7 @@ class ChannelTreeTest {
         List<PeerState> out = new ArrayList<>();
         for (int i = 0; i < trees.size(); i++) {
             ChannelTree t = trees.get(i);
-            if (nodes.get(i).alive() && t.receiving()) {
+            if (nodes.get(i).alive() && t.receiving() && (visibleOnly < 0 || visibleOnly == i)) {
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
                         staleOracle ? slots.get(i) : t.freeSlots(), 1000, 0, 0));
             }
@@ -59,7 +63,13 @@ class ChannelTreeTest {
                 ? ChannelTree.source(KEY.channelId(), KEY.publicKey(), config, node, node, this::oracle)
                 : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), config, node, node,
                         this::oracle, c -> log.add(c.seq()));
-        node.setHandler(new MessageRouter().on(TreeMessage.class, t::onMessage)
+        int index = trees.size();
+        node.setHandler(new MessageRouter()
+                .on(TreeMessage.Attach.class, (from, a) -> {
+                    attachLog.add(indexOf(from) + "->" + index);
+                    t.onMessage(from, a);
+                })
+                .on(TreeMessage.class, t::onMessage)
                 .on(StreamMessage.Chunk.class, t::onChunk).on(LinkMessage.Heartbeat.class, t::onHeartbeat)
                 .onLinkClosed(t::onLinkClosed));
         trees.add(t);
@@ -307,5 +317,38 @@ class ChannelTreeTest {
             assertThat(r.alternatives().get(0).id()).isEqualTo(nodes.get(2).localAddress().id());
             assertThat(r.alternatives()).noneMatch(s -> s.id().equals(nodes.get(1).localAddress().id()));
         });
+    }
+
+    @Test
+    void repairTriesTheGrandparentBeforeShallowerStrangers() {
+        add(true, 4);
+        stream();
+        // a chain: A under the source, B under A, R under B, L under R (each sees only its parent-to-be)
+        int[] chain = new int[4];
+        int[] slots = {1, 1, 1, 0};
+        for (int k = 0; k < 4; k++) {
+            visibleOnly = k == 0 ? 0 : chain[k - 1];
+            ChannelTree t = add(false, slots[k]);
+            chain[k] = trees.size() - 1;
+            t.join();
+            sim.runUntil(sim.now() + 2_000);
+            assertThat(indexOf(t.parent())).isEqualTo(visibleOnly);
+        }
+        visibleOnly = -1;
+        for (int k = 0; k < 3; k++) { // strangers at depth 1 with free slots, all shallower than B
+            visibleOnly = 0;
+            ChannelTree x = add(false, 2);
+            x.join();
+            sim.runUntil(sim.now() + 2_000);
+            assertThat(x.depth()).isEqualTo(1);
+        }
+        visibleOnly = -1;
+        ChannelTree l = trees.get(chain[3]);
+        attachLog.clear();
+        net.crash(nodes.get(chain[2]));
+        sim.runUntil(sim.now() + 10_000);
+        String first = attachLog.stream().filter(e -> e.startsWith(chain[3] + "->")).findFirst().orElseThrow();
+        assertThat(first).as("the grandparent B first").isEqualTo(chain[3] + "->" + chain[1]);
+        assertThat(l.receiving()).isTrue();
     }
 }
