@@ -18,6 +18,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
@@ -112,7 +113,9 @@ public final class HttpGateway {
     }
 
     private void handOff(ChannelPipeline p) {
-        p.addLast("http-decoder", new HttpRequestDecoder(4096, 8192, 8192));
+        // old ICY clients end lines with a bare LF: accepted, as Icecast does
+        p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig().setMaxInitialLineLength(4096)
+                .setMaxHeaderSize(8192).setMaxChunkSize(8192).setStrictLineParsing(false)));
         p.addLast("gateway", new Connection());
     }
 

@@ -220,6 +220,10 @@ class GatewayEndToEndTest {
         assertThat(curlStatus(out, "-X", "OPTIONS", url(a, "/"))).isEqualTo(200);
         assertThat(curlStatus(out, url(a, "/pls/" + unknown + ".pls"))).isEqualTo(200);
         assertThat(Files.readString(out)).contains("File1=http://").contains("/stream/" + unknown);
+        try (Socket s = new Socket("127.0.0.1", b.address().port())) { // bare LF line ends, as old ICY clients send
+            s.getOutputStream().write(("GET /stream/" + unknown + " HTTP/1.0\n\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(readFor(s, 5_000), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 404");
+        }
         try (Socket s = new Socket("127.0.0.1", a.address().port())) {
             s.getOutputStream().write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String reply = new String(readFor(s, 2_000), StandardCharsets.US_ASCII);
