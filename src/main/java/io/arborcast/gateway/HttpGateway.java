@@ -55,12 +55,25 @@ public final class HttpGateway {
     private final Node node;
     private final GatewayConfig config;
     private final Map<String, Mount> mounts = new HashMap<>();
+    private final NodeMetrics metrics;
     private int listeners;
+    private long listenerLimitHits;
     private Channel shoutcast;
 
     public HttpGateway(Node node, GatewayConfig config) {
         this.node = node;
         this.config = config;
+        this.metrics = new NodeMetrics(node, this);
+    }
+
+    /** Players connected now (read on the loop). */
+    int players() {
+        return listeners;
+    }
+
+    /** Players refused because the listener limit was reached. */
+    long listenerLimitHits() {
+        return listenerLimitHits;
     }
 
     /**
@@ -168,6 +181,8 @@ public final class HttpGateway {
                 play(ctx, r, id);
             } else if (path.startsWith("/pls/") || path.startsWith("/m3u/")) {
                 playlist(ctx, r, path);
+            } else if (path.equals("/metrics")) {
+                respondWith(ctx, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
             } else if (path.equals("/admin/metadata") || path.equals("/admin.cgi")) {
                 metadata(ctx, r, q);
             } else {
@@ -177,6 +192,7 @@ public final class HttpGateway {
 
         private void play(ChannelHandlerContext ctx, HttpRequest r, NodeId id) {
             if (listeners >= config.maxListeners()) {
+                listenerLimitHits++;
                 respond(ctx, 503, "Service Unavailable", "listener limit reached (" + config.maxListeners() + ")");
                 return;
             }

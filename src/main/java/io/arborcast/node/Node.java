@@ -14,6 +14,7 @@ import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
+import io.arborcast.dht.DhtStats;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.dht.DhtResults.LookupResult;
@@ -229,6 +230,16 @@ public final class Node implements AutoCloseable {
             }
             done.accept(c != null);
         });
+    }
+
+    /** On the loop: the DHT's counters. */
+    public DhtStats dhtStats() {
+        return dht.stats();
+    }
+
+    /** On the loop: contacts in the DHT routing table. */
+    public int routingTableSize() {
+        return dht.routingTable().size();
     }
 
     /** Runs {@code task} on the node's event loop (where {@link LocalChannel} lives). */

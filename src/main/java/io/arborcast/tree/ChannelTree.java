@@ -697,6 +697,7 @@ public final class ChannelTree {
             return;
         }
         stats.chunksReceived++;
+        stats.bytesReceived += c.payload().length;
         lastFromParent = env.now();
         lastChunkFromParent = env.now();
         if (lostAt >= 0) {
@@ -726,6 +727,7 @@ public final class ChannelTree {
         }
         if (buffer.put(c)) {
             stats.chunksPulled++;
+            stats.bytesReceived += c.payload().length;
             deliver.accept(c);
             forward(c);
         }
@@ -742,6 +744,7 @@ public final class ChannelTree {
     private void forward(Chunk c) {
         for (PeerAddress child : children.values()) {
             stats.chunksForwarded++;
+            stats.bytesForwarded += c.payload().length;
             send(child, c);
         }
     }

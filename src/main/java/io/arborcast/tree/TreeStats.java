@@ -16,6 +16,9 @@ public final class TreeStats {
     public long moves;
     public long chunksReceived;
     public long chunksForwarded;
+    /** Stream payload bytes taken in (from the parent or by gap pull) and sent on to children. */
+    public long bytesReceived;
+    public long bytesForwarded;
     /** Gap pulls asked, answered, refused (too frequent), chunks taken from them, and chunks nobody asked for. */
     public long pullsSent;
     public long pullsServed;
