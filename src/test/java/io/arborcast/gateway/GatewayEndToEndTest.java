@@ -6,6 +6,7 @@ import io.arborcast.net.NetConfig;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
+import io.arborcast.wire.WireSamples;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,14 @@ class GatewayEndToEndTest {
         return p;
     }
 
+    /** ffmpeg decodes {@code seconds} of {@code url}: exit 0, not a word of complaint. */
+    private void assertDecodes(String url, int seconds) throws Exception {
+        Process decode = ffmpeg("-t", String.valueOf(seconds), "-i", url, "-f", "null", "-");
+        assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        assertThat(decode.exitValue()).isZero();
+    }
+
     private String url(Node n, String path) {
         return "http://" + n.address().endpoint() + path;
     }
@@ -137,10 +146,7 @@ class GatewayEndToEndTest {
         pushSine("libmp3lame", "mp3", "audio/mpeg", 14);
         ByteArrayOutputStream atSource = captureSourceBytes();
         String stream = url(b, "/stream/" + key.channelId().toHex() + ".mp3");
-        Process decode = ffmpeg("-t", "4", "-i", stream, "-f", "null", "-");
-        assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
-        assertThat(decode.exitValue()).isZero();
+        assertDecodes(stream, 4);
 
         // the bytes B serves are a run of the bytes A took in, starting on a chunk (frame) boundary
         Process curl = new ProcessBuilder("curl", "-s", "-m", "4", stream).start();
@@ -151,7 +157,7 @@ class GatewayEndToEndTest {
         synchronized (atSource) {
             source = atSource.toByteArray();
         }
-        assertThat(indexOf(source, served)).as("served bytes appear, in order and whole, in the source's")
+        assertThat(WireSamples.indexOf(source, served)).as("served bytes appear, in order and whole, in the source's")
                 .isGreaterThanOrEqualTo(0);
         assertThat(served[0] & 0xff).as("starts on an MP3 frame sync").isEqualTo(0xff);
     }
@@ -162,14 +168,9 @@ class GatewayEndToEndTest {
         captureSourceBytes();
         String stream = url(b, "/stream/" + key.channelId().toHex() + ".ogg");
         // first listener early (B joins the tree), the second 10 s into the stream
-        Process early = ffmpeg("-t", "2", "-i", stream, "-f", "null", "-");
-        assertThat(early.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(early.exitValue()).isZero();
+        assertDecodes(stream, 2);
         await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
-        Process late = ffmpeg("-t", "3", "-i", stream, "-f", "null", "-");
-        assertThat(late.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(new String(late.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
-        assertThat(late.exitValue()).isZero();
+        assertDecodes(stream, 3);
     }
 
     @Test
@@ -282,10 +283,7 @@ class GatewayEndToEndTest {
             String stream = url(b, "/stream/" + key.channelId().toHex());
             await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channelsOnLoop()
                     .containsKey(key.channelId())));
-            Process decode = ffmpeg("-t", "3", "-i", stream, "-f", "null", "-");
-            assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
-            assertThat(decode.exitValue()).isZero();
+            assertDecodes(stream, 3);
             feed.interrupt();
         }
     }
@@ -341,10 +339,7 @@ class GatewayEndToEndTest {
             assertThat(p.contentType()).isEqualTo("audio/mpeg");
             await().atMost(Duration.ofSeconds(10)).until(() -> "Pulled Title".equals(
                     onLoop(b, () -> b.channelsOnLoop().get(relayKey.channelId()).title())));
-            Process decode = ffmpeg("-t", "3", "-i", url(b, "/stream/" + relayKey.channelId().toHex()), "-f", "null", "-");
-            assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
-            assertThat(decode.exitValue()).isZero();
+            assertDecodes(url(b, "/stream/" + relayKey.channelId().toHex()), 3);
         } finally {
             p.stop();
         }
@@ -359,18 +354,5 @@ class GatewayEndToEndTest {
         Process p = new ProcessBuilder(cmd).start();
         processes.add(p);
         return Integer.parseInt(new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -114,7 +114,9 @@ class MessageCodecTest {
         // A chunk whose payload length claims 2 GiB: must not allocate, must be refused.
         byte[] marker = {0x55, 0x66, 0x77};
         byte[] enc = codec.encode(new StreamMessage.Chunk(NodeId.random(new Random(1)), 1, 2, marker, new byte[0]));
-        int at = indexOf(enc, marker) - 1; // the payload's length varint (3)
+        int found = WireSamples.indexOf(enc, marker);
+        assertThat(found).as("marker in the encoding").isGreaterThanOrEqualTo(0);
+        int at = found - 1; // the payload's length varint (3)
         assertThat(enc[at]).isEqualTo((byte) 3);
         byte[] forged = Arrays.copyOf(enc, at + 5);
         forged[at] = (byte) 0xFF;
@@ -167,19 +169,6 @@ class MessageCodecTest {
         }
         // the codec still works afterwards
         assertThat(codec.decode(codec.encode(new DhtMessage.Ping(9)))).isEqualTo(new DhtMessage.Ping(9));
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new AssertionError("pattern not found");
     }
 
     private void assertReason(byte[] frame, CodecException.Reason reason) {
