@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,8 +39,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--listeners", paramLabel = "N", defaultValue = "20", description = "listeners (default 20)")
     int listenerCount;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
-    Long duration;
+    @Mixin
+    RunFor duration;
 
     @Option(names = "--kill-relays", description = "close a relay abruptly every 10 s to show repair live")
     boolean killRelays;
@@ -97,25 +96,13 @@ final class DemoCommand implements Callable<Integer> {
                     + " first request)");
             System.out.flush();
 
-            CountDownLatch stop = new CountDownLatch(1);
-            Thread hook = new Thread(stop::countDown);
-            Runtime.getRuntime().addShutdownHook(hook);
             long started = System.nanoTime();
             int[] second = {0};
             timer.scheduleAtFixedRate(() -> report(id, publisher, ++second[0]), 1, 1, TimeUnit.SECONDS);
             if (killRelays) {
                 timer.scheduleAtFixedRate(() -> killOneRelay(id), 10, 10, TimeUnit.SECONDS);
             }
-            if (duration != null) {
-                stop.await(duration, TimeUnit.SECONDS);
-            } else {
-                stop.await();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C: the hook is running
-            }
+            duration.await();
             timer.shutdownNow();
             timer.awaitTermination(3, TimeUnit.SECONDS);
             System.out.printf("demo ran %.0f s%n", (System.nanoTime() - started) / 1e9);

@@ -17,8 +17,8 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "any running node; omit to start a new network")
     String bootstrap;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: run until Ctrl-C)")
-    Long duration;
+    @Mixin
+    RunFor duration;
 
     @Override
     public Integer call() throws Exception {
@@ -26,7 +26,7 @@ final class NodeCommand implements Callable<Integer> {
             if (!r.join(bootstrap)) {
                 return RunningNode.EXIT_BOOTSTRAP;
             }
-            RunningNode.awaitStop(duration);
+            duration.await();
         }
         return 0;
     }

@@ -34,8 +34,8 @@ final class PlayCommand implements Callable<Integer> {
     @Option(names = "--stdout", description = "write the stream's bytes to stdout (e.g. | mpv -)")
     boolean stdout;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
-    Long duration;
+    @Mixin
+    RunFor duration;
 
     @Override
     public Integer call() throws Exception {
@@ -69,7 +69,7 @@ final class PlayCommand implements Callable<Integer> {
                 System.out.println("play:    http://" + r.httpBase() + "/stream/" + id.toHex());
                 System.out.flush();
             }
-            RunningNode.awaitStop(duration);
+            duration.await();
         }
         return 0;
     }

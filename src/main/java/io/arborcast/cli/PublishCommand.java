@@ -37,8 +37,8 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "any running node; omit to start a new network")
     String bootstrap;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
-    Long duration;
+    @Mixin
+    RunFor duration;
 
     @Override
     public Integer call() throws Exception {
@@ -61,7 +61,7 @@ final class PublishCommand implements Callable<Integer> {
                 System.out.println("pulling " + from + " (" + puller.contentType() + ")");
             }
             System.out.flush();
-            RunningNode.awaitStop(duration);
+            duration.await();
         }
         return 0;
     }

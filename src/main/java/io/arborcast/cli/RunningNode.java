@@ -6,7 +6,6 @@ import io.arborcast.gateway.HttpGateway;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** What {@code node}, {@code publish} and {@code play} share: a node with its HTTP gateway, joined and kept running. */
@@ -55,23 +54,6 @@ final class RunningNode implements AutoCloseable {
     String httpBase() {
         String host = node.address().host();
         return (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + node.address().port();
-    }
-
-    /** Blocks until Ctrl-C, or for {@code seconds} if given. */
-    static void awaitStop(Long seconds) throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        Thread hook = new Thread(stop::countDown);
-        Runtime.getRuntime().addShutdownHook(hook);
-        if (seconds != null) {
-            stop.await(seconds, TimeUnit.SECONDS);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // Ctrl-C came at the same time
-            }
-        } else {
-            stop.await();
-        }
     }
 
     @Override

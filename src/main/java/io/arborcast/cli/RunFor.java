@@ -1,0 +1,29 @@
+package io.arborcast.cli;
+
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** The {@code --duration} option of the commands that run until stopped, and the waiting itself. */
+final class RunFor {
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
+    Long seconds;
+
+    /** Blocks until Ctrl-C, or for {@code --duration} seconds if given. */
+    void await() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (seconds == null) {
+            stop.await();
+            return;
+        }
+        stop.await(seconds, TimeUnit.SECONDS);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C came at the same time
+        }
+    }
+}
