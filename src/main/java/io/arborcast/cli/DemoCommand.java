@@ -61,19 +61,15 @@ final class DemoCommand implements Callable<Integer> {
         NodeConfig base = options.load(7144);
         GatewayConfig g = NodeConfig.read(options.config, GatewayConfig::from);
         gateway = new GatewayConfig(g.maxListeners(), g.icyMetaint(), false, g.maxPlayerBacklog());
-        NodeConfig loopback = base.withNet(new io.arborcast.net.NetConfig("127.0.0.1", "127.0.0.1", 0,
-                base.net().maxDatagramBytes(), base.net().maxLinkFrameBytes(), base.net().connectTimeoutMillis(),
-                base.net().linkIdleMillis(), base.net().maxQueuedBytesPerLink()));
+        NodeConfig loopback = base.withNet(base.net().withAddress("127.0.0.1", "127.0.0.1", 0));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "demo");
             t.setDaemon(true);
             return t;
         });
         try {
-            Node entry = start(base.withNet(new io.arborcast.net.NetConfig("127.0.0.1", "127.0.0.1",
-                    base.net().port(), base.net().maxDatagramBytes(), base.net().maxLinkFrameBytes(),
-                    base.net().connectTimeoutMillis(), base.net().linkIdleMillis(),
-                    base.net().maxQueuedBytesPerLink())), "entry");
+            Node entry = start(base.withNet(base.net().withAddress("127.0.0.1", "127.0.0.1", base.net().port())),
+                    "entry");
             PeerAddress bootstrap = entry.address();
             Node publisher = start(loopback, "source");
             join(publisher, bootstrap);

@@ -25,8 +25,7 @@ final class NodeOptions {
         NodeConfig c = NodeConfig.load(config);
         NetConfig n = c.net();
         int p = port != null ? port : defaultPort != null ? defaultPort : n.port();
-        return c.withNet(new NetConfig(bind != null ? bind : n.bindHost(), advertise != null ? advertise : n.advertisedHost(),
-                p, n.maxDatagramBytes(), n.maxLinkFrameBytes(), n.connectTimeoutMillis(), n.linkIdleMillis(),
-                n.maxQueuedBytesPerLink()));
+        return c.withNet(n.withAddress(bind != null ? bind : n.bindHost(),
+                advertise != null ? advertise : n.advertisedHost(), p));
     }
 }

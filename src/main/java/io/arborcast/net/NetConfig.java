@@ -26,6 +26,12 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
         }
     }
 
+    /** These limits and timeouts with other addresses and port. */
+    public NetConfig withAddress(String newBindHost, String newAdvertisedHost, int newPort) {
+        return new NetConfig(newBindHost, newAdvertisedHost, newPort, maxDatagramBytes, maxLinkFrameBytes,
+                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink);
+    }
+
     /** Loopback defaults on the given port (0 = any free port). */
     public static NetConfig loopback(int port) {
         return new NetConfig("127.0.0.1", "127.0.0.1", port, MessageCodec.DEFAULT_MAX_DATAGRAM,
