@@ -78,4 +78,32 @@ public sealed interface TreeMessage extends Message {
             }
         }
     }
+
+    /**
+     * A child's report of the subtree below it, for status pages: up to {@link #MAX_PATH}
+     * peers in breadth-first order, each with the index of its parent in the list (-1: the
+     * reporting child itself). Sent up when it changes; informational only, nothing in the
+     * protocol depends on it.
+     */
+    record Subtree(NodeId channel, List<Entry> entries) implements TreeMessage {
+        public Subtree {
+            Objects.requireNonNull(channel, "channel");
+            entries = bounded(entries);
+            for (int i = 0; i < entries.size(); i++) {
+                if (entries.get(i).parent() >= i) {
+                    throw new IllegalArgumentException("a subtree entry must follow its parent");
+                }
+            }
+        }
+
+        /** One peer of the subtree and the list index of its parent (-1: the reporter). */
+        public record Entry(PeerAddress peer, int parent) {
+            public Entry {
+                Objects.requireNonNull(peer, "peer");
+                if (parent < -1) {
+                    throw new IllegalArgumentException("bad parent index");
+                }
+            }
+        }
+    }
 }

@@ -56,6 +56,7 @@ public final class HttpGateway {
     private final GatewayConfig config;
     private final Map<String, Mount> mounts = new HashMap<>();
     private final NodeMetrics metrics;
+    private final StatusPage status;
     private int listeners;
     private long listenerLimitHits;
     private Channel shoutcast;
@@ -64,6 +65,7 @@ public final class HttpGateway {
         this.node = node;
         this.config = config;
         this.metrics = new NodeMetrics(node, this);
+        this.status = new StatusPage(node, this);
     }
 
     /** Players connected now (read on the loop). */
@@ -82,6 +84,7 @@ public final class HttpGateway {
      */
     public HttpGateway install() throws InterruptedException {
         node.transport().setHttpHandoff(this::handOff);
+        node.transport().eventLoop().scheduleAtFixedRate(status::sample, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         if (config.shoutcastSource()) {
             int port = node.config().net().port() == 0 ? 0 : node.address().port() + 1;
             shoutcast = new ServerBootstrap().group(node.transport().eventLoop(), node.transport().eventLoop())
@@ -181,6 +184,10 @@ public final class HttpGateway {
                 play(ctx, r, id);
             } else if (path.startsWith("/pls/") || path.startsWith("/m3u/")) {
                 playlist(ctx, r, path);
+            } else if (path.equals("/")) {
+                respondWith(ctx, 200, "OK", "text/html; charset=utf-8", status.html(), "Cache-Control: no-cache");
+            } else if (path.equals("/api/status")) {
+                respondWith(ctx, 200, "OK", "application/json", status.json(), "Cache-Control: no-store");
             } else if (path.equals("/metrics")) {
                 respondWith(ctx, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
             } else if (path.equals("/admin/metadata") || path.equals("/admin.cgi")) {
@@ -429,7 +436,11 @@ public final class HttpGateway {
 
     private static void respondWith(ChannelHandlerContext ctx, int code, String status, String type, String body,
                                     String... headers) {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        respondWith(ctx, code, status, type, body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    private static void respondWith(ChannelHandlerContext ctx, int code, String status, String type, byte[] b,
+                                    String... headers) {
         StringBuilder h = new StringBuilder("HTTP/1.1 ").append(code).append(' ').append(status).append("\r\n")
                 .append("Server: ").append(SERVER).append("\r\n")
                 .append("Content-Type: ").append(type).append("\r\n")

@@ -34,12 +34,16 @@ public final class LocalChannel {
     private Chunker chunker;
     private long nextSeq;
     private long bytesIn;
+    /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
+    private final long startedAt;
+    private long firstPlayedAt = -1;
     /** At the source: bytes held until the stream head is complete (null once it is). */
     private byte[] headBuf;
     private int headLen;
 
-    LocalChannel(Node node, ChannelRecord record, ChannelPeer peer, ChannelKey key, Playout playout) {
+    LocalChannel(Node node, ChannelRecord record, ChannelPeer peer, ChannelKey key, Playout playout, long startedAt) {
         this.node = node;
+        this.startedAt = startedAt;
         this.record = record;
         this.peer = peer;
         this.key = key;
@@ -188,7 +192,20 @@ public final class LocalChannel {
         return playout;
     }
 
+    /** Milliseconds from asking for the channel to its first chunk played here, or -1 before that. */
+    public long startupMillis() {
+        return firstPlayedAt < 0 ? -1 : firstPlayedAt - startedAt;
+    }
+
+    /** When this node asked for the channel, in the node's clock ({@code environment().now()}). */
+    public long startedAt() {
+        return startedAt;
+    }
+
     void deliver(Chunk c) {
+        if (firstPlayedAt < 0) {
+            firstPlayedAt = node.environment().now();
+        }
         recent.addLast(c);
         while (recent.size() > Math.max(1, node.config().tree().prerollChunks())) {
             recent.removeFirst();

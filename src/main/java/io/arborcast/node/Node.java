@@ -14,6 +14,7 @@ import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
+import io.arborcast.dht.RoutingTable;
 import io.arborcast.dht.DhtStats;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.JoinResult;
@@ -168,7 +169,8 @@ public final class Node implements AutoCloseable {
             ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
                     config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
                     directory, bitrateKbps * config.sourceSlots());
-            LocalChannel c = new LocalChannel(this, record, peer, key, null);
+            peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
+            LocalChannel c = new LocalChannel(this, record, peer, key, null, environment().now());
             channels.put(key.channelId(), c);
             peer.start(List.of());
             dht.publish(record, o -> {
@@ -192,6 +194,7 @@ public final class Node implements AutoCloseable {
                 f.complete(existing);
                 return;
             }
+            long askedAt = environment().now();
             dht.find(channel, r -> {
                 LocalChannel again = channels.get(channel);
                 if (again != null) {
@@ -199,25 +202,26 @@ public final class Node implements AutoCloseable {
                 } else if (!r.found()) {
                     f.completeExceptionally(new UnknownChannelException(channel, r.queried()));
                 } else {
-                    f.complete(listen(r.record(), r.providers()));
+                    f.complete(listen(r.record(), r.providers(), askedAt));
                 }
             });
         });
         return f;
     }
 
-    private LocalChannel listen(ChannelRecord record, List<ProviderInfo> providers) {
+    private LocalChannel listen(ChannelRecord record, List<ProviderInfo> providers, long askedAt) {
         LocalChannel[] holder = new LocalChannel[1];
         Playout playout = new Playout(environment(), config.tree().playoutDelayMillis(), c -> holder[0].deliver(c));
         ChannelPeer peer = ChannelPeer.listener(record.channelId(), record.publicKey(), config.tree(),
                 config.gossip(), environment(), transport, directory, record.bitrateKbps() * config.tree().maxRelays(),
                 playout::onChunk);
-        LocalChannel c = new LocalChannel(this, record, peer, null, playout);
+        peer.tree().setEvents(new TreeLog(dht.id(), record.channelId()));
+        LocalChannel c = new LocalChannel(this, record, peer, null, playout, askedAt);
         holder[0] = c;
         channels.put(record.channelId(), c);
         peer.start(providers);
-        log.debug("tuned in to channel {} '{}' ({} providers known)", record.channelId().shortHex(), record.name(),
-                providers.size());
+        log.info("node {} tuned in to channel {} '{}' ({} providers known)", dht.id().shortHex(),
+                record.channelId().shortHex(), record.name(), providers.size());
         return c;
     }
 
@@ -235,6 +239,20 @@ public final class Node implements AutoCloseable {
     /** On the loop: the DHT's counters. */
     public DhtStats dhtStats() {
         return dht.stats();
+    }
+
+    /** On the loop: the DHT's estimate of the whole network's size (see {@link RoutingTable#estimateNetworkSize}). */
+    public long networkSizeEstimate() {
+        return dht.routingTable().estimateNetworkSize(dht.config().k());
+    }
+
+    /** On the loop: channel records and provider entries this node stores for the DHT. */
+    public int storedRecords() {
+        return dht.storedRecords();
+    }
+
+    public int storedProviders() {
+        return dht.storedProviders();
     }
 
     /** On the loop: contacts in the DHT routing table. */

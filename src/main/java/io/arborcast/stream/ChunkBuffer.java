@@ -55,6 +55,18 @@ public final class ChunkBuffer {
         return highest;
     }
 
+    /** Chunks held in the window now (fewer than its capacity while filling, or with gaps). */
+    public int held() {
+        long start = windowStart();
+        int n = 0;
+        for (Chunk c : ring) {
+            if (c != null && c.seq() >= start) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Lowest seq the window can still hold. */
     public long windowStart() {
         return Math.max(0, highest - ring.length + 1);

@@ -47,6 +47,7 @@ public final class ChannelTree {
     private final ChunkBuffer buffer;
     private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
     private final TreeStats stats = new TreeStats();
+    private final SubtreeView subtree = new SubtreeView();
     private final Set<NodeId> tried = new HashSet<>();
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
@@ -72,6 +73,7 @@ public final class ChannelTree {
     private long beacon = -1;
     private Head head;
     private Consumer<Head> headListener = h -> { };
+    private TreeEvents events = new TreeEvents() { };
 
     private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
                         Supplier<List<PeerState>> candidates, Consumer<Chunk> deliver, boolean source) {
@@ -109,6 +111,7 @@ public final class ChannelTree {
             // a child that crashed: its slot is free for an orphan now, not when TCP gives up
             stats.childrenLost++;
             dropChild(c.id());
+            events.childLost(c, "silent for over " + config.parentSilenceMillis() + " ms");
             transport.closeLink(c);
         }
         if (parent != null) {
@@ -130,10 +133,18 @@ public final class ChannelTree {
         if (++ticks % REBALANCE_TICKS == 0) {
             rebalance();
         }
+        if (ticks % REPORT_TICKS == 0 && parent != null) {
+            List<TreeMessage.Subtree.Entry> report = subtree.reportFor(parent.id(), children.values());
+            if (report != null) {
+                transport.send(parent, new TreeMessage.Subtree(channel, report));
+            }
+        }
         env.schedule(config.keepaliveMillis(), this::keepalive);
     }
 
     private static final int REBALANCE_TICKS = 20;
+    /** Subtree reports go up at most every this many keepalive periods, and only when changed. */
+    private static final int REPORT_TICKS = 10;
 
     /** A parent that sends heartbeats but no chunk for this long is starving us. */
     private long starveMillis() {
@@ -322,6 +333,14 @@ public final class ChannelTree {
         return new ArrayList<>(children.values());
     }
 
+    /**
+     * The tree below this node as far as it knows it (its children and what they reported),
+     * breadth-first, each entry with its parent's index (-1: a child of ours).
+     */
+    public List<TreeMessage.Subtree.Entry> subtree(int limit) {
+        return subtree.below(children.values(), limit);
+    }
+
     public List<PeerAddress> backups() {
         return backups;
     }
@@ -393,6 +412,11 @@ public final class ChannelTree {
     }
 
     // ---------------------------------------------------------------- joining and repair
+
+    /** Where this tree's events go (logs, say). */
+    public void setEvents(TreeEvents e) {
+        events = e;
+    }
 
     /** Starts looking for a parent (a listener's first join). */
     public void join() {
@@ -514,6 +538,7 @@ public final class ChannelTree {
         }
         stats.parentLosses++;
         PeerAddress lost = parent;
+        events.parentLost(lost, why);
         parent = null;
         lostAt = env.now();
         tried.clear();
@@ -537,7 +562,9 @@ public final class ChannelTree {
         } else if (m instanceof TreeMessage.Refuse r) {
             onRefuse(from, r);
         } else if (m instanceof TreeMessage.Detach) {
-            if (!dropChild(from.id()) && parent != null && parent.id().equals(from.id())) {
+            if (dropChild(from.id())) {
+                events.childLost(from, "detached");
+            } else if (parent != null && parent.id().equals(from.id())) {
                 parentLost("parent detached");
             }
         } else if (m instanceof TreeMessage.PathUpdate p) {
@@ -546,6 +573,8 @@ public final class ChannelTree {
             }
         } else if (m instanceof TreeMessage.Pull p) {
             onPull(from, p);
+        } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
+            subtree.onReport(from.id(), t.entries());
         }
     }
 
@@ -565,7 +594,9 @@ public final class ChannelTree {
             transport.send(from, new TreeMessage.Refuse(channel, refusal, alternatives(from)));
             return;
         }
-        children.put(from.id(), from);
+        if (children.put(from.id(), from) == null) {
+            events.childAdded(from);
+        }
         childSlots.put(from.id(), a.relaySlots());
         lastHeardFromChild.put(from.id(), env.now());
         List<PeerAddress> path = new ArrayList<>();
@@ -637,6 +668,7 @@ public final class ChannelTree {
         tried.clear();
         setPath(a.ancestors());
         refreshBackups();
+        events.attached(from, depth(), wasMoving);
     }
 
     private void setPath(List<PeerAddress> path) {
@@ -660,6 +692,7 @@ public final class ChannelTree {
     private void onRefuse(PeerAddress from, TreeMessage.Refuse r) {
         stats.refusalsReceived++;
         stats.refusalReasons.merge(r.reason(), 1L, Long::sum);
+        events.refused(from, r.reason());
         if (attaching == null || !attaching.id().equals(from.id())) {
             return;
         }
@@ -703,6 +736,7 @@ public final class ChannelTree {
         if (lostAt >= 0) {
             stats.repairs++;
             stats.repairMillis.add(env.now() - lostAt);
+            events.repaired(from, env.now() - lostAt);
             lostAt = -1;
         }
         if (buffer.put(c)) {
@@ -738,6 +772,7 @@ public final class ChannelTree {
         lastSentTo.remove(id);
         lastHeardFromChild.remove(id);
         childSlots.remove(id);
+        subtree.forget(id);
         return children.remove(id) != null;
     }
 
@@ -754,7 +789,9 @@ public final class ChannelTree {
         if (peer.id() == null) {
             return;
         }
-        dropChild(peer.id());
+        if (dropChild(peer.id())) {
+            events.childLost(peer, "link closed: " + reason);
+        }
         if (parent != null && parent.id().equals(peer.id())) {
             parentLost("link closed: " + reason);
         } else if (attaching != null && attaching.id().equals(peer.id())) {

@@ -68,6 +68,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Detach.class, 503);
         MESSAGE_IDS.put(TreeMessage.PathUpdate.class, 504);
         MESSAGE_IDS.put(TreeMessage.Pull.class, 505);
+        MESSAGE_IDS.put(TreeMessage.Subtree.class, 506);
     }
 
     private WireRegistry() {
@@ -99,7 +100,7 @@ public final class WireRegistry {
         kryo.register(String.class, strings);
         kryo.register(byte[].class, new WireSerializers.Bytes(), 20);
         WireSerializers.BoundedList lists = new WireSerializers.BoundedList(MAX_LIST_ELEMENTS,
-                Set.of(PeerAddress.class, ProviderInfo.class, PeerState.class));
+                Set.of(PeerAddress.class, ProviderInfo.class, PeerState.class, TreeMessage.Subtree.Entry.class));
         kryo.register(ArrayList.class, lists, 21);
         kryo.register(List.of().getClass(), lists, 22);        // ImmutableCollections.ListN
         kryo.register(List.of(1).getClass(), lists, 23);       // ImmutableCollections.List12
@@ -108,6 +109,7 @@ public final class WireRegistry {
         kryo.register(ChannelRecord.class, 32);
         kryo.register(ProviderInfo.class, 33);
         kryo.register(PeerState.class, 34);
+        kryo.register(TreeMessage.Subtree.Entry.class, 35);
         MESSAGE_IDS.forEach(kryo::register);
         return kryo;
     }

@@ -54,6 +54,18 @@ class DhtSimulationTest {
     }
 
     @Test
+    void everyNodeEstimatesTheNetworkSizeFromItsClosestContacts() {
+        List<Long> estimates = new ArrayList<>();
+        for (int i = 0; i < NODES; i++) {
+            estimates.add(pop.dht(i).routingTable().estimateNetworkSize(20));
+        }
+        estimates.sort(null);
+        assertThat(estimates.get(NODES / 2)).as("median").isBetween(NODES * 8L / 10, NODES * 12L / 10);
+        assertThat(estimates.get(NODES / 20)).as("5th percentile").isGreaterThan(NODES / 2L);
+        assertThat(estimates.get(NODES - NODES / 20)).as("95th percentile").isLessThan(NODES * 2L);
+    }
+
+    @Test
     void randomLookupsReturnTheTrueKClosest() {
         Random r = new Random(7);
         List<LookupResult> results = new ArrayList<>();

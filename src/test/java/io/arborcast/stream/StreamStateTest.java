@@ -63,11 +63,13 @@ class StreamStateTest {
         assertThat(b.windowStart()).isEqualTo(12);
         assertThat(b.from(15)).extracting(Chunk::seq).containsExactly(15L, 16L, 17L, 18L, 19L);
         assertThat(b.from(0)).hasSize(8);
+        assertThat(b.held()).isEqualTo(8);
         // a gap stays a gap; a late chunk inside the window fills it
         ChunkBuffer g = new ChunkBuffer(8);
         g.put(chunk(1));
         g.put(chunk(3));
         assertThat(g.from(0)).extracting(Chunk::seq).containsExactly(1L, 3L);
+        assertThat(g.held()).isEqualTo(2);
         assertThat(g.put(chunk(2))).isTrue();
         assertThat(g.from(0)).extracting(Chunk::seq).containsExactly(1L, 2L, 3L);
     }

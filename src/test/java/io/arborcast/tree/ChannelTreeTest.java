@@ -164,11 +164,31 @@ class ChannelTreeTest {
         relay.join(); // the source's other slot: the listener must go under the relay
         sim.runUntil(4_000);
         ChannelTree listener = add(false, 0);
+        List<String> events = new ArrayList<>();
+        listener.setEvents(new TreeEvents() {
+            @Override
+            public void attached(PeerAddress parent, int depth, boolean moved) {
+                events.add("attached " + indexOf(parent) + " depth " + depth);
+            }
+
+            @Override
+            public void parentLost(PeerAddress parent, String why) {
+                events.add("lost " + indexOf(parent));
+            }
+
+            @Override
+            public void repaired(PeerAddress parent, long millis) {
+                events.add("repaired " + indexOf(parent) + (millis > 0 ? "" : " instantly?"));
+            }
+        });
         listener.join();
         sim.runUntil(8_000);
         assertThat(indexOf(listener.parent())).isEqualTo(2);
         net.crash(nodes.get(2)); // the relay dies; the listener hears after the crash timeout
         sim.runUntil(30_000);
+        int newParent = indexOf(listener.parent());
+        assertThat(events).containsExactly("attached 2 depth 2", "lost 2", "attached " + newParent + " depth "
+                + listener.depth(), "repaired " + newParent);
         assertThat(listener.receiving()).isTrue();
         assertThat(indexOf(listener.parent())).isNotEqualTo(2);
         List<Long> seqs = played.get(3);
@@ -350,5 +370,33 @@ class ChannelTreeTest {
         String first = attachLog.stream().filter(e -> e.startsWith(chain[3] + "->")).findFirst().orElseThrow();
         assertThat(first).as("the grandparent B first").isEqualTo(chain[3] + "->" + chain[1]);
         assertThat(l.receiving()).isTrue();
+    }
+
+    @Test
+    void theSourceSeesTheTreeBelowItThroughSubtreeReports() {
+        add(true, 2);
+        stream();
+        for (int i = 1; i <= 9; i++) {
+            add(false, 2).join();
+            sim.runUntil(sim.now() + 1_500);
+        }
+        sim.runUntil(sim.now() + 60_000); // re-balancing settles; reports climb one level per 5 s at most
+        List<TreeMessage.Subtree.Entry> view = trees.get(0).subtree(1_000);
+        assertThat(view).hasSize(9);
+        for (int k = 0; k < view.size(); k++) {
+            TreeMessage.Subtree.Entry e = view.get(k);
+            ChannelTree t = trees.get(indexOf(e.peer()));
+            // each entry's parent is the node's real parent, and parents come before their children
+            int expectedParent = indexOf(t.parent());
+            assertThat(e.parent()).isLessThan(k);
+            assertThat(e.parent() < 0 ? 0 : indexOf(view.get(e.parent()).peer())).isEqualTo(expectedParent);
+        }
+        // a crashed relay's subtree leaves the view once its slot is freed and the orphans re-report
+        int relay = indexOf(view.get(0).peer());
+        net.crash(nodes.get(relay));
+        sim.runUntil(sim.now() + 30_000);
+        assertThat(trees.get(0).subtree(1_000)).hasSize(8)
+                .noneMatch(e -> e.peer().id().equals(nodes.get(relay).localAddress().id()));
+        assertThat(trees.get(0).subtree(3)).hasSize(3); // cut to the limit, breadth-first
     }
 }

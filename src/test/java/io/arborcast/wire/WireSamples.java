@@ -58,6 +58,8 @@ public final class WireSamples {
                 new TreeMessage.Detach(a),
                 new TreeMessage.PathUpdate(a, List.of(p2)),
                 new TreeMessage.Pull(a, 77, 40),
+                new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
+                        new TreeMessage.Subtree.Entry(p2, 0))),
                 new StreamMessage.Head(a, 99, bytes(r, 300), "Artist - Title", bytes(r, 64)),
                 chunk(r, 4096));
     }

@@ -1,0 +1,198 @@
+package io.arborcast.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.net.NetConfig;
+import io.arborcast.node.LocalChannel;
+import io.arborcast.node.Node;
+import io.arborcast.node.NodeConfig;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The status page and {@code /api/status} of real nodes in a chain source → relay → listener,
+ * the page rendered by headless Chromium (Debian's {@code chromium}, installed by .ci/run).
+ */
+class StatusPageTest {
+    /** A name a malicious publisher might choose: must show as text, never become markup. */
+    private static final String NAME = "Night <img src=x onerror=alert(1)> radio";
+    private final List<Node> nodes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @AfterEach
+    void stop() {
+        feeder.shutdownNow();
+        nodes.forEach(Node::close);
+    }
+
+    private Node node(int relaySlots) throws InterruptedException {
+        NodeConfig d = NodeConfig.defaults();
+        Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht(), d.gossip(), d.tree().withRelays(relaySlots),
+                1, d.chunkMillis(), d.maxChunkBytes()));
+        new HttpGateway(n, new GatewayConfig(5, 16_000, false, 2 * 1024 * 1024)).install();
+        nodes.add(n);
+        return n;
+    }
+
+    private JsonNode status(Node n) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + n.address().endpoint()
+                + "/api/status")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+        return json.readTree(r.body());
+    }
+
+    /** Source (one slot) → relay (one slot) → pure listener, streaming 128 kbit/s. */
+    private List<Node> chain(ChannelKey key) throws Exception {
+        Node source = node(0);
+        Node relay = node(1);
+        Node listener = node(0);
+        LocalChannel published = source.publish(key, NAME, "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
+        feeder.scheduleAtFixedRate(() -> {
+            byte[] b = new byte[1_600];
+            source.execute(() -> published.write(b, 0, b.length));
+        }, 0, 100, TimeUnit.MILLISECONDS);
+        assertThat(relay.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        relay.tune(key.channelId()).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(relay).at("/channels/0/receiving").asBoolean());
+        assertThat(listener.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        listener.tune(key.channelId()).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(listener).at("/channels/0/receiving").asBoolean());
+        return List.of(source, relay, listener);
+    }
+
+    @Test
+    void apiStatusDescribesTheTreeAroundEachNode() throws Exception {
+        ChannelKey key = ChannelKey.generate();
+        List<Node> chain = chain(key);
+        Node source = chain.get(0);
+        Node relay = chain.get(1);
+        Node listener = chain.get(2);
+
+        JsonNode r = status(relay).at("/channels/0");
+        assertThat(r.get("id").asText()).isEqualTo(key.channelId().toHex());
+        assertThat(r.get("name").asText()).isEqualTo(NAME);
+        assertThat(r.get("role").asText()).isEqualTo("listener");
+        assertThat(r.get("depth").asInt()).isEqualTo(1);
+        assertThat(r.at("/parent/address").asText()).isEqualTo(source.address().endpoint());
+        assertThat(r.at("/children/0/address").asText()).isEqualTo(listener.address().endpoint());
+        assertThat(r.get("playUrl").asText()).isEqualTo("/stream/" + key.channelId().toHex());
+        // the tree from the source down: source → relay (this node) → listener
+        JsonNode tree = r.get("tree");
+        assertThat(tree.get("address").asText()).isEqualTo(source.address().endpoint());
+        assertThat(tree.at("/children/0/self").asBoolean()).isTrue();
+        assertThat(tree.at("/children/0/children/0/address").asText()).isEqualTo(listener.address().endpoint());
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(relay).at("/channels/0/kbpsIn").isNumber());
+        assertThat(status(relay).at("/channels/0/kbpsIn").asDouble()).isBetween(80.0, 200.0);
+        assertThat(status(relay).at("/channels/0/continuity").asDouble()).isEqualTo(1.0);
+        assertThat(status(listener).at("/channels/0/startupMs").asLong()).isBetween(1L, 15_000L);
+
+        // the source learns the grandchild from the relay's subtree report (sent every 5 s)
+        await().atMost(Duration.ofSeconds(15)).until(() ->
+                status(source).at("/channels/0/tree/children/0/children/0/address").asText()
+                        .equals(listener.address().endpoint()));
+        JsonNode s = status(source);
+        assertThat(s.at("/channels/0/role").asText()).isEqualTo("source");
+        assertThat(s.at("/channels/0/tree/self").asBoolean()).isTrue();
+        assertThat(s.at("/node/dhtContacts").asInt()).isEqualTo(2);
+        assertThat(s.at("/node/networkSizeEstimate").asLong()).isEqualTo(3); // fewer than k known: everyone
+    }
+
+    @Test
+    void chromiumShowsTheChannelItsTreeAndAPlayButton() throws Exception {
+        ChannelKey key = ChannelKey.generate();
+        List<Node> chain = chain(key);
+        Node source = chain.get(0);
+        Node relay = chain.get(1);
+        Node listener = chain.get(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(relay).at("/channels/0/kbpsIn").isNumber());
+
+        Document page = Chromium.render("http://" + relay.address().endpoint() + "/", tmp);
+        assertThat(page.title()).startsWith("Arborcast node " + relay.address().id().toHex().substring(0, 8));
+        Element card = page.selectFirst("section.channel");
+        assertThat(card).as("a card for the channel in%n%s", page.outerHtml()).isNotNull();
+        assertThat(card.attr("data-channel")).isEqualTo(key.channelId().toHex());
+        // the publisher's name is text, not markup
+        assertThat(card.selectFirst("h2").text()).startsWith(NAME);
+        assertThat(card.select("img")).isEmpty();
+        assertThat(card.selectFirst(".role").text()).isEqualTo("listener");
+        // the play button: an audio element on the channel's stream
+        assertThat(card.selectFirst("audio").attr("src")).isEqualTo("/stream/" + key.channelId().toHex());
+        assertThat(stat(card, "Receiving")).isEqualTo("yes");
+        assertThat(stat(card, "Depth")).isEqualTo("1");
+        assertThat(stat(card, "Bitrate in")).matches("\\d+ kbit/s");
+        assertThat(stat(card, "Continuity")).isEqualTo("100.000 %");
+        // the tree is drawn as nested lists: source, then this node, then its child
+        Element root = card.selectFirst("ul.tree > li");
+        assertThat(root.selectFirst("a.peer").text()).contains(source.address().endpoint());
+        assertThat(root.selectFirst("a.peer").hasClass("root")).isTrue();
+        Element self = root.selectFirst("> ul > li");
+        assertThat(self.selectFirst("a.peer").hasClass("self")).isTrue();
+        assertThat(self.selectFirst("a.peer").text()).contains(relay.address().endpoint());
+        Element child = self.selectFirst("> ul > li > a.peer");
+        assertThat(child.text()).contains(listener.address().endpoint());
+        assertThat(child.attr("href")).isEqualTo("http://" + listener.address().endpoint() + "/");
+        assertThat(page.getElementById("error").attr("style")).contains("display: none");
+        assertThat(page.getElementById("node-facts").text()).contains("DHT: 2 contacts");
+
+        // the bytes behind the play button are the stream
+        HttpResponse<java.io.InputStream> audio = http.send(HttpRequest.newBuilder(URI.create("http://"
+                + relay.address().endpoint() + "/stream/" + key.channelId().toHex())).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream in = audio.body()) {
+            assertThat(audio.statusCode()).isEqualTo(200);
+            assertThat(in.readNBytes(1_600)).hasSize(1_600);
+        }
+    }
+
+    private static String stat(Element card, String label) {
+        for (Element s : card.select(".stat")) {
+            Element b = s.selectFirst("b");
+            if (b.text().equalsIgnoreCase(label)) {
+                return s.ownText().trim();
+            }
+        }
+        throw new AssertionError("no stat " + label + " in " + card.outerHtml());
+    }
+
+    /** Headless Chromium: loads a page, runs its script, and returns the DOM it shows. */
+    static final class Chromium {
+        static Document render(String url, Path tmp) throws Exception {
+            Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--user-data-dir=" + tmp.resolve("chromium-profile"),
+                    "--virtual-time-budget=5000", "--dump-dom", url)
+                    .redirectError(tmp.resolve("chromium.log").toFile()).start();
+            byte[] dom = p.getInputStream().readAllBytes();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+            assertThat(p.exitValue()).as("chromium exit status").isZero();
+            return Jsoup.parse(new String(dom, StandardCharsets.UTF_8), url);
+        }
+    }
+}
