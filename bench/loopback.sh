@@ -7,6 +7,7 @@
 #   per-node CPU and RSS, startup delay, repairs after the kills, and whether every surviving
 #   player's bytes are one contiguous run of the source file (no skip, no repeat).
 # Usage: bench/loopback.sh            NODES=20 DURATION=60 KILL=3 NODE_HEAP=64m BASE_PORT=17200
+#        (VERBOSE=1: nodes log at debug level into out/bench-loopback/node*.log)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -23,6 +24,8 @@ for tool in ffmpeg curl python3; do
 done
 mvn -B -q -DskipTests package >/dev/null
 java_node=(java "-Xmx$NODE_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/arborcast.jar)
+verbose=()
+[ -z "${VERBOSE:-}" ] || verbose=(-v)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
@@ -53,7 +56,7 @@ wait_for 60 grep -q '^play:' "$out/publisher.out"
 node_ports=()
 for i in $(seq 1 "$NODES"); do
   port=$((BASE + 2 * i))
-  "${java_node[@]}" node --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
+  "${java_node[@]}" node "${verbose[@]}" --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
   pids+=("$!")
   node_ports+=("$port")
 done

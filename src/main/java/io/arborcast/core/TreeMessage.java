@@ -80,6 +80,18 @@ public sealed interface TreeMessage extends Message {
     }
 
     /**
+     * The parent gave the receiver's slot to a relay (the receiver relays nothing, the relay can
+     * feed it): re-attach at once, first to {@code alternatives} (the relay that took the slot
+     * first). A planned move, not a failure: the receiver keeps playing from its buffer.
+     */
+    record Displace(NodeId channel, List<PeerState> alternatives) implements TreeMessage {
+        public Displace {
+            Objects.requireNonNull(channel, "channel");
+            alternatives = bounded(alternatives);
+        }
+    }
+
+    /**
      * A child's report of the subtree below it, for status pages: up to {@link #MAX_PATH}
      * peers in breadth-first order, each with the index of its parent in the list (-1: the
      * reporting child itself). Sent up when it changes; informational only, nothing in the

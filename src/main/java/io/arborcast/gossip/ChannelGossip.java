@@ -60,6 +60,7 @@ public final class ChannelGossip {
     private Cancellable neighborTimer;
     private int depth;
     private int freeSlots;
+    private int listenerChildren;
     private int uploadKbps;
     private long version;
     private long heartbeatSeq;
@@ -92,10 +93,12 @@ public final class ChannelGossip {
     }
 
     /** Updates what we tell others about ourselves; a new version travels with the next heartbeats. */
-    public void setLocalState(int newDepth, int newFreeSlots, int newUploadKbps) {
-        if (newDepth != depth || newFreeSlots != freeSlots || newUploadKbps != uploadKbps) {
+    public void setLocalState(int newDepth, int newFreeSlots, int newListenerChildren, int newUploadKbps) {
+        if (newDepth != depth || newFreeSlots != freeSlots || newListenerChildren != listenerChildren
+                || newUploadKbps != uploadKbps) {
             depth = newDepth;
             freeSlots = newFreeSlots;
+            listenerChildren = newListenerChildren;
             uploadKbps = newUploadKbps;
             version++;
         }
@@ -104,7 +107,7 @@ public final class ChannelGossip {
     /** Our own current state. */
     public PeerState self() {
         int uptime = (int) Math.min(Integer.MAX_VALUE, (env.now() - startedAt) / 1000);
-        return new PeerState(transport.localAddress(), depth, freeSlots, uploadKbps, uptime, version);
+        return new PeerState(transport.localAddress(), depth, freeSlots, listenerChildren, uploadKbps, uptime, version);
     }
 
     /** Joins the channel's overlay through any member (a DHT provider, say). */

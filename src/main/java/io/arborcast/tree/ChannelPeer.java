@@ -190,7 +190,7 @@ public final class ChannelPeer {
         List<PeerState> ps = new ArrayList<>();
         for (ProviderInfo p : found) {
             if (p.address().id() != null && !p.address().id().equals(transport.localAddress().id())) {
-                ps.add(new PeerState(p.address(), p.depth(), p.freeSlots(), 0, 0, 0));
+                ps.add(new PeerState(p.address(), p.depth(), p.freeSlots(), 0, 0, 0, 0));
             }
         }
         providers = List.copyOf(ps);
@@ -209,7 +209,7 @@ public final class ChannelPeer {
         boolean on = tree.receiving();
         int depth = on ? tree.depth() : 0;
         int free = on ? tree.freeSlots() : 0;
-        gossip.setLocalState(depth, free, uploadKbps);
+        gossip.setLocalState(depth, free, on ? tree.listenerChildren() : 0, uploadKbps);
         if (on && !source) {
             tree.refreshBackups();
         }

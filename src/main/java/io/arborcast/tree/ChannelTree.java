@@ -150,7 +150,7 @@ public final class ChannelTree {
     private long starveMillis() {
         return config.playoutDelayMillis() + 2_000;
     }
-    private static final long MIN_MOVE_INTERVAL = 30_000;
+    private static final long MIN_MOVE_INTERVAL = 15_000;
     private static final int HEARD_MAX = 64;
     /** Gap pull: asked of this many neighbours per keepalive while the parent feeds us nothing. */
     private static final int PULL_PEERS = 2;
@@ -217,7 +217,7 @@ public final class ChannelTree {
         int myDepth = depth();
         for (PeerState c : ranked(1, true)) {
             int d = heard.getOrDefault(c.id(), c).depth();
-            if (d + 1 <= myDepth - 2) {
+            if (d + 1 <= myDepth - 1) {
                 lastMoveAt = env.now();
                 moving = true;
                 attachTo(c.address());
@@ -237,7 +237,7 @@ public final class ChannelTree {
             NodeId worst = null;
             int worstDepth = -1;
             for (PeerState p : heard.values()) {
-                int d = p.freeSlots() == 0 ? Integer.MAX_VALUE : p.depth();
+                int d = p.slotsFor(relay()) == 0 ? Integer.MAX_VALUE : p.depth();
                 if (d > worstDepth) {
                     worstDepth = d;
                     worst = p.id();
@@ -245,7 +245,7 @@ public final class ChannelTree {
             }
             heard.remove(worst);
         }
-        if (joined && parent == null && attaching == null && running && s.freeSlots() > 0 && usable(s.address())) {
+        if (joined && parent == null && attaching == null && running && s.slotsFor(relay()) > 0 && usable(s.address())) {
             tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
     }
@@ -323,6 +323,22 @@ public final class ChannelTree {
     /** Hops from the source: 0 at the source; -1 while not attached. */
     public int depth() {
         return source ? 0 : parent == null ? -1 : ancestors.size();
+    }
+
+    /** Children that relay nothing: their slots go to relays that ask (see {@link #displaceListener}). */
+    public int listenerChildren() {
+        int n = 0;
+        for (NodeId c : children.keySet()) {
+            if (childSlots.getOrDefault(c, 0) == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether we can relay, so full parents with listener children are candidates for us too. */
+    private boolean relay() {
+        return config.maxRelays() > 0;
     }
 
     public int freeSlots() {
@@ -504,14 +520,16 @@ public final class ChannelTree {
     }
 
     /**
-     * Candidates with a free slot, shallowest first; never ourselves, our children or our parent,
+     * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first; never ourselves, our children or our parent,
      * and (with {@code skipTried}) none tried in the current repair round.
      */
     private List<PeerState> ranked(int limit, boolean skipTried) {
         List<PeerState> cs = newest();
-        cs.removeIf(s -> s.freeSlots() == 0 || !(skipTried ? usable(s.address()) : eligible(s.address()))
+        cs.removeIf(s -> s.slotsFor(relay()) == 0 || !(skipTried ? usable(s.address()) : eligible(s.address()))
                 || (parent != null && s.id().equals(parent.id())));
-        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparing(s -> -s.uploadKbps()));
+        // at equal depth a free slot beats displacing a listener (which costs that listener a move)
+        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
+                .thenComparing(s -> -s.uploadKbps()));
         return cs.subList(0, Math.min(limit, cs.size()));
     }
 
@@ -573,6 +591,8 @@ public final class ChannelTree {
             }
         } else if (m instanceof TreeMessage.Pull p) {
             onPull(from, p);
+        } else if (m instanceof TreeMessage.Displace d) {
+            onDisplaced(from, d);
         } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
             subtree.onReport(from.id(), t.entries());
         }
@@ -586,12 +606,13 @@ public final class ChannelTree {
             refusal = "would form a loop: you are above me";
         } else if (ancestors.size() + 1 >= TreeMessage.MAX_PATH) {
             refusal = "tree too deep here";
-        } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()) {
+        } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()
+                && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
         if (refusal != null) {
             stats.refusalsSent++;
-            transport.send(from, new TreeMessage.Refuse(channel, refusal, alternatives(from)));
+            transport.send(from, new TreeMessage.Refuse(channel, refusal, alternatives(from, a.relaySlots() > 0)));
             return;
         }
         if (children.put(from.id(), from) == null) {
@@ -613,10 +634,60 @@ public final class ChannelTree {
     }
 
     /**
+     * Full, and a relay asks: a child that relays nothing gives its slot to the relay and is sent
+     * below it (capacity moves up, so the tree stays shallow; PeerCast's full relays could only
+     * refuse). Only pure listeners are displaced: they carry no subtree, and they never displace
+     * anyone in turn, so nothing oscillates. False if no child can be displaced.
+     */
+    private boolean displaceListener(PeerAddress relay, int relaySlots) {
+        PeerAddress leaf = null;
+        for (PeerAddress c : children.values()) {
+            if (childSlots.getOrDefault(c.id(), 0) == 0) {
+                leaf = c;
+                break;
+            }
+        }
+        if (leaf == null) {
+            return false;
+        }
+        List<PeerState> alternatives = new ArrayList<>();
+        alternatives.add(new PeerState(relay, Math.max(0, depth()) + 1, relaySlots, 0, 0, 0, 0));
+        alternatives.addAll(alternatives(leaf, false));
+        dropChild(leaf.id());
+        stats.displacedOthers++;
+        events.childLost(leaf, "displaced by relay " + relay);
+        transport.send(leaf, new TreeMessage.Displace(channel, bounded(alternatives)));
+        return true;
+    }
+
+    private static List<PeerState> bounded(List<PeerState> l) {
+        return l.size() > ALTERNATIVES ? l.subList(0, ALTERNATIVES) : l;
+    }
+
+    /** Our parent gave our slot to a relay: re-attach at once, first below that relay. */
+    private void onDisplaced(PeerAddress from, TreeMessage.Displace d) {
+        if (parent == null || !parent.id().equals(from.id())) {
+            return;
+        }
+        stats.displaced++;
+        events.parentLost(from, "slot given to a relay");
+        parent = null;
+        tried.clear();
+        tried.add(from.id());
+        redirects.clear();
+        for (PeerState alt : d.alternatives()) {
+            if (usable(alt.address())) {
+                redirects.add(alt.address());
+            }
+        }
+        tryNext(); // not a failure: no repair is counted, and the buffer and gap pull bridge the move
+    }
+
+    /**
      * Peers to redirect a refused asker to: with a free slot, among the shallowest known, in
      * random order, so a crowd refused at once spreads over them instead of all trying the same.
      */
-    private List<PeerState> alternatives(PeerAddress asker) {
+    private List<PeerState> alternatives(PeerAddress asker, boolean askerRelays) {
         List<PeerState> known = newest();
         Map<NodeId, PeerState> byId = new HashMap<>();
         known.forEach(st -> byId.put(st.id(), st));
@@ -625,12 +696,12 @@ public final class ChannelTree {
         for (PeerAddress c : children.values()) {
             PeerState st = byId.get(c.id());
             int capacity = childSlots.getOrDefault(c.id(), 0);
-            if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.freeSlots() > 0)) {
-                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(), 0, 0, 0));
+            if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
+                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(), 0, 0, 0, 0));
             }
         }
         java.util.Collections.shuffle(out, env.random());
-        known.removeIf(st -> st.freeSlots() == 0 || st.id().equals(asker.id()) || st.id().equals(self())
+        known.removeIf(st -> st.slotsFor(askerRelays) == 0 || st.id().equals(asker.id()) || st.id().equals(self())
                 || children.containsKey(st.id()));
         known.sort(Comparator.comparingInt(PeerState::depth));
         List<PeerState> pool = new ArrayList<>(known.subList(0, Math.min(ALTERNATIVES * 3, known.size())));

@@ -14,6 +14,9 @@ public final class TreeStats {
     public long badChunks;
     /** Re-balancing moves to a shallower parent. */
     public long moves;
+    /** Times we gave a pure listener's slot to a relay, and times our own slot was given away. */
+    public long displacedOthers;
+    public long displaced;
     public long chunksReceived;
     public long chunksForwarded;
     /** Stream payload bytes taken in (from the parent or by gap pull) and sent on to children. */

@@ -69,6 +69,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.PathUpdate.class, 504);
         MESSAGE_IDS.put(TreeMessage.Pull.class, 505);
         MESSAGE_IDS.put(TreeMessage.Subtree.class, 506);
+        MESSAGE_IDS.put(TreeMessage.Displace.class, 507);
     }
 
     private WireRegistry() {

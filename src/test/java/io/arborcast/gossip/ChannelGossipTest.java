@@ -135,7 +135,7 @@ class ChannelGossipTest {
         grow(10);
         int a = 2;
         int b = indexOf(activeIds(a).get(0));
-        peers.get(a).setLocalState(3, 2, 5000);
+        peers.get(a).setLocalState(3, 2, 1, 5000);
         sim.runUntil(sim.now() + 1_000);
         PeerState seen = peers.get(b).activeView().stream().filter(p -> p.id().equals(addr(a).id())).findFirst()
                 .orElseThrow();
@@ -149,13 +149,13 @@ class ChannelGossipTest {
     void forgedAndMalformedGossipIsDropped() {
         ChannelGossip a = add();
         add();
-        PeerState impostor = new PeerState(new PeerAddress(NodeId.random(random), "10.9.9.9", 7144), 0, 4, 0, 0, 1);
+        PeerState impostor = new PeerState(new PeerAddress(NodeId.random(random), "10.9.9.9", 7144), 0, 4, 0, 0, 0, 1);
         a.onMessage(addr(1), new GossipMessage.Join(channel, impostor)); // claims to be someone else
         a.onMessage(addr(0), new GossipMessage.Join(channel, a.self())); // from ourselves
         assertThat(a.activeView()).isEmpty();
         assertThat(a.stats().dropped).isEqualTo(2);
         // a shuffle sample naming us or repeating an entry adds neither
-        PeerState other = new PeerState(addr(1), 0, 1, 0, 0, 0);
+        PeerState other = new PeerState(addr(1), 0, 1, 0, 0, 0, 0);
         a.onMessage(addr(1), new GossipMessage.ShuffleReply(channel, List.of(a.self(), other, other)));
         assertThat(a.passiveView()).containsExactly(other);
     }

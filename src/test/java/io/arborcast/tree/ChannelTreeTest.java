@@ -49,7 +49,8 @@ class ChannelTreeTest {
             ChannelTree t = trees.get(i);
             if (nodes.get(i).alive() && t.receiving() && (visibleOnly < 0 || visibleOnly == i)) {
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
-                        staleOracle ? slots.get(i) : t.freeSlots(), 1000, 0, 0));
+                        staleOracle ? slots.get(i) : t.freeSlots(), staleOracle ? 0 : t.listenerChildren(), 1000, 0,
+                        0));
             }
         }
         return out;
@@ -398,5 +399,36 @@ class ChannelTreeTest {
         assertThat(trees.get(0).subtree(1_000)).hasSize(8)
                 .noneMatch(e -> e.peer().id().equals(nodes.get(relay).localAddress().id()));
         assertThat(trees.get(0).subtree(3)).hasSize(3); // cut to the limit, breadth-first
+    }
+
+    @Test
+    void aRelayTakesAPureListenersSlotAndTheListenerMovesBelowItWithoutASkip() {
+        add(true, 1);
+        stream();
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(4_000);
+        assertThat(listener.depth()).isEqualTo(1);
+        assertThat(trees.get(0).listenerChildren()).isEqualTo(1);
+        ChannelTree relay = add(false, 2);
+        relay.join(); // the source is full, but its only child relays nothing
+        sim.runUntil(12_000);
+        assertThat(relay.depth()).isEqualTo(1);
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        assertThat(listener.depth()).isEqualTo(2);
+        assertThat(listener.stats().displaced).isEqualTo(1);
+        assertThat(listener.stats().repairs).as("a planned move, not a repair").isZero();
+        assertThat(trees.get(0).stats().displacedOthers).isEqualTo(1);
+        List<Long> seqs = played.get(1);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+        // a pure listener never displaces anyone
+        ChannelTree late = add(false, 0);
+        late.join();
+        sim.runUntil(20_000);
+        assertThat(indexOf(late.parent())).isEqualTo(2);
+        assertThat(listener.stats().displaced).isEqualTo(1);
     }
 }

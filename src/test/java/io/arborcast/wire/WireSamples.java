@@ -27,8 +27,8 @@ public final class WireSamples {
         ChannelRecord rec = new ChannelRecord(a, "Radio Ünïcode", "audio/mpeg", 128, 1_700_000_000_000L, 3,
                 bytes(r, 32), bytes(r, 64));
         ProviderInfo prov = new ProviderInfo(p1, 2, 3);
-        PeerState s1 = new PeerState(p1, 2, 3, 1000, 3600, 7);
-        PeerState s2 = new PeerState(p2, 0, 4, 50_000, 12, 1);
+        PeerState s1 = new PeerState(p1, 2, 3, 1, 1000, 3600, 7);
+        PeerState s2 = new PeerState(p2, 0, 4, 0, 50_000, 12, 1);
         return List.of(
                 new DhtMessage.Ping(r.nextLong()),
                 new DhtMessage.Pong(r.nextLong()),
@@ -58,6 +58,7 @@ public final class WireSamples {
                 new TreeMessage.Detach(a),
                 new TreeMessage.PathUpdate(a, List.of(p2)),
                 new TreeMessage.Pull(a, 77, 40),
+                new TreeMessage.Displace(a, List.of(s2, s1)),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0))),
                 new StreamMessage.Head(a, 99, bytes(r, 300), "Artist - Title", bytes(r, 64)),
