@@ -55,6 +55,8 @@ public final class ChannelTree {
     private PeerAddress parent;
     private PeerAddress attaching;
     private Cancellable attachTimer;
+    private Cancellable retryTimer;
+    private int emptyRounds;
     private long lostAt = -1;
     private long lastFromParent;
     private long lastChunkFromParent;
@@ -462,7 +464,13 @@ public final class ChannelTree {
         PeerAddress next = nextCandidate();
         if (next == null) {
             tried.clear();
-            env.schedule(config.retryMillis(), this::tryNext);
+            if (retryTimer == null) { // one pending retry; soon at first (a crowd's redirects fill up fast)
+                long wait = Math.min(config.retryMillis(), FIRST_RETRY_MILLIS << Math.min(emptyRounds++, 8));
+                retryTimer = env.schedule(wait, () -> {
+                    retryTimer = null;
+                    tryNext();
+                });
+            }
             return;
         }
         tried.add(next.id());
@@ -506,6 +514,9 @@ public final class ChannelTree {
         List<PeerState> best = ranked(SPREAD, true);
         return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }
+
+    /** The first retry after running out of candidates; doubling up to the configured retry interval. */
+    private static final long FIRST_RETRY_MILLIS = 200;
 
     /** A fresh candidate is drawn at random from this many of the best ranked. */
     private static final int SPREAD = 3;
@@ -695,9 +706,13 @@ public final class ChannelTree {
         List<PeerState> out = new ArrayList<>();
         for (PeerAddress c : children.values()) {
             PeerState st = byId.get(c.id());
+            if (st != null && st.depth() != Math.max(0, depth()) + 1) {
+                st = null; // gossip from before it was our child (it just joined): it has all its slots
+            }
             int capacity = childSlots.getOrDefault(c.id(), 0);
             if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
-                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(), 0, 0, 0, 0));
+                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(),
+                        st == null ? 0 : st.listenerChildren(), 0, 0, 0));
             }
         }
         java.util.Collections.shuffle(out, env.random());
@@ -733,6 +748,7 @@ public final class ChannelTree {
             transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         parent = from;
+        emptyRounds = 0;
         beacon = -1;
         lastFromParent = env.now();
         lastChunkFromParent = env.now();
