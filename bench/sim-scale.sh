@@ -2,30 +2,36 @@
 # Runs simulator scenarios and prints one table of wall time, events/s, heap and the stream
 # (or DHT) results from each summary.json.
 # Usage: bench/sim-scale.sh [SCENARIO...]   (default: the 10k stream scenarios; add stream-100k for 100k)
-# Heap: SIM_HEAP (default 12g). Results go to out/bench-sim/<scenario>/.
+# Heap: SIM_HEAP (default 12g). Results go to out/bench-sim/<scenario>/; REPORT_ONLY=1 prints the
+# table from the results already there.
 source "$(dirname "$0")/common.sh"
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
   scenarios=(flash-crowd-10k stream-10k-churn mass-failure-30pct)
 fi
 for s in "${scenarios[@]}"; do
+  [ -z "${REPORT_ONLY:-}" ] || break
   java "-Xmx${SIM_HEAP:-12g}" -cp "$CP" io.arborcast.cli.Main simulate "config/sim/$s.conf" \
       --out "out/bench-sim/$s" --quiet >/dev/null
 done
 python3 - "${scenarios[@]}" <<'PY'
 import json, sys
-cols = ["scenario", "nodes", "wall s", "events/s", "peak heap GB", "continuity", "startup med/p95 ms",
-        "repair med/p95 ms", "skipped", "dup", "depth max/mean", "source ratio", "control"]
+# in brackets: the physical limit each result is held against (summary.json stream.limits)
+cols = ["scenario", "nodes", "wall s", "events/s", "peak heap GB", "continuity", "startup med/p95 ms [floor]",
+        "repair med/p95 ms", "skipped", "dup", "depth max/mean [bound]", "source ratio [floor]", "control"]
 print(" | ".join(cols))
 for s in sys.argv[1:]:
     d = json.load(open(f"out/bench-sim/{s}/summary.json"))
     st = d.get("stream", {})
     f = lambda k, fmt="{:.0f}": "-" if st.get(k) is None else fmt.format(st[k])
+    lim = st.get("limits", {})
+    b = lambda k: f" [{lim[k]:.0f}]" if k in lim else ""
     print(" | ".join([s, str(d["nodes"]), f"{d['wallSeconds']:.0f}", f"{d['eventsPerSecond']:.0f}",
                       f"{d['peakHeapBytes'] / 1e9:.2f}", f("continuityIndex", "{:.4f}"),
-                      f("startupDelayMsMedian") + "/" + f("startupDelayMsP95"),
+                      f("startupDelayMsMedian") + "/" + f("startupDelayMsP95") + b("startupFloorMs"),
                       f("repairLatencyMsMedian") + "/" + f("repairLatencyMsP95"),
                       f("skippedChunks"), f("duplicateChunks"),
-                      f("maxDepth") + "/" + f("meanDepth", "{:.1f}"), f("sourceUploadRatio", "{:.2f}"),
+                      f("maxDepth") + "/" + f("meanDepth", "{:.1f}") + b("depthBound"),
+                      f("sourceUploadRatio", "{:.2f}") + b("sourceUploadFloor"),
                       f("controlOverhead", "{:.3f}")]))
 PY

@@ -48,6 +48,7 @@ public final class ChannelTree {
     private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
+    private final GapPull pull;
     private final Set<NodeId> tried = new HashSet<>();
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
@@ -65,10 +66,8 @@ public final class ChannelTree {
     private boolean moving;
     private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
-    private final Map<NodeId, Long> pulledFrom = new HashMap<>();
     private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
     private final Map<NodeId, Integer> childSlots = new HashMap<>();
-    private final LinkedHashMap<NodeId, Long> pullServed = new LinkedHashMap<>();
     private boolean running = true;
     private boolean joined;
     /** The latest source beacon heard from the parent (see {@link #onHeartbeat}). */
@@ -88,6 +87,7 @@ public final class ChannelTree {
         this.deliver = deliver;
         this.source = source;
         this.buffer = new ChunkBuffer(config.bufferChunks());
+        this.pull = new GapPull(channel, env, transport, stats, config.keepaliveMillis());
         env.schedule(config.keepaliveMillis(), this::keepalive);
     }
 
@@ -125,11 +125,9 @@ public final class ChannelTree {
             // alive but feeding nothing: it lost its own feed, or a stale path made a cycle
             parentLost("no chunk for " + (now - lastChunkFromParent) + " ms");
         }
-        if (!pulledFrom.isEmpty()) {
-            pulledFrom.values().removeIf(asked -> now - asked > PULL_ANSWER_MILLIS);
-        }
+        pull.expire();
         if (!source && buffer.highestSeq() >= 0
-                && (parent == null || now - lastChunkFromParent > PULL_AFTER_MILLIS)) {
+                && (parent == null || now - lastChunkFromParent > GapPull.AFTER_MILLIS)) {
             pullGap();
         }
         if (++ticks % REBALANCE_TICKS == 0) {
@@ -154,20 +152,11 @@ public final class ChannelTree {
     }
     private static final long MIN_MOVE_INTERVAL = 15_000;
     private static final int HEARD_MAX = 64;
-    /** Gap pull: asked of this many neighbours per keepalive while the parent feeds us nothing. */
-    private static final int PULL_PEERS = 2;
-    /** Gap pull: most chunks one pull answer carries (10 s of 250 ms chunks). */
-    static final int PULL_MAX_CHUNKS = 40;
-    /** Gap pull starts when the parent sent no chunk for this long (four 250 ms chunk intervals). */
-    private static final long PULL_AFTER_MILLIS = 1_000;
-    /** Chunks a neighbour sends in answer to our pull are taken for this long after asking. */
-    private static final long PULL_ANSWER_MILLIS = 3_000;
-    private static final int PULL_SERVED_MEMORY = 256;
 
     /**
-     * Gap pull (swarming): while our parent is lost or feeding us nothing, ask a few gossip
-     * neighbours for what they hold after our highest seq. Their answers are verified, played
-     * and forwarded to our children like the parent's chunks, so a repair that takes longer than
+     * Gap pull (swarming): while our parent is lost or feeding us nothing, ask gossip
+     * neighbours for what follows our highest seq. Their answers are verified, played and
+     * forwarded to our children like the parent's chunks, so a repair that takes longer than
      * the playout delay skips nothing as long as some neighbour has the chunks. Never asks the
      * source (depth 0): its upload is the channel's bottleneck.
      */
@@ -175,37 +164,7 @@ public final class ChannelTree {
         List<PeerState> cs = newest();
         cs.removeIf(st -> st.depth() == 0 || !eligible(st.address())
                 || (parent != null && st.id().equals(parent.id())));
-        long from = buffer.highestSeq() + 1;
-        Set<NodeId> asked = new HashSet<>();
-        for (int i = 0; i < cs.size() && asked.size() < PULL_PEERS; i++) {
-            PeerState st = cs.get(env.random().nextInt(cs.size()));
-            if (asked.add(st.id())) {
-                stats.pullsSent++;
-                pulledFrom.put(st.id(), env.now());
-                transport.send(st.address(), new TreeMessage.Pull(channel, from, PULL_MAX_CHUNKS));
-            }
-        }
-    }
-
-    /** A neighbour's gap pull: answered from our window, at most once per keepalive period per peer. */
-    private void onPull(PeerAddress from, TreeMessage.Pull p) {
-        long now = env.now();
-        Long last = pullServed.get(from.id());
-        if (last != null && now - last < config.keepaliveMillis() / 2) {
-            stats.pullsRefused++;
-            return;
-        }
-        pullServed.remove(from.id());
-        pullServed.put(from.id(), now);
-        if (pullServed.size() > PULL_SERVED_MEMORY) {
-            pullServed.remove(pullServed.keySet().iterator().next());
-        }
-        List<Chunk> held = buffer.from(p.fromSeq());
-        int n = Math.min(held.size(), Math.min(p.maxChunks(), PULL_MAX_CHUNKS));
-        stats.pullsServed++;
-        for (Chunk c : held.subList(0, n)) {
-            transport.send(from, c);
-        }
+        pull.ask(cs, buffer.highestSeq() + 1);
     }
 
     /**
@@ -601,7 +560,7 @@ public final class ChannelTree {
                 setPath(p.ancestors());
             }
         } else if (m instanceof TreeMessage.Pull p) {
-            onPull(from, p);
+            pull.serve(from, p, buffer);
         } else if (m instanceof TreeMessage.Displace d) {
             onDisplaced(from, d);
         } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
@@ -833,8 +792,7 @@ public final class ChannelTree {
     }
 
     private void onPulledChunk(PeerAddress from, Chunk c) {
-        Long askedAt = pulledFrom.get(from.id());
-        if (askedAt == null || env.now() - askedAt > PULL_ANSWER_MILLIS) {
+        if (!pull.answers(from)) {
             stats.unaskedChunks++;
             return;
         }
@@ -843,7 +801,7 @@ public final class ChannelTree {
         }
         if (!verifier.verify(publicKey, c)) {
             stats.badChunks++;
-            pulledFrom.remove(from.id());
+            pull.distrust(from);
             return;
         }
         if (buffer.put(c)) {

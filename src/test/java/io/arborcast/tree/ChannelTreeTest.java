@@ -279,7 +279,7 @@ class ChannelTreeTest {
         asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
         asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
         sim.runUntil(15_500);
-        assertThat(got).hasSize(ChannelTree.PULL_MAX_CHUNKS);
+        assertThat(got).hasSize(GapPull.MAX_CHUNKS);
         assertThat(a.stats().pullsRefused).isEqualTo(1);
         assertThat(a.children()).isEmpty(); // a pull does not make a child
     }

@@ -86,6 +86,11 @@ public final class SimNetwork {
         return sim;
     }
 
+    /** The latency model nodes are placed in. */
+    public LatencyModel latency() {
+        return config.latency();
+    }
+
     /** The codec that sizes messages (shared: everything runs on the simulator's one thread). */
     public MessageSizer sizer() {
         return sizer;

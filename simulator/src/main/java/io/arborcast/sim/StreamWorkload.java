@@ -286,9 +286,30 @@ final class StreamWorkload implements Workload {
         m.put("refusalsReceived", refusals);
         m.put("refusalReasons", reasons);
         m.put("chunksPulled", pulled);
+        m.put("limits", limits());
         samples.put("startupDelayMs", startup);
         samples.put("repairLatencyMs", repair);
         samples.put("depth", depth);
         return m;
+    }
+
+    /**
+     * The physical limits to hold the results against: the source can upload no less than one
+     * copy per slot; a tree of fan-out 3 is ceil(log3 N) deep (the target allows 3 more); a
+     * listener cannot start before a directory lookup and one attach round trip.
+     */
+    private Map<String, Object> limits() {
+        Map<String, Object> l = new LinkedHashMap<>();
+        l.put("sourceUploadFloor", s.stream().sourceSlots());
+        l.put("depthBound", (int) Math.ceil(Math.log(s.nodes()) / Math.log(3)) + 3);
+        Stats rtt = new Stats();
+        java.util.Random r = new java.util.Random(s.seed());
+        for (int i = 0; i < 1_000 && peers.size() > 1; i++) {
+            SimNode a = peers.get(r.nextInt(peers.size())).node;
+            SimNode b = peers.get(r.nextInt(peers.size())).node;
+            rtt.add(Math.round(2 * net.latency().baseMillis(a, b)));
+        }
+        l.put("startupFloorMs", s.stream().directoryLatencyMillis() + rtt.percentile(50));
+        return l;
     }
 }

@@ -1,0 +1,105 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.Environment;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.Transport;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.stream.ChunkBuffer;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Gap pull (swarming), both sides: while our parent is lost or feeding us nothing, ask a
+ * few gossip neighbours for what they hold after our highest seq, and take their answers for
+ * a while; answer neighbours' pulls from our window, at most once per half keepalive period
+ * per peer and {@link #MAX_CHUNKS} chunks per answer, so nobody can make us replay our whole
+ * buffer in a loop. {@link ChannelTree} decides when to pull and verifies what comes back.
+ */
+final class GapPull {
+    /** Asked of this many neighbours per keepalive while the parent feeds us nothing. */
+    private static final int PEERS = 2;
+    /** Most chunks one answer carries (10 s of 250 ms chunks). */
+    static final int MAX_CHUNKS = 40;
+    /** Pull when the parent sent no chunk for this long (four 250 ms chunk intervals). */
+    static final long AFTER_MILLIS = 1_000;
+    /** Chunks a neighbour sends in answer to our pull are taken for this long after asking. */
+    private static final long ANSWER_MILLIS = 3_000;
+    private static final int SERVED_MEMORY = 256;
+
+    private final NodeId channel;
+    private final Environment env;
+    private final Transport transport;
+    private final TreeStats stats;
+    private final long minServeIntervalMillis;
+    private final Map<NodeId, Long> askedAt = new HashMap<>();
+    private final LinkedHashMap<NodeId, Long> servedAt = new LinkedHashMap<>();
+
+    GapPull(NodeId channel, Environment env, Transport transport, TreeStats stats, long keepaliveMillis) {
+        this.channel = channel;
+        this.env = env;
+        this.transport = transport;
+        this.stats = stats;
+        this.minServeIntervalMillis = keepaliveMillis / 2;
+    }
+
+    /** Asks up to {@link #PEERS} of {@code neighbours}, drawn at random, for the chunks from {@code fromSeq}. */
+    void ask(List<PeerState> neighbours, long fromSeq) {
+        Set<NodeId> asked = new HashSet<>();
+        for (int i = 0; i < neighbours.size() && asked.size() < PEERS; i++) {
+            PeerState st = neighbours.get(env.random().nextInt(neighbours.size()));
+            if (asked.add(st.id())) {
+                stats.pullsSent++;
+                askedAt.put(st.id(), env.now());
+                transport.send(st.address(), new TreeMessage.Pull(channel, fromSeq, MAX_CHUNKS));
+            }
+        }
+    }
+
+    /** Forgets pulls too old to be answered still. */
+    void expire() {
+        if (!askedAt.isEmpty()) {
+            long now = env.now();
+            askedAt.values().removeIf(t -> now - t > ANSWER_MILLIS);
+        }
+    }
+
+    /** Whether a chunk from {@code from} answers a pull of ours. */
+    boolean answers(PeerAddress from) {
+        Long t = askedAt.get(from.id());
+        return t != null && env.now() - t <= ANSWER_MILLIS;
+    }
+
+    /** {@code from} sent a bad chunk: nothing more is taken from it for this pull. */
+    void distrust(PeerAddress from) {
+        askedAt.remove(from.id());
+    }
+
+    /** A neighbour's pull, answered from {@code buffer} unless it asked too soon again. */
+    void serve(PeerAddress from, TreeMessage.Pull p, ChunkBuffer buffer) {
+        long now = env.now();
+        Long last = servedAt.get(from.id());
+        if (last != null && now - last < minServeIntervalMillis) {
+            stats.pullsRefused++;
+            return;
+        }
+        servedAt.remove(from.id());
+        servedAt.put(from.id(), now);
+        if (servedAt.size() > SERVED_MEMORY) {
+            servedAt.remove(servedAt.keySet().iterator().next());
+        }
+        List<Chunk> held = buffer.from(p.fromSeq());
+        int n = Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS));
+        stats.pullsServed++;
+        for (Chunk c : held.subList(0, n)) {
+            transport.send(from, c);
+        }
+    }
+}
