@@ -23,7 +23,7 @@ print(" | ".join(cols))
 for s in sys.argv[1:]:
     d = json.load(open(f"out/bench-sim/{s}/summary.json"))
     st = d.get("stream", {})
-    f = lambda k, fmt="{:.0f}": "-" if st.get(k) is None else fmt.format(st[k])
+    f = lambda k, fmt="{:.0f}": fmt.format(st[k]) if isinstance(st.get(k), (int, float)) else "-"
     lim = st.get("limits", {})
     b = lambda k: f" [{lim[k]:.0f}]" if k in lim else ""
     print(" | ".join([s, str(d["nodes"]), f"{d['wallSeconds']:.0f}", f"{d['eventsPerSecond']:.0f}",

@@ -90,6 +90,8 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println(listenerCount + " listeners tuned in (* = no relay slots)");
             System.out.println("play it: ffplay " + url + "   (or mpv / vlc; the entry node joins the tree on the"
                     + " first request)");
+            System.out.println("status:  http://" + publisher.address().endpoint()
+                    + "/   (the publisher's status page and tree; every node serves its own)");
             System.out.flush();
 
             long started = System.nanoTime();

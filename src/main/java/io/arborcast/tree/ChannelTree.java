@@ -64,6 +64,7 @@ public final class ChannelTree {
     private long lastMoveAt;
     private int ticks;
     private boolean moving;
+    private int moveHops;
     private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
@@ -142,7 +143,7 @@ public final class ChannelTree {
         env.schedule(config.keepaliveMillis(), this::keepalive);
     }
 
-    private static final int REBALANCE_TICKS = 20;
+    private static final int REBALANCE_TICKS = 10;
     /** Subtree reports go up at most every this many keepalive periods, and only when changed. */
     private static final int REPORT_TICKS = 10;
 
@@ -151,6 +152,8 @@ public final class ChannelTree {
         return config.playoutDelayMillis() + 2_000;
     }
     private static final long MIN_MOVE_INTERVAL = 15_000;
+    private static final long BIG_MOVE_INTERVAL = 5_000;
+    private static final int BIG_GAIN = 3;
     private static final int HEARD_MAX = 64;
 
     /**
@@ -168,23 +171,35 @@ public final class ChannelTree {
     }
 
     /**
-     * Re-balancing, slowly and without oscillation: at most one move per 30 s, only towards a
-     * parent at least two levels shallower than our current one, never while repairing.
+     * Re-balancing, slowly and without oscillation: never while repairing, only to a parent that
+     * makes us shallower; a big gain (three levels or more, as after a repair that had to take
+     * a deep parent) every 5 s at most, a small one every 15 s. A node only ever moves up, and
+     * its subtree with it, so moves cannot cycle.
      */
     private void rebalance() {
-        if (source || parent == null || attaching != null || env.now() - lastMoveAt < MIN_MOVE_INTERVAL) {
-            return;
+        long sinceMove = env.now() - lastMoveAt;
+        if (source || parent == null || attaching != null || sinceMove < BIG_MOVE_INTERVAL
+                || env.now() - lastFromParent > 2 * config.keepaliveMillis()) {
+            return; // (a parent gone quiet is about to be repaired, not moved away from)
         }
         int myDepth = depth();
-        for (PeerState c : ranked(1, true)) {
-            int d = heard.getOrDefault(c.id(), c).depth();
-            if (d + 1 <= myDepth - 1) {
-                lastMoveAt = env.now();
-                moving = true;
-                attachTo(c.address());
-            }
+        int minGain = sinceMove >= MIN_MOVE_INTERVAL ? 1 : BIG_GAIN;
+        List<PeerState> better = ranked(SPREAD, true);
+        // the source only for a slot it has free: its upload is the channel's bottleneck, and
+        // every relay below it would otherwise keep asking it to displace a listener
+        better.removeIf(c -> (c.depth() == 0 && c.freeSlots() == 0) || c.depth() + 1 > myDepth - minGain);
+        if (!better.isEmpty()) {
+            // one of the best few at random: deep nodes that all chose the single shallowest
+            // candidate would all be refused but one
+            lastMoveAt = env.now();
+            moving = true;
+            moveHops = 0;
+            attachTo(better.get(env.random().nextInt(better.size())).address());
         }
     }
+
+    /** A move refused may follow this many redirects that are still shallower than we are. */
+    private static final int MOVE_HOPS = 2;
 
     /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
     public void learn(PeerState s) {
@@ -580,9 +595,16 @@ public final class ChannelTree {
                 && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
+        List<PeerState> elsewhere = null;
+        if (refusal == null && source && a.relaySlots() == 0 && !children.containsKey(from.id())) {
+            // the source feeds relays first: a pure listener goes below a relay when one has room
+            elsewhere = alternatives(from, false);
+            refusal = elsewhere.isEmpty() ? null : "the source feeds relays first";
+        }
         if (refusal != null) {
             stats.refusalsSent++;
-            transport.send(from, new TreeMessage.Refuse(channel, refusal, alternatives(from, a.relaySlots() > 0)));
+            transport.send(from, new TreeMessage.Refuse(channel, refusal,
+                    elsewhere != null ? elsewhere : alternatives(from, a.relaySlots() > 0)));
             return;
         }
         if (children.put(from.id(), from) == null) {
@@ -745,6 +767,14 @@ public final class ChannelTree {
         attachTimer.cancel();
         attaching = null;
         if (moving) {
+            for (PeerState alt : r.alternatives()) {
+                if (moveHops < MOVE_HOPS && usable(alt.address()) && alt.slotsFor(relay()) > 0
+                        && alt.depth() + 1 < depth()) {
+                    moveHops++;
+                    attachTo(alt.address()); // still moving, and still shallower than where we are
+                    return;
+                }
+            }
             moving = false; // keep the parent we have
             return;
         }

@@ -344,6 +344,13 @@ class ChannelTreeTest {
     void repairTriesTheGrandparentBeforeShallowerStrangers() {
         add(true, 4);
         stream();
+        for (int k = 0; k < 3; k++) { // strangers at depth 1 with free slots, all shallower than B
+            visibleOnly = 0;
+            ChannelTree x = add(false, 2);
+            x.join();
+            sim.runUntil(sim.now() + 2_000);
+            assertThat(x.depth()).isEqualTo(1);
+        }
         // a chain: A under the source, B under A, R under B, L under R (each sees only its parent-to-be)
         int[] chain = new int[4];
         int[] slots = {1, 1, 1, 0};
@@ -354,14 +361,6 @@ class ChannelTreeTest {
             t.join();
             sim.runUntil(sim.now() + 2_000);
             assertThat(indexOf(t.parent())).isEqualTo(visibleOnly);
-        }
-        visibleOnly = -1;
-        for (int k = 0; k < 3; k++) { // strangers at depth 1 with free slots, all shallower than B
-            visibleOnly = 0;
-            ChannelTree x = add(false, 2);
-            x.join();
-            sim.runUntil(sim.now() + 2_000);
-            assertThat(x.depth()).isEqualTo(1);
         }
         visibleOnly = -1;
         ChannelTree l = trees.get(chain[3]);
@@ -430,5 +429,33 @@ class ChannelTreeTest {
         sim.runUntil(20_000);
         assertThat(indexOf(late.parent())).isEqualTo(2);
         assertThat(listener.stats().displaced).isEqualTo(1);
+    }
+
+    @Test
+    void rebalancingMovesDeepNodesUpWithoutASkipAndThenSettles() {
+        add(true, 4);
+        stream();
+        // a chain, each node seeing only the one above it: source → A → B → C → D
+        int[] slots = {1, 1, 1, 0};
+        for (int k = 0; k < 4; k++) {
+            visibleOnly = trees.size() - 1;
+            add(false, slots[k]).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        assertThat(trees.get(4).depth()).isEqualTo(4);
+        visibleOnly = -1; // now everyone sees the source's three free slots
+        sim.runUntil(sim.now() + 60_000);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(trees.get(i).depth()).as("node %d", i).isBetween(1, 2);
+        }
+        long moves = trees.stream().mapToLong(t -> t.stats().moves).sum();
+        assertThat(moves).isGreaterThanOrEqualTo(2);
+        sim.runUntil(sim.now() + 120_000);
+        assertThat(trees.stream().mapToLong(t -> t.stats().moves).sum()).as("settled: no more moves").isEqualTo(moves);
+        List<Long> seqs = played.get(4);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+        assertThat(trees.get(4).stats().repairs).as("moves are not repairs").isZero();
     }
 }

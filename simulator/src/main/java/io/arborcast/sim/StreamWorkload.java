@@ -37,8 +37,10 @@ final class StreamWorkload implements Workload {
         long firstSeq = -1;
         long played;
         long leftAt = -1;
+        final int index;
 
-        Peer(SimNode node, ChannelPeer channel) {
+        Peer(SimNode node, ChannelPeer channel, int index) {
+            this.index = index;
             this.node = node;
             this.channel = channel;
             this.tree = channel.tree();
@@ -52,6 +54,7 @@ final class StreamWorkload implements Workload {
     private final Random idRandom;
     private final ChannelKey key;
     private final List<Peer> peers = new ArrayList<>();
+    private final Map<NodeId, Peer> byId = new HashMap<>();
     private final Map<Long, Chunk> verified = new HashMap<>();
     private final SimDirectory directory;
     private final byte[] payload;
@@ -113,7 +116,8 @@ final class StreamWorkload implements Workload {
                 : ChannelPeer.listener(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
                         directory.forNode(node), uploadKbps, c -> holder[0].playout.onChunk(c));
         channel.tree().setVerifier(this::verify);
-        Peer p = new Peer(node, channel);
+        Peer p = new Peer(node, channel, peers.size());
+        byId.put(node.localAddress().id(), p);
         holder[0] = p;
         p.joinedAt = sim.now();
         p.playout = new Playout(node, s.stream().playoutDelayMillis(), c -> played(p, c));
@@ -203,21 +207,70 @@ final class StreamWorkload implements Workload {
         return List.of("receiving", "repairs", "meanDepth", "maxDepth");
     }
 
+    /**
+     * Each peer's true depth: hops from the source following the parent links as they are now
+     * (not the node's own belief, which a path update may not have reached yet); -1 for a peer
+     * not connected to the source (no parent, a dead parent on its way up, or a cycle).
+     */
+    private int[] trueDepths() {
+        int[] depth = new int[peers.size()];
+        java.util.Arrays.fill(depth, UNKNOWN);
+        depth[0] = 0;
+        int[] path = new int[peers.size()];
+        for (Peer start : peers) {
+            int n = 0;
+            Peer p = start;
+            int found;
+            while (true) {
+                int known = depth[p.index];
+                if (known != UNKNOWN) {
+                    found = known == VISITING ? -1 : known; // VISITING: we came round a cycle
+                    break;
+                }
+                if (!p.node.alive() || p.tree.parent() == null) {
+                    found = -1; // a cycle, or a break on the way up
+                    break;
+                }
+                depth[p.index] = VISITING;
+                path[n++] = p.index;
+                Peer up = byId.get(p.tree.parent().id());
+                if (up == null) {
+                    found = -1;
+                    break;
+                }
+                p = up;
+            }
+            for (int i = n - 1; i >= 0; i--) {
+                found = found < 0 ? -1 : found + 1;
+                depth[path[i]] = found;
+            }
+        }
+        return depth;
+    }
+
+    private static final int UNKNOWN = -2;
+    private static final int VISITING = -3;
+
     @Override
     public double[] sample() {
         int receiving = 0;
         long repairs = 0;
         long depthSum = 0;
         int maxDepth = 0;
+        int connected = 0;
+        int[] depths = trueDepths();
         for (Peer p : peers) {
             if (p.node.alive() && p.tree.receiving()) {
                 receiving++;
-                depthSum += p.tree.depth();
-                maxDepth = Math.max(maxDepth, p.tree.depth());
+                if (depths[p.index] > 0) {
+                    connected++;
+                    depthSum += depths[p.index];
+                    maxDepth = Math.max(maxDepth, depths[p.index]);
+                }
             }
             repairs += p.tree.stats().repairs;
         }
-        double[] row = {receiving, repairs - repairsSeen, receiving == 0 ? 0 : (double) depthSum / receiving, maxDepth};
+        double[] row = {receiving, repairs - repairsSeen, connected == 0 ? 0 : (double) depthSum / connected, maxDepth};
         repairsSeen = repairs;
         return row;
     }
@@ -233,6 +286,9 @@ final class StreamWorkload implements Workload {
         Stats repair = new Stats();
         Stats depth = new Stats();
         long repairs = 0;
+        int[] trueDepth = trueDepths();
+        long staleBeliefs = 0;
+        long notConnected = 0;
         for (Peer p : peers.subList(1, peers.size())) {
             long leave = p.leftAt >= 0 ? p.leftAt : sim.now();
             if (leave - p.joinedAt < 60_000) {
@@ -252,7 +308,12 @@ final class StreamWorkload implements Workload {
             p.tree.stats().repairMillis.forEach(repair::add);
             repairs += p.tree.stats().repairs;
             if (p.node.alive() && p.tree.receiving()) {
-                depth.add(p.tree.depth());
+                if (trueDepth[p.index] > 0) {
+                    depth.add(trueDepth[p.index]);
+                    staleBeliefs += trueDepth[p.index] == p.tree.depth() ? 0 : 1;
+                } else {
+                    notConnected++;
+                }
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -267,6 +328,10 @@ final class StreamWorkload implements Workload {
         long[] depths = depth.sortedValues();
         m.put("maxDepth", depths.length == 0 ? 0 : depths[depths.length - 1]);
         m.put("meanDepth", depth.mean());
+        // at the end: attached peers whose parent chain does not reach the source yet (a repair
+        // under way above them), and peers whose own idea of their depth is out of date
+        m.put("attachedNotConnected", notConnected);
+        m.put("depthBeliefStale", staleBeliefs);
         m.put("sourceUploadRatio", streamBytes == 0 ? Double.NaN
                 : (double) peers.get(0).node.bytesSent() / streamBytes);
         SimNetwork.Traffic t = net.traffic();
