@@ -74,7 +74,10 @@ class NettyGossipTest {
             }
             return true;
         });
-        assertThat(deaths).isEmpty();
+        // nobody was suspected; a link a peer closed on purpose (a trimmed active view, the
+        // duplicate-link tie-break) may be reported while the overlay forms
+        assertThat(deaths).allMatch(d -> d.endsWith("closed by peer"));
+        deaths.clear();
         // shuffles crossed as datagrams: passive views hold peers learned second hand
         int victim = 5;
         int victimPort = transports.get(victim).localAddress().port();
