@@ -69,8 +69,7 @@ public final class NodeMetrics {
         Timer repairs = repairTimers.get(id);
         if (repairs == null) {
             Tags t = Tags.of("channel", id.toHex());
-            FunctionCounter.builder("arborcast_channel_bytes_in", c, x -> x.isSource() ? x.bytesIn()
-                    : x.peer().tree().stats().bytesReceived).tags(t)
+            FunctionCounter.builder("arborcast_channel_bytes_in", c, LocalChannel::bytesIn).tags(t)
                     .description("stream bytes in (from the source client, or the tree)").register(registry);
             FunctionCounter.builder("arborcast_channel_bytes_out", st, s -> s.bytesForwarded).tags(t)
                     .description("stream bytes relayed to children").register(registry);

@@ -62,15 +62,11 @@ final class StatusPage {
         samples.keySet().retainAll(node.channelsOnLoop().keySet());
         node.channelsOnLoop().forEach((id, c) -> {
             ArrayDeque<long[]> s = samples.computeIfAbsent(id, k -> new ArrayDeque<>());
-            s.addLast(new long[] {now, bytesIn(c), c.peer().tree().stats().bytesForwarded});
+            s.addLast(new long[] {now, c.bytesIn(), c.peer().tree().stats().bytesForwarded});
             while (s.size() > RATE_SAMPLES + 1) {
                 s.removeFirst();
             }
         });
-    }
-
-    private static long bytesIn(LocalChannel c) {
-        return c.isSource() ? c.bytesIn() : c.peer().tree().stats().bytesReceived;
     }
 
     /** kbit/s of column {@code col} over the samples held, or null before two samples. */

@@ -182,9 +182,9 @@ public final class LocalChannel {
         return players.size();
     }
 
-    /** Stream bytes the source has taken in. */
+    /** Stream bytes in: from the source client at the source, from the tree (parent and gap pull) elsewhere. */
     public long bytesIn() {
-        return bytesIn;
+        return isSource() ? bytesIn : peer.tree().stats().bytesReceived;
     }
 
     /** The listener's playout (null at the source): skipped and duplicate counts. */

@@ -221,7 +221,8 @@ public final class ChannelTree {
             }
             heard.remove(worst);
         }
-        if (joined && parent == null && attaching == null && running && s.slotsFor(relay()) > 0 && usable(s.address())) {
+        if (joined && parent == null && attaching == null && running && s.slotsFor(relay()) > 0
+                && usable(s.address())) {
             tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
     }
@@ -305,11 +306,21 @@ public final class ChannelTree {
     public int listenerChildren() {
         int n = 0;
         for (NodeId c : children.keySet()) {
-            if (childSlots.getOrDefault(c, 0) == 0) {
+            if (isListener(c)) {
                 n++;
             }
         }
         return n;
+    }
+
+    /** A child of ours that relays nothing (it asked with 0 relay slots). */
+    private boolean isListener(NodeId child) {
+        return childSlots.getOrDefault(child, 0) == 0;
+    }
+
+    /** The depth of our children. */
+    private int childDepth() {
+        return Math.max(0, depth()) + 1;
     }
 
     /** Whether we can relay, so full parents with listener children are candidates for us too. */
@@ -505,8 +516,9 @@ public final class ChannelTree {
     }
 
     /**
-     * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first; never ourselves, our children or our parent,
-     * and (with {@code skipTried}) none tried in the current repair round.
+     * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first;
+     * never ourselves, our children or our parent, and (with {@code skipTried}) none tried in the
+     * current repair round.
      */
     private List<PeerState> ranked(int limit, boolean skipTried) {
         List<PeerState> cs = newest();
@@ -634,7 +646,7 @@ public final class ChannelTree {
     private boolean displaceListener(PeerAddress relay, int relaySlots) {
         PeerAddress leaf = null;
         for (PeerAddress c : children.values()) {
-            if (childSlots.getOrDefault(c.id(), 0) == 0) {
+            if (isListener(c.id())) {
                 leaf = c;
                 break;
             }
@@ -643,7 +655,7 @@ public final class ChannelTree {
             return false;
         }
         List<PeerState> alternatives = new ArrayList<>();
-        alternatives.add(new PeerState(relay, Math.max(0, depth()) + 1, relaySlots, 0, 0, 0, 0));
+        alternatives.add(new PeerState(relay, childDepth(), relaySlots, 0, 0, 0, 0));
         alternatives.addAll(alternatives(leaf, false));
         dropChild(leaf.id());
         stats.displacedOthers++;
@@ -666,13 +678,7 @@ public final class ChannelTree {
         parent = null;
         tried.clear();
         tried.add(from.id());
-        redirects.clear();
-        for (PeerState alt : d.alternatives()) {
-            if (usable(alt.address())) {
-                redirects.add(alt.address());
-            }
-        }
-        tryNext(); // not a failure: no repair is counted, and the buffer and gap pull bridge the move
+        redirectTo(d.alternatives()); // not a failure: no repair is counted; buffer and gap pull bridge the move
     }
 
     /**
@@ -687,12 +693,12 @@ public final class ChannelTree {
         List<PeerState> out = new ArrayList<>();
         for (PeerAddress c : children.values()) {
             PeerState st = byId.get(c.id());
-            if (st != null && st.depth() != Math.max(0, depth()) + 1) {
+            if (st != null && st.depth() != childDepth()) {
                 st = null; // gossip from before it was our child (it just joined): it has all its slots
             }
             int capacity = childSlots.getOrDefault(c.id(), 0);
             if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
-                out.add(new PeerState(c, Math.max(0, depth()) + 1, st == null ? capacity : st.freeSlots(),
+                out.add(new PeerState(c, childDepth(), st == null ? capacity : st.freeSlots(),
                         st == null ? 0 : st.listenerChildren(), 0, 0, 0));
             }
         }
@@ -778,8 +784,13 @@ public final class ChannelTree {
             moving = false; // keep the parent we have
             return;
         }
-        redirects.clear(); // the newest redirect is the freshest news: older ones are likely full by now
-        for (PeerState alt : r.alternatives()) {
+        redirectTo(r.alternatives());
+    }
+
+    /** Tries {@code alternatives} next, in order; they replace older redirects (likely full by now). */
+    private void redirectTo(List<PeerState> alternatives) {
+        redirects.clear();
+        for (PeerState alt : alternatives) {
             if (usable(alt.address())) {
                 redirects.add(alt.address());
             }

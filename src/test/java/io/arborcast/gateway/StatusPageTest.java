@@ -69,7 +69,10 @@ class StatusPageTest {
     }
 
     /** Source (one slot) → relay (one slot) → pure listener, streaming 128 kbit/s. */
-    private List<Node> chain(ChannelKey key) throws Exception {
+    private record Chain(Node source, Node relay, Node listener) {
+    }
+
+    private Chain chain(ChannelKey key) throws Exception {
         Node source = node(0);
         Node relay = node(1);
         Node listener = node(0);
@@ -78,22 +81,25 @@ class StatusPageTest {
             byte[] b = new byte[1_600];
             source.execute(() -> published.write(b, 0, b.length));
         }, 0, 100, TimeUnit.MILLISECONDS);
-        assertThat(relay.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        relay.tune(key.channelId()).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(15)).until(() -> status(relay).at("/channels/0/receiving").asBoolean());
-        assertThat(listener.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        listener.tune(key.channelId()).get(10, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(15)).until(() -> status(listener).at("/channels/0/receiving").asBoolean());
-        return List.of(source, relay, listener);
+        tuneIn(relay, source, key); // first, so the listener finds the source full and goes below it
+        tuneIn(listener, source, key);
+        return new Chain(source, relay, listener);
+    }
+
+    /** {@code n} joins the DHT through {@code bootstrap} and tunes in until it receives. */
+    private void tuneIn(Node n, Node bootstrap, ChannelKey key) throws Exception {
+        assertThat(n.join(bootstrap.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        n.tune(key.channelId()).get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(15)).until(() -> status(n).at("/channels/0/receiving").asBoolean());
     }
 
     @Test
     void apiStatusDescribesTheTreeAroundEachNode() throws Exception {
         ChannelKey key = ChannelKey.generate();
-        List<Node> chain = chain(key);
-        Node source = chain.get(0);
-        Node relay = chain.get(1);
-        Node listener = chain.get(2);
+        Chain chain = chain(key);
+        Node source = chain.source();
+        Node relay = chain.relay();
+        Node listener = chain.listener();
 
         JsonNode r = status(relay).at("/channels/0");
         assertThat(r.get("id").asText()).isEqualTo(key.channelId().toHex());
@@ -127,10 +133,10 @@ class StatusPageTest {
     @Test
     void chromiumShowsTheChannelItsTreeAndAPlayButton() throws Exception {
         ChannelKey key = ChannelKey.generate();
-        List<Node> chain = chain(key);
-        Node source = chain.get(0);
-        Node relay = chain.get(1);
-        Node listener = chain.get(2);
+        Chain chain = chain(key);
+        Node source = chain.source();
+        Node relay = chain.relay();
+        Node listener = chain.listener();
         await().atMost(Duration.ofSeconds(10)).until(() -> status(relay).at("/channels/0/kbpsIn").isNumber());
 
         Document page = Chromium.render("http://" + relay.address().endpoint() + "/", tmp);
