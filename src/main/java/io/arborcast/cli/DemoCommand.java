@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         NodeConfig base = options.load(7144);
         GatewayConfig g = NodeConfig.read(options.config, GatewayConfig::from);
-        gateway = new GatewayConfig(g.maxListeners(), g.icyMetaint(), false, g.maxPlayerBacklog());
+        gateway = g.withShoutcastSource(false);
         NodeConfig loopback = base.withNet(base.net().withAddress("127.0.0.1", "127.0.0.1", 0));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "demo");

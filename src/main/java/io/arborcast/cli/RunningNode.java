@@ -6,6 +6,7 @@ import io.arborcast.gateway.HttpGateway;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /** What {@code node}, {@code publish} and {@code play} share: a node with its HTTP gateway, joined and kept running. */
@@ -21,9 +22,9 @@ final class RunningNode implements AutoCloseable {
         this.gateway = gateway;
     }
 
-    static RunningNode start(NodeOptions options) throws InterruptedException {
+    static RunningNode start(NodeOptions options) throws InterruptedException, IOException {
         NodeConfig config = options.load(null);
-        Node node = Node.start(config);
+        Node node = Node.start(config, options.identity(config));
         try {
             HttpGateway gateway = new HttpGateway(node, NodeConfig.read(options.config, GatewayConfig::from)).install();
             System.out.println("node " + node.address().id().toHex() + " listening on " + node.address().endpoint()

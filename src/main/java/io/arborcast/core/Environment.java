@@ -6,4 +6,7 @@ import java.util.Random;
 public interface Environment extends Scheduler {
     /** The node's seeded random generator; the only source of randomness in protocol code. */
     Random random();
+
+    /** Where protocol code counts the resource limits it enforces ({@link Limit}). */
+    LimitCounters limits();
 }

@@ -45,6 +45,7 @@ public final class RpcClient {
     public void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build, long timeoutMillis,
                         Callback callback) {
         if (pending.size() >= maxPending) {
+            env.limits().hit(Limit.PENDING_RPCS);
             env.schedule(0, () -> callback.onTimeout(to));
             return;
         }

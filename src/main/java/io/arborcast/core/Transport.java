@@ -6,6 +6,9 @@ package io.arborcast.core;
  * Incoming messages and link events reach the {@link MessageHandler} the owner installed.
  */
 public interface Transport {
+    /** Bytes in front of every datagram's message: the sender's raw node key, which its node id derives from. */
+    int DATAGRAM_HEADER_BYTES = 32;
+
     /** This node's own address as peers see it. */
     PeerAddress localAddress();
 

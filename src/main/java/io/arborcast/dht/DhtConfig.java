@@ -4,7 +4,7 @@ import com.typesafe.config.Config;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import io.arborcast.wire.MessageCodec;
-import io.arborcast.core.NodeId;
+import io.arborcast.core.Transport;
 
 /**
  * Kademlia parameters, named as in the paper where it names them.
@@ -14,6 +14,7 @@ import io.arborcast.core.NodeId;
  * @param rpcTimeoutMillis   how long one RPC may take before it counts as failed
  * @param stallMillis        a lookup stops waiting for an RPC this old and asks another peer
  * @param maxPerIpPerBucket  eclipse resistance: contacts sharing one IP in a bucket (0 = no limit; loopback exempt)
+ * @param maxPerSubnet       contacts sharing one /24 (IPv6: /64) in the whole routing table (0 = no limit; loopback exempt)
  * @param replacementCacheSize replacement candidates kept per bucket
  * @param staleContactMillis a full bucket pings its oldest contact only after this much silence
  * @param bucketRefreshMillis a bucket not looked up for this long is refreshed
@@ -23,23 +24,26 @@ import io.arborcast.core.NodeId;
  * @param providerSample     most providers one FIND_VALUE answer carries
  * @param maxProvidersPerKey providers kept per channel
  * @param maxRecords         channel records a node stores in all
+ * @param maxProviders       provider announcements a node stores in all (every channel together)
  * @param maxStoresPerMinute STORE/ANNOUNCE requests accepted per sender host per minute
  * @param maxPendingRpcs     RPCs in flight at once
- * @param maxDatagramPayload largest encoded message (the datagram minus its 20-byte header)
+ * @param maxDatagramPayload largest encoded message (the datagram minus its 32-byte header)
  */
-public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int replacementCacheSize,
+public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int maxPerSubnet,
+                        int replacementCacheSize,
                         long staleContactMillis, long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
-                        long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords,
+                        long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords, int maxProviders,
                         int maxStoresPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
     public DhtConfig {
-        if (k < 1 || alpha < 1 || rpcTimeoutMillis < 1 || providerSample < 0 || maxDatagramPayload < 256) {
+        if (k < 1 || alpha < 1 || rpcTimeoutMillis < 1 || providerSample < 0 || maxRecords < 0 || maxProviders < 0 || maxProvidersPerKey < 0
+                || maxStoresPerMinute < 0 || maxPendingRpcs < 1 || maxDatagramPayload < 256) {
             throw new IllegalArgumentException("bad DHT configuration");
         }
     }
 
     public static DhtConfig defaults() {
-        return new DhtConfig(20, 3, 2_000, 500, 2, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000,
-                120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - NodeId.BYTES);
+        return new DhtConfig(20, 3, 2_000, 500, 2, 10, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
+                120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - Transport.DATAGRAM_HEADER_BYTES);
     }
 
     /**
@@ -49,17 +53,18 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     public static DhtConfig from(Config d, int maxDatagramBytes) {
         ToLongFunction<String> ms = k -> d.getDuration(k, TimeUnit.MILLISECONDS);
         return new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms.applyAsLong("rpc-timeout"), ms.applyAsLong("stall-after"),
-                d.getInt("max-per-ip-per-bucket"), d.getInt("replacement-cache-size"),
+                d.getInt("max-per-ip-per-bucket"), d.getInt("max-per-subnet"), d.getInt("replacement-cache-size"),
                 ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),
                 ms.applyAsLong("record-ttl"), ms.applyAsLong("republish-interval"), ms.applyAsLong("provider-ttl"),
-                d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"),
-                d.getInt("max-stores-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - NodeId.BYTES);
+                d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-providers"),
+                d.getInt("max-stores-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - Transport.DATAGRAM_HEADER_BYTES);
     }
 
     public DhtConfig withRpcTimeoutMillis(long millis) {
-        return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, replacementCacheSize, staleContactMillis,
+        return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, maxPerSubnet,
+                replacementCacheSize, staleContactMillis,
                 bucketRefreshMillis,
-                recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords,
+                recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords, maxProviders,
                 maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);
     }
 }

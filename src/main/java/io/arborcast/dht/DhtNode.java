@@ -4,6 +4,7 @@ import io.arborcast.core.Cancellable;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Environment;
+import io.arborcast.core.Limit;
 import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -55,9 +56,9 @@ public final class DhtNode {
         this.transport = transport;
         this.sizer = sizer;
         this.table = new RoutingTable(transport.localAddress().id(), config.k(), config.maxPerIpPerBucket(),
-                config.replacementCacheSize(), config.staleContactMillis());
+                config.maxPerSubnet(), config.replacementCacheSize(), config.staleContactMillis());
         this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
-        this.store = new RecordStore(config);
+        this.store = new RecordStore(config, env.limits());
         this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
         env.schedule(MAINTENANCE_MILLIS, this::maintain);
     }
@@ -133,7 +134,11 @@ public final class DhtNode {
     }
 
     private DhtMessage storeResult(long rpcId, PeerAddress from, Supplier<String> attempt) {
-        String refusal = storeLimiter.allow(from.host(), env.now()) ? attempt.get() : "rate limit: too many stores";
+        boolean allowed = storeLimiter.allow(from.host(), env.now());
+        if (!allowed) {
+            env.limits().hit(Limit.STORE_RATE);
+        }
+        String refusal = allowed ? attempt.get() : "rate limit: too many stores";
         if (refusal != null) {
             stats.refused(refusal);
         }

@@ -1,6 +1,8 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.Limit;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.ProviderInfo;
 
@@ -25,12 +27,14 @@ final class RecordStore {
     }
 
     private final DhtConfig config;
+    private final LimitCounters limits;
     private final Map<NodeId, StoredRecord> records = new HashMap<>();
     private final Map<NodeId, LinkedHashMap<NodeId, StoredProvider>> providers = new HashMap<>();
     private int providerCount;
 
-    RecordStore(DhtConfig config) {
+    RecordStore(DhtConfig config, LimitCounters limits) {
         this.config = config;
+        this.limits = limits;
     }
 
     /** Stores a verified record; returns null when accepted, else why not. */
@@ -50,6 +54,7 @@ final class RecordStore {
         } else if (records.size() >= config.maxRecords()) {
             expire(now);
             if (records.size() >= config.maxRecords()) {
+                limits.hit(Limit.STORED_RECORDS);
                 return "record store full";
             }
         }
@@ -69,6 +74,7 @@ final class RecordStore {
             if (providers.size() >= config.maxRecords()) {
                 expire(now);
                 if (providers.size() >= config.maxRecords()) {
+                    limits.hit(Limit.STORED_PROVIDERS);
                     return "provider store full";
                 }
             }
@@ -78,6 +84,16 @@ final class RecordStore {
         long expires = now + Math.min(ttlMillis, 2 * config.providerTtlMillis());
         StoredProvider old = m.remove(info.address().id());
         if (old == null) {
+            if (providerCount >= config.maxProviders()) {
+                expire(now);
+                if (providerCount >= config.maxProviders()) {
+                    if (m.isEmpty()) {
+                        providers.remove(channel);
+                    }
+                    limits.hit(Limit.STORED_PROVIDERS);
+                    return "provider store full";
+                }
+            }
             if (m.size() >= config.maxProvidersPerKey()) {
                 dropExpired(m, now);
                 if (m.size() >= config.maxProvidersPerKey()) {

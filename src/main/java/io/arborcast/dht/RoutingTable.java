@@ -95,6 +95,7 @@ public final class RoutingTable {
     private final NodeId self;
     private final int k;
     private final int maxPerIp;
+    private final int maxPerSubnet;
     private final int replacementCacheSize;
     private final long staleAfterMillis;
     private final Bucket[] buckets = new Bucket[NodeId.BITS];
@@ -105,9 +106,20 @@ public final class RoutingTable {
      *                         has been silent this long; a recently seen one is known alive
      */
     public RoutingTable(NodeId self, int k, int maxPerIp, int replacementCacheSize, long staleAfterMillis) {
+        this(self, k, maxPerIp, 0, replacementCacheSize, staleAfterMillis);
+    }
+
+    /**
+     * @param maxPerSubnet contacts of one /24 (IPv4) or /64 (IPv6) in the whole table; 0 = no limit
+     * @param staleAfterMillis a full bucket's oldest contact is pinged (to make room) only if it
+     *                         has been silent this long; a recently seen one is known alive
+     */
+    public RoutingTable(NodeId self, int k, int maxPerIp, int maxPerSubnet, int replacementCacheSize,
+                        long staleAfterMillis) {
         this.self = self;
         this.k = k;
         this.maxPerIp = maxPerIp;
+        this.maxPerSubnet = maxPerSubnet;
         this.replacementCacheSize = replacementCacheSize;
         this.staleAfterMillis = staleAfterMillis;
     }
@@ -345,17 +357,45 @@ public final class RoutingTable {
         return b;
     }
 
+    /** Eclipse resistance: at most {@code maxPerIp} of one IP in a bucket, {@code maxPerSubnet} of one subnet in all. */
     private boolean ipAllowed(Bucket b, PeerAddress peer) {
-        if (maxPerIp <= 0 || isLoopback(peer.host())) {
+        if (isLoopback(peer.host())) {
             return true;
         }
-        int same = 0;
-        for (int i = 0; i < b.n; i++) {
-            if (b.addrs[i].host().equals(peer.host()) && ++same >= maxPerIp) {
-                return false;
+        if (maxPerIp > 0) {
+            int same = 0;
+            for (int i = 0; i < b.n; i++) {
+                if (b.addrs[i].host().equals(peer.host()) && ++same >= maxPerIp) {
+                    return false;
+                }
+            }
+        }
+        if (maxPerSubnet > 0) {
+            int prefix = subnetPrefixLength(peer.host());
+            int same = 0;
+            for (Bucket other : buckets) {
+                for (int i = 0; other != null && i < other.n; i++) {
+                    if (other.addrs[i].host().regionMatches(0, peer.host(), 0, prefix) && ++same >= maxPerSubnet) {
+                        return false;
+                    }
+                }
             }
         }
         return true;
+    }
+
+    /** Length of the text naming a host's subnet: "a.b.c." of IPv4 (/24), the first four groups of IPv6 (/64). */
+    static int subnetPrefixLength(String host) {
+        char sep = host.indexOf(':') >= 0 ? ':' : '.';
+        int groups = sep == ':' ? 4 : 3;
+        int at = -1;
+        for (int i = 0; i < groups; i++) {
+            at = host.indexOf(sep, at + 1);
+            if (at < 0) {
+                return host.length();
+            }
+        }
+        return at + 1;
     }
 
     static boolean isLoopback(String host) {

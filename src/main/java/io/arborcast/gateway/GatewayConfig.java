@@ -9,10 +9,15 @@ import com.typesafe.config.Config;
  * @param icyMetaint        audio bytes between ICY metadata blocks
  * @param shoutcastSource   accept SHOUTcast v1 sources on port + 1
  * @param maxPlayerBacklog  unsent bytes after which a stalled player is dropped
+ * @param maxRequestHeaderBytes largest HTTP request line plus headers; larger gets 400
+ * @param maxSourceBacklogBytes stream bytes held from a source client while its channel is being
+ *                          published; a source that sends more before that is disconnected
  */
-public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog) {
+public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog,
+                            int maxRequestHeaderBytes, int maxSourceBacklogBytes) {
     public GatewayConfig {
-        if (maxListeners < 0 || icyMetaint < 1 || icyMetaint > 65_536 || maxPlayerBacklog < 65_536) {
+        if (maxListeners < 0 || icyMetaint < 1 || icyMetaint > 65_536 || maxPlayerBacklog < 65_536
+                || maxRequestHeaderBytes < 256 || maxSourceBacklogBytes < 4096) {
             throw new IllegalArgumentException("bad gateway configuration");
         }
     }
@@ -21,7 +26,8 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
     public static GatewayConfig from(Config arborcast) {
         Config g = arborcast.getConfig("gateway");
         return new GatewayConfig(g.getInt("max-listeners"), g.getInt("icy-metaint"), g.getBoolean("shoutcast-source"),
-                g.getBytes("max-player-backlog"));
+                g.getBytes("max-player-backlog"), g.getBytes("max-request-header-bytes").intValue(),
+                g.getBytes("max-source-backlog-bytes").intValue());
     }
 
     public static GatewayConfig defaults() {
@@ -29,6 +35,12 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
     }
 
     public GatewayConfig withMaxListeners(int n) {
-        return new GatewayConfig(n, icyMetaint, shoutcastSource, maxPlayerBacklog);
+        return new GatewayConfig(n, icyMetaint, shoutcastSource, maxPlayerBacklog, maxRequestHeaderBytes,
+                maxSourceBacklogBytes);
+    }
+
+    public GatewayConfig withShoutcastSource(boolean on) {
+        return new GatewayConfig(maxListeners, icyMetaint, on, maxPlayerBacklog, maxRequestHeaderBytes,
+                maxSourceBacklogBytes);
     }
 }

@@ -1,5 +1,6 @@
 package io.arborcast.gateway;
 
+import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
@@ -58,7 +59,7 @@ public final class HttpGateway {
     private final NodeMetrics metrics;
     private final StatusPage status;
     private int listeners;
-    private long listenerLimitHits;
+    private long internalErrors;
     private Channel shoutcast;
 
     public HttpGateway(Node node, GatewayConfig config) {
@@ -73,10 +74,25 @@ public final class HttpGateway {
         return listeners;
     }
 
-    /** Players refused because the listener limit was reached. */
-    long listenerLimitHits() {
-        return listenerLimitHits;
+    /** Exceptions our own request handling raised (bugs; a client's connection failing is not one). */
+    long internalErrors() {
+        return internalErrors;
     }
+
+    /**
+     * Closes a connection whose handling failed. An I/O error is the client's connection going
+     * away; anything else is ours, logged with its stack and counted, and the node carries on.
+     */
+    void connectionFailed(ChannelHandlerContext ctx, String what, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("{} {}: {}", what, ctx.channel().remoteAddress(), cause.toString());
+        } else {
+            internalErrors++;
+            log.warn("{} {} failed; closed", what, ctx.channel().remoteAddress(), cause);
+        }
+        ctx.close();
+    }
+
 
     /**
      * Takes the HTTP connections of the node's port, and binds port + 1 for SHOUTcast v1
@@ -111,6 +127,10 @@ public final class HttpGateway {
         return node;
     }
 
+    GatewayConfig config() {
+        return config;
+    }
+
     /** On the loop: the mount a SHOUTcast v1 source with {@code password} feeds, or null. */
     Mount shoutcastMount(String password) {
         if (mounts.size() == 1) {
@@ -127,11 +147,21 @@ public final class HttpGateway {
         node.execute(() -> mounts.put(path, new Mount(path, key, name, password)));
     }
 
-    private void handOff(ChannelPipeline p) {
+    void handOff(ChannelPipeline p) {
         // old ICY clients end lines with a bare LF: accepted, as Icecast does
-        p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig().setMaxInitialLineLength(4096)
-                .setMaxHeaderSize(8192).setMaxChunkSize(8192).setStrictLineParsing(false)));
-        p.addLast("gateway", new Connection());
+        p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxRequestHeaderBytes()).setMaxHeaderSize(config.maxRequestHeaderBytes())
+                .setMaxChunkSize(8192).setStrictLineParsing(false)));
+        Connection c = new Connection();
+        p.addLast("gateway", c);
+        long timeout = node.config().net().limits().handshakeTimeoutMillis();
+        p.channel().eventLoop().schedule(() -> {
+            if (!c.answered && p.channel().isActive()) { // slow-loris: the request head never finished
+                node.limits().hit(Limit.HANDSHAKE_TIMEOUT);
+                log.debug("closing {}: no complete request within {} ms", p.channel().remoteAddress(), timeout);
+                p.channel().close();
+            }
+        }, timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** One HTTP connection: a request, then either a response, a stream to play, or a source's stream in. */
@@ -139,6 +169,8 @@ public final class HttpGateway {
         private Consumer<Chunk> player;
         private LocalChannel channel;
         private SourceSession source;
+        /** A request head arrived (whether it was served, refused or is streaming). */
+        private boolean answered;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -146,6 +178,10 @@ public final class HttpGateway {
                 if (source != null && msg instanceof ByteBuf b) {
                     source.bytes(b);
                 } else if (msg instanceof HttpRequest r && player == null && source == null) {
+                    answered = true;
+                    if (r.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException) {
+                        node.limits().hit(Limit.HTTP_HEADER_SIZE);
+                    }
                     if (r.decoderResult().isFailure()) {
                         respond(ctx, 400, "Bad Request", "malformed request: " + r.decoderResult().cause());
                     } else {
@@ -160,7 +196,14 @@ public final class HttpGateway {
         private void request(ChannelHandlerContext ctx, HttpRequest r) {
             String method = r.method().name().toUpperCase(Locale.ROOT);
             QueryStringDecoder q = new QueryStringDecoder(r.uri());
-            String path = q.path();
+            String path;
+            try {
+                path = q.path();
+                q.parameters();
+            } catch (IllegalArgumentException e) { // bad percent-encoding (found by GatewayFuzzTest)
+                respond(ctx, 400, "Bad Request", "malformed URI: " + e.getMessage());
+                return;
+            }
             log.debug("{} {} from {}", method, r.uri(), ctx.channel().remoteAddress());
             switch (method) {
                 case "OPTIONS" -> respond(ctx, 200, "OK", "", "Allow: GET, SOURCE, PUT, OPTIONS");
@@ -199,7 +242,7 @@ public final class HttpGateway {
 
         private void play(ChannelHandlerContext ctx, HttpRequest r, NodeId id) {
             if (listeners >= config.maxListeners()) {
-                listenerLimitHits++;
+                node.limits().hit(Limit.HTTP_LISTENERS);
                 respond(ctx, 503, "Service Unavailable", "listener limit reached (" + config.maxListeners() + ")");
                 return;
             }
@@ -371,8 +414,7 @@ public final class HttpGateway {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("http connection {}: {}", ctx.channel().remoteAddress(), cause.toString());
-            ctx.close();
+            connectionFailed(ctx, "http connection", cause);
         }
     }
 
@@ -411,7 +453,7 @@ public final class HttpGateway {
             return 128;
         }
         try {
-            return Math.max(0, Math.min(100_000, Integer.parseInt(v.split("[,;]")[0].trim())));
+            return Math.max(0, Math.min(100_000, Integer.parseInt(v.split("[,;]", -1)[0].trim())));
         } catch (NumberFormatException e) {
             return 128;
         }

@@ -1,5 +1,6 @@
 package io.arborcast.gateway;
 
+import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
@@ -47,9 +48,12 @@ public final class NodeMetrics {
         }
         Gauge.builder("arborcast_http_players", gateway, HttpGateway::players)
                 .description("players connected to this node").register(registry);
-        FunctionCounter.builder("arborcast_limit_hits", gateway, g -> g.listenerLimitHits())
-                .tags("limit", "max-listeners").description("requests refused because a limit was reached")
-                .register(registry);
+        FunctionCounter.builder("arborcast_http_internal_errors", gateway, HttpGateway::internalErrors)
+                .description("HTTP connections closed because our own handling failed (bugs)").register(registry);
+        for (Limit l : Limit.values()) {
+            counter("arborcast_limit_hits", "requests, datagrams or connections refused because a limit was reached",
+                    Tags.of("limit", l.metricName()), n -> n.limits().count(l));
+        }
     }
 
     private void counter(String name, String help, Tags tags, ToDoubleFunction<Node> f) {

@@ -1,5 +1,6 @@
 package io.arborcast.gateway;
 
+import io.arborcast.core.Limit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A SHOUTcast v1 source client on port + 1: it sends its password on a line of its own,
@@ -33,6 +35,18 @@ final class ShoutcastSource extends ByteToMessageDecoder {
 
     ShoutcastSource(HttpGateway gateway) {
         this.gateway = gateway;
+    }
+
+    /** A source that has not sent its password and headers within the handshake timeout is closed (slow-loris). */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        long timeout = gateway.node().config().net().limits().handshakeTimeoutMillis();
+        ctx.executor().schedule(() -> {
+            if (state != State.DATA && ctx.channel().isActive()) {
+                gateway.node().limits().hit(Limit.HANDSHAKE_TIMEOUT);
+                ctx.close();
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -94,7 +108,6 @@ final class ShoutcastSource extends ByteToMessageDecoder {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("SHOUTcast source {}: {}", ctx.channel().remoteAddress(), cause.toString());
-        ctx.close();
+        gateway.connectionFailed(ctx, "SHOUTcast source", cause);
     }
 }

@@ -1,5 +1,6 @@
 package io.arborcast.gateway;
 
+import io.arborcast.core.Limit;
 import io.arborcast.node.LocalChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,13 +18,18 @@ import java.util.List;
  */
 final class SourceSession {
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
+    private final HttpGateway gateway;
+    private final ChannelHandlerContext ctx;
     private final HttpGateway.Mount mount;
     private List<byte[]> early = new ArrayList<>();
+    private long earlyBytes;
     private LocalChannel channel;
     private boolean ended;
 
     SourceSession(HttpGateway gateway, ChannelHandlerContext ctx, HttpGateway.Mount mount, String contentType,
                   int bitrateKbps) {
+        this.gateway = gateway;
+        this.ctx = ctx;
         this.mount = mount;
         gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps)
                 .whenComplete((c, err) -> ctx.executor().execute(() -> {
@@ -47,6 +53,15 @@ final class SourceSession {
         byte[] bytes = new byte[b.readableBytes()];
         b.readBytes(bytes);
         if (early != null) {
+            earlyBytes += bytes.length;
+            if (earlyBytes > gateway.config().maxSourceBacklogBytes()) {
+                gateway.node().limits().hit(Limit.SOURCE_BACKLOG);
+                log.info("disconnecting the source of {}: {} bytes sent before its channel was published", mount.path(),
+                        earlyBytes);
+                early = List.of();
+                ctx.close();
+                return;
+            }
             early.add(bytes);
         } else if (channel != null) {
             channel.write(bytes, 0, bytes.length);

@@ -13,13 +13,42 @@ import io.arborcast.wire.MessageCodec;
  * @param connectTimeoutMillis TCP connect timeout
  * @param linkIdleMillis    a link on which nothing arrives for this long is closed
  * @param maxQueuedBytesPerLink unsent bytes a link may hold before the peer is dropped as too slow
+ * @param limits            what strangers may cost this node (see {@link Limits})
+ * @param idDifficulty      leading zero bits a node id's hash must have (the S/Kademlia puzzle; the same
+ *                          network-wide, since peers with a smaller one are refused)
  */
 public record NetConfig(String bindHost, String advertisedHost, int port, int maxDatagramBytes,
                         int maxLinkFrameBytes, int connectTimeoutMillis, int linkIdleMillis,
-                        int maxQueuedBytesPerLink) {
+                        int maxQueuedBytesPerLink, Limits limits, int idDifficulty) {
+    /**
+     * @param maxConnections        inbound TCP connections (peer links and HTTP) open at once
+     * @param maxLinks              peer links open at once; more inbound ones are closed
+     * @param maxDatagramsPerSecond datagrams accepted per second from one IP address (the rest are dropped)
+     * @param handshakeTimeoutMillis an inbound connection must send its peer preamble or HTTP request head
+     *                              within this, or it is closed (slow-loris)
+     */
+    public record Limits(int maxConnections, int maxLinks, int maxDatagramsPerSecond, long handshakeTimeoutMillis) {
+        public Limits {
+            if (maxConnections < 1 || maxLinks < 1 || maxDatagramsPerSecond < 1 || handshakeTimeoutMillis < 1) {
+                throw new IllegalArgumentException("net limits must be positive");
+            }
+        }
+
+        public static Limits defaults() {
+            return new Limits(1024, 256, 1000, 10_000);
+        }
+    }
+
+    /** Puzzle bits by default: about 256 key generations (a few ms) per id. */
+    public static final int DEFAULT_ID_DIFFICULTY = 8;
+
     public NetConfig {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
+        }
+        io.arborcast.crypto.NodeIdentity.checkDifficulty(idDifficulty);
+        if (limits == null) {
+            throw new IllegalArgumentException("net limits missing");
         }
         if (maxDatagramBytes < 128 || maxLinkFrameBytes < 1024) {
             throw new IllegalArgumentException("frame limits too small");
@@ -29,12 +58,19 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
     /** These limits and timeouts with other addresses and port. */
     public NetConfig withAddress(String newBindHost, String newAdvertisedHost, int newPort) {
         return new NetConfig(newBindHost, newAdvertisedHost, newPort, maxDatagramBytes, maxLinkFrameBytes,
-                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink);
+                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, limits, idDifficulty);
+    }
+
+    /** These settings with other limits. */
+    public NetConfig withLimits(Limits newLimits) {
+        return new NetConfig(bindHost, advertisedHost, port, maxDatagramBytes, maxLinkFrameBytes,
+                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, newLimits, idDifficulty);
     }
 
     /** Loopback defaults on the given port (0 = any free port). */
     public static NetConfig loopback(int port) {
         return new NetConfig("127.0.0.1", "127.0.0.1", port, MessageCodec.DEFAULT_MAX_DATAGRAM,
-                MessageCodec.DEFAULT_MAX_LINK_FRAME, 3_000, 30_000, 8 * 1024 * 1024);
+                MessageCodec.DEFAULT_MAX_LINK_FRAME, 3_000, 30_000, 8 * 1024 * 1024, Limits.defaults(),
+                DEFAULT_ID_DIFFICULTY);
     }
 }

@@ -2,6 +2,7 @@ package io.arborcast.net;
 
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
+import io.arborcast.core.LimitCounters;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ public final class NettyEnvironment implements Environment {
     private final EventLoop loop;
     private final long originNanos = System.nanoTime();
     private final Random random;
+    private final LimitCounters limits = new LimitCounters();
 
     public NettyEnvironment(EventLoop loop) {
         this.loop = loop;
@@ -44,6 +46,11 @@ public final class NettyEnvironment implements Environment {
     @Override
     public Random random() {
         return random;
+    }
+
+    @Override
+    public LimitCounters limits() {
+        return limits;
     }
 
     public EventLoop eventLoop() {

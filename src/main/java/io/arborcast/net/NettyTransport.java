@@ -1,10 +1,12 @@
 package io.arborcast.net;
 
+import io.arborcast.core.Limit;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.Transport;
+import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.wire.CodecException;
 import io.arborcast.wire.DropCounters;
 import io.arborcast.wire.MessageCodec;
@@ -33,8 +35,12 @@ import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,6 +55,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
     private final NetConfig config;
+    private final NodeIdentity identity;
+    /** Node ids of recently seen datagram senders' keys (deriving one costs a hash; checking its puzzle, another). */
+    private final Map<ByteBuffer, NodeId> senderIds = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, NodeId> eldest) {
+            return size() > 4096;
+        }
+    };
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final NettyEnvironment env;
@@ -56,6 +70,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final MessageCodec linkCodec;
     private final DropCounters drops = new DropCounters();
     private final Map<NodeId, PeerLink> links = new HashMap<>();
+    /** Datagrams received this second, by sender IP (cleared every second, so bounded by the rate). */
+    private final Map<InetAddress, int[]> datagramsThisSecond = new HashMap<>();
+    private long datagramSecond = -1;
+    private int inboundConnections;
     private volatile Consumer<ChannelPipeline> httpHandoff;
     private PeerAddress local;
     private Channel udp;
@@ -70,23 +88,24 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
     };
 
-    private NettyTransport(NetConfig config) {
+    private NettyTransport(NetConfig config, NodeIdentity identity) {
         this.config = config;
+        this.identity = identity;
         this.group = new NioEventLoopGroup(1);
         this.loop = group.next();
         this.env = new NettyEnvironment(loop);
-        this.datagramCodec = new MessageCodec(config.maxDatagramBytes() - NodeId.BYTES);
+        this.datagramCodec = new MessageCodec(config.maxDatagramBytes() - DATAGRAM_HEADER_BYTES);
         this.linkCodec = new MessageCodec(config.maxLinkFrameBytes());
     }
 
     /**
      * Binds TCP and UDP on the configured port (with port 0, one free port for both) and
-     * returns the running transport. Fails with a clear message if the port is taken.
+     * returns the running transport under {@code identity}. Fails with a clear message if the port is taken.
      */
-    public static NettyTransport start(NetConfig config, NodeId localId) throws InterruptedException {
-        NettyTransport t = new NettyTransport(config);
+    public static NettyTransport start(NetConfig config, NodeIdentity identity) throws InterruptedException {
+        NettyTransport t = new NettyTransport(config, identity);
         try {
-            t.bind(localId);
+            t.bind(identity.id());
             return t;
         } catch (RuntimeException | InterruptedException e) {
             t.close();
@@ -103,7 +122,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("sniff", new PortSniffer(NettyTransport.this));
+                            admit(ch);
                         }
                     })
                     .bind(config.bindHost(), config.port()).await();
@@ -157,6 +176,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return local;
     }
 
+    /** The key this node's id derives from. */
+    public NodeIdentity identity() {
+        return identity;
+    }
+
     NetConfig config() {
         return config;
     }
@@ -191,8 +215,8 @@ public final class NettyTransport implements Transport, AutoCloseable {
             log.warn("not sending {} to {}: {}", m.getClass().getSimpleName(), to, e.getMessage());
             return;
         }
-        ByteBuf buf = udp.alloc().buffer(NodeId.BYTES + body.length);
-        buf.writeBytes(local.id().toBytes()).writeBytes(body);
+        ByteBuf buf = udp.alloc().buffer(DATAGRAM_HEADER_BYTES + body.length);
+        buf.writeBytes(identity.publicKey()).writeBytes(body);
         udp.writeAndFlush(new DatagramPacket(buf, new InetSocketAddress(to.host(), to.port())), udp.voidPromise());
     }
 
@@ -241,14 +265,44 @@ public final class NettyTransport implements Transport, AutoCloseable {
     void installLinkPipeline(ChannelPipeline p, PeerLink link) {
         p.addLast("idle", new IdleStateHandler(config.linkIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addLast("flush", new FlushConsolidationHandler(256, true));
-        p.addLast("preamble", new PreambleDecoder(new Preamble(Preamble.VERSION, local.id(), local.port()),
-                config.maxLinkFrameBytes()));
+        p.addLast("preamble", new PreambleDecoder(identity, local.port(), config.idDifficulty(),
+                config.maxLinkFrameBytes(), drops));
         p.addLast("prepend", new LengthFieldPrepender(4));
         p.addLast("link", link);
     }
 
+    /**
+     * An inbound TCP connection: refused beyond {@code max-connections}; otherwise it must show
+     * what it is (peer preamble, or HTTP to the gateway, which then times its request head
+     * itself) within the handshake timeout.
+     */
+    private void admit(SocketChannel ch) {
+        NetConfig.Limits l = config.limits();
+        if (inboundConnections >= l.maxConnections()) {
+            env.limits().hit(Limit.CONNECTIONS);
+            ch.close();
+            return;
+        }
+        inboundConnections++;
+        ch.closeFuture().addListener(f -> inboundConnections--);
+        ch.pipeline().addLast("sniff", new PortSniffer(this));
+        ch.eventLoop().schedule(() -> {
+            if (ch.isActive() && (ch.pipeline().get("sniff") != null || ch.pipeline().get("preamble") != null)) {
+                env.limits().hit(Limit.HANDSHAKE_TIMEOUT);
+                log.debug("closing {}: no preamble or request within {} ms", ch.remoteAddress(),
+                        l.handshakeTimeoutMillis());
+                ch.close();
+            }
+        }, l.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Called by the sniffer when an inbound connection started with the peer magic. */
     void acceptLink(Channel ch) {
+        if (links.size() >= config.limits().maxLinks()) {
+            env.limits().hit(Limit.PEER_LINKS);
+            ch.close();
+            return;
+        }
         PeerLink link = new PeerLink(this, ch, false, null);
         installLinkPipeline(ch.pipeline(), link);
         watchClose(link);
@@ -360,17 +414,25 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 drops.count(CodecException.Reason.OVERSIZE);
                 return;
             }
-            if (len <= NodeId.BYTES) {
+            if (len <= DATAGRAM_HEADER_BYTES) {
                 drops.count(CodecException.Reason.TRUNCATED);
+                return;
+            }
+            InetSocketAddress sender = packet.sender();
+            if (!withinRate(sender.getAddress())) {
+                env.limits().hit(Limit.DATAGRAM_RATE);
                 return;
             }
             byte[] bytes = new byte[len];
             content.readBytes(bytes);
-            byte[] id = new byte[NodeId.BYTES];
-            System.arraycopy(bytes, 0, id, 0, NodeId.BYTES);
+            NodeId id = senderId(bytes);
+            if (id == null) {
+                drops.count(CodecException.Reason.IDENTITY);
+                return;
+            }
             Message m;
             try {
-                m = datagramCodec.decode(bytes, NodeId.BYTES, len - NodeId.BYTES);
+                m = datagramCodec.decode(bytes, DATAGRAM_HEADER_BYTES, len - DATAGRAM_HEADER_BYTES);
             } catch (CodecException e) {
                 drops.count(e.reason());
                 return;
@@ -379,10 +441,33 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 drops.count(CodecException.Reason.MALFORMED);
                 return;
             }
-            InetSocketAddress sender = packet.sender();
-            PeerAddress from = new PeerAddress(NodeId.fromBytes(id), sender.getAddress().getHostAddress(),
+            PeerAddress from = new PeerAddress(id, sender.getAddress().getHostAddress(),
                     sender.getPort());
             safely(() -> handler.onMessage(from, m));
+        }
+
+        /** The node id of the key heading a datagram, or null if that key is no valid identity. */
+        private NodeId senderId(byte[] datagram) {
+            ByteBuffer key = ByteBuffer.wrap(Arrays.copyOf(datagram, DATAGRAM_HEADER_BYTES));
+            NodeId id = senderIds.get(key);
+            if (id == null) {
+                if (NodeIdentity.problem(key.array(), config.idDifficulty()) != null) {
+                    return null;
+                }
+                id = NodeIdentity.idOf(key.array());
+                senderIds.put(key, id);
+            }
+            return id;
+        }
+
+        private boolean withinRate(InetAddress sender) {
+            long second = env.now() / 1000;
+            if (second != datagramSecond) {
+                datagramSecond = second;
+                datagramsThisSecond.clear();
+            }
+            return ++datagramsThisSecond.computeIfAbsent(sender, a -> new int[1])[0]
+                    <= config.limits().maxDatagramsPerSecond();
         }
 
         @Override

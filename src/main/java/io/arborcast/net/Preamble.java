@@ -1,20 +1,42 @@
 package io.arborcast.net;
 
 import io.arborcast.core.NodeId;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.crypto.NodeIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 
 /**
- * The first bytes each side of a peer link sends: magic {@code ARBC}, a protocol version,
- * the sender's node id and its listening port. The magic is what lets one TCP port serve
- * both peer links and HTTP.
+ * The first bytes each side of a peer link sends: magic {@code ARBC}, a protocol version, the
+ * sender's node key (its node id is derived from it, see {@link NodeIdentity}), its listening
+ * port and a fresh random challenge. Each side then answers the other's challenge with a
+ * signature ({@link #PROOF_LENGTH} bytes) before any frame, so a link is never attributed to an
+ * id whose key the peer does not hold. The magic is what lets one TCP port serve both peer
+ * links and HTTP.
  */
-public record Preamble(int version, NodeId nodeId, int listenPort) {
+public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 1;
-    public static final int LENGTH = MAGIC.length + 1 + NodeId.BYTES + 2;
+    public static final int VERSION = 2;
+    public static final int NONCE_BYTES = 16;
+    public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES;
+    /** Length of the challenge answer that follows the preambles. */
+    public static final int PROOF_LENGTH = ChannelKey.SIGNATURE_BYTES;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Our preamble for a new link, with a fresh challenge. */
+    public static Preamble of(NodeIdentity identity, int listenPort) {
+        byte[] nonce = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(nonce);
+        return new Preamble(VERSION, identity.publicKey(), listenPort, nonce);
+    }
+
+    /** The node id the sender's key stands for. */
+    public NodeId nodeId() {
+        return NodeIdentity.idOf(publicKey);
+    }
 
     /** True if the first bytes readable in {@code in} are the magic (needs 4 readable bytes). */
     public static boolean startsWithMagic(ByteBuf in) {
@@ -28,26 +50,35 @@ public record Preamble(int version, NodeId nodeId, int listenPort) {
 
     public ByteBuf encode(ByteBufAllocator alloc) {
         ByteBuf b = alloc.buffer(LENGTH);
-        b.writeBytes(MAGIC).writeByte(version).writeBytes(nodeId.toBytes()).writeShort(listenPort);
+        b.writeBytes(MAGIC).writeByte(version).writeBytes(publicKey).writeShort(listenPort).writeBytes(nonce);
         return b;
     }
 
-    /** Reads a preamble from exactly {@link #LENGTH} readable bytes, or explains what is wrong. */
-    public static Preamble read(ByteBuf in) {
+    /**
+     * Reads a preamble from exactly {@link #LENGTH} readable bytes, or explains what is wrong:
+     * bad magic, another version, port 0, or a key that is no valid identity at {@code difficulty}.
+     */
+    public static Preamble read(ByteBuf in, int difficulty) {
         if (!startsWithMagic(in)) {
             throw new IllegalArgumentException("not an Arborcast peer (bad magic)");
         }
         in.skipBytes(MAGIC.length);
         int version = in.readUnsignedByte();
-        byte[] id = new byte[NodeId.BYTES];
-        in.readBytes(id);
+        byte[] key = new byte[ChannelKey.PUBLIC_KEY_BYTES];
+        in.readBytes(key);
         int port = in.readUnsignedShort();
+        byte[] nonce = new byte[NONCE_BYTES];
+        in.readBytes(nonce);
         if (version != VERSION) {
             throw new IllegalArgumentException("unsupported peer protocol version " + version);
         }
         if (port == 0) {
             throw new IllegalArgumentException("peer announced port 0");
         }
-        return new Preamble(version, NodeId.fromBytes(id), port);
+        String problem = NodeIdentity.problem(key, difficulty);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new Preamble(version, key, port, nonce);
     }
 }

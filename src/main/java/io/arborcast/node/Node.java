@@ -4,6 +4,7 @@ import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.GossipMessage;
 import io.arborcast.core.LinkMessage;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
@@ -12,6 +13,7 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
+import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
 import io.arborcast.dht.RoutingTable;
@@ -30,7 +32,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import java.util.function.Consumer;
  */
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final int LIMIT_REPORT_SECONDS = 10;
 
     private final NodeConfig config;
     private final NettyTransport transport;
@@ -76,9 +78,18 @@ public final class Node implements AutoCloseable {
         };
     }
 
-    /** Binds the port and starts the protocols; does not join yet. */
+    /** Binds the port and starts the protocols under a new identity; does not join yet. */
     public static Node start(NodeConfig config) throws InterruptedException {
-        NettyTransport transport = NettyTransport.start(config.net(), NodeId.random(new SecureRandom()));
+        return start(config, NodeIdentity.generate(config.net().idDifficulty()));
+    }
+
+    /** Binds the port and starts the protocols under {@code identity}; does not join yet. */
+    public static Node start(NodeConfig config, NodeIdentity identity) throws InterruptedException {
+        if (!NodeIdentity.solves(identity.id(), config.net().idDifficulty())) {
+            throw new IllegalArgumentException("node key does not solve the id puzzle at "
+                    + config.net().idDifficulty() + " bits");
+        }
+        NettyTransport transport = NettyTransport.start(config.net(), identity);
         DhtNode dht = new DhtNode(config.dht(), transport.environment(), transport,
                 new MessageCodec(config.net().maxLinkFrameBytes()));
         Node node = new Node(config, transport, dht);
@@ -89,6 +100,8 @@ public final class Node implements AutoCloseable {
                 .on(LinkMessage.Heartbeat.class, (from, m) -> node.channels.values()
                         .forEach(c -> c.peer().onMessage(from, m)))
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
+        transport.eventLoop().scheduleAtFixedRate(node::reportLimits, LIMIT_REPORT_SECONDS, LIMIT_REPORT_SECONDS,
+                TimeUnit.SECONDS);
         log.debug("node {} listening on {}", dht.id().shortHex(), transport.localAddress().endpoint());
         return node;
     }
@@ -102,6 +115,17 @@ public final class Node implements AutoCloseable {
         }
     }
 
+    /** One line per limit hit since the last report: a flood costs a log line per period, not per packet. */
+    private void reportLimits() {
+        limits().sinceLastReport().forEach((limit, n) -> log.warn("limit {} reached {} times in the last {} s",
+                limit.setting, n, LIMIT_REPORT_SECONDS));
+    }
+
+    /** How often each resource limit was hit (read on the event loop). */
+    public LimitCounters limits() {
+        return transport.environment().limits();
+    }
+
     public NodeConfig config() {
         return config;
     }
@@ -112,6 +136,11 @@ public final class Node implements AutoCloseable {
 
     public PeerAddress address() {
         return transport.localAddress();
+    }
+
+    /** The key this node's id derives from. */
+    public NodeIdentity identity() {
+        return transport.identity();
     }
 
     public NettyTransport transport() {

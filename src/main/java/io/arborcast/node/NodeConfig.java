@@ -45,13 +45,13 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
      */
     public static <T> T read(Path file, Function<Config, T> reader) {
         Config c = builtIn();
-        if (file != null) {
-            if (!Files.isReadable(file)) {
-                throw new IllegalArgumentException("config file " + file + " is not readable");
-            }
-            c = ConfigFactory.parseFile(file.toFile()).withFallback(c);
+        if (file != null && !Files.isReadable(file)) {
+            throw new IllegalArgumentException("config file " + file + " is not readable");
         }
         try {
+            if (file != null) {
+                c = ConfigFactory.parseFile(file.toFile()).withFallback(c);
+            }
             return reader.apply(c.resolve().getConfig("arborcast"));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
@@ -66,7 +66,10 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
                 t.getInt("max-datagram-bytes"), t.getInt("max-link-frame-bytes"),
                 (int) t.getDuration("connect-timeout", TimeUnit.MILLISECONDS),
                 (int) t.getDuration("link-idle-timeout", TimeUnit.MILLISECONDS),
-                t.getInt("max-queued-bytes-per-link"));
+                t.getInt("max-queued-bytes-per-link"),
+                new NetConfig.Limits(t.getInt("max-connections"), t.getInt("max-links"),
+                        t.getInt("max-datagrams-per-second"), t.getDuration("handshake-timeout", TimeUnit.MILLISECONDS)),
+                n.getInt("id-difficulty"));
         DhtConfig dht = DhtConfig.from(d, t.getInt("max-datagram-bytes"));
         Config stream = a.getConfig("stream");
         return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")),

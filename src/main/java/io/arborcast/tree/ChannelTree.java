@@ -49,7 +49,16 @@ public final class ChannelTree {
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
     private final GapPull pull;
+    private final ReplayBudget replays;
     private final Set<NodeId> tried = new HashSet<>();
+    /** Peers that sent us a chunk or head failing verification: never our parent again (bounded, oldest forgotten). */
+    private final Set<NodeId> faulty = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
+            return size() > MAX_FAULTY;
+        }
+    });
+    private static final int MAX_FAULTY = 256;
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
     private List<PeerAddress> backups = List.of();
@@ -69,6 +78,16 @@ public final class ChannelTree {
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
     private final Map<NodeId, Integer> childSlots = new HashMap<>();
+    /**
+     * Children not heard from since we accepted them: they hold a slot on probation and get no
+     * live chunks until their first heartbeat (an honest child sends one on our accept), so a
+     * peer that floods ATTACHes without running the protocol costs little upload.
+     */
+    private final Map<NodeId, Probation> probation = new HashMap<>();
+
+    /** A child on probation: accepted at {@code since}; the first chunk it has not been sent is {@code nextSeq}. */
+    private record Probation(long since, long nextSeq) {
+    }
     private boolean running = true;
     private boolean joined;
     /** The latest source beacon heard from the parent (see {@link #onHeartbeat}). */
@@ -88,7 +107,8 @@ public final class ChannelTree {
         this.deliver = deliver;
         this.source = source;
         this.buffer = new ChunkBuffer(config.bufferChunks());
-        this.pull = new GapPull(channel, env, transport, stats, config.keepaliveMillis());
+        this.replays = new ReplayBudget(env, config.maxReplayPerMinute());
+        this.pull = new GapPull(channel, env, transport, stats, config.keepaliveMillis(), replays);
         env.schedule(config.keepaliveMillis(), this::keepalive);
     }
 
@@ -237,6 +257,12 @@ public final class ChannelTree {
     public void onHeartbeat(PeerAddress from, LinkMessage.Heartbeat h) {
         if (from.id() != null && children.containsKey(from.id())) {
             lastHeardFromChild.put(from.id(), env.now());
+            Probation p = probation.remove(from.id());
+            if (p != null) { // established: what it missed while on probation, then the live stream
+                for (Chunk c : buffer.from(p.nextSeq())) {
+                    send(from, c);
+                }
+            }
         }
         if (parent != null && parent.id().equals(from.id())) {
             lastFromParent = env.now();
@@ -379,6 +405,8 @@ public final class ChannelTree {
         }
         if (!Chunks.verify(publicKey, h)) {
             stats.badChunks++;
+            stats.faultyParents++;
+            faulty.add(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
             parentLost("forged stream head");
             return;
@@ -512,7 +540,8 @@ public final class ChannelTree {
 
     /** Could be our parent at all: not ourselves, not one of our children. */
     private boolean eligible(PeerAddress p) {
-        return p != null && p.id() != null && !p.id().equals(self()) && !children.containsKey(p.id());
+        return p != null && p.id() != null && !p.id().equals(self()) && !children.containsKey(p.id())
+                && !faulty.contains(p.id());
     }
 
     /**
@@ -587,7 +616,7 @@ public final class ChannelTree {
                 setPath(p.ancestors());
             }
         } else if (m instanceof TreeMessage.Pull p) {
-            pull.serve(from, p, buffer);
+            pull.serve(from, p, buffer, known(from));
         } else if (m instanceof TreeMessage.Displace d) {
             onDisplaced(from, d);
         } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
@@ -596,6 +625,7 @@ public final class ChannelTree {
     }
 
     private void onAttach(PeerAddress from, TreeMessage.Attach a) {
+        boolean knownAsker = known(from);
         String refusal = null;
         if (!receiving()) {
             refusal = "not receiving the channel";
@@ -604,6 +634,7 @@ public final class ChannelTree {
         } else if (ancestors.size() + 1 >= TreeMessage.MAX_PATH) {
             refusal = "tree too deep here";
         } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()
+                && !displaceSilentNewcomer(from)
                 && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
@@ -632,9 +663,14 @@ public final class ChannelTree {
             send(from, head);
         }
         long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
-        for (Chunk c : buffer.from(start)) {
+        List<Chunk> replay = buffer.from(start);
+        int n = replays.grant(from.id(), replay.size(), knownAsker);
+        for (Chunk c : replay.subList(0, n)) {
             send(from, c);
         }
+        Probation was = probation.get(from.id());
+        // live chunks from here on; what the budget cut off it must pull from neighbours
+        probation.put(from.id(), new Probation(was != null ? was.since() : env.now(), buffer.highestSeq() + 1));
     }
 
     /**
@@ -662,6 +698,46 @@ public final class ChannelTree {
         events.childLost(leaf, "displaced by relay " + relay);
         transport.send(leaf, new TreeMessage.Displace(channel, bounded(alternatives)));
         return true;
+    }
+
+    /**
+     * Full, and someone asks: a child that has not sent a single heartbeat in the two keepalive
+     * periods since we accepted it (an honest child sends one every period) gives its slot up.
+     * So a peer that floods ATTACHes without running the protocol holds a slot for a second at
+     * most and cannot keep honest listeners out. The newcomer is told where else to go.
+     */
+    private boolean displaceSilentNewcomer(PeerAddress asker) {
+        long now = env.now();
+        for (Map.Entry<NodeId, Probation> e : probation.entrySet()) {
+            if (now - e.getValue().since() >= 2 * config.keepaliveMillis()) {
+                PeerAddress silent = children.get(e.getKey());
+                dropChild(silent.id());
+                stats.displacedOthers++;
+                events.childLost(silent, "silent since accepted; slot given to " + asker);
+                transport.send(silent, new TreeMessage.Displace(channel, bounded(alternatives(silent, false))));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A peer we know: our parent, an established child (one that has sent a heartbeat), or one
+     * gossip or the directory told us of. Anyone else gets a stranger's replay budget.
+     */
+    private boolean known(PeerAddress p) {
+        if (children.containsKey(p.id()) && !probation.containsKey(p.id())) {
+            return true;
+        }
+        if (parent != null && parent.id().equals(p.id())) {
+            return true;
+        }
+        for (PeerState st : candidates.get()) {
+            if (st.id().equals(p.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<PeerState> bounded(List<PeerState> l) {
@@ -735,6 +811,7 @@ public final class ChannelTree {
             transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         parent = from;
+        transport.send(from, new LinkMessage.Heartbeat(-1)); // ends our probation there: live chunks flow
         emptyRounds = 0;
         beacon = -1;
         lastFromParent = env.now();
@@ -812,6 +889,8 @@ public final class ChannelTree {
         }
         if (!verifier.verify(publicKey, c)) {
             stats.badChunks++;
+            stats.faultyParents++;
+            faulty.add(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
             parentLost("forged or corrupted chunk");
             return;
@@ -858,12 +937,16 @@ public final class ChannelTree {
         lastSentTo.remove(id);
         lastHeardFromChild.remove(id);
         childSlots.remove(id);
+        probation.remove(id);
         subtree.forget(id);
         return children.remove(id) != null;
     }
 
     private void forward(Chunk c) {
         for (PeerAddress child : children.values()) {
+            if (probation.containsKey(child.id())) {
+                continue; // sent when it has shown it runs the protocol
+            }
             stats.chunksForwarded++;
             stats.bytesForwarded += c.payload().length;
             send(child, c);

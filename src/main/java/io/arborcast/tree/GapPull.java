@@ -39,10 +39,13 @@ final class GapPull {
     private final Transport transport;
     private final TreeStats stats;
     private final long minServeIntervalMillis;
+    private final ReplayBudget budget;
     private final Map<NodeId, Long> askedAt = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> servedAt = new LinkedHashMap<>();
 
-    GapPull(NodeId channel, Environment env, Transport transport, TreeStats stats, long keepaliveMillis) {
+    GapPull(NodeId channel, Environment env, Transport transport, TreeStats stats, long keepaliveMillis,
+            ReplayBudget budget) {
+        this.budget = budget;
         this.channel = channel;
         this.env = env;
         this.transport = transport;
@@ -83,7 +86,7 @@ final class GapPull {
     }
 
     /** A neighbour's pull, answered from {@code buffer} unless it asked too soon again. */
-    void serve(PeerAddress from, TreeMessage.Pull p, ChunkBuffer buffer) {
+    void serve(PeerAddress from, TreeMessage.Pull p, ChunkBuffer buffer, boolean known) {
         long now = env.now();
         Long last = servedAt.get(from.id());
         if (last != null && now - last < minServeIntervalMillis) {
@@ -96,7 +99,7 @@ final class GapPull {
             servedAt.remove(servedAt.keySet().iterator().next());
         }
         List<Chunk> held = buffer.from(p.fromSeq());
-        int n = Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS));
+        int n = budget.grant(from.id(), Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS)), known);
         stats.pullsServed++;
         for (Chunk c : held.subList(0, n)) {
             transport.send(from, c);

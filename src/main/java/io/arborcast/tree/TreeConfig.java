@@ -17,20 +17,23 @@ import java.util.function.ToLongFunction;
  * @param playoutDelayMillis how long playout waits for a missing chunk before skipping it
  * @param keepaliveMillis   a parent that sent a child nothing for this long sends a heartbeat
  * @param parentSilenceMillis a parent heard nothing from for this long counts as lost
+ * @param maxReplayPerMinute chunks from our window resent to one peer per minute (attach replays and
+ *                          gap-pull answers together), so no peer can make us replay our buffer in a loop
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
-                         int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis) {
+                         int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
+                         int maxReplayPerMinute) {
     public TreeConfig {
         if (maxRelays < 0 || backups < 0 || attachTimeoutMillis < 1 || retryMillis < 1 || bufferChunks < 1
                 || prerollChunks < 0 || playoutDelayMillis < 0 || keepaliveMillis < 1
-                || parentSilenceMillis <= keepaliveMillis) {
+                || parentSilenceMillis <= keepaliveMillis || maxReplayPerMinute < 0) {
             throw new IllegalArgumentException("bad tree configuration");
         }
     }
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240);
     }
 
     /**
@@ -47,18 +50,19 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         return new TreeConfig(tree.getInt("relay-slots"), tree.getInt("backups"), ms.applyAsLong("tree.attach-timeout"),
                 ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
                 (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
-                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"));
+                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"),
+                tree.getInt("max-replayed-chunks-per-minute"));
     }
 
     /** These settings with a different number of relay slots (the source's, say). */
     public TreeConfig withRelays(int newMaxRelays) {
         return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute);
     }
 
     /** These settings with the stream-dependent ones replaced. */
     public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
-                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis);
+                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute);
     }
 }

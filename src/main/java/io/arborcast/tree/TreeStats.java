@@ -12,6 +12,8 @@ public final class TreeStats {
     public long childrenLost;
     public long repairs;
     public long badChunks;
+    /** Parents left because they sent a chunk or head that failed verification. */
+    public long faultyParents;
     /** Re-balancing moves to a shallower parent. */
     public long moves;
     /** Times we gave a pure listener's slot to a relay, and times our own slot was given away. */

@@ -13,7 +13,9 @@ public final class CodecException extends Exception {
         /** Bytes are left after a complete message. */
         TRAILING_BYTES,
         /** The bytes decode to something that is not a valid message (bad value, bad length, nesting). */
-        MALFORMED
+        MALFORMED,
+        /** The sender's node key is no valid identity (bad key, unsolved id puzzle) or it could not prove it holds it. */
+        IDENTITY
     }
 
     private final Reason reason;

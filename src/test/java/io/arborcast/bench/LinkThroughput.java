@@ -3,6 +3,7 @@ package io.arborcast.bench;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
+import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.net.NetConfig;
@@ -28,8 +29,8 @@ public final class LinkThroughput {
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Random r = new Random(1);
         for (int run = 0; run <= runs; run++) { // run 0 warms up
-            try (NettyTransport a = NettyTransport.start(NetConfig.loopback(0), NodeId.random(r));
-                 NettyTransport b = NettyTransport.start(NetConfig.loopback(0), NodeId.random(r))) {
+            try (NettyTransport a = NettyTransport.start(NetConfig.loopback(0), NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY));
+                 NettyTransport b = NettyTransport.start(NetConfig.loopback(0), NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY))) {
                 CountDownLatch done = new CountDownLatch(1);
                 AtomicLong got = new AtomicLong();
                 b.setHandler(new MessageHandler() {

@@ -1,6 +1,7 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
@@ -17,7 +18,7 @@ class RecordStoreTest {
 
     @Test
     void acceptsValidRecordsAndNewerSequencesOnly() {
-        RecordStore s = new RecordStore(config);
+        RecordStore s = new RecordStore(config, new LimitCounters());
         ChannelRecord v1 = ChannelRecords.create(key, "Radio", "audio/mpeg", 128, 1000, 1);
         ChannelRecord v2 = ChannelRecords.create(key, "Radio 2", "audio/mpeg", 128, 1000, 2);
         assertThat(s.putRecord(v1, 0)).isNull();
@@ -32,7 +33,7 @@ class RecordStoreTest {
 
     @Test
     void refusesForgedRecords() {
-        RecordStore s = new RecordStore(config);
+        RecordStore s = new RecordStore(config, new LimitCounters());
         ChannelRecord good = ChannelRecords.create(key, "Radio", "audio/mpeg", 128, 1000, 1);
         byte[] badSig = good.signature().clone();
         badSig[3] ^= 1;
@@ -52,9 +53,9 @@ class RecordStoreTest {
 
     @Test
     void providersAreCappedSampledAndExpire() {
-        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 100,
+        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100,
                 100, 1380);
-        RecordStore s = new RecordStore(small);
+        RecordStore s = new RecordStore(small, new LimitCounters());
         Random r = new Random(1);
         NodeId channel = NodeId.random(r);
         for (int i = 0; i < 5; i++) {
@@ -66,6 +67,26 @@ class RecordStoreTest {
         // after expiry there is room again
         assertThat(s.putProvider(channel, provider(r, 10), 300_000, 300_001)).isNull();
         assertThat(s.sampleProviders(channel, 10, r, 300_002)).hasSize(1);
+    }
+
+    @Test
+    void providersOfAllChannelsTogetherAreCapped() {
+        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100,
+                100, 1380);
+        LimitCounters limits = new LimitCounters();
+        RecordStore s = new RecordStore(small, limits);
+        Random r = new Random(2);
+        for (int i = 0; i < 20; i++) { // 5 channels of 4: within both caps
+            assertThat(s.putProvider(NodeId.fromPrefix(new byte[]{(byte) (i / 4), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                    0, 0, 0, 0, 0, 0}), provider(r, i), 300_000, 0)).isNull();
+        }
+        assertThat(s.putProvider(NodeId.random(r), provider(r, 20), 300_000, 0)).isEqualTo("provider store full");
+        assertThat(s.providerCount()).isEqualTo(20);
+        assertThat(limits.count(io.arborcast.core.Limit.STORED_PROVIDERS)).isEqualTo(1);
+        // refreshing a stored provider is not a new one
+        assertThat(s.putProvider(NodeId.fromPrefix(new byte[20]), provider(new Random(2), 0), 300_000, 1)).isNull();
+        // once they expire there is room again
+        assertThat(s.putProvider(NodeId.random(r), provider(r, 21), 300_000, 300_001)).isNull();
     }
 
     private static ProviderInfo provider(Random r, int i) {

@@ -89,6 +89,18 @@ class RoutingTableTest {
     }
 
     @Test
+    void limitsContactsPerSubnetAcrossTheWholeTable() {
+        RoutingTable t = new RoutingTable(self, 20, 2, 3, 2, 0);
+        for (int i = 0; i < 6; i++) { // six hosts of one /24, spread over different buckets
+            t.observe(new PeerAddress(self.randomInBucket(159 - i, random), "198.51.100." + (10 + i), 7000), i);
+        }
+        assertThat(t.size()).isEqualTo(3);
+        t.observe(new PeerAddress(self.randomInBucket(150, random), "198.51.101.10", 7000), 7);
+        assertThat(t.size()).as("the next /24 is another subnet").isEqualTo(4);
+        assertThat(RoutingTable.subnetPrefixLength("2001:db8:1:2:3::1")).isEqualTo("2001:db8:1:2:".length());
+    }
+
+    @Test
     void ignoresSelfAndIdsMovingWhileTheOldEndpointAnswers() {
         RoutingTable t = new RoutingTable(self, 20, 0, 2, 0);
         t.observe(new PeerAddress(self, "192.0.2.1", 1), 0);

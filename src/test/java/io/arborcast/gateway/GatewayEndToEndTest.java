@@ -48,7 +48,7 @@ class GatewayEndToEndTest {
         b = node();
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         key = ChannelKey.generate();
-        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024);
+        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024, 8_192, 1024 * 1024);
         gatewayA = new HttpGateway(a, config).install();
         gatewayA.addMount("/live", key, "e2e test", PASSWORD);
         new HttpGateway(b, config).install();

@@ -5,6 +5,7 @@ import io.arborcast.core.LinkMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
+import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.RpcClient;
 import io.arborcast.wire.CodecException;
@@ -55,7 +56,7 @@ class NettyTransportTest {
     }
 
     private Recorder start() throws InterruptedException {
-        NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeId.random(random));
+        NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY));
         started.add(t);
         Recorder r = new Recorder();
         r.transport = t;
@@ -160,23 +161,15 @@ class NettyTransportTest {
             s.getOutputStream().write("GARBAGE\r\n".getBytes());
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        // a valid preamble, then a frame claiming 1 GiB: closed as oversize
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            OutputStream out = s.getOutputStream();
-            out.write(preamble(NodeId.random(random), 4000));
-            out.write(new byte[] {0x40, 0, 0, 0});
-            out.flush();
-            s.getInputStream().readNBytes(Preamble.LENGTH);
-            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        // a valid handshake, then a frame claiming 1 GiB: closed as oversize
+        try (RawPeer p = RawPeer.linked(port, NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY))) {
+            p.frameHeader(0x4000_0000);
+            assertThat(p.closedByPeer()).isTrue();
         }
-        // a valid preamble, then a frame that does not decode: closed, counted
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            OutputStream out = s.getOutputStream();
-            out.write(preamble(NodeId.random(random), 4001));
-            out.write(new byte[] {0, 0, 0, 3, (byte) 0xE9, 0x07, 0});
-            out.flush();
-            s.getInputStream().readNBytes(Preamble.LENGTH);
-            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        // a valid handshake, then a frame that does not decode: closed, counted
+        try (RawPeer p = RawPeer.linked(port, NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY))) {
+            p.frame(new byte[] {(byte) 0xE9, 0x07, 0});
+            assertThat(p.closedByPeer()).isTrue();
         }
         // garbage datagrams
         try (DatagramSocket s = new DatagramSocket()) {
@@ -193,11 +186,4 @@ class NettyTransportTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> b.messages.contains(new LinkMessage.Heartbeat(5)));
     }
 
-    private static byte[] preamble(NodeId id, int port) {
-        io.netty.buffer.ByteBuf b = new Preamble(Preamble.VERSION, id, port).encode(io.netty.buffer.ByteBufAllocator.DEFAULT);
-        byte[] out = new byte[b.readableBytes()];
-        b.readBytes(out);
-        b.release();
-        return out;
-    }
 }

@@ -3,6 +3,7 @@ package io.arborcast.node;
 import io.arborcast.core.GossipMessage;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
+import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.gossip.ChannelGossip;
@@ -45,7 +46,7 @@ class NettyGossipTest {
         NodeId channel = NodeId.random(new Random(1));
         GossipConfig config = new GossipConfig(3, 10, 4, 2, 1_000, 1, 2, 200, 400, 300, 500);
         for (int i = 0; i < 8; i++) {
-            NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeId.random(new Random(100 + i)));
+            NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY));
             transports.add(t);
             int index = i;
             CompletableFuture<ChannelGossip> g = new CompletableFuture<>();

@@ -39,5 +39,8 @@ class NodeConfigTest {
         assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bad configuration").hasMessageContaining("k");
         assertThatThrownBy(() -> NodeConfig.load(dir.resolve("nope.conf"))).hasMessageContaining("not readable");
+        Files.writeString(f, "arborcast {\n\n}}\n"); // found by NodeConfigFuzzTest: a parse error escaped as ConfigException
+        assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bad configuration").hasMessageContaining("bad.conf: 3");
     }
 }

@@ -279,9 +279,37 @@ class ChannelTreeTest {
         asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
         asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
         sim.runUntil(15_500);
-        assertThat(got).hasSize(GapPull.MAX_CHUNKS);
+        // a stranger (not a gossip neighbour, parent or child of a) gets a stranger's share of the replay budget
+        assertThat(got).hasSize(Math.min(GapPull.MAX_CHUNKS, TreeConfig.relay(2).maxReplayPerMinute() / 8));
         assertThat(a.stats().pullsRefused).isEqualTo(1);
         assertThat(a.children()).isEmpty(); // a pull does not make a child
+    }
+
+    @Test
+    void aPeerThatAttachesAndPullsInALoopGetsAtMostItsReplayBudget() {
+        add(true, 2);
+        stream();
+        ChannelTree a = add(false, 4);
+        a.join();
+        sim.runUntil(31_000); // a's window is full: 120 chunks
+        SimNode greedy = net.addNode(NodeId.random(random));
+        List<Long> got = new ArrayList<>();
+        greedy.setHandler(new MessageRouter().on(StreamMessage.Chunk.class, (from, c) -> got.add(c.seq())));
+        long liveBefore = nextSeq;
+        for (int i = 0; i < 20; i++) { // 20 x "resend everything from seq 0", plus pulls, within 10 s
+            long at = 31_000 + i * 500L;
+            sim.schedule(at - sim.now(), () -> {
+                greedy.send(nodes.get(1).localAddress(), new TreeMessage.Attach(KEY.channelId(), 0, 0));
+                greedy.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
+            });
+        }
+        sim.runUntil(41_000);
+        long live = nextSeq - liveBefore; // chunks published meanwhile reach the child live, uncounted
+        int perMinute = TreeConfig.relay(4).maxReplayPerMinute() / 8; // it never heartbeats: a stranger
+        assertThat(got.size()).isLessThanOrEqualTo(perMinute + (int) live + 1).isGreaterThanOrEqualTo(perMinute);
+        assertThat(sim.now()).isLessThan(60_000 + 31_000); // all of it within one budget minute
+        assertThat(greedy.limits().count(io.arborcast.core.Limit.CHUNK_REPLAY)).isPositive();
+        assertThat(played.get(1)).isNotEmpty(); // a itself keeps playing
     }
 
     @Test

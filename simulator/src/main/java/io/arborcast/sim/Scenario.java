@@ -30,7 +30,20 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
 
     /** Scheduled faults; a negative time means never. */
     public record Faults(long massFailureAt, double massFailureFraction, long partitionAt, long partitionMillis,
-                         double partitionFraction) {
+                         double partitionFraction, Attack attack) {
+    }
+
+    /**
+     * Hostile nodes in a stream workload. {@code forgers}: this share of the relays run the real
+     * protocol but every chunk they forward is corrupted (payload altered, signature kept) or
+     * forged (re-signed by another key), by {@code mode}. {@code attach-flood}: {@code flooders}
+     * extra nodes that run no protocol send ATTACH (resume from seq 0) and PULL requests to random
+     * members, {@code rate} of each per second. {@code none}: no attack.
+     */
+    public record Attack(String kind, double share, String mode, int flooders, double rate) {
+        public boolean is(String k) {
+            return kind.equals(k);
+        }
     }
 
     /** The live stream of a stream workload. */
@@ -78,8 +91,16 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     new SessionModel(ses.getString("distribution"), ms(ses, "mean"), ses.getDouble("shape")),
                     ch.getDouble("leave-share"));
             Config f = s.getConfig("faults");
+            Config a = f.getConfig("attack");
+            Attack attack = new Attack(a.getString("kind"), a.getDouble("share"), a.getString("mode"),
+                    a.getInt("flooders"), a.getDouble("rate"));
+            if (!List.of("none", "forgers", "attach-flood").contains(attack.kind())
+                    || !List.of("corrupt", "forge", "mixed").contains(attack.mode())) {
+                throw new IllegalArgumentException("unknown attack '" + attack.kind() + "' or mode '" + attack.mode()
+                        + "' (kinds: none, forgers, attach-flood; modes: corrupt, forge, mixed)");
+            }
             Faults faults = new Faults(ms(f, "mass-failure.at"), f.getDouble("mass-failure.fraction"),
-                    ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"));
+                    ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"), attack);
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
                     w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"));

@@ -72,6 +72,9 @@ public final class ScenarioRunner {
         summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
         summary.put("peakHeapBytes", peakHeap());
         summary.put(w.section(), w.summary(samples));
+        if (w.attackSummary() != null) {
+            summary.put("attack", w.attackSummary());
+        }
         Map<String, Object> traffic = new LinkedHashMap<>();
         SimNetwork.Traffic tr = net.traffic();
         traffic.put("datagrams", tr.datagrams);

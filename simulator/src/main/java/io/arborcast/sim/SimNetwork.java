@@ -3,6 +3,7 @@ package io.arborcast.sim;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
@@ -38,6 +39,7 @@ public final class SimNetwork {
     }
 
     final Simulation sim;
+    final LimitCounters limits = new LimitCounters();
     private final Config config;
     private final MessageSizer sizer;
     private final long seed;
@@ -122,9 +124,14 @@ public final class SimNetwork {
         return nodes;
     }
 
-    /** The host text of node {@code index}: 10.x.y.z, an address no real peer will collide with. */
+    /**
+     * The host text of node {@code index}: 10.x.y.z, an address no real peer will collide with.
+     * The low byte of the index comes first, so consecutive nodes sit in different /24s (as
+     * random peers on the internet do) and subnet limits see one or two nodes per /24 up to
+     * a million nodes, not 256.
+     */
     static String hostOf(int index) {
-        return "10." + ((index >>> 16) & 255) + "." + ((index >>> 8) & 255) + "." + (index & 255);
+        return "10." + (index & 255) + "." + ((index >>> 8) & 255) + "." + ((index >>> 16) & 255);
     }
 
     /** The node an address names, or null if none. */
@@ -157,7 +164,8 @@ public final class SimNetwork {
         if (dots != 2) {
             return null;
         }
-        index = (index << 8) | part;
+        index = (index << 8) | part; // 10.a.b.c read as a<<16 | b<<8 | c; the node index is c<<16 | b<<8 | a
+        index = ((index >>> 16) & 255) | (index & 0xFF00) | ((index & 255) << 16);
         return index < nodes.size() ? nodes.get(index) : null;
     }
 
@@ -168,6 +176,9 @@ public final class SimNetwork {
         from.bytesSent += bytes;
         long departMillis = departure(from, bytes);
         SimNode target = resolve(to);
+        if (target != null) {
+            target.bytesAddressed += bytes;
+        }
         if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(SimLink.key(from.index, target.index))) {
             traffic.dropped++; // a one-pair fault: nothing gets through, links stay up and silent
             return;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.PeerAddress;
@@ -33,6 +34,8 @@ public final class SimNode implements Environment, Transport {
     int partitionGroup;
     MessageHandler handler;
     long bytesSent;
+    /** Bytes other nodes sent to this one (whether or not they arrived). */
+    long bytesAddressed;
     private ArrayList<SimLink> links;
 
     SimNode(SimNetwork net, int index, PeerAddress address, Random random) {
@@ -77,6 +80,12 @@ public final class SimNode implements Environment, Transport {
     @Override
     public Random random() {
         return random;
+    }
+
+    /** One set of counters for the whole simulated network: the reports sum limit hits over nodes. */
+    @Override
+    public LimitCounters limits() {
+        return net.limits;
     }
 
     @Override

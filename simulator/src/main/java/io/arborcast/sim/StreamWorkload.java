@@ -3,6 +3,9 @@ package io.arborcast.sim;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Transport;
+import io.arborcast.core.TreeMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.stream.Chunks;
@@ -38,6 +41,10 @@ final class StreamWorkload implements Workload {
         long played;
         long leftAt = -1;
         final int index;
+        /** A forger (scenario attack): relays corrupted or forged chunks. */
+        boolean hostile;
+        /** Chunks this listener played that are not the source's bytes. */
+        long forgedPlayed;
 
         Peer(SimNode node, ChannelPeer channel, int index) {
             this.index = index;
@@ -62,6 +69,13 @@ final class StreamWorkload implements Workload {
     private long nextSeq;
     private long streamBytes;
     private long repairsSeen;
+    private final Scenario.Attack attack;
+    private final Random attackRandom;
+    private final ChannelKey forgerKey = ChannelKey.generate();
+    private final List<SimNode> flooders = new ArrayList<>();
+    private long floodAttaches;
+    private long floodPulls;
+    private double lastContinuity = Double.NaN;
 
     StreamWorkload(Scenario s, Simulation sim, SimNetwork net) {
         this.s = s;
@@ -70,6 +84,8 @@ final class StreamWorkload implements Workload {
         this.random = new Random(s.seed() * 13 + 5);
         this.idRandom = new Random(s.seed());
         this.key = ChannelKey.generate();
+        this.attack = s.faults().attack();
+        this.attackRandom = new Random(s.seed() * 17 + 3);
         this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
         this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
@@ -88,6 +104,15 @@ final class StreamWorkload implements Workload {
         if (s.churn().enabled()) {
             long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
             sim.at(joinsEnd, this::nextArrival);
+        }
+        if (attack.is("attach-flood")) {
+            long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
+            for (int i = 0; i < attack.flooders(); i++) {
+                SimNode f = net.addNode(NodeId.random(attackRandom));
+                f.setHandler(new MessageRouter()); // takes whatever comes and does nothing
+                flooders.add(f);
+                sim.at(joinsEnd / 2 + i, () -> flood(f));
+            }
         }
         if (s.faults().massFailureAt() >= 0) {
             sim.at(s.faults().massFailureAt(), () -> {
@@ -108,15 +133,18 @@ final class StreamWorkload implements Workload {
         TreeConfig tc = TreeConfig.relay(slots).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
                 (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
+        boolean hostile = attack.is("forgers") && slots > 0 && attackRandom.nextDouble() < attack.share();
+        Transport transport = hostile ? new ForgingTransport(node) : node;
         Peer[] holder = new Peer[1];
         int uploadKbps = (int) ((isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec()) * 8 / 1000);
         ChannelPeer channel = isSource
                 ? ChannelPeer.source(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
                         directory.forNode(node), uploadKbps)
-                : ChannelPeer.listener(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
+                : ChannelPeer.listener(key.channelId(), key.publicKey(), tc, s.gossip(), node, transport,
                         directory.forNode(node), uploadKbps, c -> holder[0].playout.onChunk(c));
         channel.tree().setVerifier(this::verify);
         Peer p = new Peer(node, channel, peers.size());
+        p.hostile = hostile;
         byId.put(node.localAddress().id(), p);
         holder[0] = p;
         p.joinedAt = sim.now();
@@ -179,6 +207,9 @@ final class StreamWorkload implements Workload {
 
 
     private void played(Peer p, Chunk c) {
+        if (c.payload() != payload && !java.util.Arrays.equals(c.payload(), payload)) {
+            p.forgedPlayed++;
+        }
         if (p.firstPlayedAt < 0) {
             p.firstPlayedAt = sim.now();
             p.firstSeq = c.seq();
@@ -291,8 +322,8 @@ final class StreamWorkload implements Workload {
         long notConnected = 0;
         for (Peer p : peers.subList(1, peers.size())) {
             long leave = p.leftAt >= 0 ? p.leftAt : sim.now();
-            if (leave - p.joinedAt < 60_000) {
-                continue; // the continuity of those who stayed at least a minute
+            if (leave - p.joinedAt < 60_000 || p.hostile) {
+                continue; // the continuity of honest listeners who stayed at least a minute
             }
             if (p.firstPlayedAt >= 0) {
                 startup.add(p.firstPlayedAt - p.joinedAt);
@@ -317,7 +348,8 @@ final class StreamWorkload implements Workload {
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("continuityIndex", due == 0 ? Double.NaN : (double) playedOnTime / due);
+        lastContinuity = due == 0 ? Double.NaN : (double) playedOnTime / due;
+        m.put("continuityIndex", lastContinuity);
         m.put("startupDelayMsMedian", startup.percentile(50));
         m.put("startupDelayMsP95", startup.percentile(95));
         m.put("repairs", repairs);
@@ -355,6 +387,99 @@ final class StreamWorkload implements Workload {
         samples.put("startupDelayMs", startup);
         samples.put("repairLatencyMs", repair);
         samples.put("depth", depth);
+        return m;
+    }
+
+    /** A forger's uplink: every chunk it sends is corrupted or forged; everything else is the real protocol's. */
+    private final class ForgingTransport implements Transport {
+        private final SimNode node;
+
+        ForgingTransport(SimNode node) {
+            this.node = node;
+        }
+
+        @Override
+        public PeerAddress localAddress() {
+            return node.localAddress();
+        }
+
+        @Override
+        public void send(PeerAddress to, Message m) {
+            node.send(to, m instanceof Chunk c ? tamper(c) : m);
+        }
+
+        @Override
+        public void closeLink(PeerAddress peer) {
+            node.closeLink(peer);
+        }
+
+        private Chunk tamper(Chunk c) {
+            boolean forge = attack.mode().equals("forge")
+                    || attack.mode().equals("mixed") && attackRandom.nextBoolean();
+            if (forge) { // our own bytes under a valid signature of the wrong key
+                Chunk f = Chunks.sign(forgerKey, c.seq(), c.timestamp(), new byte[c.payload().length]);
+                return new Chunk(c.channel(), f.seq(), f.timestamp(), f.payload(), f.signature());
+            }
+            byte[] altered = c.payload().clone(); // the source's signature over other bytes
+            altered[attackRandom.nextInt(altered.length)] ^= 1;
+            return new Chunk(c.channel(), c.seq(), c.timestamp(), altered, c.signature());
+        }
+    }
+
+    /** One flooder's loop: ATTACH from seq 0 and a PULL of everything, to random live members, at the attack's rate. */
+    private void flood(SimNode f) {
+        if (sim.now() >= endAt) {
+            return;
+        }
+        Peer target = peers.get(attackRandom.nextInt(peers.size()));
+        if (target.node.alive()) {
+            f.send(target.node.localAddress(), new TreeMessage.Attach(key.channelId(), 0, 0));
+            f.send(target.node.localAddress(), new TreeMessage.Pull(key.channelId(), 0, 1_000));
+            floodAttaches++;
+            floodPulls++;
+        }
+        sim.after(Math.max(1, Math.round(1000 / attack.rate())), () -> flood(f));
+    }
+
+    @Override
+    public Map<String, Object> attackSummary() {
+        if (attack.is("none")) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", attack.kind());
+        long forgedPlayed = 0;
+        long honestForgedPlayed = 0;
+        long hostile = 0;
+        long badChunks = 0;
+        long badParentsLeft = 0;
+        for (Peer p : peers) {
+            forgedPlayed += p.forgedPlayed;
+            if (p.hostile) {
+                hostile++;
+            } else {
+                honestForgedPlayed += p.forgedPlayed;
+                badChunks += p.tree.stats().badChunks;
+                badParentsLeft += p.tree.stats().faultyParents;
+            }
+        }
+        m.put("forgedChunksPlayed", honestForgedPlayed);
+        m.put("forgedChunksPlayedByForgers", forgedPlayed - honestForgedPlayed);
+        m.put("hostileRelays", hostile);
+        m.put("badChunksRejected", badChunks);
+        m.put("badParentsLeft", badParentsLeft);
+        if (attack.is("attach-flood")) {
+            m.put("flooders", flooders.size());
+            m.put("floodAttaches", floodAttaches);
+            m.put("floodPulls", floodPulls);
+            long toFlooders = 0;
+            for (SimNode f : flooders) {
+                toFlooders += f.bytesAddressed;
+            }
+            m.put("bytesSentToFlooders", toFlooders);
+        }
+        m.put("replayLimitHits", net.limits.count(io.arborcast.core.Limit.CHUNK_REPLAY));
+        m.put("honestContinuityIndex", lastContinuity);
         return m;
     }
 

@@ -26,6 +26,11 @@ interface Workload {
     /** This workload's summary section; raw samples for plots go into {@code samples}. */
     Map<String, Object> summary(Map<String, Stats> samples);
 
+    /** The summary.json {@code attack} section, or null when the scenario has no attack. */
+    default Map<String, Object> attackSummary() {
+        return null;
+    }
+
     /** A live node drawn at random from {@code nodes} (the first one if none is found in 1,000 draws). */
     static SimNode randomLive(List<SimNode> nodes, Random random) {
         for (int tries = 0; tries < 1000; tries++) {

@@ -102,6 +102,31 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void honestListenersPlayOnlyTheSourcesBytesAmongForgersAndLeaveThem() {
+        RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
+                "faults { attack { kind = forgers, share = 0.2, mode = mixed } }\n workload {")), null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> a = (Map<String, Object>) r.summary().get("attack");
+        assertThat((Long) a.get("hostileRelays")).isGreaterThan(10);
+        assertThat((Long) a.get("forgedChunksPlayed")).isZero();
+        assertThat((Long) a.get("badChunksRejected")).isPositive();
+        assertThat((Long) a.get("badParentsLeft")).isPositive();
+        assertThat((Double) a.get("honestContinuityIndex")).isGreaterThan(0.99);
+    }
+
+    @Test
+    void anAttachFloodCostsAtMostTheReplayBudgetAndHonestListenersPlayOn() {
+        RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
+                "faults { attack { kind = attach-flood, flooders = 5, rate = 50 } }\n workload {")), null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> a = (Map<String, Object>) r.summary().get("attack");
+        assertThat((Long) a.get("floodAttaches")).isGreaterThan(10_000);
+        assertThat((Long) a.get("replayLimitHits")).isPositive();
+        assertThat((Double) a.get("honestContinuityIndex")).isGreaterThan(0.99);
+        assertThatThrownBy(() -> Scenario.parse("scenario.faults.attack.kind = ddos")).hasMessageContaining("unknown attack");
+    }
+
+    @Test
     void badScenariosGiveClearErrors(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> Scenario.parse("scenario.nodes = many")).hasMessageContaining("bad scenario")
                 .hasMessageContaining("nodes");
@@ -114,7 +139,7 @@ class ScenarioRunnerTest {
     @Test
     void shippedScenariosParse() {
         for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
-            "flash-crowd-10k", "mass-failure-30pct", "stream-100k"}) {
+            "flash-crowd-10k", "mass-failure-30pct", "stream-100k", "attack-forgers-10pct", "attack-attach-flood"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }
