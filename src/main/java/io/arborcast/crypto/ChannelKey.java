@@ -53,9 +53,27 @@ public final class ChannelKey {
 
     /** A fresh key pair from the platform's strong random source. */
     public static ChannelKey generate() {
+        return generate(new SecureRandom());
+    }
+
+    /**
+     * The key pair drawn from {@code seed}: the same seed gives the same key. For simulations,
+     * whose runs must repeat exactly; never for a real channel.
+     */
+    public static ChannelKey fromSeed(long seed) {
+        try {
+            SecureRandom r = SecureRandom.getInstance("SHA1PRNG");
+            r.setSeed(seed);
+            return generate(r);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA1PRNG unavailable in this JDK", e);
+        }
+    }
+
+    private static ChannelKey generate(SecureRandom random) {
         try {
             KeyPairGenerator gen = KeyPairGenerator.getInstance(ALGORITHM);
-            gen.initialize(255, new SecureRandom());
+            gen.initialize(255, random);
             KeyPair kp = gen.generateKeyPair();
             return new ChannelKey(kp.getPrivate(), kp.getPublic());
         } catch (GeneralSecurityException e) {

@@ -15,6 +15,7 @@ import io.arborcast.core.Transport;
  * @param stallMillis        a lookup stops waiting for an RPC this old and asks another peer
  * @param maxPerIpPerBucket  eclipse resistance: contacts sharing one IP in a bucket (0 = no limit; loopback exempt)
  * @param maxPerSubnet       contacts sharing one /24 (IPv6: /64) in the whole routing table (0 = no limit; loopback exempt)
+ * @param lookupMaxPerSubnet peers of one /24 among the k closest a lookup waits for (0 = no limit; loopback exempt)
  * @param replacementCacheSize replacement candidates kept per bucket
  * @param staleContactMillis a full bucket pings its oldest contact only after this much silence
  * @param bucketRefreshMillis a bucket not looked up for this long is refreshed
@@ -29,7 +30,7 @@ import io.arborcast.core.Transport;
  * @param maxPendingRpcs     RPCs in flight at once
  * @param maxDatagramPayload largest encoded message (the datagram minus its 32-byte header)
  */
-public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int maxPerSubnet,
+public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int maxPerSubnet, int lookupMaxPerSubnet,
                         int replacementCacheSize,
                         long staleContactMillis, long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
                         long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords, int maxProviders,
@@ -42,7 +43,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     }
 
     public static DhtConfig defaults() {
-        return new DhtConfig(20, 3, 2_000, 500, 2, 10, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
+        return new DhtConfig(20, 3, 2_000, 500, 2, 10, 2, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
                 120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - Transport.DATAGRAM_HEADER_BYTES);
     }
 
@@ -53,7 +54,8 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     public static DhtConfig from(Config d, int maxDatagramBytes) {
         ToLongFunction<String> ms = k -> d.getDuration(k, TimeUnit.MILLISECONDS);
         return new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms.applyAsLong("rpc-timeout"), ms.applyAsLong("stall-after"),
-                d.getInt("max-per-ip-per-bucket"), d.getInt("max-per-subnet"), d.getInt("replacement-cache-size"),
+                d.getInt("max-per-ip-per-bucket"), d.getInt("max-per-subnet"), d.getInt("lookup-max-per-subnet"),
+                d.getInt("replacement-cache-size"),
                 ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),
                 ms.applyAsLong("record-ttl"), ms.applyAsLong("republish-interval"), ms.applyAsLong("provider-ttl"),
                 d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-providers"),
@@ -62,7 +64,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
 
     public DhtConfig withRpcTimeoutMillis(long millis) {
         return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, maxPerSubnet,
-                replacementCacheSize, staleContactMillis,
+                lookupMaxPerSubnet, replacementCacheSize, staleContactMillis,
                 bucketRefreshMillis,
                 recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords, maxProviders,
                 maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);

@@ -236,7 +236,8 @@ public final class DhtNode {
         boolean finished;
 
         Task(NodeId target, boolean findValue, Consumer<Task> done) {
-            this.lookup = new Lookup(target, config.k(), config.alpha(), id(), table.closest(target, config.k()));
+            this.lookup = new Lookup(target, config.k(), config.alpha(), config.lookupMaxPerSubnet(), id(),
+                    table.closest(target, config.k()));
             this.findValue = findValue;
             this.done = done;
             int bucket = id().bucketIndex(target);

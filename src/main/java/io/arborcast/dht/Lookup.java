@@ -16,6 +16,11 @@ import java.util.Map;
  * {@code k} closest peers it knows of (failed ones skipped) have all answered. A request
  * that is slow to answer can be declared stalled ({@link #onStalled}): it stops counting
  * against alpha and the lookup goes on without waiting for it, but may still use its answer.
+ *
+ * <p>Address diversity (eclipse resistance): among the k closest it waits for, at most
+ * {@code maxPerSubnet} may share a /24 (IPv6 /64; loopback exempt). Sybils crowded around a
+ * key from a few subnets, answering only with each other, then fill a few places of the
+ * lookup's window, and it goes on to the honest nodes behind them.
  */
 public final class Lookup {
     private enum State { FRESH, WAITING, STALLED, SUCCEEDED, FAILED }
@@ -23,11 +28,16 @@ public final class Lookup {
     private static final class Candidate {
         final PeerAddress address;
         final int hop;
+        /** Hash of the address's subnet; {@link #NO_SUBNET} for loopback (no limit). */
+        final int subnet;
         State state = State.FRESH;
 
         Candidate(PeerAddress address, int hop) {
             this.address = address;
             this.hop = hop;
+            String h = address.host();
+            this.subnet = RoutingTable.isLoopback(h) ? NO_SUBNET
+                    : h.substring(0, RoutingTable.subnetPrefixLength(h)).hashCode();
         }
 
         /** Whether it is among the peers the lookup waits for: failed and stalled ones are passed over. */
@@ -40,6 +50,10 @@ public final class Lookup {
     private final int k;
     private final int alpha;
     private final NodeId self;
+    private final int maxPerSubnet;
+    /** Subnets of the window walked so far (scratch, reused). */
+    private final int[] windowSubnets;
+    private int windowSize;
     private final ArrayList<Candidate> candidates = new ArrayList<>();
     private final Map<NodeId, Candidate> byId = new HashMap<>();
     private int inFlight;
@@ -47,10 +61,17 @@ public final class Lookup {
 
     /** A lookup of {@code target} starting from {@code seeds}; {@code self} is never a candidate. */
     public Lookup(NodeId target, int k, int alpha, NodeId self, Collection<PeerAddress> seeds) {
+        this(target, k, alpha, 0, self, seeds);
+    }
+
+    /** As above, with at most {@code maxPerSubnet} of one subnet among the k it waits for (0 = no limit). */
+    public Lookup(NodeId target, int k, int alpha, int maxPerSubnet, NodeId self, Collection<PeerAddress> seeds) {
         this.target = target;
         this.k = k;
         this.alpha = alpha;
         this.self = self;
+        this.maxPerSubnet = maxPerSubnet;
+        this.windowSubnets = new int[k];
         for (PeerAddress s : seeds) {
             add(s, 1);
         }
@@ -68,12 +89,12 @@ public final class Lookup {
         if (inFlight >= alpha) {
             return null;
         }
-        int live = 0;
+        windowSize = 0;
         for (Candidate c : candidates) {
-            if (!c.counts()) {
+            if (!inWindow(c)) {
                 continue;
             }
-            if (live++ >= k) {
+            if (windowSize > k) {
                 break;
             }
             if (c.state == State.FRESH) {
@@ -91,12 +112,12 @@ public final class Lookup {
         if (inFlight > 0) {
             return false;
         }
-        int live = 0;
+        windowSize = 0;
         for (Candidate c : candidates) {
-            if (!c.counts()) {
+            if (!inWindow(c)) {
                 continue;
             }
-            if (live++ >= k) {
+            if (windowSize > k) {
                 break;
             }
             if (c.state != State.SUCCEEDED) {
@@ -144,8 +165,9 @@ public final class Lookup {
     /** The up to k closest peers that answered, closest first. */
     public List<PeerAddress> closest() {
         List<PeerAddress> out = new ArrayList<>(k);
+        windowSize = 0;
         for (Candidate c : candidates) {
-            if (c.state == State.SUCCEEDED) {
+            if (c.state == State.SUCCEEDED && inWindow(c)) {
                 out.add(c.address);
                 if (out.size() == k) {
                     break;
@@ -188,6 +210,31 @@ public final class Lookup {
         }
         candidates.add(lo, c);
     }
+
+    /**
+     * Walking the candidates closest first: true if {@code c} takes a place in the window (it
+     * counts, and its subnet has room), which then grows by one; past k places, callers stop.
+     */
+    private boolean inWindow(Candidate c) {
+        if (!c.counts()) {
+            return false;
+        }
+        if (maxPerSubnet > 0 && c.subnet != NO_SUBNET) {
+            int same = 0;
+            for (int i = 0; i < Math.min(windowSize, k); i++) {
+                if (windowSubnets[i] == c.subnet && ++same >= maxPerSubnet) {
+                    return false;
+                }
+            }
+        }
+        if (windowSize < k) {
+            windowSubnets[windowSize] = c.subnet;
+        }
+        windowSize++;
+        return true;
+    }
+
+    private static final int NO_SUBNET = Integer.MIN_VALUE;
 
     private Candidate find(PeerAddress peer) {
         return peer.id() == null ? null : byId.get(peer.id());

@@ -8,63 +8,69 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How many chunks from our window we resend per minute: attach replays (resume from seq,
- * preroll) and gap-pull answers together; the live stream is not counted. A peer we know (our
- * parent, an established child, a gossip neighbour) may have {@code perMinute}; a stranger (a
- * peer we never heard of, or a new child that has not sent a heartbeat yet) one eighth of that,
- * and all strangers together at most {@code perMinute}. So a child that attaches again and again
- * with an old resume seq, a neighbour that keeps pulling, or any number of strangers flooding
- * ATTACH and PULL requests cost at most a stream copy or two of our upload. The excess is not
- * sent and counts as a hit of {@link Limit#CHUNK_REPLAY}. An honest peer needs a few chunks per
- * repair.
+ * How many chunks from our window we resend: attach replays (resume from seq, preroll) and
+ * gap-pull answers together; the live stream is not counted. Token buckets refilled at
+ * {@code perMinute} chunks a minute: one per peer we know (our parent, an established child, a
+ * gossip neighbour; it may save up half a minute's worth for a repair), one per stranger (a
+ * peer we never heard of, or a new child that has not sent a heartbeat yet; an eighth of the
+ * rate and burst), and one shared by all strangers (one peer's rate, a stranger's burst). So a
+ * child that attaches again and again with an old resume seq, a neighbour that keeps pulling,
+ * or any number of strangers flooding ATTACH and PULL requests cost at most a stream copy or
+ * two of our upload, and never a burst that would hold up the live stream to our children. The
+ * excess is not sent and counts as a hit of {@link Limit#CHUNK_REPLAY}. An honest peer needs a
+ * few chunks per repair.
  */
 final class ReplayBudget {
-    private static final long MINUTE = 60_000;
     /** Peers remembered at once; the least recently served are forgotten first. */
     private static final int PEERS = 1024;
 
     private final Environment env;
-    private final int perMinute;
-    private final long[] strangers = new long[2]; // {minute start, chunks} for all strangers together
-    private final Map<NodeId, long[]> used = new LinkedHashMap<>(16, 0.75f, true) { // {minute start, chunks}
+    private final double perMilli;
+    private final double knownBurst;
+    private final double strangerBurst;
+    private final Map<NodeId, double[]> buckets = new LinkedHashMap<>(16, 0.75f, true) { // {tokens, at}
         @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, long[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<NodeId, double[]> eldest) {
             return size() > PEERS;
         }
     };
+    private final double[] strangers;
 
     ReplayBudget(Environment env, int perMinute) {
         this.env = env;
-        this.perMinute = perMinute;
+        this.perMilli = perMinute / 60_000.0;
+        this.knownBurst = perMinute / 2.0;
+        this.strangerBurst = perMinute / 8.0;
+        this.strangers = new double[]{strangerBurst, env.now()};
     }
 
     /**
      * How many of the {@code wanted} chunks may be resent to {@code peer} now (taken from its
-     * budget); {@code known} says whether it is a peer we know or a stranger.
+     * buckets); {@code known} says whether it is a peer we know or a stranger.
      */
     int grant(NodeId peer, int wanted, boolean known) {
-        long now = env.now();
-        long[] u = used.get(peer);
-        if (u == null || now - u[0] >= MINUTE) {
-            u = new long[]{now, 0};
-            used.put(peer, u);
-        }
-        long allowed = (known ? perMinute : perMinute / 8) - u[1];
+        double burst = known ? knownBurst : strangerBurst;
+        double[] own = buckets.computeIfAbsent(peer, p -> new double[]{burst, env.now()});
+        double allowed = refill(own, known ? perMilli : perMilli / 8, burst);
         if (!known) {
-            if (now - strangers[0] >= MINUTE) {
-                strangers[0] = now;
-                strangers[1] = 0;
-            }
-            allowed = Math.min(allowed, perMinute - strangers[1]);
+            allowed = Math.min(allowed, refill(strangers, perMilli, strangerBurst));
         }
-        int n = (int) Math.min(wanted, Math.max(0, allowed));
-        u[1] += n;
+        int n = (int) Math.min(wanted, Math.floor(allowed));
+        own[0] -= n;
         if (!known) {
-            strangers[1] += n;
+            strangers[0] -= n;
         }
         if (n < wanted) {
             env.limits().hit(Limit.CHUNK_REPLAY);
         }
         return n;
+    }
+
+    /** Tops the bucket up for the time since it was last used; returns its tokens. */
+    private double refill(double[] bucket, double rate, double burst) {
+        long now = env.now();
+        bucket[0] = Math.min(burst, bucket[0] + (now - bucket[1]) * rate);
+        bucket[1] = now;
+        return bucket[0];
     }
 }

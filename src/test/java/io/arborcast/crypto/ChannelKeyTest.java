@@ -77,4 +77,13 @@ class ChannelKeyTest {
         Files.writeString(mismatched, mixed);
         assertThatThrownBy(() -> ChannelKey.load(mismatched)).hasMessageContaining("does not match");
     }
+
+    @Test
+    void aSeedGivesTheSameKeyEveryTime() {
+        assertThat(ChannelKey.fromSeed(7).channelId()).isEqualTo(ChannelKey.fromSeed(7).channelId());
+        assertThat(ChannelKey.fromSeed(7).channelId()).isNotEqualTo(ChannelKey.fromSeed(8).channelId());
+        ChannelKey k = ChannelKey.fromSeed(7);
+        byte[] data = {1, 2, 3};
+        assertThat(ChannelKey.verify(k.publicKey(), data, k.sign(data))).isTrue();
+    }
 }

@@ -1,7 +1,14 @@
 package io.arborcast.sim;
 
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.Transport;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
 
 import java.util.ArrayList;
@@ -35,6 +42,8 @@ final class DhtWorkload implements Workload {
     private int arrivals;
     private int departures;
     private final long lookupsStart;
+    private final Scenario.Attack attack;
+    private final Sybils sybils;
 
     DhtWorkload(Scenario s, Simulation sim, SimNetwork net) {
         this.s = s;
@@ -44,6 +53,8 @@ final class DhtWorkload implements Workload {
         this.random = new Random(s.seed() * 31 + 7);
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
         this.lookupsStart = joinsEnd + s.workload().settleMillis();
+        this.attack = s.faults().attack();
+        this.sybils = attack.is("sybil") ? new Sybils() : null;
     }
 
     @Override
@@ -66,9 +77,14 @@ final class DhtWorkload implements Workload {
             sim.at(f.partitionAt(), () -> partition(f.partitionFraction()));
             sim.at(f.partitionAt() + f.partitionMillis(), net::heal);
         }
+        if (sybils != null) {
+            sim.at(joinsEnd + 1_000, sybils::join);
+            sim.at(joinsEnd + s.workload().settleMillis() / 2, sybils::publish);
+        }
         int lookups = s.workload().lookups();
         for (int q = 0; q < lookups; q++) {
-            sim.at(lookupsStart + q * s.workload().lookupWindowMillis() / Math.max(1, lookups), this::lookup);
+            sim.at(lookupsStart + q * s.workload().lookupWindowMillis() / Math.max(1, lookups),
+                    sybils != null ? sybils::find : this::lookup);
         }
         bootstrap.routingTable(); // the bootstrap node needs no join
     }
@@ -200,6 +216,143 @@ final class DhtWorkload implements Workload {
         long lastStart = lookupsStart + s.workload().lookupWindowMillis();
         return sim.now() >= lookupsStart && lookupsStarted >= s.workload().lookups()
                 && (lookupsDone >= lookupsStarted || sim.now() >= lastStart + 60_000);
+    }
+
+    /**
+     * The sybil attack: {@code attack.nodes} nodes from one /24 take ids closer to a channel's id
+     * than any honest node's, run the real DHT (so they enter routing tables) but answer every
+     * FIND_NODE and FIND_VALUE with each other only, never with the record or a provider. An
+     * honest node publishes the channel's record and 20 honest nodes announce themselves as its
+     * providers; then the scenario's lookups are FIND_VALUEs of the channel from random honest
+     * nodes, which succeed if they bring back the record and at least one honest provider.
+     */
+    private final class Sybils {
+        private final ChannelKey key = ChannelKey.fromSeed(s.seed() * 11 + 5);
+        private final List<PeerAddress> addresses = new ArrayList<>();
+        private final List<SimNode> nodes = new ArrayList<>();
+        private int stored = -1;
+        private int finds;
+        private int recordFound;
+        private int providerFound;
+        private final Stats findMillis = new Stats();
+
+        void join() {
+            NodeId channel = key.channelId();
+            Random r = new Random(s.seed() * 7 + 1);
+            PeerAddress boot = PeerAddress.unknownId(pop.node(0).localAddress().host(), SimNetwork.PORT);
+            for (int i = 0; i < attack.nodes(); i++) {
+                byte[] near = new byte[NodeId.BYTES];
+                for (int b = NodeId.BYTES - 8; b < NodeId.BYTES; b++) {
+                    near[b] = (byte) r.nextInt(256); // within 2^64 of the channel: closer than any honest id
+                }
+                SimNode n = net.addNode(channel.xor(NodeId.fromBytes(near)), "172.16.0." + (i + 1));
+                n.setUploadBytesPerSec(s.uploadBytesPerSec());
+                DhtNode d = new DhtNode(s.dht(), n, new Liar(n), net.sizer());
+                n.setHandler(new MessageRouter().on(DhtMessage.class, d::onMessage));
+                addresses.add(n.localAddress());
+                nodes.add(n);
+                sim.after(i * 50L, () -> d.join(boot, res -> { }));
+            }
+        }
+
+        void publish() {
+            DhtNode publisher = pop.dht(1);
+            publisher.publish(ChannelRecords.create(key, "sybil target", "audio/mpeg", 128, sim.now(), 1),
+                    out -> stored = out.accepted());
+            for (int i = 0; i < 20; i++) {
+                SimNode p = randomLive();
+                pop.dht(p.index()).announce(key.channelId(), new ProviderInfo(p.localAddress(), 1, 2), out -> { });
+            }
+        }
+
+        void find() {
+            lookupsStarted++;
+            SimNode asker = randomLive();
+            long start = sim.now();
+            inFlight.add(asker);
+            pop.dht(asker.index()).find(key.channelId(), res -> {
+                inFlight.remove(asker);
+                lookupsDone++;
+                finds++;
+                findMillis.add(sim.now() - start);
+                hops.add(res.hops());
+                latency.add(sim.now() - start);
+                if (res.found()) {
+                    recordFound++;
+                    lookupsExact++;
+                }
+                if (res.providers().stream().anyMatch(p -> !p.address().host().startsWith("172.16."))) {
+                    providerFound++;
+                }
+            });
+        }
+
+        Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", "sybil");
+            m.put("sybils", nodes.size());
+            m.put("sybilsAmongTrueClosest", trueClosestWithSybils().stream().filter(addresses::contains).count());
+            m.put("recordStoredAt", stored);
+            m.put("finds", finds);
+            m.put("recordFound", finds == 0 ? Double.NaN : (double) recordFound / finds);
+            m.put("honestProviderFound", finds == 0 ? Double.NaN : (double) providerFound / finds);
+            m.put("findMsMedian", findMillis.percentile(50));
+            m.put("lookupMaxPerSubnet", s.dht().lookupMaxPerSubnet());
+            return m;
+        }
+
+        /** The k closest to the channel among honest nodes and sybils together. */
+        private List<PeerAddress> trueClosestWithSybils() {
+            List<PeerAddress> all = new ArrayList<>(addresses);
+            for (NodeId id : trueClosest(key.channelId(), s.dht().k(), null)) {
+                all.add(pop.node(indexOf(id)).localAddress());
+            }
+            all.sort((a, b) -> key.channelId().compareDistance(a.id(), b.id()));
+            return all.subList(0, Math.min(s.dht().k(), all.size()));
+        }
+
+        private int indexOf(NodeId id) {
+            for (int i = 0; i < pop.size(); i++) {
+                if (pop.node(i).localAddress().id().equals(id)) {
+                    return i;
+                }
+            }
+            throw new IllegalStateException("no node " + id);
+        }
+
+        /** A sybil's uplink: every answer names only sybils and carries no record or provider. */
+        private final class Liar implements Transport {
+            private final SimNode node;
+
+            Liar(SimNode node) {
+                this.node = node;
+            }
+
+            @Override
+            public PeerAddress localAddress() {
+                return node.localAddress();
+            }
+
+            @Override
+            public void send(PeerAddress to, Message m) {
+                if (m instanceof DhtMessage.Value v) {
+                    m = new DhtMessage.Value(v.rpcId(), null, List.of(), addresses);
+                } else if (m instanceof DhtMessage.Nodes n) {
+                    m = new DhtMessage.Nodes(n.rpcId(), addresses);
+                }
+                node.send(to, m);
+            }
+
+            @Override
+            public void closeLink(PeerAddress peer) {
+                node.closeLink(peer);
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Object> attackSummary() {
+        return sybils == null ? null : sybils.summary();
     }
 
     int lookupsDone() {

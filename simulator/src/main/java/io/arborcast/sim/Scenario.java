@@ -36,11 +36,14 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     /**
      * Hostile nodes in a stream workload. {@code forgers}: this share of the relays run the real
      * protocol but every chunk they forward is corrupted (payload altered, signature kept) or
-     * forged (re-signed by another key), by {@code mode}. {@code attach-flood}: {@code flooders}
+     * forged (re-signed by another key), by {@code mode}. {@code attach-flood}: {@code nodes}
      * extra nodes that run no protocol send ATTACH (resume from seq 0) and PULL requests to random
-     * members, {@code rate} of each per second. {@code none}: no attack.
+     * members, {@code rate} of each per second. {@code sybil} (dht workload): {@code nodes} sybils
+     * with ids closer to one channel's id than any honest node's, from one /24, that answer
+     * FIND_VALUE and FIND_NODE with each other only and never return the record or a provider.
+     * {@code none}: no attack.
      */
-    public record Attack(String kind, double share, String mode, int flooders, double rate) {
+    public record Attack(String kind, double share, String mode, int nodes, double rate) {
         public boolean is(String k) {
             return kind.equals(k);
         }
@@ -93,11 +96,11 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config f = s.getConfig("faults");
             Config a = f.getConfig("attack");
             Attack attack = new Attack(a.getString("kind"), a.getDouble("share"), a.getString("mode"),
-                    a.getInt("flooders"), a.getDouble("rate"));
-            if (!List.of("none", "forgers", "attach-flood").contains(attack.kind())
+                    a.getInt("nodes"), a.getDouble("rate"));
+            if (!List.of("none", "forgers", "attach-flood", "sybil").contains(attack.kind())
                     || !List.of("corrupt", "forge", "mixed").contains(attack.mode())) {
                 throw new IllegalArgumentException("unknown attack '" + attack.kind() + "' or mode '" + attack.mode()
-                        + "' (kinds: none, forgers, attach-flood; modes: corrupt, forge, mixed)");
+                        + "' (kinds: none, forgers, attach-flood, sybil; modes: corrupt, forge, mixed)");
             }
             Faults faults = new Faults(ms(f, "mass-failure.at"), f.getDouble("mass-failure.fraction"),
                     ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"), attack);

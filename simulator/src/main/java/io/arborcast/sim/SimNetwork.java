@@ -46,6 +46,8 @@ public final class SimNetwork {
     private final Random netRandom;
     private final List<SimNode> nodes = new ArrayList<>();
     private final Map<Long, SimLink> links = new HashMap<>();
+    /** Nodes added at a chosen host rather than by the address plan. */
+    private final Map<String, SimNode> chosenHosts = new HashMap<>();
     private final Traffic traffic = new Traffic();
     private Set<Long> blockedPairs = Set.of();
 
@@ -104,11 +106,27 @@ public final class SimNetwork {
 
     /** Adds a live node with the given id; its seeded random derives from the network seed and its index. */
     public SimNode addNode(NodeId id) {
+        return addNode(id, hostOf(nodes.size()));
+    }
+
+    /**
+     * A node at a chosen host (an attacker's few addresses, say): any IP literal outside
+     * 10.0.0.0/8, which the address plan of {@link #hostOf} uses.
+     */
+    public SimNode addNode(NodeId id, String host) {
         int index = nodes.size();
-        PeerAddress address = new PeerAddress(id, hostOf(index), PORT);
+        if (!host.equals(hostOf(index))) {
+            if (host.startsWith("10.") || chosenHosts.containsKey(host)) {
+                throw new IllegalArgumentException("host taken or in 10/8: " + host);
+            }
+        }
+        PeerAddress address = new PeerAddress(id, host, PORT);
         SimNode n = new SimNode(this, index, address, new Random(mix(seed, index)));
         config.latency().place(n, n.random);
         nodes.add(n);
+        if (!host.startsWith("10.")) {
+            chosenHosts.put(host, n);
+        }
         return n;
     }
 
@@ -141,7 +159,7 @@ public final class SimNetwork {
         }
         String h = to.host();
         if (!h.startsWith("10.")) {
-            return null;
+            return chosenHosts.get(h);
         }
         int index = 0;
         int part = 0;

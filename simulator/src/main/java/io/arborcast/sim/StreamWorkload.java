@@ -71,7 +71,7 @@ final class StreamWorkload implements Workload {
     private long repairsSeen;
     private final Scenario.Attack attack;
     private final Random attackRandom;
-    private final ChannelKey forgerKey = ChannelKey.generate();
+    private final ChannelKey forgerKey;
     private final List<SimNode> flooders = new ArrayList<>();
     private long floodAttaches;
     private long floodPulls;
@@ -83,7 +83,8 @@ final class StreamWorkload implements Workload {
         this.net = net;
         this.random = new Random(s.seed() * 13 + 5);
         this.idRandom = new Random(s.seed());
-        this.key = ChannelKey.generate();
+        this.key = ChannelKey.fromSeed(s.seed());
+        this.forgerKey = ChannelKey.fromSeed(s.seed() + 1);
         this.attack = s.faults().attack();
         this.attackRandom = new Random(s.seed() * 17 + 3);
         this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
@@ -107,7 +108,7 @@ final class StreamWorkload implements Workload {
         }
         if (attack.is("attach-flood")) {
             long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
-            for (int i = 0; i < attack.flooders(); i++) {
+            for (int i = 0; i < attack.nodes(); i++) {
                 SimNode f = net.addNode(NodeId.random(attackRandom));
                 f.setHandler(new MessageRouter()); // takes whatever comes and does nothing
                 flooders.add(f);
