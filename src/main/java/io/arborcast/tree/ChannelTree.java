@@ -664,7 +664,7 @@ public final class ChannelTree {
         }
         long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
         List<Chunk> replay = buffer.from(start);
-        int n = replays.grant(from.id(), replay.size(), knownAsker);
+        int n = replays.grantReplay(from.id(), replay.size(), knownAsker);
         for (Chunk c : replay.subList(0, n)) {
             send(from, c);
         }

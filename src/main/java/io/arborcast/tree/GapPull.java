@@ -99,7 +99,7 @@ final class GapPull {
             servedAt.remove(servedAt.keySet().iterator().next());
         }
         List<Chunk> held = buffer.from(p.fromSeq());
-        int n = budget.grant(from.id(), Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS)), known);
+        int n = budget.grantPull(from.id(), Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS)), known);
         stats.pullsServed++;
         for (Chunk c : held.subList(0, n)) {
             transport.send(from, c);

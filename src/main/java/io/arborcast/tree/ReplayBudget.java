@@ -13,7 +13,9 @@ import java.util.Map;
  * {@code perMinute} chunks a minute: one per peer we know (our parent, an established child, a
  * gossip neighbour; it may save up half a minute's worth for a repair), one per stranger (a
  * peer we never heard of, or a new child that has not sent a heartbeat yet; an eighth of the
- * rate and burst), and one shared by all strangers (one peer's rate, a stranger's burst). So a
+ * rate and burst), and one that all strangers' gap pulls share (one peer's rate, a stranger's
+ * burst; a new child's preroll or resume does not draw on it, so a crowd of honest newcomers
+ * all get theirs). So a
  * child that attaches again and again with an old resume seq, a neighbour that keeps pulling,
  * or any number of strangers flooding ATTACH and PULL requests cost at most a stream copy or
  * two of our upload, and never a burst that would hold up the live stream to our children. The
@@ -44,20 +46,32 @@ final class ReplayBudget {
         this.strangers = new double[]{strangerBurst, env.now()};
     }
 
+    /** How many of the {@code wanted} chunks of an attach replay may go to {@code peer} now. */
+    int grantReplay(NodeId peer, int wanted, boolean known) {
+        return grant(peer, wanted, known, false);
+    }
+
+    /** How many of the {@code wanted} chunks of a gap-pull answer may go to {@code peer} now. */
+    int grantPull(NodeId peer, int wanted, boolean known) {
+        return grant(peer, wanted, known, true);
+    }
+
     /**
      * How many of the {@code wanted} chunks may be resent to {@code peer} now (taken from its
-     * buckets); {@code known} says whether it is a peer we know or a stranger.
+     * buckets); {@code known} says whether it is a peer we know or a stranger, {@code pooled}
+     * whether a stranger also draws on the bucket all strangers share.
      */
-    int grant(NodeId peer, int wanted, boolean known) {
+    private int grant(NodeId peer, int wanted, boolean known, boolean pooled) {
         double burst = known ? knownBurst : strangerBurst;
         double[] own = buckets.computeIfAbsent(peer, p -> new double[]{burst, env.now()});
         double allowed = refill(own, known ? perMilli : perMilli / 8, burst);
-        if (!known) {
+        boolean shared = !known && pooled;
+        if (shared) {
             allowed = Math.min(allowed, refill(strangers, perMilli, strangerBurst));
         }
         int n = (int) Math.min(wanted, Math.floor(allowed));
         own[0] -= n;
-        if (!known) {
+        if (shared) {
             strangers[0] -= n;
         }
         if (n < wanted) {

@@ -43,4 +43,11 @@ class NodeConfigTest {
         assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bad configuration").hasMessageContaining("bad.conf: 3");
     }
+
+    @Test
+    void everyResourceLimitIsADocumentedSetting() {
+        for (io.arborcast.core.Limit l : io.arborcast.core.Limit.values()) {
+            assertThat(NodeConfig.builtIn().hasPath("arborcast." + l.setting)).as(l.setting).isTrue();
+        }
+    }
 }
