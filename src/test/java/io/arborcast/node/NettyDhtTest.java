@@ -44,14 +44,27 @@ class NettyDhtTest {
             nodes.add(Node.start(config()));
         }
         PeerAddress bootstrap = PeerAddress.unknownId("127.0.0.1", nodes.get(0).address().port());
+        // The first four join one by one: a joiner learns only whom the bootstrap knows by then
+        // (joining all at once, the first lookup can be over before anyone else has arrived).
+        for (int i = 1; i < 5; i++) {
+            JoinResult r = nodes.get(i).join(bootstrap).get(20, TimeUnit.SECONDS);
+            assertThat(r.ok()).as(r.error()).isTrue();
+            assertThat(r.contacts()).isGreaterThanOrEqualTo(i);
+        }
         List<CompletableFuture<JoinResult>> joins = new ArrayList<>();
-        for (int i = 1; i < 20; i++) {
+        for (int i = 5; i < 20; i++) {
             joins.add(nodes.get(i).join(bootstrap));
         }
         for (CompletableFuture<JoinResult> j : joins) {
             JoinResult r = j.get(20, TimeUnit.SECONDS);
             assertThat(r.ok()).as(r.error()).isTrue();
             assertThat(r.contacts()).isGreaterThanOrEqualTo(5);
+        }
+        // the early joiners learned of the later ones from their lookups
+        for (Node n : nodes) {
+            CompletableFuture<Integer> size = new CompletableFuture<>();
+            n.execute(() -> size.complete(n.routingTableSize()));
+            assertThat(size.get(5, TimeUnit.SECONDS)).isGreaterThanOrEqualTo(5);
         }
 
         ChannelKey key = ChannelKey.generate();
