@@ -234,6 +234,8 @@ public final class DhtNode {
         final Map<PeerAddress, Long> sentAt = new HashMap<>();
         Cancellable stallTimer;
         boolean finished;
+        /** Ends the lookup early when true (a bucket refresh whose bucket is full); null = never. */
+        BooleanSupplier enough;
 
         Task(NodeId target, boolean findValue, Consumer<Task> done) {
             this.lookup = new Lookup(target, config.k(), config.alpha(), config.lookupMaxPerSubnet(), id(),
@@ -254,8 +256,9 @@ public final class DhtNode {
             while ((p = lookup.next()) != null) {
                 query(p);
             }
-            boolean enough = findValue && record != null && providers.size() >= config.providerSample();
-            if (lookup.finished() || enough) {
+            boolean satisfied = findValue ? record != null && providers.size() >= config.providerSample()
+                    : enough != null && enough.getAsBoolean();
+            if (lookup.finished() || satisfied) {
                 finished = true;
                 if (stallTimer != null) {
                     stallTimer.cancel();
@@ -337,6 +340,18 @@ public final class DhtNode {
         }
     }
 
+    /**
+     * Fills bucket {@code bucket}: a lookup of a random id in it, ended as soon as the bucket
+     * holds k contacts (everyone who answers enters the table; converging on the k closest to
+     * a random id would add nothing more).
+     */
+    private void refresh(int bucket, Runnable done) {
+        stats.lookups++;
+        Task t = new Task(id().randomInBucket(bucket, env.random()), false, x -> done.run());
+        t.enough = () -> table.bucketSize(bucket) >= config.k();
+        t.drive();
+    }
+
     /** Iterative FIND_NODE for the k closest nodes to {@code target}. */
     public void lookup(NodeId target, Consumer<LookupResult> done) {
         stats.lookups++;
@@ -368,7 +383,10 @@ public final class DhtNode {
 
     /**
      * Joins the network through one bootstrap address: pings it (twice at most), looks up our
-     * own id, then refreshes every bucket further away than our closest neighbour.
+     * own id, then refreshes every bucket further away than our closest neighbour, except
+     * those the self-lookup already knows whole: every node nearer to us than the k-th closest
+     * it found is among those k, so buckets below the k-th closest's are complete (at 100k
+     * nodes that is about 4 of 17 lookups saved).
      */
     public void join(PeerAddress bootstrap, Consumer<JoinResult> done) {
         long start = env.now();
@@ -380,13 +398,17 @@ public final class DhtNode {
             }
             lookup(id(), self -> {
                 int from = Math.max(table.closestBucketIndex() + 1, 0);
+                List<PeerAddress> near = self.closest();
+                if (near.size() >= config.k()) {
+                    from = Math.max(from, id().bucketIndex(near.get(near.size() - 1).id()));
+                }
                 int[] pending = {NodeId.BITS - from};
                 if (pending[0] == 0 || table.size() == 0) {
                     done.accept(new JoinResult(null, table.size(), env.now() - start));
                     return;
                 }
                 for (int i = from; i < NodeId.BITS; i++) {
-                    lookup(id().randomInBucket(i, env.random()), r -> {
+                    refresh(i, () -> {
                         if (--pending[0] == 0) {
                             done.accept(new JoinResult(null, table.size(), env.now() - start));
                         }
@@ -521,7 +543,7 @@ public final class DhtNode {
         store.expire(now);
         for (int bucket : table.staleBuckets(now - config.bucketRefreshMillis())) {
             stats.bucketRefreshes++;
-            lookup(id().randomInBucket(bucket, env.random()), r -> {
+            refresh(bucket, () -> {
             });
         }
         env.schedule(MAINTENANCE_MILLIS, this::maintain);

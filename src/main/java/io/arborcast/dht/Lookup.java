@@ -36,8 +36,7 @@ public final class Lookup {
             this.address = address;
             this.hop = hop;
             String h = address.host();
-            this.subnet = RoutingTable.isLoopback(h) ? NO_SUBNET
-                    : h.substring(0, RoutingTable.subnetPrefixLength(h)).hashCode();
+            this.subnet = RoutingTable.isLoopback(h) ? NO_SUBNET : RoutingTable.subnetKey(h);
         }
 
         /** Whether it is among the peers the lookup waits for: failed and stalled ones are passed over. */

@@ -101,6 +101,37 @@ class RoutingTableTest {
     }
 
     @Test
+    void subnetKeysNameThe24OrThe64() {
+        assertThat(RoutingTable.subnetKey("198.51.100.10")).isEqualTo(RoutingTable.subnetKey("198.51.100.250"))
+                .isNotEqualTo(RoutingTable.subnetKey("198.51.101.10"))
+                .isNotEqualTo(RoutingTable.subnetKey("98.51.100.10"));
+        assertThat(RoutingTable.subnetKey("2001:db8:1:2:3::1")).isEqualTo(RoutingTable.subnetKey("2001:db8:1:2:ff::9"))
+                .isNotEqualTo(RoutingTable.subnetKey("2001:db8:1:3:3::1"));
+        assertThat(RoutingTable.subnetKey("999.1.2.3")).as("not an IPv4 octet: hashed as text")
+                .isNotEqualTo(RoutingTable.subnetKey("231.1.2.3"));
+    }
+
+    @Test
+    void aReplacementTakesAFailedContactsPlaceOnlyWithinTheSubnetQuota() {
+        RoutingTable t = new RoutingTable(self, 2, 0, 2, 4, 0);
+        PeerAddress a = new PeerAddress(self.randomInBucket(159, random), "198.51.100.1", 7000);
+        PeerAddress b = new PeerAddress(self.randomInBucket(159, random), "203.0.113.1", 7000);
+        PeerAddress c = new PeerAddress(self.randomInBucket(158, random), "198.51.100.2", 7000);
+        t.observe(a, 0);
+        t.observe(b, 1);
+        t.observe(c, 2); // its /24's quota (2) is now full
+        PeerAddress sameSubnet = new PeerAddress(self.randomInBucket(159, random), "198.51.100.3", 7000);
+        PeerAddress other = new PeerAddress(self.randomInBucket(159, random), "192.0.2.1", 7000);
+        t.observe(other, 3);
+        t.observe(sameSubnet, 4); // newest replacement, but a third of its /24
+        t.onFailure(b.id(), 3);
+        assertThat(t.contains(b.id())).isFalse();
+        assertThat(t.contains(other.id())).as("the newest candidate within the quotas").isTrue();
+        assertThat(t.contains(sameSubnet.id())).isFalse();
+        assertThat(t.size()).isEqualTo(3);
+    }
+
+    @Test
     void ignoresSelfAndIdsMovingWhileTheOldEndpointAnswers() {
         RoutingTable t = new RoutingTable(self, 20, 0, 2, 0);
         t.observe(new PeerAddress(self, "192.0.2.1", 1), 0);
