@@ -56,6 +56,7 @@ public final class ChannelPeer {
     private final boolean source;
     private final int uploadKbps;
     private List<PeerState> providers = List.of();
+    private long providersAt;
     private ProviderInfo announced;
     private long announcedAt = Long.MIN_VALUE / 2;
     private long lastFind = Long.MIN_VALUE / 2;
@@ -165,12 +166,22 @@ public final class ChannelPeer {
         }
     }
 
-    /** Parent candidates: everyone gossip told us about, and the directory's providers. */
+    /**
+     * Parent candidates: everyone gossip told us about, and the directory's providers while
+     * that answer is fresh. It is a snapshot: kept for good, the source's four free slots at
+     * the first seconds of a flash crowd drew re-balancing moves to it for minutes (nine in
+     * ten of the refusals it sent).
+     */
     private List<PeerState> candidates() {
         List<PeerState> out = new ArrayList<>(gossip.knownPeers());
-        out.addAll(providers);
+        if (env.now() - providersAt <= PROVIDERS_FRESH_MILLIS) {
+            out.addAll(providers);
+        }
         return out;
     }
+
+    /** How long a directory answer stays a source of parent candidates. */
+    static final long PROVIDERS_FRESH_MILLIS = 10_000;
 
     private void find() {
         if (finding) {
@@ -194,6 +205,7 @@ public final class ChannelPeer {
             }
         }
         providers = List.copyOf(ps);
+        providersAt = env.now();
         if (!gossipJoined && !providers.isEmpty()) {
             gossipJoined = true;
             gossip.join(providers.get(env.random().nextInt(providers.size())).address());

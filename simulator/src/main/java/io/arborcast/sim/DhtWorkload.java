@@ -43,7 +43,8 @@ final class DhtWorkload implements Workload {
     private int departures;
     private final long lookupsStart;
     private final Scenario.Attack attack;
-    private final Sybils sybils;
+    /** FIND_VALUE lookups of one channel (workload lookup = find-value, or the sybil attack). */
+    private final ChannelFinds channel;
 
     DhtWorkload(Scenario s, Simulation sim, SimNetwork net) {
         this.s = s;
@@ -54,7 +55,8 @@ final class DhtWorkload implements Workload {
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
         this.lookupsStart = joinsEnd + s.workload().settleMillis();
         this.attack = s.faults().attack();
-        this.sybils = attack.is("sybil") ? new Sybils() : null;
+        this.channel = s.workload().findValue() || attack.is("sybil")
+                ? new ChannelFinds(attack.is("sybil") ? attack.nodes() : 0) : null;
     }
 
     @Override
@@ -77,14 +79,14 @@ final class DhtWorkload implements Workload {
             sim.at(f.partitionAt(), () -> partition(f.partitionFraction()));
             sim.at(f.partitionAt() + f.partitionMillis(), net::heal);
         }
-        if (sybils != null) {
-            sim.at(joinsEnd + 1_000, sybils::join);
-            sim.at(joinsEnd + s.workload().settleMillis() / 2, sybils::publish);
+        if (channel != null) {
+            sim.at(joinsEnd + 1_000, channel::joinSybils);
+            sim.at(joinsEnd + s.workload().settleMillis() / 2, channel::publish);
         }
         int lookups = s.workload().lookups();
         for (int q = 0; q < lookups; q++) {
             sim.at(lookupsStart + q * s.workload().lookupWindowMillis() / Math.max(1, lookups),
-                    sybils != null ? sybils::find : this::lookup);
+                    channel != null ? channel::find : this::lookup);
         }
         bootstrap.routingTable(); // the bootstrap node needs no join
     }
@@ -219,14 +221,15 @@ final class DhtWorkload implements Workload {
     }
 
     /**
-     * The sybil attack: {@code attack.nodes} nodes from one /24 take ids closer to a channel's id
-     * than any honest node's, run the real DHT (so they enter routing tables) but answer every
-     * FIND_NODE and FIND_VALUE with each other only, never with the record or a provider. An
-     * honest node publishes the channel's record and 20 honest nodes announce themselves as its
-     * providers; then the scenario's lookups are FIND_VALUEs of the channel from random honest
-     * nodes, which succeed if they bring back the record and at least one honest provider.
+     * FIND_VALUEs of one channel: an honest node publishes the channel's record and 20 honest
+     * nodes announce themselves as its providers; then the scenario's lookups are FIND_VALUEs of
+     * the channel from random honest nodes, which succeed if they bring back the record and at
+     * least one honest provider. Under the sybil attack, first {@code attack.nodes} nodes from
+     * one /24 take ids closer to the channel's id than any honest node's, run the real DHT (so
+     * they enter routing tables) but answer every FIND_NODE and FIND_VALUE with each other
+     * only, never with the record or a provider.
      */
-    private final class Sybils {
+    private final class ChannelFinds {
         private final ChannelKey key = ChannelKey.fromSeed(s.seed() * 11 + 5);
         private final List<PeerAddress> addresses = new ArrayList<>();
         private final List<SimNode> nodes = new ArrayList<>();
@@ -235,12 +238,17 @@ final class DhtWorkload implements Workload {
         private int recordFound;
         private int providerFound;
         private final Stats findMillis = new Stats();
+        private final int sybils;
 
-        void join() {
+        ChannelFinds(int sybils) {
+            this.sybils = sybils;
+        }
+
+        void joinSybils() {
             NodeId channel = key.channelId();
             Random r = new Random(s.seed() * 7 + 1);
             PeerAddress boot = PeerAddress.unknownId(pop.node(0).localAddress().host(), SimNetwork.PORT);
-            for (int i = 0; i < attack.nodes(); i++) {
+            for (int i = 0; i < sybils; i++) {
                 byte[] near = new byte[NodeId.BYTES];
                 for (int b = NodeId.BYTES - 8; b < NodeId.BYTES; b++) {
                     near[b] = (byte) r.nextInt(256); // within 2^64 of the channel: closer than any honest id
@@ -352,7 +360,7 @@ final class DhtWorkload implements Workload {
 
     @Override
     public Map<String, Object> attackSummary() {
-        return sybils == null ? null : sybils.summary();
+        return attack.is("sybil") ? channel.summary() : null;
     }
 
     int lookupsDone() {
@@ -388,10 +396,17 @@ final class DhtWorkload implements Workload {
     public Map<String, Object> summary(Map<String, Stats> samples) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("lookups", lookupsDone);
+        if (channel != null) {
+            d.put("lookup", "find-value");
+            d.put("recordFound", channel.finds == 0 ? Double.NaN : (double) channel.recordFound / channel.finds);
+            d.put("providerFound", channel.finds == 0 ? Double.NaN : (double) channel.providerFound / channel.finds);
+        }
         d.put("lookupsAbandoned", lookupsStarted - lookupsDone);
         d.put("lookupsStuckAtLiveNodes", inFlight.stream().filter(SimNode::alive).count());
         d.put("lookupSuccess", lookupSuccess());
-        d.put("closestFound", lookupsDone == 0 ? Double.NaN : (double) closestFound / lookupsDone);
+        if (channel == null) {
+            d.put("closestFound", lookupsDone == 0 ? Double.NaN : (double) closestFound / lookupsDone);
+        }
         d.put("hopsMedian", hops.percentile(50));
         d.put("hopsP99", hops.percentile(99));
         d.put("lookupLatencyMsMedian", latency.percentile(50));

@@ -54,9 +54,15 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                          int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis) {
     }
 
-    /** What the nodes do. */
+    /**
+     * What the nodes do. {@code lookup} (dht workload): {@code find-node} lookups of random ids,
+     * or {@code find-value}: FIND_VALUEs of one published channel that has 20 providers.
+     */
     public record Workload(String kind, long joinIntervalMillis, long settleMillis, int lookups,
-                           long lookupWindowMillis, long measureAfterMillis) {
+                           long lookupWindowMillis, long measureAfterMillis, String lookup) {
+        public boolean findValue() {
+            return lookup.equals("find-value");
+        }
     }
 
     /** Reads a scenario file; clear errors for a missing file or a bad value. */
@@ -106,10 +112,14 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"), attack);
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
-                    w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"));
+                    w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"), w.getString("lookup"));
             if (!List.of("dht", "gossip", "stream").contains(workload.kind())) {
                 throw new IllegalArgumentException("unknown workload kind '" + workload.kind()
                         + "' (dht, gossip, stream)");
+            }
+            if (!List.of("find-node", "find-value").contains(workload.lookup())) {
+                throw new IllegalArgumentException("unknown workload lookup '" + workload.lookup()
+                        + "' (find-node, find-value)");
             }
             Config st = s.getConfig("stream");
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
@@ -147,6 +157,6 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     public Scenario withLookups(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
-                        workload.lookupWindowMillis(), workload.measureAfterMillis()), dht, gossip, stream);
+                        workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup()), dht, gossip, stream);
     }
 }

@@ -192,6 +192,9 @@ public final class SimNetwork {
         traffic.count(m);
         int bytes = sizer.sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
         from.bytesSent += bytes;
+        if (from.sentByType != null) {
+            from.sentByType.merge(m.getClass().getSimpleName(), (long) bytes, Long::sum);
+        }
         long departMillis = departure(from, bytes);
         SimNode target = resolve(to);
         if (target != null) {

@@ -2,6 +2,8 @@ package io.arborcast.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
 import io.arborcast.core.LimitCounters;
@@ -36,6 +38,8 @@ public final class SimNode implements Environment, Transport {
     long bytesSent;
     /** Bytes other nodes sent to this one (whether or not they arrived). */
     long bytesAddressed;
+    /** Bytes sent by message type, for the few nodes a workload watches ({@link #watchUpload}); else null. */
+    Map<String, Long> sentByType;
     private ArrayList<SimLink> links;
 
     SimNode(SimNetwork net, int index, PeerAddress address, Random random) {
@@ -55,6 +59,16 @@ public final class SimNode implements Environment, Transport {
 
     public long bytesSent() {
         return bytesSent;
+    }
+
+    /** From now on, counts this node's upload by message type ({@link #sentByType()}). */
+    public void watchUpload() {
+        sentByType = new TreeMap<>();
+    }
+
+    /** Bytes sent by message type since {@link #watchUpload}, framing included (empty if not watched). */
+    public Map<String, Long> sentByType() {
+        return sentByType == null ? Map.of() : sentByType;
     }
 
     public void setHandler(MessageHandler handler) {

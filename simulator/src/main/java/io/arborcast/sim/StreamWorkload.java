@@ -97,6 +97,7 @@ final class StreamWorkload implements Workload {
     @Override
     public void start() {
         Peer source = add(true);
+        source.node.watchUpload();
         source.channel.start(List.of());
         sim.at(0, this::publishLoop);
         for (int i = 1; i < s.nodes(); i++) {
@@ -367,6 +368,9 @@ final class StreamWorkload implements Workload {
         m.put("depthBeliefStale", staleBeliefs);
         m.put("sourceUploadRatio", streamBytes == 0 ? Double.NaN
                 : (double) peers.get(0).node.bytesSent() / streamBytes);
+        Map<String, Double> byType = new LinkedHashMap<>(); // the same ratio split by message type
+        peers.get(0).node.sentByType().forEach((type, bytes) -> byType.put(type, (double) bytes / streamBytes));
+        m.put("sourceUploadByType", byType);
         SimNetwork.Traffic t = net.traffic();
         m.put("controlOverhead", t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes);
         m.put("listenersMeasured", startup.count());

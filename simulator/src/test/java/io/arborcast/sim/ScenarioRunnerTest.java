@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 class ScenarioRunnerTest {
     private static final String SMALL = """
@@ -74,6 +75,39 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void findValueEndsAtTheFirstHolderSoItBeatsAFindNode() {
+        String net = """
+                scenario {
+                  name = finds, seed = 9, nodes = 500
+                  workload { kind = dht, join-interval = 20 ms, settle = 20 s, lookups = 200, lookup-window = 20 s }
+                }
+                """;
+        Map<String, Object> find = (Map<String, Object>) ScenarioRunner.run(
+                Scenario.parse(net + "scenario.workload.lookup = find-value"), null).summary().get("dht");
+        Map<String, Object> node = (Map<String, Object>) ScenarioRunner.run(Scenario.parse(net), null).summary().get("dht");
+        assertThat(find).containsEntry("lookup", "find-value").containsEntry("recordFound", 1.0)
+                .containsEntry("providerFound", 1.0).doesNotContainKey("closestFound");
+        assertThat(node).doesNotContainKey("lookup").containsEntry("lookupSuccess", 1.0);
+        assertThat((Double) find.get("lookupLatencyMsMedian")).isLessThan((Double) node.get("lookupLatencyMsMedian") / 2);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFlashCrowdCostsTheSourceLittleMoreThanItsChildrensStreams() {
+        Map<String, Object> st = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+                scenario {
+                  name = crowd, seed = 31, nodes = 800
+                  workload { kind = stream, join-interval = 20 ms, settle = 40 s, measure-after = 30 s }
+                }
+                """), null).summary().get("stream");
+        Map<String, Double> byType = (Map<String, Double>) st.get("sourceUploadByType");
+        // refusals were 6% of a stream while directory answers stayed parent candidates for good
+        assertThat(byType.get("Refuse")).isLessThan(0.02);
+        assertThat((Double) st.get("sourceUploadRatio")).isLessThan(4.22); // 4 children; chunk framing alone is 4.14
+    }
+
+    @Test
     void gossipScenarioKeepsSurvivorsConnectedAfterHalfCrash() {
         RunResult r = ScenarioRunner.run(Scenario.parse(GOSSIP), null);
         @SuppressWarnings("unchecked")
@@ -95,6 +129,11 @@ class ScenarioRunnerTest {
         assertThat((Double) st.get("startupDelayMsMedian")).isLessThan(3_000.0);
         assertThat((Long) st.get("duplicateChunks")).isZero();
         assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
+        @SuppressWarnings("unchecked")
+        Map<String, Double> byType = (Map<String, Double>) st.get("sourceUploadByType");
+        assertThat(byType.get("Chunk")).isGreaterThan(1.0); // the stream itself, most of it
+        assertThat(byType.values().stream().mapToDouble(Double::doubleValue).sum())
+                .isCloseTo((Double) st.get("sourceUploadRatio"), within(1e-9));
         assertThat((Long) st.get("repairs")).isGreaterThan(0);
         Reports.write(r, dir);
         assertThat(dir.resolve("startup-delay-cdf.png")).exists();
@@ -156,6 +195,8 @@ class ScenarioRunnerTest {
         assertThatThrownBy(() -> Scenario.parse("scenario.nodes = many")).hasMessageContaining("bad scenario")
                 .hasMessageContaining("nodes");
         assertThatThrownBy(() -> Scenario.parse("scenario.workload.kind = video")).hasMessageContaining("workload kind");
+        assertThatThrownBy(() -> Scenario.parse("scenario.workload.lookup = find-everything"))
+                .hasMessageContaining("workload lookup").hasMessageContaining("find-value");
         assertThatThrownBy(() -> Scenario.parse("scenario.churn.session.distribution = zipf"))
                 .hasMessageContaining("unknown session distribution");
         assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("not readable");
@@ -165,7 +206,7 @@ class ScenarioRunnerTest {
     void shippedScenariosParse() {
         for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
             "flash-crowd-10k", "mass-failure-30pct", "stream-100k", "attack-forgers-10pct", "attack-attach-flood",
-            "attack-sybil"}) {
+            "attack-sybil", "dht-find-10k"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }
