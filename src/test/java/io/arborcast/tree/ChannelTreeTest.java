@@ -18,7 +18,9 @@ import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -368,6 +370,33 @@ class ChannelTreeTest {
             assertThat(r.alternatives().get(0).id()).isEqualTo(nodes.get(2).localAddress().id());
             assertThat(r.alternatives()).noneMatch(s -> s.id().equals(nodes.get(1).localAddress().id()));
         });
+    }
+
+    @Test
+    void theFullSourceRedirectsOnlyToItsChildren() {
+        add(true, 2);
+        stream();
+        for (int i = 0; i < 5; i++) { // two relays below the source, three more below them
+            visibleOnly = i < 2 ? 0 : 1;
+            add(false, 2).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        visibleOnly = -1;
+        Set<NodeId> sourceChildren = new HashSet<>();
+        for (int i = 1; i < trees.size(); i++) {
+            if (trees.get(i).depth() == 1) {
+                sourceChildren.add(nodes.get(i).localAddress().id());
+            }
+        }
+        assertThat(sourceChildren).hasSize(2);
+        SimNode asker = net.addNode(NodeId.random(random));
+        List<TreeMessage.Refuse> refusals = new ArrayList<>();
+        asker.setHandler(new MessageRouter().on(TreeMessage.Refuse.class, (from, r) -> refusals.add(r)));
+        asker.send(nodes.get(0).localAddress(), new TreeMessage.Attach(KEY.channelId(), -1, 2));
+        sim.runUntil(sim.now() + 1_000);
+        // its upload is the channel's bottleneck: no list of the shallowest peers it knows
+        assertThat(refusals).singleElement().satisfies(r -> assertThat(r.alternatives()).isNotEmpty()
+                .allSatisfy(st -> assertThat(sourceChildren).contains(st.id())));
     }
 
     @Test
