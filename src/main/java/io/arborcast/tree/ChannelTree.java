@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -48,6 +49,18 @@ public final class ChannelTree {
     private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
+    /**
+     * Peers that left an ATTACH unanswered, and until when they are passed over: a crashed
+     * peer's last state lingers in gossip, and a node that kept ranking a few dead shallow
+     * peers first could try only them, round after round (seen after a mass failure).
+     */
+    private final Map<NodeId, Long> silentUntil = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > MAX_FAULTY;
+        }
+    };
+    private static final long SILENT_PASS_OVER_MILLIS = 60_000;
     private final GapPull pull;
     private final ReplayBudget replays;
     private final Set<NodeId> tried = new HashSet<>();
@@ -204,7 +217,7 @@ public final class ChannelTree {
         }
         int myDepth = depth();
         int minGain = sinceMove >= MIN_MOVE_INTERVAL ? 1 : BIG_GAIN;
-        List<PeerState> better = ranked(SPREAD, true);
+        List<PeerState> better = ranked(SPREAD, this::usable);
         // the source only for a slot it has free: its upload is the channel's bottleneck, and
         // every relay below it would otherwise keep asking it to displace a listener
         better.removeIf(c -> (c.depth() == 0 && c.freeSlots() == 0) || c.depth() + 1 > myDepth - minGain);
@@ -497,6 +510,8 @@ public final class ChannelTree {
         transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
         attachTimer = env.schedule(config.attachTimeoutMillis(), () -> {
             if (next.equals(attaching)) {
+                silentUntil.put(next.id(), env.now() + SILENT_PASS_OVER_MILLIS);
+                heard.remove(next.id());
                 attaching = null;
                 moving = false;
                 tryNext();
@@ -524,7 +539,10 @@ public final class ChannelTree {
         }
         // one of the best few, at random: joiners that all chose the single shallowest peer from
         // the same gossip would all be refused by it but the first
-        List<PeerState> best = ranked(SPREAD, true);
+        List<PeerState> best = ranked(SPREAD, this::usable);
+        if (best.isEmpty()) { // nobody else: a peer that was silent may have been cut off for a moment
+            best = ranked(SPREAD, this::untried);
+        }
         return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }
 
@@ -534,7 +552,12 @@ public final class ChannelTree {
     /** A fresh candidate is drawn at random from this many of the best ranked. */
     private static final int SPREAD = 3;
 
+    /** Eligible, not tried in this round, and not lately silent to an ATTACH. */
     private boolean usable(PeerAddress p) {
+        return untried(p) && silentUntil.getOrDefault(p.id(), Long.MIN_VALUE) <= env.now();
+    }
+
+    private boolean untried(PeerAddress p) {
         return eligible(p) && !tried.contains(p.id());
     }
 
@@ -546,12 +569,11 @@ public final class ChannelTree {
 
     /**
      * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first;
-     * never ourselves, our children or our parent, and (with {@code skipTried}) none tried in the
-     * current repair round.
+     * only those {@code ok} accepts, never our parent.
      */
-    private List<PeerState> ranked(int limit, boolean skipTried) {
+    private List<PeerState> ranked(int limit, Predicate<PeerAddress> ok) {
         List<PeerState> cs = newest();
-        cs.removeIf(s -> s.slotsFor(relay()) == 0 || !(skipTried ? usable(s.address()) : eligible(s.address()))
+        cs.removeIf(s -> s.slotsFor(relay()) == 0 || !ok.test(s.address())
                 || (parent != null && s.id().equals(parent.id())));
         // at equal depth a free slot beats displacing a listener (which costs that listener a move)
         cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
@@ -573,7 +595,7 @@ public final class ChannelTree {
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
-        backups = ranked(config.backups(), false).stream().map(PeerState::address).toList();
+        backups = ranked(config.backups(), this::eligible).stream().map(PeerState::address).toList();
     }
 
     private void parentLost(String why) {

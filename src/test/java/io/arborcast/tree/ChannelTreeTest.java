@@ -42,6 +42,8 @@ class ChannelTreeTest {
     private int visibleOnly = -1;
     /** Every ATTACH delivered, as "asker->receiver" node indexes. */
     private final List<String> attachLog = new ArrayList<>();
+    /** States of peers that are gone, which the oracle keeps reporting (as gossip does for a while). */
+    private final List<PeerState> ghosts = new ArrayList<>();
     /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
     private boolean staleOracle;
 
@@ -55,6 +57,7 @@ class ChannelTreeTest {
                         0));
             }
         }
+        out.addAll(ghosts);
         return out;
     }
 
@@ -370,6 +373,32 @@ class ChannelTreeTest {
             assertThat(r.alternatives().get(0).id()).isEqualTo(nodes.get(2).localAddress().id());
             assertThat(r.alternatives()).noneMatch(s -> s.id().equals(nodes.get(1).localAddress().id()));
         });
+    }
+
+    @Test
+    void crashedPeersThatGossipStillRanksFirstArePassedOverInTheNextRepair() {
+        add(true, 2);
+        stream();
+        for (int i = 0; i < 2; i++) { // two live relays below the source
+            visibleOnly = 0;
+            add(false, 3).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        visibleOnly = -1;
+        for (int i = 0; i < 3; i++) { // three dead relays whose last states look better
+            SimNode dead = net.addNode(NodeId.random(random));
+            ghosts.add(new PeerState(dead.localAddress(), 1, 4, 0, 100_000, 0, 0));
+            net.crash(dead);
+        }
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(sim.now() + 12_000); // three ATTACHes time out (2 s each), then a live relay
+        assertThat(listener.receiving()).isTrue();
+        net.crash(nodes.get(indexOf(listener.parent())));
+        sim.runUntil(sim.now() + 15_000);
+        assertThat(listener.receiving()).isTrue();
+        // the repair went straight to the other live relay; before, it tried the three dead first
+        assertThat(listener.stats().repairMillis).singleElement().satisfies(ms -> assertThat(ms).isLessThan(4_000));
     }
 
     @Test
