@@ -65,6 +65,7 @@ public final class ChannelGossip {
     private long version;
     private long heartbeatSeq;
     private boolean stopped;
+    private boolean silentRefusals;
     private java.util.function.Consumer<PeerState> observer = p -> { };
 
     public ChannelGossip(NodeId channel, GossipConfig config, Environment env, Transport transport, Listener listener) {
@@ -102,6 +103,17 @@ public final class ChannelGossip {
             uploadKbps = newUploadKbps;
             version++;
         }
+    }
+
+    /**
+     * Refuse NEIGHBOR requests by silence once the active view is full, urgent ones too (an
+     * isolated asker has other passive peers to ask), not by a reply: the asker's timeout then
+     * drops us from its passive view, where a refusal would keep us there to be asked again. For
+     * the source, whose upload is the channel's bottleneck: at 3,000 listeners refusals were
+     * three quarters of the gossip answers it sent, and their number grows with the audience.
+     */
+    public void refuseBySilence() {
+        this.silentRefusals = true;
     }
 
     /** Our own current state. */
@@ -255,9 +267,12 @@ public final class ChannelGossip {
     }
 
     private void onNeighbor(GossipMessage.Neighbor n) {
-        if (n.urgent() || active.size() < config.activeSize() || active.containsKey(n.sender().id())) {
+        boolean room = active.size() < config.activeSize() || active.containsKey(n.sender().id());
+        if (room || (n.urgent() && !silentRefusals)) {
             addActive(n.sender());
             transport.send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), true));
+        } else if (silentRefusals) {
+            stats.dropped++;
         } else {
             addPassive(n.sender());
             transport.send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), false));

@@ -77,6 +77,9 @@ public final class ChannelPeer {
         // costs heartbeats); newcomers reach it through the directory and its children anyway
         GossipConfig g = source ? gossip.withActiveSize(Math.min(gossip.activeSize(), SOURCE_ACTIVE_VIEW)) : gossip;
         this.gossip = new ChannelGossip(channel, g, env, transport, (peer, why) -> { });
+        if (source) {
+            this.gossip.refuseBySilence();
+        }
         this.tree = source
                 ? ChannelTree.source(channel, publicKey, tree, env, transport, this::candidates)
                 : ChannelTree.listener(channel, publicKey, tree, env, transport, this::candidates, deliver);
@@ -221,7 +224,9 @@ public final class ChannelPeer {
         boolean on = tree.receiving();
         int depth = on ? tree.depth() : 0;
         int free = on ? tree.freeSlots() : 0;
-        gossip.setLocalState(depth, free, on ? tree.listenerChildren() : 0, uploadKbps);
+        // the source offers its slots only through the directory, whose answers are fresh: gossip
+        // keeps old states for minutes, and each node holding one asked the full source in vain
+        gossip.setLocalState(depth, source ? 0 : free, on && !source ? tree.listenerChildren() : 0, uploadKbps);
         if (on && !source) {
             tree.refreshBackups();
         }

@@ -61,6 +61,17 @@ public final class ChannelTree {
         }
     };
     private static final long SILENT_PASS_OVER_MILLIS = 60_000;
+    /**
+     * Peers that refused us, with the newest state version we knew of them then: no state up to
+     * that version is a candidate, only a newer one (its slots changed since). Gossip keeps
+     * bringing old states back; without this a refused peer was asked again at the next move.
+     */
+    private final Map<NodeId, Long> refusedAsOf = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > MAX_FAULTY;
+        }
+    };
     private final GapPull pull;
     private final ReplayBudget replays;
     private final Set<NodeId> tried = new HashSet<>();
@@ -574,6 +585,7 @@ public final class ChannelTree {
     private List<PeerState> ranked(int limit, Predicate<PeerAddress> ok) {
         List<PeerState> cs = newest();
         cs.removeIf(s -> s.slotsFor(relay()) == 0 || !ok.test(s.address())
+                || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
         // at equal depth a free slot beats displacing a listener (which costs that listener a move)
         cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
@@ -591,6 +603,22 @@ public final class ChannelTree {
             byId.merge(st.id(), st, PeerState::newer);
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** {@code s} is no newer than the state we knew when its peer refused us. */
+    private boolean refusedUs(PeerState s) {
+        return s.version() <= refusedAsOf.getOrDefault(s.id(), -1L);
+    }
+
+    /** The newest state version we know of {@code id} (0, as a directory entry's, if none). */
+    private long newestVersion(NodeId id) {
+        long v = 0;
+        for (PeerState st : newest()) {
+            if (st.id().equals(id)) {
+                v = st.version();
+            }
+        }
+        return v;
     }
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
@@ -876,10 +904,11 @@ public final class ChannelTree {
         }
         attachTimer.cancel();
         attaching = null;
+        refusedAsOf.put(from.id(), newestVersion(from.id()));
         if (moving) {
             for (PeerState alt : r.alternatives()) {
                 if (moveHops < MOVE_HOPS && usable(alt.address()) && alt.slotsFor(relay()) > 0
-                        && alt.depth() + 1 < depth()) {
+                        && !refusedUs(alt) && alt.depth() + 1 < depth()) {
                     moveHops++;
                     attachTo(alt.address()); // still moving, and still shallower than where we are
                     return;

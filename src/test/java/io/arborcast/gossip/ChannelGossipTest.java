@@ -32,9 +32,13 @@ class ChannelGossipTest {
     private final List<String> deaths = new ArrayList<>();
 
     private ChannelGossip add() {
+        return add(config);
+    }
+
+    private ChannelGossip add(GossipConfig with) {
         SimNode node = net.addNode(NodeId.random(random));
         int index = peers.size();
-        ChannelGossip g = new ChannelGossip(channel, config, node, node,
+        ChannelGossip g = new ChannelGossip(channel, with, node, node,
                 (peer, why) -> deaths.add(index + " declared " + peer.id().shortHex() + ": " + why));
         node.setHandler(new MessageRouter().on(GossipMessage.class, g::onMessage).onLinkClosed(g::onLinkClosed));
         peers.add(g);
@@ -158,6 +162,38 @@ class ChannelGossipTest {
         PeerState other = new PeerState(addr(1), 0, 1, 0, 0, 0, 0);
         a.onMessage(addr(1), new GossipMessage.ShuffleReply(channel, List.of(a.self(), other, other)));
         assertThat(a.passiveView()).containsExactly(other);
+    }
+
+    @Test
+    void aPeerRefusingBySilenceFallsOutOfTheAskersPassiveViewWhereARefusalKeepsIt() {
+        for (boolean silent : new boolean[] {false, true}) {
+            int first = peers.size();
+            ChannelGossip full = add(config.withActiveSize(1)); // first: its one active slot is taken
+            if (silent) {
+                full.refuseBySilence();
+            }
+            add().join(addr(first));
+            ChannelGossip asker = add();
+            add();
+            asker.join(addr(first + 3)); // one neighbour of five: asks passive peers for more
+            sim.runUntil(sim.now() + 2_000);
+            asker.onMessage(addr(first + 3), new GossipMessage.ShuffleReply(channel, List.of(full.self())));
+            assertThat(asker.passiveView()).extracting(PeerState::id).contains(addr(first).id());
+            sim.runUntil(sim.now() + 3_000); // a heartbeat round asks it; the answer or the timeout comes
+
+            assertThat(activeIds(first)).containsExactly(addr(first + 1).id());
+            assertThat(activeIds(first + 2)).containsExactly(addr(first + 3).id());
+            if (silent) {
+                assertThat(asker.passiveView()).extracting(PeerState::id).doesNotContain(addr(first).id());
+                assertThat(full.stats().dropped).isEqualTo(1);
+                // nor does it take an urgent asker in: one with no neighbour has other passive peers
+                full.onMessage(addr(first + 2), new GossipMessage.Neighbor(channel, asker.self(), true));
+                assertThat(activeIds(first)).containsExactly(addr(first + 1).id());
+                assertThat(full.stats().dropped).isEqualTo(2);
+            } else {
+                assertThat(asker.passiveView()).extracting(PeerState::id).contains(addr(first).id());
+            }
+        }
     }
 
     @Test

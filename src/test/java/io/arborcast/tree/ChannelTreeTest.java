@@ -46,6 +46,8 @@ class ChannelTreeTest {
     private final List<PeerState> ghosts = new ArrayList<>();
     /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
     private boolean staleOracle;
+    /** The state version the oracle reports for everyone. */
+    private long oracleVersion;
 
     private List<PeerState> oracle() {
         List<PeerState> out = new ArrayList<>();
@@ -54,7 +56,7 @@ class ChannelTreeTest {
             if (nodes.get(i).alive() && t.receiving() && (visibleOnly < 0 || visibleOnly == i)) {
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
                         staleOracle ? slots.get(i) : t.freeSlots(), staleOracle ? 0 : t.listenerChildren(), 1000, 0,
-                        0));
+                        oracleVersion));
             }
         }
         out.addAll(ghosts);
@@ -426,6 +428,34 @@ class ChannelTreeTest {
         // its upload is the channel's bottleneck: no list of the shallowest peers it knows
         assertThat(refusals).singleElement().satisfies(r -> assertThat(r.alternatives()).isNotEmpty()
                 .allSatisfy(st -> assertThat(sourceChildren).contains(st.id())));
+    }
+
+    @Test
+    void aPeerThatRefusedIsNotAskedAgainUntilANewerStateOfItArrives() {
+        add(true, 1);
+        stream();
+        int[] slots = {1, 1, 0}; // a chain: source → A → B → C, all full
+        for (int k = 0; k < 3; k++) {
+            visibleOnly = trees.size() - 1;
+            add(false, slots[k]).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        assertThat(trees.get(3).depth()).isEqualTo(3);
+        visibleOnly = -1;
+        staleOracle = true; // gossip keeps showing the source and A with their slots free
+        attachLog.clear();
+        sim.runUntil(sim.now() + 120_000);
+        // B and C each ask a shallower full peer once and believe its refusal (before: every 15 s)
+        for (String asker : List.of("2->", "3->")) {
+            for (String to : List.of("0", "1")) {
+                assertThat(attachLog.stream().filter((asker + to)::equals).count()).as(asker + to).isLessThanOrEqualTo(1);
+            }
+        }
+        assertThat(trees.get(3).depth()).isEqualTo(3);
+        long before = attachLog.stream().filter("3->0"::equals).count();
+        oracleVersion = 1; // the source's state changed since: worth asking again, once
+        sim.runUntil(sim.now() + 120_000);
+        assertThat(attachLog.stream().filter("3->0"::equals).count()).isEqualTo(before + 1);
     }
 
     @Test
