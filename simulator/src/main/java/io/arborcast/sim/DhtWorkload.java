@@ -29,6 +29,8 @@ final class DhtWorkload implements Workload {
     private final Simulation sim;
     private final SimNetwork net;
     private final DhtPopulation pop;
+    /** Every node's id in numeric order, for the true closest nodes of a lookup. */
+    private final XorIndex truth = new XorIndex();
     private final Random random;
     private final Stats hops = new Stats();
     private final Stats latency = new Stats();
@@ -186,27 +188,17 @@ final class DhtWorkload implements Workload {
         });
     }
 
-    /** The k live node ids closest to target, excluding {@code except}, by a full scan. */
+    /** The k live node ids closest to target, excluding {@code except}. */
     private List<NodeId> trueClosest(NodeId target, int k, NodeId except) {
-        NodeId[] best = new NodeId[k];
-        int n = 0;
-        for (int i = 0; i < pop.size(); i++) {
-            SimNode node = pop.node(i);
-            if (!node.alive()) {
-                continue;
-            }
-            NodeId id = node.localAddress().id();
-            if (id.equals(except) || (n == k && target.compareDistance(id, best[k - 1]) >= 0)) {
-                continue;
-            }
-            int pos = n < k ? n++ : k - 1;
-            while (pos > 0 && target.compareDistance(id, best[pos - 1]) < 0) {
-                best[pos] = best[pos - 1];
-                pos--;
-            }
-            best[pos] = id;
+        for (int i = truth.size(); i < pop.size(); i++) {
+            truth.add(pop.node(i).localAddress().id(), i);
         }
-        return List.of(best).subList(0, n);
+        List<NodeId> out = new ArrayList<>(k);
+        for (int i : truth.closest(target, k, i -> pop.node(i).alive()
+                && !pop.node(i).localAddress().id().equals(except))) {
+            out.add(pop.node(i).localAddress().id());
+        }
+        return out;
     }
 
     /**
