@@ -530,13 +530,21 @@ public final class ChannelTree {
         });
     }
 
-    /** Repair order: redirects just received, backups, the grandparent, then the best other candidates. */
+    /**
+     * Repair order: redirects just received, the source if it is the grandparent, backups, the
+     * grandparent, then the best other candidates.
+     */
     private PeerAddress nextCandidate() {
         while (!redirects.isEmpty()) {
             PeerAddress r = redirects.poll();
             if (usable(r)) {
                 return r;
             }
+        }
+        // the source as grandparent comes before backups: gossip always shows it full (it offers
+        // its slots only through the directory), and its child's orphans are who should refill it
+        if (ancestors.size() == 2 && usable(ancestors.get(1))) {
+            return ancestors.get(1);
         }
         for (PeerAddress b : backups) {
             if (usable(b)) {

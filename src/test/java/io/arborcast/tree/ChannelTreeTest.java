@@ -46,6 +46,8 @@ class ChannelTreeTest {
     private final List<PeerState> ghosts = new ArrayList<>();
     /** When set, the oracle reports every node's configured slots as free, as stale gossip would. */
     private boolean staleOracle;
+    /** When set, the oracle shows the source full, as gossip does. */
+    private boolean sourceShownFull;
     /** The state version the oracle reports for everyone. */
     private long oracleVersion;
 
@@ -54,9 +56,10 @@ class ChannelTreeTest {
         for (int i = 0; i < trees.size(); i++) {
             ChannelTree t = trees.get(i);
             if (nodes.get(i).alive() && t.receiving() && (visibleOnly < 0 || visibleOnly == i)) {
+                boolean full = sourceShownFull && i == 0;
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
-                        staleOracle ? slots.get(i) : t.freeSlots(), staleOracle ? 0 : t.listenerChildren(), 1000, 0,
-                        oracleVersion));
+                        full ? 0 : staleOracle ? slots.get(i) : t.freeSlots(),
+                        full || staleOracle ? 0 : t.listenerChildren(), 1000, 0, oracleVersion));
             }
         }
         out.addAll(ghosts);
@@ -456,6 +459,36 @@ class ChannelTreeTest {
         oracleVersion = 1; // the source's state changed since: worth asking again, once
         sim.runUntil(sim.now() + 120_000);
         assertThat(attachLog.stream().filter("3->0"::equals).count()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void theOrphansOfASourceChildRefillItsSlotBeforeTryingBackups() {
+        add(true, 2);
+        stream();
+        for (int k = 0; k < 2; k++) { // A and B under the source
+            visibleOnly = 0;
+            add(false, 2).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        visibleOnly = 1;
+        ChannelTree c = add(false, 1); // C under A
+        c.join();
+        sim.runUntil(sim.now() + 2_000);
+        visibleOnly = -1;
+        sourceShownFull = true; // as gossip shows it: its free slots are offered by the directory only
+        sim.runUntil(sim.now() + 3_000);
+        c.refreshBackups();
+        assertThat(c.depth()).isEqualTo(2);
+        assertThat(c.backups()).first().isEqualTo(nodes.get(2).localAddress()); // B, at depth 1 with free slots
+        attachLog.clear();
+        net.crash(nodes.get(1));
+        sim.runUntil(sim.now() + 10_000);
+        assertThat(attachLog.stream().filter(e -> e.startsWith("3->")).findFirst()).contains("3->0");
+        assertThat(c.depth()).isEqualTo(1);
+        List<Long> seqs = played.get(3);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
     }
 
     @Test
