@@ -54,35 +54,30 @@ public final class ChannelTree {
      * peer's last state lingers in gossip, and a node that kept ranking a few dead shallow
      * peers first could try only them, round after round (seen after a mass failure).
      */
-    private final Map<NodeId, Long> silentUntil = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
-            return size() > MAX_FAULTY;
-        }
-    };
+    private final Map<NodeId, Long> silentUntil = lastFew();
     private static final long SILENT_PASS_OVER_MILLIS = 60_000;
     /**
      * Peers that refused us, with the newest state version we knew of them then: no state up to
      * that version is a candidate, only a newer one (its slots changed since). Gossip keeps
      * bringing old states back; without this a refused peer was asked again at the next move.
      */
-    private final Map<NodeId, Long> refusedAsOf = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
-            return size() > MAX_FAULTY;
-        }
-    };
+    private final Map<NodeId, Long> refusedAsOf = lastFew();
     private final GapPull pull;
     private final ReplayBudget replays;
     private final Set<NodeId> tried = new HashSet<>();
     /** Peers that sent us a chunk or head failing verification: never our parent again (bounded, oldest forgotten). */
-    private final Set<NodeId> faulty = java.util.Collections.newSetFromMap(new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
-            return size() > MAX_FAULTY;
-        }
-    });
+    private final Set<NodeId> faulty = java.util.Collections.newSetFromMap(lastFew());
+    /** How many peers each of the maps above remembers; the oldest entry is forgotten first. */
     private static final int MAX_FAULTY = 256;
+
+    private static <V> Map<NodeId, V> lastFew() {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<NodeId, V> eldest) {
+                return size() > MAX_FAULTY;
+            }
+        };
+    }
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
     private List<PeerAddress> backups = List.of();

@@ -101,6 +101,16 @@ class ChannelTreeTest {
         });
     }
 
+    /** Adds {@code count} relays with {@code slotCount} slots, each seeing only the source when it joins. */
+    private void relaysUnderTheSource(int count, int slotCount) {
+        for (int i = 0; i < count; i++) {
+            visibleOnly = 0;
+            add(false, slotCount).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        visibleOnly = -1;
+    }
+
     private int indexOf(PeerAddress p) {
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).localAddress().id().equals(p.id())) {
@@ -384,12 +394,7 @@ class ChannelTreeTest {
     void crashedPeersThatGossipStillRanksFirstArePassedOverInTheNextRepair() {
         add(true, 2);
         stream();
-        for (int i = 0; i < 2; i++) { // two live relays below the source
-            visibleOnly = 0;
-            add(false, 3).join();
-            sim.runUntil(sim.now() + 2_000);
-        }
-        visibleOnly = -1;
+        relaysUnderTheSource(2, 3); // two live relays below the source
         for (int i = 0; i < 3; i++) { // three dead relays whose last states look better
             SimNode dead = net.addNode(NodeId.random(random));
             ghosts.add(new PeerState(dead.localAddress(), 1, 4, 0, 100_000, 0, 0));
@@ -465,11 +470,7 @@ class ChannelTreeTest {
     void theOrphansOfASourceChildRefillItsSlotBeforeTryingBackups() {
         add(true, 2);
         stream();
-        for (int k = 0; k < 2; k++) { // A and B under the source
-            visibleOnly = 0;
-            add(false, 2).join();
-            sim.runUntil(sim.now() + 2_000);
-        }
+        relaysUnderTheSource(2, 2); // A and B
         visibleOnly = 1;
         ChannelTree c = add(false, 1); // C under A
         c.join();

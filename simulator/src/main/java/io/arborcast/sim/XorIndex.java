@@ -46,22 +46,21 @@ final class XorIndex {
         int at = Arrays.binarySearch(ids, 0, size, target);
         int lo = at >= 0 ? at : -at - 1;
         int hi = lo;
-        int count = 0;
-        while (count < k && (lo > 0 || hi < size)) {
+        List<Integer> run = new ArrayList<>(); // positions of the eligible ids in [lo, hi)
+        while (run.size() < k && (lo > 0 || hi < size)) {
             // the next subtree: as far as the nearer of the two neighbours of the run reaches
             int m = Math.min(lo > 0 ? target.bucketIndex(ids[lo - 1]) : NodeId.BITS,
                     hi < size ? target.bucketIndex(ids[hi]) : NodeId.BITS) + 1;
             while (lo > 0 && target.bucketIndex(ids[lo - 1]) < m) {
-                count += eligible.test(indexes[--lo]) ? 1 : 0;
+                if (eligible.test(indexes[--lo])) {
+                    run.add(lo);
+                }
             }
             while (hi < size && target.bucketIndex(ids[hi]) < m) {
-                count += eligible.test(indexes[hi++]) ? 1 : 0;
-            }
-        }
-        List<Integer> run = new ArrayList<>(count);
-        for (int i = lo; i < hi; i++) {
-            if (eligible.test(indexes[i])) {
-                run.add(i);
+                if (eligible.test(indexes[hi])) {
+                    run.add(hi);
+                }
+                hi++;
             }
         }
         run.sort((a, b) -> target.compareDistance(ids[a], ids[b]));
