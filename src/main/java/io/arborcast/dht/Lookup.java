@@ -5,9 +5,7 @@ import io.arborcast.core.PeerAddress;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Kademlia's iterative lookup as a pure state machine (after rust-libp2p's closest-peers
@@ -27,16 +25,28 @@ public final class Lookup {
 
     private static final class Candidate {
         final PeerAddress address;
+        /** The first 64 bits of its distance to the target: most comparisons need nothing else. */
+        final long distance;
         final int hop;
-        /** Hash of the address's subnet; {@link #NO_SUBNET} for loopback (no limit). */
-        final int subnet;
+        /** Hash of the address's subnet, {@link #NO_SUBNET} for loopback (no limit); worked out when first needed. */
+        private int subnet;
+        private boolean subnetKnown;
         State state = State.FRESH;
 
-        Candidate(PeerAddress address, int hop) {
+        Candidate(PeerAddress address, long distance, int hop) {
             this.address = address;
+            this.distance = distance;
             this.hop = hop;
-            String h = address.host();
-            this.subnet = RoutingTable.isLoopback(h) ? NO_SUBNET : RoutingTable.subnetKey(h);
+        }
+
+        /** Most candidates never come near the window, so their host text is never read. */
+        int subnet() {
+            if (!subnetKnown) {
+                String h = address.host();
+                subnet = RoutingTable.isLoopback(h) ? NO_SUBNET : RoutingTable.subnetKey(h);
+                subnetKnown = true;
+            }
+            return subnet;
         }
 
         /** Whether it is among the peers the lookup waits for: failed and stalled ones are passed over. */
@@ -53,8 +63,8 @@ public final class Lookup {
     /** Subnets of the window walked so far (scratch, reused). */
     private final int[] windowSubnets;
     private int windowSize;
+    /** Everyone heard of, closest to the target first; distances are unique, so this is also the index by id. */
     private final ArrayList<Candidate> candidates = new ArrayList<>();
-    private final Map<NodeId, Candidate> byId = new HashMap<>();
     private int inFlight;
     private int queried;
 
@@ -192,22 +202,36 @@ public final class Lookup {
     }
 
     private void add(PeerAddress p, int hop) {
-        if (p == null || p.id() == null || p.id().equals(self) || byId.containsKey(p.id())) {
+        if (p == null || p.id() == null || p.id().equals(self)) {
             return;
         }
-        Candidate c = new Candidate(p, hop);
-        byId.put(p.id(), c);
+        int at = search(p.id());
+        if (at < 0) {
+            candidates.add(-at - 1, new Candidate(p, target.high64() ^ p.id().high64(), hop));
+        }
+    }
+
+    /** Index of the candidate with {@code id}, or -(insertion point) - 1 as {@code Arrays.binarySearch}. */
+    private int search(NodeId id) {
+        long d = target.high64() ^ id.high64();
         int lo = 0;
-        int hi = candidates.size();
-        while (lo < hi) {
+        int hi = candidates.size() - 1;
+        while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (target.compareDistance(candidates.get(mid).address.id(), p.id()) < 0) {
+            Candidate c = candidates.get(mid);
+            int cmp = Long.compareUnsigned(c.distance, d);
+            if (cmp == 0) {
+                cmp = target.compareDistance(c.address.id(), id);
+            }
+            if (cmp < 0) {
                 lo = mid + 1;
+            } else if (cmp > 0) {
+                hi = mid - 1;
             } else {
-                hi = mid;
+                return mid;
             }
         }
-        candidates.add(lo, c);
+        return -lo - 1;
     }
 
     /**
@@ -218,16 +242,17 @@ public final class Lookup {
         if (!c.counts()) {
             return false;
         }
-        if (maxPerSubnet > 0 && c.subnet != NO_SUBNET) {
+        int subnet = maxPerSubnet > 0 ? c.subnet() : NO_SUBNET;
+        if (subnet != NO_SUBNET) {
             int same = 0;
             for (int i = 0; i < Math.min(windowSize, k); i++) {
-                if (windowSubnets[i] == c.subnet && ++same >= maxPerSubnet) {
+                if (windowSubnets[i] == subnet && ++same >= maxPerSubnet) {
                     return false;
                 }
             }
         }
         if (windowSize < k) {
-            windowSubnets[windowSize] = c.subnet;
+            windowSubnets[windowSize] = subnet;
         }
         windowSize++;
         return true;
@@ -236,6 +261,7 @@ public final class Lookup {
     private static final int NO_SUBNET = Integer.MIN_VALUE;
 
     private Candidate find(PeerAddress peer) {
-        return peer.id() == null ? null : byId.get(peer.id());
+        int at = peer.id() == null ? -1 : search(peer.id());
+        return at < 0 ? null : candidates.get(at);
     }
 }

@@ -15,44 +15,26 @@ import java.util.List;
  * At most {@code maxPerIp} contacts of one IP address may share a bucket (loopback exempt).
  */
 public final class RoutingTable {
-    /** A known peer and what we know of its liveness. */
-    public static final class Contact {
-        PeerAddress address;
-        final long hi; // the id's first 64 bits, unboxed for scans and sorts
-        long lastSeen;
-        int failures;
-        boolean pinging;
-
-        Contact(PeerAddress address, long lastSeen) {
-            this.address = address;
-            this.lastSeen = lastSeen;
-            this.hi = address.id().high64();
-        }
-
-        boolean is(NodeId id) {
-            return hi == id.high64() && address.id().equals(id);
-        }
-
-        public PeerAddress address() {
-            return address;
-        }
-
-        public long lastSeen() {
-            return lastSeen;
-        }
+    /** A known peer and when it was last heard from (a snapshot; a replacement candidate). */
+    public record Contact(PeerAddress address, long lastSeen) {
     }
 
     /**
-     * A bucket's live contacts, least-recently seen first, with the hot fields (id prefix,
-     * address) in parallel arrays: scanning or sorting a bucket reads a few contiguous
-     * arrays instead of chasing one object per contact, which is what dominates a 100k-node
-     * simulation.
+     * A bucket's live contacts, least-recently seen first, as parallel arrays with no object
+     * per contact: the id prefix (for scans and sorts), the shared address, its subnet key
+     * (the address-diversity scans compare ints), when it was last seen, and its failures with
+     * the "being pinged" flag. Scanning or sorting a bucket reads a few contiguous arrays,
+     * which is what dominates a 100k-node simulation, and a contact costs 25 bytes.
      */
     private static final class Bucket {
-        Contact[] contacts = new Contact[4];
+        private static final byte PINGING = (byte) 0x80;
+
         long[] his = new long[4];
         PeerAddress[] addrs = new PeerAddress[4];
-        int[] subnets = new int[4]; // subnetKey of each address: the address-diversity scans compare ints
+        int[] subnets = new int[4];
+        long[] lastSeen = new long[4];
+        /** Failures since last heard (low 7 bits), {@link #PINGING} while a ping is out. */
+        byte[] flags = new byte[4];
         int n;
         ArrayList<Contact> replacements;
         long lastTouched;
@@ -60,51 +42,54 @@ public final class RoutingTable {
         int indexOf(NodeId id) {
             long h = id.high64();
             for (int i = 0; i < n; i++) {
-                if (his[i] == h && contacts[i].is(id)) {
+                if (his[i] == h && addrs[i].id().equals(id)) {
                     return i;
                 }
             }
             return -1;
         }
 
-        void append(Contact c, int k) {
-            if (n == contacts.length) {
+        int failures(int i) {
+            return flags[i] & 0x7F;
+        }
+
+        boolean pinging(int i) {
+            return (flags[i] & PINGING) != 0;
+        }
+
+        void append(PeerAddress address, long seen, int subnet, int k) {
+            if (n == his.length) {
                 int cap = Math.max(n + 1, Math.min(n * 2, k)); // never more than k slots
-                contacts = Arrays.copyOf(contacts, cap);
                 his = Arrays.copyOf(his, cap);
                 addrs = Arrays.copyOf(addrs, cap);
                 subnets = Arrays.copyOf(subnets, cap);
+                lastSeen = Arrays.copyOf(lastSeen, cap);
+                flags = Arrays.copyOf(flags, cap);
             }
-            set(n++, c);
+            his[n] = address.id().high64();
+            addrs[n] = address;
+            subnets[n] = subnet;
+            lastSeen[n] = seen;
+            flags[n] = 0;
+            n++;
         }
 
         void removeAt(int i) {
             int tail = n - i - 1;
-            System.arraycopy(contacts, i + 1, contacts, i, tail);
             System.arraycopy(his, i + 1, his, i, tail);
             System.arraycopy(addrs, i + 1, addrs, i, tail);
             System.arraycopy(subnets, i + 1, subnets, i, tail);
-            contacts[--n] = null;
-            addrs[n] = null;
+            System.arraycopy(lastSeen, i + 1, lastSeen, i, tail);
+            System.arraycopy(flags, i + 1, flags, i, tail);
+            addrs[--n] = null;
         }
 
-        /** Moves contact {@code i} to the most-recently-seen end, keeping its subnet key. */
-        void moveToTail(int i) {
-            Contact c = contacts[i];
-            int subnet = subnets[i];
+        /** Contact {@code i}, now heard from at {@code address}, moves to the most-recently-seen end. */
+        void seen(int i, PeerAddress address, long now, int k) {
+            PeerAddress old = addrs[i];
+            int subnet = address == old || address.host().equals(old.host()) ? subnets[i] : subnetKey(address.host());
             removeAt(i);
-            set(n++, c, subnet);
-        }
-
-        void set(int i, Contact c) {
-            set(i, c, subnetKey(c.address.host()));
-        }
-
-        void set(int i, Contact c, int subnet) {
-            contacts[i] = c;
-            his[i] = c.hi;
-            addrs[i] = c.address;
-            subnets[i] = subnet;
+            append(address, now, subnet, k);
         }
     }
 
@@ -170,39 +155,28 @@ public final class RoutingTable {
         b.lastTouched = now;
         int i = b.indexOf(id);
         if (i >= 0) {
-            Contact c = b.contacts[i];
-            if (!c.address.sameEndpoint(peer) && c.failures == 0) {
+            if (!b.addrs[i].sameEndpoint(peer) && b.failures(i) == 0) {
                 return null; // an id claimed from a new endpoint while the old one answers: ignore
             }
-            boolean moved = !c.address.host().equals(peer.host());
-            c.address = peer;
-            c.lastSeen = now;
-            c.failures = 0;
-            c.pinging = false;
-            if (moved) {
-                b.removeAt(i);
-                b.append(c, k);
-            } else {
-                b.moveToTail(i);
-            }
+            b.seen(i, peer, now, k);
             return null;
         }
         if (b.n < k) {
-            if (!ipAllowed(b, peer)) {
+            int subnet = subnetKey(peer.host());
+            if (!ipAllowed(b, peer, subnet)) {
                 return null;
             }
-            b.append(new Contact(peer, now), k);
+            b.append(peer, now, subnet, k);
             size++;
             removeReplacement(b, id);
             return null;
         }
         addReplacement(b, peer, now);
-        Contact oldest = b.contacts[0];
-        if (oldest.pinging || now - oldest.lastSeen < staleAfterMillis) {
+        if (b.pinging(0) || now - b.lastSeen[0] < staleAfterMillis) {
             return null;
         }
-        oldest.pinging = true;
-        return oldest.address;
+        b.flags[0] |= Bucket.PINGING;
+        return b.addrs[0];
     }
 
     /**
@@ -223,17 +197,17 @@ public final class RoutingTable {
             removeReplacement(b, id);
             return;
         }
-        Contact c = b.contacts[i];
-        c.failures++;
-        c.pinging = false;
+        int failures = b.failures(i) + 1;
+        b.flags[i] = (byte) Math.min(failures, 0x7F); // and no longer being pinged
         boolean hasReplacement = b.replacements != null && !b.replacements.isEmpty();
-        if (hasReplacement || c.failures >= maxFailures) {
+        if (hasReplacement || failures >= maxFailures) {
             b.removeAt(i);
             size--;
             while (b.replacements != null && !b.replacements.isEmpty()) { // newest first, within the address quotas
                 Contact r = b.replacements.remove(b.replacements.size() - 1);
-                if (ipAllowed(b, r.address)) {
-                    b.append(r, k);
+                int subnet = subnetKey(r.address().host());
+                if (ipAllowed(b, r.address(), subnet)) {
+                    b.append(r.address(), r.lastSeen(), subnet, k);
                     size++;
                     break;
                 }
@@ -374,12 +348,12 @@ public final class RoutingTable {
         bucket(index).lastTouched = now;
     }
 
-    /** Every live contact (a copy). */
+    /** Every live contact (a snapshot). */
     public List<Contact> contacts() {
         List<Contact> out = new ArrayList<>(size);
         for (Bucket b : buckets) {
-            if (b != null) {
-                out.addAll(Arrays.asList(b.contacts).subList(0, b.n));
+            for (int i = 0; b != null && i < b.n; i++) {
+                out.add(new Contact(b.addrs[i], b.lastSeen[i]));
             }
         }
         return out;
@@ -396,12 +370,11 @@ public final class RoutingTable {
     }
 
     /** Eclipse resistance: at most {@code maxPerIp} of one IP in a bucket, {@code maxPerSubnet} of one subnet in all. */
-    private boolean ipAllowed(Bucket b, PeerAddress peer) {
+    private boolean ipAllowed(Bucket b, PeerAddress peer, int subnet) {
         String host = peer.host();
         if (isLoopback(host)) {
             return true;
         }
-        int subnet = subnetKey(host);
         if (maxPerIp > 0) {
             int same = 0;
             for (int i = 0; i < b.n; i++) {
@@ -493,7 +466,7 @@ public final class RoutingTable {
         ArrayList<Contact> r = b.replacements;
         if (r != null) {
             for (int i = r.size() - 1; i >= 0; i--) {
-                if (r.get(i).is(id)) {
+                if (r.get(i).address().id().equals(id)) {
                     r.remove(i);
                 }
             }

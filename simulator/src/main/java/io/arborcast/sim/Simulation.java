@@ -5,15 +5,33 @@ import io.arborcast.core.Cancellable;
 import java.util.Arrays;
 
 /**
- * The discrete-event engine: a virtual millisecond clock and one priority queue of events.
- * Events at the same time run in the order they were scheduled, so a run is a pure function
- * of its seed. The queue is a binary heap over parallel primitive arrays: no per-event node
- * objects beyond the task itself.
+ * The discrete-event engine: a virtual millisecond clock and a queue of events. Events at
+ * the same time run in the order they were scheduled, so a run is a pure function of its seed.
+ *
+ * <p>The queue is a timing wheel: one FIFO array per millisecond for the next
+ * {@value #WHEEL_MILLIS} ms (message deliveries, RPC timeouts, chunk timers: nearly every
+ * event), and a binary heap over parallel primitive arrays for events further out (periodic
+ * maintenance). Scheduling and running a near event are O(1) and touch one array end, where
+ * a heap of a million pending events cost a cache miss per level. A far event moves into the
+ * wheel as soon as its millisecond comes within reach, before anything can be scheduled
+ * directly there, so each millisecond's FIFO is in scheduling order.
  */
 public final class Simulation {
+    static final int WHEEL_MILLIS = 1 << 13;
+    private static final int MASK = WHEEL_MILLIS - 1;
+    /** A drained slot keeps an array up to this size for reuse; a bigger one (a burst) is let go. */
+    private static final int KEEP_SLOT_CAPACITY = 256;
+
     private long now;
-    private long nextSeq;
     private long processed;
+    /** The millisecond the wheel is at: every wheel event is in [base, base + WHEEL_MILLIS). */
+    private long base;
+    private final Runnable[][] slots = new Runnable[WHEEL_MILLIS][];
+    private final int[] slotHead = new int[WHEEL_MILLIS];
+    private final int[] slotCount = new int[WHEEL_MILLIS];
+    private int wheelSize;
+
+    private long nextSeq;
     private int size;
     private long[] times = new long[1024];
     private long[] seqs = new long[1024];
@@ -58,7 +76,7 @@ public final class Simulation {
 
     /** Events waiting (cancelled timers included until they are popped). */
     public int pendingEvents() {
-        return size;
+        return wheelSize + size;
     }
 
     /** Runs {@code task} at virtual time {@code time} (not before now). */
@@ -66,6 +84,127 @@ public final class Simulation {
         if (time < now) {
             time = now;
         }
+        if (time - base < WHEEL_MILLIS) {
+            append((int) (time & MASK), task);
+        } else {
+            push(time, task);
+        }
+    }
+
+    /** Runs {@code task} after {@code delay} ms. */
+    public void after(long delay, Runnable task) {
+        at(now + Math.max(0, delay), task);
+    }
+
+    /** Schedules a cancellable task after {@code delay} ms. */
+    public Timer schedule(long delay, Runnable task) {
+        Timer t = new Timer(task);
+        after(delay, t);
+        return t;
+    }
+
+    /** Runs the next event; false if there is none. */
+    public boolean step() {
+        if (!advance(Long.MAX_VALUE)) {
+            return false;
+        }
+        runNext();
+        return true;
+    }
+
+    /** Runs every event due at or before {@code time}, then sets the clock to {@code time}. */
+    public void runUntil(long time) {
+        while (advance(time)) {
+            runNext();
+        }
+        if (now < time) {
+            now = time;
+        }
+        if (base < time) {
+            moveBase(time);
+        }
+    }
+
+    /**
+     * Moves the wheel to the next millisecond holding an event, not past {@code limit}; true if
+     * there is one (at {@code base}).
+     */
+    private boolean advance(long limit) {
+        while (true) {
+            if (wheelSize == 0) {
+                if (size == 0 || times[0] > limit) {
+                    return false;
+                }
+                moveBase(times[0]);
+            } else {
+                int s = (int) (base & MASK);
+                if (slotHead[s] < slotCount[s]) {
+                    return true;
+                }
+                if (base >= limit) {
+                    return false;
+                }
+                moveBase(base + 1);
+            }
+        }
+    }
+
+    private void runNext() {
+        int s = (int) (base & MASK);
+        Runnable[] slot = slots[s];
+        int head = slotHead[s];
+        Runnable task = slot[head];
+        slot[head] = null;
+        if (++head == slotCount[s]) {
+            slotHead[s] = 0;
+            slotCount[s] = 0;
+            if (slot.length > KEEP_SLOT_CAPACITY) {
+                slots[s] = null;
+            }
+        } else {
+            slotHead[s] = head;
+        }
+        wheelSize--;
+        now = base;
+        processed++;
+        task.run();
+    }
+
+    /** Sets the wheel to {@code b} and takes in the far events now within its reach, in order. */
+    private void moveBase(long b) {
+        base = b;
+        while (size > 0 && times[0] - base < WHEEL_MILLIS) {
+            long time = times[0];
+            Runnable task = tasks[0];
+            int last = --size;
+            long lt = times[last];
+            long ls = seqs[last];
+            Runnable lr = tasks[last];
+            tasks[last] = null;
+            if (last > 0) {
+                siftDown(lt, ls, lr, last);
+            }
+            append((int) (time & MASK), task);
+        }
+    }
+
+    private void append(int s, Runnable task) {
+        Runnable[] slot = slots[s];
+        int n = slotCount[s];
+        if (slot == null) {
+            slot = new Runnable[8];
+            slots[s] = slot;
+        } else if (n == slot.length) {
+            slot = Arrays.copyOf(slot, n * 2);
+            slots[s] = slot;
+        }
+        slot[n] = task;
+        slotCount[s] = n + 1;
+        wheelSize++;
+    }
+
+    /** Adds a far event to the heap, ordered by (time, scheduling order). */
+    private void push(long time, Runnable task) {
         if (size == times.length) {
             int n = size * 2;
             times = Arrays.copyOf(times, n);
@@ -87,39 +226,6 @@ public final class Simulation {
         times[i] = time;
         seqs[i] = seq;
         tasks[i] = task;
-    }
-
-    /** Runs {@code task} after {@code delay} ms. */
-    public void after(long delay, Runnable task) {
-        at(now + Math.max(0, delay), task);
-    }
-
-    /** Schedules a cancellable task after {@code delay} ms. */
-    public Timer schedule(long delay, Runnable task) {
-        Timer t = new Timer(task);
-        after(delay, t);
-        return t;
-    }
-
-    /** Runs the next event; false if there is none. */
-    public boolean step() {
-        if (size == 0) {
-            return false;
-        }
-        long time = times[0];
-        Runnable task = tasks[0];
-        int last = --size;
-        long lt = times[last];
-        long ls = seqs[last];
-        Runnable lr = tasks[last];
-        tasks[last] = null;
-        if (last > 0) {
-            siftDown(lt, ls, lr, last);
-        }
-        now = time;
-        processed++;
-        task.run();
-        return true;
     }
 
     private void siftDown(long t, long s, Runnable r, int n) {
@@ -146,15 +252,5 @@ public final class Simulation {
 
     private static boolean less(long t1, long s1, long t2, long s2) {
         return t1 < t2 || (t1 == t2 && s1 < s2);
-    }
-
-    /** Runs every event due at or before {@code time}, then sets the clock to {@code time}. */
-    public void runUntil(long time) {
-        while (size > 0 && times[0] <= time) {
-            step();
-        }
-        if (now < time) {
-            now = time;
-        }
     }
 }

@@ -1,6 +1,8 @@
 package io.arborcast.sim;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,5 +61,63 @@ class SimulationTest {
         sim.at(5, () -> log.add("past@" + sim.now())); // the past is clamped to now
         sim.runUntil(1000);
         assertThat(log).containsExactly("kept", "past@1000");
+    }
+
+    @Test
+    void anEventScheduledFarAheadRunsBeforeOneScheduledLaterForTheSameMillisecond() {
+        Simulation sim = new Simulation();
+        List<String> log = new ArrayList<>();
+        long t = 3L * Simulation.WHEEL_MILLIS + 7;
+        sim.at(t, () -> log.add("far"));
+        sim.runUntil(t - 5);
+        sim.at(t, () -> log.add("near"));
+        sim.after(5, () -> log.add("after"));
+        sim.runUntil(t);
+        assertThat(log).containsExactly("far", "near", "after");
+        assertThat(sim.pendingEvents()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void eventsThatScheduleEventsRunInTheOrderOfAReferenceQueue(long seed) {
+        // reference: sort by (time, scheduling order); delays from 0 to well past the wheel
+        Simulation sim = new Simulation();
+        Random r = new Random(seed);
+        java.util.PriorityQueue<long[]> reference = new java.util.PriorityQueue<>(
+                (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        List<Long> ran = new ArrayList<>();
+        long[] scheduled = {0};
+        class Spawner {
+            void schedule(long at) {
+                long id = scheduled[0]++;
+                reference.add(new long[] {at, id});
+                sim.at(at, () -> {
+                    ran.add(id);
+                    for (int i = r.nextInt(3); i > 0 && scheduled[0] < 40_000; i--) {
+                        long delay = switch (r.nextInt(4)) {
+                            case 0 -> 0;
+                            case 1 -> r.nextInt(300);
+                            case 2 -> r.nextInt(Simulation.WHEEL_MILLIS * 2);
+                            default -> Simulation.WHEEL_MILLIS - 1 + r.nextInt(3);
+                        };
+                        schedule(sim.now() + delay);
+                    }
+                });
+            }
+        }
+        Spawner s = new Spawner();
+        for (int i = 0; i < 200; i++) {
+            s.schedule(r.nextInt(50_000));
+        }
+        long until = 0;
+        while (sim.pendingEvents() > 0) {
+            until += r.nextInt(5_000);
+            sim.runUntil(until);
+        }
+        List<Long> expected = new ArrayList<>();
+        while (!reference.isEmpty()) {
+            expected.add(reference.poll()[1]);
+        }
+        assertThat(ran).hasSize(expected.size()).isEqualTo(expected);
     }
 }
