@@ -34,4 +34,10 @@ for s in sys.argv[1:]:
                       f("maxDepth") + "/" + f("meanDepth", "{:.1f}") + b("depthBound"),
                       f("sourceUploadRatio", "{:.2f}") + b("sourceUploadFloor"),
                       f("controlOverhead", "{:.3f}")]))
+for s in sys.argv[1:]:
+    mf = json.load(open(f"out/bench-sim/{s}/summary.json")).get("stream", {}).get("massFailure")
+    if mf:
+        print(f"{s}: {mf['orphans']} survivors lost their parent in the mass failure; fed by a new parent within 10 s: "
+              f"{mf['fedAgainWithin10s']:.2%}; after {mf['fedAgainMsMedian']:.0f} / {mf['fedAgainMsP95']:.0f} / "
+              f"{mf['fedAgainMsMax']:.0f} ms (median / p95 / max)")
 PY

@@ -82,8 +82,19 @@ public final class ChannelTree {
     private List<PeerAddress> ancestors = List.of();
     private List<PeerAddress> backups = List.of();
     private PeerAddress parent;
-    private PeerAddress attaching;
-    private Cancellable attachTimer;
+    /**
+     * ATTACHes awaiting an answer, oldest first: one, or during a repair up to
+     * {@link #MAX_ATTEMPTS} when the newest stayed unanswered for {@link #HEDGE_MILLIS} (a
+     * crashed candidate costs that, not the whole attach timeout; whichever accepts first is
+     * taken, a later accept is detached).
+     */
+    private final Map<NodeId, Attempt> attempts = new LinkedHashMap<>(4);
+    private record Attempt(long sentAt, Cancellable timeout) {
+    }
+    /** An ATTACH unanswered this long during a repair: ask the next candidate too. */
+    static final long HEDGE_MILLIS = 750;
+    /** At most this many ATTACHes out at once during a repair. */
+    private static final int MAX_ATTEMPTS = 3;
     private Cancellable retryTimer;
     private int emptyRounds;
     private long lostAt = -1;
@@ -217,7 +228,7 @@ public final class ChannelTree {
      */
     private void rebalance() {
         long sinceMove = env.now() - lastMoveAt;
-        if (source || parent == null || attaching != null || sinceMove < BIG_MOVE_INTERVAL
+        if (source || parent == null || !attempts.isEmpty() || sinceMove < BIG_MOVE_INTERVAL
                 || env.now() - lastFromParent > 2 * config.keepaliveMillis()) {
             return; // (a parent gone quiet is about to be repaired, not moved away from)
         }
@@ -260,7 +271,7 @@ public final class ChannelTree {
             }
             heard.remove(worst);
         }
-        if (joined && parent == null && attaching == null && running && s.slotsFor(relay()) > 0
+        if (joined && parent == null && attempts.isEmpty() && running && s.slotsFor(relay()) > 0
                 && usable(s.address())) {
             tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
@@ -471,7 +482,7 @@ public final class ChannelTree {
     /** Starts looking for a parent (a listener's first join). */
     public void join() {
         joined = true;
-        if (!source && parent == null && attaching == null) {
+        if (!source && parent == null && attempts.isEmpty()) {
             tryNext();
         }
     }
@@ -490,10 +501,13 @@ public final class ChannelTree {
     }
 
     private void tryNext() {
-        if (!running || parent != null || attaching != null) {
+        if (!running || parent != null || !mayAttempt()) {
             return;
         }
         PeerAddress next = nextCandidate();
+        if (next == null && !attempts.isEmpty()) {
+            return; // nobody to hedge with: the ATTACH out answers or times out
+        }
         if (next == null) {
             tried.clear();
             if (retryTimer == null) { // one pending retry; soon at first (a crowd's redirects fill up fast)
@@ -509,20 +523,46 @@ public final class ChannelTree {
         attachTo(next);
     }
 
+    /** A move waits for its one ATTACH; a repair may hedge unanswered ones with another. */
+    private boolean mayAttempt() {
+        if (attempts.isEmpty()) {
+            return true;
+        }
+        long newest = Long.MIN_VALUE;
+        for (Attempt a : attempts.values()) {
+            newest = Math.max(newest, a.sentAt());
+        }
+        return !moving && attempts.size() < MAX_ATTEMPTS && env.now() - newest >= HEDGE_MILLIS;
+    }
+
     private void attachTo(PeerAddress next) {
-        attaching = next;
         stats.attachesSent++;
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
         transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
-        attachTimer = env.schedule(config.attachTimeoutMillis(), () -> {
-            if (next.equals(attaching)) {
+        Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
+            if (attempts.remove(next.id()) != null) {
                 silentUntil.put(next.id(), env.now() + SILENT_PASS_OVER_MILLIS);
                 heard.remove(next.id());
-                attaching = null;
-                moving = false;
+                if (attempts.isEmpty()) {
+                    moving = false;
+                }
                 tryNext();
             }
         });
+        attempts.put(next.id(), new Attempt(env.now(), timeout));
+        if (!moving) {
+            env.schedule(HEDGE_MILLIS, this::tryNext);
+        }
+    }
+
+    /** Forgets the ATTACH to {@code peer}; false if none was out. */
+    private boolean endAttempt(NodeId peer) {
+        Attempt a = attempts.remove(peer);
+        if (a == null) {
+            return false;
+        }
+        a.timeout().cancel();
+        return true;
     }
 
     /**
@@ -640,8 +680,11 @@ public final class ChannelTree {
         lostAt = env.now();
         tried.clear();
         tried.add(lost.id());
-        moving = false; // a move under way becomes the repair
+        moving = false; // a move under way becomes the repair (and may be hedged, as any)
         transport.closeLink(lost);
+        if (!attempts.isEmpty()) {
+            env.schedule(HEDGE_MILLIS, this::tryNext);
+        }
         tryNext();
     }
 
@@ -849,12 +892,10 @@ public final class ChannelTree {
     private static final int ALTERNATIVES = 8;
 
     private void onAccept(PeerAddress from, TreeMessage.Accept a) {
-        if (attaching == null || !attaching.id().equals(from.id())) {
+        if (!endAttempt(from.id())) {
             transport.send(from, new TreeMessage.Detach(channel)); // an accept we no longer want
             return;
         }
-        attachTimer.cancel();
-        attaching = null;
         boolean wasMoving = moving;
         moving = false;
         if (a.ancestors().stream().anyMatch(x -> x.id().equals(self()))) {
@@ -863,6 +904,9 @@ public final class ChannelTree {
                 tryNext();
             }
             return;
+        }
+        for (NodeId other : List.copyOf(attempts.keySet())) {
+            endAttempt(other); // the hedge we no longer need: its accept, if any comes, is detached
         }
         if (wasMoving && parent != null) {
             stats.moves++;
@@ -902,11 +946,9 @@ public final class ChannelTree {
         stats.refusalsReceived++;
         stats.refusalReasons.merge(r.reason(), 1L, Long::sum);
         events.refused(from, r.reason());
-        if (attaching == null || !attaching.id().equals(from.id())) {
+        if (!endAttempt(from.id())) {
             return;
         }
-        attachTimer.cancel();
-        attaching = null;
         refusedAsOf.put(from.id(), newestVersion(from.id()));
         if (moving) {
             for (PeerState alt : r.alternatives()) {
@@ -1022,9 +1064,7 @@ public final class ChannelTree {
         }
         if (parent != null && parent.id().equals(peer.id())) {
             parentLost("link closed: " + reason);
-        } else if (attaching != null && attaching.id().equals(peer.id())) {
-            attachTimer.cancel();
-            attaching = null;
+        } else if (endAttempt(peer.id())) {
             if (moving) {
                 moving = false;
             } else {

@@ -412,6 +412,29 @@ class ChannelTreeTest {
     }
 
     @Test
+    void anAttachUnansweredForTheHedgeDelayIsJoinedByAnotherUpToThreeAtOnce() {
+        add(true, 2);
+        stream();
+        relaysUnderTheSource(2, 3); // the source full, two live relays
+        for (int i = 0; i < 4; i++) { // four crashed relays whose last states look better
+            SimNode dead = net.addNode(NodeId.random(random));
+            ghosts.add(new PeerState(dead.localAddress(), 1, 4, 0, 100_000, 0, 0));
+            net.crash(dead);
+        }
+        ChannelTree listener = add(false, 0);
+        long joined = sim.now();
+        listener.join();
+        sim.runUntil(joined + 2 * ChannelTree.HEDGE_MILLIS + 100);
+        assertThat(listener.stats().attachesSent).isEqualTo(3); // at 0, 750 and 1500 ms: none answered
+        sim.runUntil(joined + 1_999);
+        assertThat(listener.stats().attachesSent).isEqualTo(3); // three out at most
+        sim.runUntil(joined + 4_000); // one at a time, the four dead cost 2 s each first
+        assertThat(listener.receiving()).isTrue();
+        assertThat(indexOf(listener.parent())).isIn(1, 2);
+        assertThat(trees.get(1).children().size() + trees.get(2).children().size()).isEqualTo(1);
+    }
+
+    @Test
     void theFullSourceRedirectsOnlyToItsChildren() {
         add(true, 2);
         stream();

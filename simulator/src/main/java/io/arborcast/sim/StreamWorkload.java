@@ -13,6 +13,7 @@ import io.arborcast.stream.Playout;
 import io.arborcast.tree.ChannelPeer;
 import io.arborcast.tree.ChannelTree;
 import io.arborcast.tree.TreeConfig;
+import io.arborcast.tree.TreeEvents;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,6 +46,9 @@ final class StreamWorkload implements Workload {
         boolean hostile;
         /** Chunks this listener played that are not the source's bytes. */
         long forgedPlayed;
+        /** Its parent crashed in the mass failure; -1 until the first chunk from a new parent, then when. */
+        boolean orphanedByFailure;
+        long refedAt = -1;
 
         Peer(SimNode node, ChannelPeer channel, int index) {
             this.index = index;
@@ -123,6 +127,10 @@ final class StreamWorkload implements Workload {
                         depart(p, false);
                     }
                 }
+                for (Peer p : peers) {
+                    PeerAddress parent = p.tree.parent();
+                    p.orphanedByFailure = p.node.alive() && parent != null && !byId.get(parent.id()).node.alive();
+                }
             });
         }
     }
@@ -146,6 +154,14 @@ final class StreamWorkload implements Workload {
                         directory.forNode(node), uploadKbps, c -> holder[0].playout.onChunk(c));
         channel.tree().setVerifier(this::verify);
         Peer p = new Peer(node, channel, peers.size());
+        channel.tree().setEvents(new TreeEvents() {
+            @Override
+            public void repaired(PeerAddress parent, long millis) {
+                if (p.orphanedByFailure && p.refedAt < 0) {
+                    p.refedAt = sim.now();
+                }
+            }
+        });
         p.hostile = hostile;
         byId.put(node.localAddress().id(), p);
         holder[0] = p;
@@ -388,6 +404,9 @@ final class StreamWorkload implements Workload {
         m.put("refusalsReceived", refusals);
         m.put("refusalReasons", reasons);
         m.put("chunksPulled", pulled);
+        if (s.faults().massFailureAt() >= 0) {
+            m.put("massFailure", massFailure());
+        }
         m.put("limits", limits());
         samples.put("startupDelayMs", startup);
         samples.put("repairLatencyMs", repair);
@@ -493,6 +512,35 @@ final class StreamWorkload implements Workload {
      * copy per slot; a tree of fan-out 3 is ceil(log3 N) deep (the target allows 3 more); a
      * listener cannot start before a directory lookup and one attach round trip.
      */
+    /**
+     * How the survivors whose parent crashed in the mass failure were fed again: the time from
+     * the failure to the first chunk from a new parent (survivors that left before it excluded).
+     */
+    private Map<String, Object> massFailure() {
+        Stats refed = new Stats();
+        int orphans = 0;
+        int within10s = 0;
+        for (Peer p : peers) {
+            if (!p.orphanedByFailure || (!p.node.alive() && p.refedAt < 0)) {
+                continue;
+            }
+            orphans++;
+            if (p.refedAt >= 0) {
+                long ms = p.refedAt - s.faults().massFailureAt();
+                refed.add(ms);
+                within10s += ms <= 10_000 ? 1 : 0;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orphans", orphans);
+        m.put("fedAgain", refed.count());
+        m.put("fedAgainWithin10s", orphans == 0 ? Double.NaN : (double) within10s / orphans);
+        m.put("fedAgainMsMedian", refed.percentile(50));
+        m.put("fedAgainMsP95", refed.percentile(95));
+        m.put("fedAgainMsMax", refed.percentile(100));
+        return m;
+    }
+
     private Map<String, Object> limits() {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("sourceUploadFloor", s.stream().sourceSlots());
