@@ -111,6 +111,24 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void everySurvivorWhoseParentCrashedInAMassFailureIsFedAgainWithinTenSeconds() {
+        Map<String, Object> st = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+                scenario {
+                  name = fail, seed = 32, nodes = 600
+                  faults { mass-failure { at = 40 s, fraction = 0.3 } }
+                  workload { kind = stream, join-interval = 20 ms, settle = 30 s, measure-after = 20 s }
+                }
+                """), null).summary().get("stream");
+        Map<String, Object> mf = (Map<String, Object>) st.get("massFailure");
+        assertThat((Integer) mf.get("orphans")).isGreaterThan(60); // about 30% of the listeners lost their parent
+        assertThat(mf.get("fedAgain")).isEqualTo(mf.get("orphans"));
+        assertThat((Double) mf.get("fedAgainMsMax")).isLessThanOrEqualTo(10_000.0);
+        assertThat((Double) mf.get("fedAgainWithin10s")).isEqualTo(1.0);
+        assertThat((Long) st.get("skippedChunks")).isZero();
+    }
+
+    @Test
     void gossipScenarioKeepsSurvivorsConnectedAfterHalfCrash() {
         RunResult r = ScenarioRunner.run(Scenario.parse(GOSSIP), null);
         @SuppressWarnings("unchecked")
