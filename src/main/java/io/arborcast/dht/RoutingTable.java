@@ -93,6 +93,50 @@ public final class RoutingTable {
         }
     }
 
+    /** A sorted array of ints with repeats. */
+    private static final class IntMultiset {
+        private int[] values = new int[16];
+        private int n;
+
+        void add(int v) {
+            int at = lowerBound(v);
+            if (n == values.length) {
+                values = Arrays.copyOf(values, n * 2);
+            }
+            System.arraycopy(values, at, values, at + 1, n - at);
+            values[at] = v;
+            n++;
+        }
+
+        void remove(int v) {
+            int at = lowerBound(v);
+            if (at < n && values[at] == v) {
+                System.arraycopy(values, at + 1, values, at, n - at - 1);
+                n--;
+            }
+        }
+
+        /** True if {@code v} is held at least {@code times} times. */
+        boolean holdsAtLeast(int v, int times) {
+            int last = lowerBound(v) + times - 1;
+            return last < n && values[last] == v;
+        }
+
+        private int lowerBound(int v) {
+            int lo = 0;
+            int hi = n;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (values[mid] < v) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
     private final NodeId self;
     private final int k;
     private final int maxPerIp;
@@ -103,6 +147,8 @@ public final class RoutingTable {
     /** No bucket below this index exists: {@link #closest} need not visit the ~145 empty ones. */
     private int lowest = NodeId.BITS;
     private int size;
+    /** The subnet keys of all live contacts: the table-wide quota is one binary search, not a scan of every bucket. */
+    private final IntMultiset subnets = new IntMultiset();
     /**
      * Where {@link #closest} gathers buckets before copying out the closest: one allocation per
      * answer, and no per-table memory (100k tables in a simulation).
@@ -158,7 +204,12 @@ public final class RoutingTable {
             if (!b.addrs[i].sameEndpoint(peer) && b.failures(i) == 0) {
                 return null; // an id claimed from a new endpoint while the old one answers: ignore
             }
+            int oldSubnet = b.subnets[i];
             b.seen(i, peer, now, k);
+            if (b.subnets[b.n - 1] != oldSubnet) {
+                subnets.remove(oldSubnet);
+                subnets.add(b.subnets[b.n - 1]);
+            }
             return null;
         }
         if (b.n < k) {
@@ -167,6 +218,7 @@ public final class RoutingTable {
                 return null;
             }
             b.append(peer, now, subnet, k);
+            subnets.add(subnet);
             size++;
             removeReplacement(b, id);
             return null;
@@ -201,6 +253,7 @@ public final class RoutingTable {
         b.flags[i] = (byte) Math.min(failures, 0x7F); // and no longer being pinged
         boolean hasReplacement = b.replacements != null && !b.replacements.isEmpty();
         if (hasReplacement || failures >= maxFailures) {
+            subnets.remove(b.subnets[i]);
             b.removeAt(i);
             size--;
             while (b.replacements != null && !b.replacements.isEmpty()) { // newest first, within the address quotas
@@ -208,6 +261,7 @@ public final class RoutingTable {
                 int subnet = subnetKey(r.address().host());
                 if (ipAllowed(b, r.address(), subnet)) {
                     b.append(r.address(), r.lastSeen(), subnet, k);
+                    subnets.add(subnet);
                     size++;
                     break;
                 }
@@ -383,19 +437,8 @@ public final class RoutingTable {
                 }
             }
         }
-        if (maxPerSubnet > 0) {
-            int same = 0;
-            for (Bucket other : buckets) {
-                if (other == null) {
-                    continue;
-                }
-                int[] subnets = other.subnets;
-                for (int i = 0; i < other.n; i++) {
-                    if (subnets[i] == subnet && ++same >= maxPerSubnet) {
-                        return false;
-                    }
-                }
-            }
+        if (maxPerSubnet > 0 && subnets.holdsAtLeast(subnet, maxPerSubnet)) {
+            return false;
         }
         return true;
     }
