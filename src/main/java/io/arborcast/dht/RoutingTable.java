@@ -36,7 +36,7 @@ public final class RoutingTable {
         /** Failures since last heard (low 7 bits), {@link #PINGING} while a ping is out. */
         byte[] flags = new byte[4];
         int n;
-        ArrayList<Contact> replacements;
+        Replacements replacements;
         long lastTouched;
 
         int indexOf(NodeId id) {
@@ -251,13 +251,13 @@ public final class RoutingTable {
         }
         int failures = b.failures(i) + 1;
         b.flags[i] = (byte) Math.min(failures, 0x7F); // and no longer being pinged
-        boolean hasReplacement = b.replacements != null && !b.replacements.isEmpty();
+        boolean hasReplacement = b.replacements != null && b.replacements.n > 0;
         if (hasReplacement || failures >= maxFailures) {
             subnets.remove(b.subnets[i]);
             b.removeAt(i);
             size--;
-            while (b.replacements != null && !b.replacements.isEmpty()) { // newest first, within the address quotas
-                Contact r = b.replacements.remove(b.replacements.size() - 1);
+            while (b.replacements != null && b.replacements.n > 0) { // newest first, within the address quotas
+                Contact r = b.replacements.popNewest();
                 int subnet = subnetKey(r.address().host());
                 if (ipAllowed(b, r.address(), subnet)) {
                     b.append(r.address(), r.lastSeen(), subnet, k);
@@ -496,23 +496,66 @@ public final class RoutingTable {
             return;
         }
         if (b.replacements == null) {
-            b.replacements = new ArrayList<>(2);
+            b.replacements = new Replacements(replacementCacheSize);
         }
-        removeReplacement(b, peer.id());
-        if (b.replacements.size() >= replacementCacheSize) {
-            b.replacements.remove(0);
-        }
-        b.replacements.add(new Contact(peer, now));
+        b.replacements.add(peer, now);
     }
 
     private static void removeReplacement(Bucket b, NodeId id) {
-        ArrayList<Contact> r = b.replacements;
-        if (r != null) {
-            for (int i = r.size() - 1; i >= 0; i--) {
-                if (r.get(i).address().id().equals(id)) {
-                    r.remove(i);
+        if (b.replacements != null) {
+            b.replacements.remove(id);
+        }
+    }
+
+    /**
+     * A bucket's replacement cache, oldest first, as parallel arrays: the id prefixes are
+     * compared in one array, as every observation of a peer outside a full bucket checks it.
+     */
+    private static final class Replacements {
+        final PeerAddress[] addrs;
+        final long[] his;
+        final long[] seen;
+        int n;
+
+        Replacements(int capacity) {
+            addrs = new PeerAddress[capacity];
+            his = new long[capacity];
+            seen = new long[capacity];
+        }
+
+        /** Adds {@code peer} as the newest, dropping an older entry of it and, when full, the oldest. */
+        void add(PeerAddress peer, long now) {
+            remove(peer.id());
+            if (n == addrs.length) {
+                removeAt(0);
+            }
+            addrs[n] = peer;
+            his[n] = peer.id().high64();
+            seen[n] = now;
+            n++;
+        }
+
+        void remove(NodeId id) {
+            long h = id.high64();
+            for (int i = n - 1; i >= 0; i--) {
+                if (his[i] == h && addrs[i].id().equals(id)) {
+                    removeAt(i);
                 }
             }
+        }
+
+        Contact popNewest() {
+            Contact c = new Contact(addrs[n - 1], seen[n - 1]);
+            removeAt(n - 1);
+            return c;
+        }
+
+        private void removeAt(int i) {
+            int tail = n - i - 1;
+            System.arraycopy(addrs, i + 1, addrs, i, tail);
+            System.arraycopy(his, i + 1, his, i, tail);
+            System.arraycopy(seen, i + 1, seen, i, tail);
+            addrs[--n] = null;
         }
     }
 }
