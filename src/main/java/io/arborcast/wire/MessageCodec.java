@@ -5,8 +5,12 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
+import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Message;
+import io.arborcast.core.PeerAddress;
 import io.arborcast.core.MessageSizer;
+
+import java.util.List;
 
 /**
  * Encodes and decodes {@link Message}s with Kryo under a hard frame-size limit. Every decode
@@ -25,6 +29,8 @@ public final class MessageCodec implements MessageSizer {
     private final Output output;
     private final int maxFrameBytes;
     private final Input input = new Input();
+    /** A list element's type as Kryo writes it: the registration id + 2, as a varint. */
+    private final int addressTypeIdBytes = WireSerializers.varIntSize(kryo.getRegistration(PeerAddress.class).getId() + 2);
     private Message lastSized;
     private int lastSize;
 
@@ -58,11 +64,31 @@ public final class MessageCodec implements MessageSizer {
     @Override
     public int sizeOf(Message m) {
         if (m != lastSized) {
-            lastSize = write(m);
+            lastSize = m instanceof DhtMessage.Nodes n ? sizeOfNodes(n) : write(m);
             lastSized = m;
         }
         return lastSize;
     }
+
+    /**
+     * A DHT answer's size without serializing its contacts (the most sized message of all, and
+     * a 20-contact one is 20 addresses to read): the frame with no contacts, plus each contact
+     * as the list writes it (a one-byte type id, then the address). Equal to {@link #write}'s
+     * count, which a test checks on random answers.
+     */
+    private int sizeOfNodes(DhtMessage.Nodes n) {
+        List<PeerAddress> contacts = n.contacts();
+        if (contacts.isEmpty() || kryo.getClassResolver().getRegistration(contacts.getClass()) == null) {
+            return write(n); // (an unregistered list fails as it would on the wire)
+        }
+        int size = write(new DhtMessage.Nodes(n.rpcId(), List.of())) - WireSerializers.varIntSize(0)
+                + WireSerializers.varIntSize(contacts.size());
+        for (PeerAddress a : contacts) {
+            size += addressTypeIdBytes + WireSerializers.Address.size(a);
+        }
+        return size;
+    }
+
 
     private int write(Message m) {
         output.reset();

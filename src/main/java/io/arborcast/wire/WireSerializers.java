@@ -59,6 +59,18 @@ final class WireSerializers {
             setImmutable(true);
         }
 
+        /** Bytes {@link #write} emits for {@code s}. */
+        static int size(String s) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                if (s.charAt(i) >= 0x80) {
+                    n = s.getBytes(StandardCharsets.UTF_8).length;
+                    break;
+                }
+            }
+            return varIntSize(n) + n;
+        }
+
         @Override
         public void write(Kryo kryo, Output output, String s) {
             int n = s.length();
@@ -108,6 +120,11 @@ final class WireSerializers {
         Address(Utf8 hosts) {
             this.hosts = hosts;
             setImmutable(true);
+        }
+
+        /** Bytes {@link #write} emits for {@code a}: flag, id, host, port. */
+        static int size(PeerAddress a) {
+            return 1 + (a.id() == null ? 0 : NodeId.BYTES) + Utf8.size(a.host()) + varIntSize(a.port());
         }
 
         @Override
@@ -170,5 +187,10 @@ final class WireSerializers {
             }
             return List.copyOf(out);
         }
+    }
+
+    /** Length of a positive varint as Kryo writes it. */
+    static int varIntSize(int v) {
+        return v >>> 7 == 0 ? 1 : v >>> 14 == 0 ? 2 : v >>> 21 == 0 ? 3 : v >>> 28 == 0 ? 4 : 5;
     }
 }

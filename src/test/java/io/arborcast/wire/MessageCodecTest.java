@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
@@ -62,6 +63,30 @@ class MessageCodecTest {
         assertThat(back.payload()).isEqualTo(c.payload());
         assertThat(back.signature()).isEqualTo(c.signature());
         assertThat(back.channel()).isEqualTo(c.channel());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void theSizeOfANodesAnswerIsItsEncodedLengthWhateverItsContacts(long seed) throws CodecException {
+        // sizeOf works a Nodes answer out without serializing its contacts: check it against encode
+        Random r = new Random(seed);
+        String[] hosts = {"10.0.0.1", "203.0.113.254", "2001:db8::1", "fe80::1:2:3:4", "127.0.0.1", "höst.example", "a"};
+        for (int i = 0; i < 200; i++) {
+            int n = r.nextInt(40);
+            List<PeerAddress> contacts = new ArrayList<>();
+            for (int j = 0; j < n; j++) {
+                String host = r.nextInt(4) == 0 ? "x".repeat(1 + r.nextInt(200)) : hosts[r.nextInt(hosts.length)];
+                contacts.add(new PeerAddress(r.nextInt(6) == 0 ? null : NodeId.random(r), host, 1 + r.nextInt(65535)));
+            }
+            long rpcId = switch (r.nextInt(3)) {
+                case 0 -> r.nextLong();
+                case 1 -> r.nextInt(200);
+                default -> -1 - r.nextInt(5);
+            };
+            List<PeerAddress> list = r.nextBoolean() ? List.copyOf(contacts) : new ArrayList<>(contacts);
+            DhtMessage.Nodes m = new DhtMessage.Nodes(rpcId, list);
+            assertThat(codec.sizeOf(m)).as("%d contacts", n).isEqualTo(codec.encode(m).length);
+        }
     }
 
     @Test
