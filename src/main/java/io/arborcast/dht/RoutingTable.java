@@ -217,9 +217,7 @@ public final class RoutingTable {
             if (!ipAllowed(b, peer, subnet)) {
                 return null;
             }
-            b.append(peer, now, subnet, k);
-            subnets.add(subnet);
-            size++;
+            admit(b, peer, now, subnet);
             removeReplacement(b, id);
             return null;
         }
@@ -253,20 +251,29 @@ public final class RoutingTable {
         b.flags[i] = (byte) Math.min(failures, 0x7F); // and no longer being pinged
         boolean hasReplacement = b.replacements != null && b.replacements.n > 0;
         if (hasReplacement || failures >= maxFailures) {
-            subnets.remove(b.subnets[i]);
-            b.removeAt(i);
-            size--;
+            evict(b, i);
             while (b.replacements != null && b.replacements.n > 0) { // newest first, within the address quotas
                 Contact r = b.replacements.popNewest();
                 int subnet = subnetKey(r.address().host());
                 if (ipAllowed(b, r.address(), subnet)) {
-                    b.append(r.address(), r.lastSeen(), subnet, k);
-                    subnets.add(subnet);
-                    size++;
+                    admit(b, r.address(), r.lastSeen(), subnet);
                     break;
                 }
             }
         }
+    }
+
+    /** Makes {@code peer} a live contact of {@code b}, counted in the size and the subnet quota. */
+    private void admit(Bucket b, PeerAddress peer, long seen, int subnet) {
+        b.append(peer, seen, subnet, k);
+        subnets.add(subnet);
+        size++;
+    }
+
+    private void evict(Bucket b, int i) {
+        subnets.remove(b.subnets[i]);
+        b.removeAt(i);
+        size--;
     }
 
     /** True if {@code id} is a live contact. */

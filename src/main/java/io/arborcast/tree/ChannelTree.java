@@ -905,9 +905,8 @@ public final class ChannelTree {
             }
             return;
         }
-        for (NodeId other : List.copyOf(attempts.keySet())) {
-            endAttempt(other); // the hedge we no longer need: its accept, if any comes, is detached
-        }
+        attempts.values().forEach(other -> other.timeout().cancel()); // hedges we no longer need:
+        attempts.clear();                                                // an accept from one is detached
         if (wasMoving && parent != null) {
             stats.moves++;
             transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot

@@ -7,8 +7,8 @@ import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Message;
-import io.arborcast.core.PeerAddress;
 import io.arborcast.core.MessageSizer;
+import io.arborcast.core.PeerAddress;
 
 import java.util.List;
 
@@ -30,7 +30,7 @@ public final class MessageCodec implements MessageSizer {
     private final int maxFrameBytes;
     private final Input input = new Input();
     /** A list element's type as Kryo writes it: the registration id + 2, as a varint. */
-    private final int addressTypeIdBytes = WireSerializers.varIntSize(kryo.getRegistration(PeerAddress.class).getId() + 2);
+    private final int addressTypeIdBytes = Output.varIntLength(kryo.getRegistration(PeerAddress.class).getId() + 2, true);
     private Message lastSized;
     private int lastSize;
 
@@ -73,7 +73,7 @@ public final class MessageCodec implements MessageSizer {
     /**
      * A DHT answer's size without serializing its contacts (the most sized message of all, and
      * a 20-contact one is 20 addresses to read): the frame with no contacts, plus each contact
-     * as the list writes it (a one-byte type id, then the address). Equal to {@link #write}'s
+     * as the list writes it (its type id, then the address). Equal to {@link #write}'s
      * count, which a test checks on random answers.
      */
     private int sizeOfNodes(DhtMessage.Nodes n) {
@@ -81,14 +81,13 @@ public final class MessageCodec implements MessageSizer {
         if (contacts.isEmpty() || kryo.getClassResolver().getRegistration(contacts.getClass()) == null) {
             return write(n); // (an unregistered list fails as it would on the wire)
         }
-        int size = write(new DhtMessage.Nodes(n.rpcId(), List.of())) - WireSerializers.varIntSize(0)
-                + WireSerializers.varIntSize(contacts.size());
+        int size = write(new DhtMessage.Nodes(n.rpcId(), List.of())) - Output.varIntLength(0, true)
+                + Output.varIntLength(contacts.size(), true);
         for (PeerAddress a : contacts) {
             size += addressTypeIdBytes + WireSerializers.Address.size(a);
         }
         return size;
     }
-
 
     private int write(Message m) {
         output.reset();

@@ -61,24 +61,23 @@ final class WireSerializers {
 
         /** Bytes {@link #write} emits for {@code s}. */
         static int size(String s) {
-            int n = s.length();
-            for (int i = 0; i < n; i++) {
+            int n = ascii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
+            return Output.varIntLength(n, true) + n;
+        }
+
+        private static boolean ascii(String s) {
+            for (int i = 0; i < s.length(); i++) {
                 if (s.charAt(i) >= 0x80) {
-                    n = s.getBytes(StandardCharsets.UTF_8).length;
-                    break;
+                    return false;
                 }
             }
-            return varIntSize(n) + n;
+            return true;
         }
 
         @Override
         public void write(Kryo kryo, Output output, String s) {
             int n = s.length();
-            boolean ascii = true;
-            for (int i = 0; i < n && ascii; i++) {
-                ascii = s.charAt(i) < 0x80;
-            }
-            if (ascii) { // the common case (host literals): no intermediate array
+            if (ascii(s)) { // the common case (host literals): no intermediate array
                 output.writeVarInt(n, true);
                 for (int i = 0; i < n; i++) {
                     output.writeByte(s.charAt(i));
@@ -124,7 +123,7 @@ final class WireSerializers {
 
         /** Bytes {@link #write} emits for {@code a}: flag, id, host, port. */
         static int size(PeerAddress a) {
-            return 1 + (a.id() == null ? 0 : NodeId.BYTES) + Utf8.size(a.host()) + varIntSize(a.port());
+            return 1 + (a.id() == null ? 0 : NodeId.BYTES) + Utf8.size(a.host()) + Output.varIntLength(a.port(), true);
         }
 
         @Override
@@ -187,10 +186,5 @@ final class WireSerializers {
             }
             return List.copyOf(out);
         }
-    }
-
-    /** Length of a positive varint as Kryo writes it. */
-    static int varIntSize(int v) {
-        return v >>> 7 == 0 ? 1 : v >>> 14 == 0 ? 2 : v >>> 21 == 0 ? 3 : v >>> 28 == 0 ? 4 : 5;
     }
 }

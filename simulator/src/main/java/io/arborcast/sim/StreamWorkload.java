@@ -46,8 +46,9 @@ final class StreamWorkload implements Workload {
         boolean hostile;
         /** Chunks this listener played that are not the source's bytes. */
         long forgedPlayed;
-        /** Its parent crashed in the mass failure; -1 until the first chunk from a new parent, then when. */
+        /** Its parent crashed in the mass failure. */
         boolean orphanedByFailure;
+        /** When the first chunk from a new parent came after that; -1 until then. */
         long refedAt = -1;
 
         Peer(SimNode node, ChannelPeer channel, int index) {
@@ -508,11 +509,6 @@ final class StreamWorkload implements Workload {
     }
 
     /**
-     * The physical limits to hold the results against: the source can upload no less than one
-     * copy per slot; a tree of fan-out 3 is ceil(log3 N) deep (the target allows 3 more); a
-     * listener cannot start before a directory lookup and one attach round trip.
-     */
-    /**
      * How the survivors whose parent crashed in the mass failure were fed again: the time from
      * the failure to the first chunk from a new parent (survivors that left before it excluded).
      */
@@ -541,6 +537,11 @@ final class StreamWorkload implements Workload {
         return m;
     }
 
+    /**
+     * The physical limits to hold the results against: the source can upload no less than one
+     * copy per slot; a tree of fan-out 3 is ceil(log3 N) deep (the target allows 3 more); a
+     * listener cannot start before a directory lookup and one attach round trip.
+     */
     private Map<String, Object> limits() {
         Map<String, Object> l = new LinkedHashMap<>();
         l.put("sourceUploadFloor", s.stream().sourceSlots());
