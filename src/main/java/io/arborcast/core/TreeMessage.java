@@ -92,6 +92,20 @@ public sealed interface TreeMessage extends Message {
     }
 
     /**
+     * Free relay slots just above the receiver: the states of its nearest ancestors (its parent
+     * first) that have a slot, a few levels up. A node two or more levels below such a relay
+     * gains by moving up to it, and gossip alone may never bring it that relay's state (after a
+     * mass failure, thin chains of relays with free slots were left below shallower free slots).
+     * Sent down when it changes; a hint for re-balancing, which still asks the peer itself.
+     */
+    record Room(NodeId channel, List<PeerState> above) implements TreeMessage {
+        public Room {
+            Objects.requireNonNull(channel, "channel");
+            above = bounded(above);
+        }
+    }
+
+    /**
      * A child's report of the subtree below it, for status pages: up to {@link #MAX_PATH}
      * peers in breadth-first order, each with the index of its parent in the list (-1: the
      * reporting child itself). Sent up when it changes; informational only, nothing in the

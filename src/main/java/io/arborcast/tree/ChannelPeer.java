@@ -216,7 +216,10 @@ public final class ChannelPeer {
         tree.join();
     }
 
-    /** Once a second: tell gossip our tree state, re-rank backups, keep the announcement true. */
+    /**
+     * Once a second: tell gossip our tree state, re-rank backups, tell children of free slots
+     * above them, keep the announcement true.
+     */
     private void tick() {
         if (!running) {
             return;
@@ -229,6 +232,7 @@ public final class ChannelPeer {
         gossip.setLocalState(depth, source ? 0 : free, on && !source ? tree.listenerChildren() : 0, uploadKbps);
         if (on && !source) {
             tree.refreshBackups();
+            tree.shareRoom(gossip.self());
         }
         if (!source && !on && env.now() - lastFind >= REFIND_MILLIS) {
             // still no parent: the directory lists relays that have a free slot right now

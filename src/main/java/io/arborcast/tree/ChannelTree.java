@@ -49,6 +49,7 @@ public final class ChannelTree {
     private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
+    private final RoomAbove room = new RoomAbove();
     /**
      * Peers that left an ATTACH unanswered, and until when they are passed over: a crashed
      * peer's last state lingers in gossip, and a node that kept ranking a few dead shallow
@@ -664,6 +665,24 @@ public final class ChannelTree {
         return v;
     }
 
+    /**
+     * Tells each child that has not heard it yet where the nearest free slots above it are:
+     * ourselves ({@code self}, our gossip state) if we have one, then what our parent told us
+     * (call periodically, e.g. with each gossip state update). Not while repairing, nor at the
+     * source (it offers its slots through the directory only).
+     */
+    public void shareRoom(PeerState self) {
+        if (source || parent == null) {
+            return;
+        }
+        List<PeerState> above = room.share(self);
+        for (PeerAddress c : children.values()) {
+            if (!probation.containsKey(c.id()) && room.tell(c.id())) {
+                transport.send(c, new TreeMessage.Room(channel, above));
+            }
+        }
+    }
+
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
         backups = ranked(config.backups(), this::eligible).stream().map(PeerState::address).toList();
@@ -717,6 +736,8 @@ public final class ChannelTree {
             onDisplaced(from, d);
         } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
             subtree.onReport(from.id(), t.entries());
+        } else if (m instanceof TreeMessage.Room r && parent != null && parent.id().equals(from.id())) {
+            room.fromParent(r.above(), depth()).forEach(this::learn); // candidates for re-balancing
         }
     }
 
@@ -912,6 +933,7 @@ public final class ChannelTree {
             transport.send(parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         parent = from;
+        room.parentChanged();
         transport.send(from, new LinkMessage.Heartbeat(-1)); // ends our probation there: live chunks flow
         emptyRounds = 0;
         beacon = -1;
@@ -1039,6 +1061,7 @@ public final class ChannelTree {
         childSlots.remove(id);
         probation.remove(id);
         subtree.forget(id);
+        room.forget(id);
         return children.remove(id) != null;
     }
 

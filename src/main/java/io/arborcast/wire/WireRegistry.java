@@ -70,6 +70,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Pull.class, 505);
         MESSAGE_IDS.put(TreeMessage.Subtree.class, 506);
         MESSAGE_IDS.put(TreeMessage.Displace.class, 507);
+        MESSAGE_IDS.put(TreeMessage.Room.class, 508);
     }
 
     private WireRegistry() {

@@ -633,4 +633,52 @@ class ChannelTreeTest {
         }
         assertThat(trees.get(4).stats().repairs).as("moves are not repairs").isZero();
     }
+
+    @Test
+    void freeSlotsAboveTravelDownTheTreeAndDeepNodesMoveUpToThem() {
+        add(true, 1);
+        stream();
+        // source → A (3 slots) → B → C → D, each seeing only the one above it when it joins
+        int[] slots = {3, 1, 1, 0};
+        for (int k = 0; k < 4; k++) {
+            visibleOnly = trees.size() - 1;
+            add(false, slots[k]).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+        assertThat(trees.get(4).depth()).isEqualTo(4);
+        visibleOnly = trees.size(); // from now on gossip shows nobody: only Room can tell of A's two free slots
+        long[] versions = new long[trees.size()];
+        List<String> states = new ArrayList<>(java.util.Collections.nCopies(trees.size(), ""));
+        shareRoomEverySecond(versions, states);
+        sim.runUntil(sim.now() + 60_000);
+        for (int i = 2; i <= 4; i++) {
+            assertThat(trees.get(i).depth()).as("node %d moved up below A", i).isEqualTo(2);
+            assertThat(indexOf(trees.get(i).parent())).isEqualTo(1);
+        }
+        List<Long> seqs = played.get(4);
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+        assertThat(trees.get(4).stats().repairs).as("moves are not repairs").isZero();
+    }
+
+    /** What ChannelPeer does once a second: each tree shares its gossip state (version bumped on change). */
+    private void shareRoomEverySecond(long[] versions, List<String> states) {
+        sim.schedule(1_000, () -> {
+            for (int i = 1; i < trees.size(); i++) {
+                ChannelTree t = trees.get(i);
+                if (!t.receiving()) {
+                    continue;
+                }
+                String st = t.depth() + "/" + t.freeSlots() + "/" + t.listenerChildren();
+                if (!st.equals(states.get(i))) {
+                    states.set(i, st);
+                    versions[i]++;
+                }
+                t.shareRoom(new PeerState(nodes.get(i).localAddress(), t.depth(), t.freeSlots(),
+                        t.listenerChildren(), 1000, 0, versions[i]));
+            }
+            shareRoomEverySecond(versions, states);
+        });
+    }
 }

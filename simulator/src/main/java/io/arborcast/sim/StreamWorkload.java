@@ -162,6 +162,15 @@ final class StreamWorkload implements Workload {
                     p.refedAt = sim.now();
                 }
             }
+
+            @Override
+            public void attached(PeerAddress parent, int depth, boolean moved) {
+                // a move away from the crashed parent before its loss was noticed: no repair, but
+                // a new parent all the same (its replay follows the accept on the same link)
+                if (moved && p.orphanedByFailure && p.refedAt < 0) {
+                    p.refedAt = sim.now();
+                }
+            }
         });
         p.hostile = hostile;
         byId.put(node.localAddress().id(), p);
@@ -510,7 +519,8 @@ final class StreamWorkload implements Workload {
 
     /**
      * How the survivors whose parent crashed in the mass failure were fed again: the time from
-     * the failure to the first chunk from a new parent (survivors that left before it excluded).
+     * the failure to the first chunk from a new parent (survivors that left before it excluded;
+     * for one that moved to a shallower parent before it noticed the loss, that parent's accept).
      */
     private Map<String, Object> massFailure() {
         Stats refed = new Stats();
