@@ -153,6 +153,9 @@ public final class ChannelPeer {
             gossip.onMessage(from, g);
         } else if (m instanceof TreeMessage t) {
             tree.onMessage(from, t);
+            if (announced != null && tree.freeSlots() == 0) {
+                withdraw(); // just filled up: off the directory now, not at the next tick (a crowd keeps finding us)
+            }
         } else if (m instanceof Chunk c) {
             tree.onChunk(from, c);
         } else if (m instanceof Head h) {
@@ -254,8 +257,7 @@ public final class ChannelPeer {
         boolean want = on && free > 0;
         if (!want) {
             if (announced != null) {
-                directory.withdraw(channel);
-                announced = null;
+                withdraw();
             }
             return;
         }
@@ -267,6 +269,11 @@ public final class ChannelPeer {
             announced = info;
             announcedAt = env.now();
         }
+    }
+
+    private void withdraw() {
+        directory.withdraw(channel);
+        announced = null;
     }
 
     /** What this peer has announced to the directory, or null. */
