@@ -19,13 +19,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +38,6 @@ public final class ChannelTree {
     private final TreeConfig config;
     private final Environment env;
     private final Transport transport;
-    private final Supplier<List<PeerState>> candidates;
     private final Consumer<Chunk> deliver;
     private final boolean source;
     private ChunkVerifier verifier = Chunks::verify;
@@ -50,35 +46,9 @@ public final class ChannelTree {
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
     private final RoomAbove room = new RoomAbove();
-    /**
-     * Peers that left an ATTACH unanswered, and until when they are passed over: a crashed
-     * peer's last state lingers in gossip, and a node that kept ranking a few dead shallow
-     * peers first could try only them, round after round (seen after a mass failure).
-     */
-    private final Map<NodeId, Long> silentUntil = lastFew();
-    private static final long SILENT_PASS_OVER_MILLIS = 60_000;
-    /**
-     * Peers that refused us, with the newest state version we knew of them then: no state up to
-     * that version is a candidate, only a newer one (its slots changed since). Gossip keeps
-     * bringing old states back; without this a refused peer was asked again at the next move.
-     */
-    private final Map<NodeId, Long> refusedAsOf = lastFew();
+    private final ParentCandidates candidates;
     private final GapPull pull;
     private final ReplayBudget replays;
-    private final Set<NodeId> tried = new HashSet<>();
-    /** Peers that sent us a chunk or head failing verification: never our parent again (bounded, oldest forgotten). */
-    private final Set<NodeId> faulty = java.util.Collections.newSetFromMap(lastFew());
-    /** How many peers each of the maps above remembers; the oldest entry is forgotten first. */
-    private static final int MAX_FAULTY = 256;
-
-    private static <V> Map<NodeId, V> lastFew() {
-        return new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<NodeId, V> eldest) {
-                return size() > MAX_FAULTY;
-            }
-        };
-    }
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
     private List<PeerAddress> backups = List.of();
@@ -105,7 +75,6 @@ public final class ChannelTree {
     private int ticks;
     private boolean moving;
     private int moveHops;
-    private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
     private final Map<NodeId, Long> lastSentTo = new HashMap<>();
     private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
     private final Map<NodeId, Integer> childSlots = new HashMap<>();
@@ -134,7 +103,8 @@ public final class ChannelTree {
         this.config = config;
         this.env = env;
         this.transport = transport;
-        this.candidates = candidates;
+        this.candidates = new ParentCandidates(env, candidates, this::self, children::containsKey,
+                config.maxRelays() > 0);
         this.deliver = deliver;
         this.source = source;
         this.buffer = new ChunkBuffer(config.bufferChunks());
@@ -205,7 +175,6 @@ public final class ChannelTree {
     private static final long MIN_MOVE_INTERVAL = 15_000;
     private static final long BIG_MOVE_INTERVAL = 5_000;
     private static final int BIG_GAIN = 3;
-    private static final int HEARD_MAX = 64;
 
     /**
      * Gap pull (swarming): while our parent is lost or feeding us nothing, ask gossip
@@ -215,8 +184,8 @@ public final class ChannelTree {
      * source (depth 0): its upload is the channel's bottleneck.
      */
     private void pullGap() {
-        List<PeerState> cs = newest();
-        cs.removeIf(st -> st.depth() == 0 || !eligible(st.address())
+        List<PeerState> cs = candidates.newest();
+        cs.removeIf(st -> st.depth() == 0 || !candidates.eligible(st.address())
                 || (parent != null && st.id().equals(parent.id())));
         pull.ask(cs, buffer.highestSeq() + 1);
     }
@@ -235,7 +204,7 @@ public final class ChannelTree {
         }
         int myDepth = depth();
         int minGain = sinceMove >= MIN_MOVE_INTERVAL ? 1 : BIG_GAIN;
-        List<PeerState> better = ranked(SPREAD, this::usable);
+        List<PeerState> better = candidates.ranked(SPREAD, candidates::usable, parent);
         // the source only for a slot it has free: its upload is the channel's bottleneck, and
         // every relay below it would otherwise keep asking it to displace a listener
         better.removeIf(c -> (c.depth() == 0 && c.freeSlots() == 0) || c.depth() + 1 > myDepth - minGain);
@@ -254,26 +223,11 @@ public final class ChannelTree {
 
     /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
     public void learn(PeerState s) {
-        PeerState known = heard.get(s.id());
-        if (s.id().equals(self()) || (known != null && known.version() > s.version())) {
-            return; // gossip can bring an older state after a newer one
-        }
-        heard.remove(s.id());
-        heard.put(s.id(), s);
-        if (heard.size() > HEARD_MAX) {
-            NodeId worst = null;
-            int worstDepth = -1;
-            for (PeerState p : heard.values()) {
-                int d = p.slotsFor(relay()) == 0 ? Integer.MAX_VALUE : p.depth();
-                if (d > worstDepth) {
-                    worstDepth = d;
-                    worst = p.id();
-                }
-            }
-            heard.remove(worst);
+        if (!candidates.hear(s)) {
+            return;
         }
         if (joined && parent == null && attempts.isEmpty() && running && s.slotsFor(relay()) > 0
-                && usable(s.address())) {
+                && candidates.usable(s.address())) {
             tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
     }
@@ -437,7 +391,7 @@ public final class ChannelTree {
         if (!Chunks.verify(publicKey, h)) {
             stats.badChunks++;
             stats.faultyParents++;
-            faulty.add(from.id());
+            candidates.faulty(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
             parentLost("forged stream head");
             return;
@@ -510,7 +464,7 @@ public final class ChannelTree {
             return; // nobody to hedge with: the ATTACH out answers or times out
         }
         if (next == null) {
-            tried.clear();
+            candidates.newRound();
             if (retryTimer == null) { // one pending retry; soon at first (a crowd's redirects fill up fast)
                 long wait = Math.min(config.retryMillis(), FIRST_RETRY_MILLIS << Math.min(emptyRounds++, 8));
                 retryTimer = env.schedule(wait, () -> {
@@ -520,7 +474,7 @@ public final class ChannelTree {
             }
             return;
         }
-        tried.add(next.id());
+        candidates.tried(next.id());
         attachTo(next);
     }
 
@@ -542,8 +496,7 @@ public final class ChannelTree {
         transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
         Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
             if (attempts.remove(next.id()) != null) {
-                silentUntil.put(next.id(), env.now() + SILENT_PASS_OVER_MILLIS);
-                heard.remove(next.id());
+                candidates.silent(next.id());
                 if (attempts.isEmpty()) {
                     moving = false;
                 }
@@ -573,30 +526,30 @@ public final class ChannelTree {
     private PeerAddress nextCandidate() {
         while (!redirects.isEmpty()) {
             PeerAddress r = redirects.poll();
-            if (usable(r)) {
+            if (candidates.usable(r)) {
                 return r;
             }
         }
         // the source as grandparent comes before backups: gossip always shows it full (it offers
         // its slots only through the directory), and its child's orphans are who should refill it
-        if (ancestors.size() == 2 && usable(ancestors.get(1))) {
+        if (ancestors.size() == 2 && candidates.usable(ancestors.get(1))) {
             return ancestors.get(1);
         }
         for (PeerAddress b : backups) {
-            if (usable(b)) {
+            if (candidates.usable(b)) {
                 return b;
             }
         }
         for (PeerAddress a : ancestors) { // grandparent first (the lost parent failed already)
-            if (usable(a)) {
+            if (candidates.usable(a)) {
                 return a;
             }
         }
         // one of the best few, at random: joiners that all chose the single shallowest peer from
         // the same gossip would all be refused by it but the first
-        List<PeerState> best = ranked(SPREAD, this::usable);
+        List<PeerState> best = candidates.ranked(SPREAD, candidates::usable, parent);
         if (best.isEmpty()) { // nobody else: a peer that was silent may have been cut off for a moment
-            best = ranked(SPREAD, this::untried);
+            best = candidates.ranked(SPREAD, candidates::untried, parent);
         }
         return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }
@@ -606,64 +559,6 @@ public final class ChannelTree {
 
     /** A fresh candidate is drawn at random from this many of the best ranked. */
     private static final int SPREAD = 3;
-
-    /** Eligible, not tried in this round, and not lately silent to an ATTACH. */
-    private boolean usable(PeerAddress p) {
-        return untried(p) && silentUntil.getOrDefault(p.id(), Long.MIN_VALUE) <= env.now();
-    }
-
-    private boolean untried(PeerAddress p) {
-        return eligible(p) && !tried.contains(p.id());
-    }
-
-    /** Could be our parent at all: not ourselves, not one of our children. */
-    private boolean eligible(PeerAddress p) {
-        return p != null && p.id() != null && !p.id().equals(self()) && !children.containsKey(p.id())
-                && !faulty.contains(p.id());
-    }
-
-    /**
-     * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first;
-     * only those {@code ok} accepts, never our parent.
-     */
-    private List<PeerState> ranked(int limit, Predicate<PeerAddress> ok) {
-        List<PeerState> cs = newest();
-        cs.removeIf(s -> s.slotsFor(relay()) == 0 || !ok.test(s.address())
-                || refusedUs(s)
-                || (parent != null && s.id().equals(parent.id())));
-        // at equal depth a free slot beats displacing a listener (which costs that listener a move)
-        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
-                .thenComparing(s -> -s.uploadKbps()));
-        return cs.subList(0, Math.min(limit, cs.size()));
-    }
-
-    /** Every candidate once, in its newest known state (gossip versions; directory entries are version 0). */
-    private List<PeerState> newest() {
-        Map<NodeId, PeerState> byId = new LinkedHashMap<>();
-        for (PeerState st : candidates.get()) {
-            byId.merge(st.id(), st, PeerState::newer);
-        }
-        for (PeerState st : heard.values()) {
-            byId.merge(st.id(), st, PeerState::newer);
-        }
-        return new ArrayList<>(byId.values());
-    }
-
-    /** {@code s} is no newer than the state we knew when its peer refused us. */
-    private boolean refusedUs(PeerState s) {
-        return s.version() <= refusedAsOf.getOrDefault(s.id(), -1L);
-    }
-
-    /** The newest state version we know of {@code id} (0, as a directory entry's, if none). */
-    private long newestVersion(NodeId id) {
-        long v = 0;
-        for (PeerState st : newest()) {
-            if (st.id().equals(id)) {
-                v = st.version();
-            }
-        }
-        return v;
-    }
 
     /**
      * Tells each child that has not heard it yet where the nearest free slots above it are:
@@ -685,7 +580,8 @@ public final class ChannelTree {
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
-        backups = ranked(config.backups(), this::eligible).stream().map(PeerState::address).toList();
+        backups = candidates.ranked(config.backups(), candidates::eligible, parent).stream()
+                .map(PeerState::address).toList();
     }
 
     private void parentLost(String why) {
@@ -697,8 +593,8 @@ public final class ChannelTree {
         events.parentLost(lost, why);
         parent = null;
         lostAt = env.now();
-        tried.clear();
-        tried.add(lost.id());
+        candidates.newRound();
+        candidates.tried(lost.id());
         moving = false; // a move under way becomes the repair (and may be hedged, as any)
         transport.closeLink(lost);
         if (!attempts.isEmpty()) {
@@ -849,12 +745,7 @@ public final class ChannelTree {
         if (parent != null && parent.id().equals(p.id())) {
             return true;
         }
-        for (PeerState st : candidates.get()) {
-            if (st.id().equals(p.id())) {
-                return true;
-            }
-        }
-        return false;
+        return candidates.offers(p.id());
     }
 
     private static List<PeerState> bounded(List<PeerState> l) {
@@ -869,8 +760,8 @@ public final class ChannelTree {
         stats.displaced++;
         events.parentLost(from, "slot given to a relay");
         parent = null;
-        tried.clear();
-        tried.add(from.id());
+        candidates.newRound();
+        candidates.tried(from.id());
         redirectTo(d.alternatives()); // not a failure: no repair is counted; buffer and gap pull bridge the move
     }
 
@@ -879,7 +770,7 @@ public final class ChannelTree {
      * random order, so a crowd refused at once spreads over them instead of all trying the same.
      */
     private List<PeerState> alternatives(PeerAddress asker, boolean askerRelays) {
-        List<PeerState> known = newest();
+        List<PeerState> known = candidates.newest();
         Map<NodeId, PeerState> byId = new HashMap<>();
         known.forEach(st -> byId.put(st.id(), st));
         // our own children first, as PeerCast's full relays did: one level below us, fed right now
@@ -939,7 +830,7 @@ public final class ChannelTree {
         beacon = -1;
         lastFromParent = env.now();
         lastChunkFromParent = env.now();
-        tried.clear();
+        candidates.newRound();
         setPath(a.ancestors());
         refreshBackups();
         events.attached(from, depth(), wasMoving);
@@ -970,11 +861,11 @@ public final class ChannelTree {
         if (!endAttempt(from.id())) {
             return;
         }
-        refusedAsOf.put(from.id(), newestVersion(from.id()));
+        candidates.refused(from.id());
         if (moving) {
             for (PeerState alt : r.alternatives()) {
-                if (moveHops < MOVE_HOPS && usable(alt.address()) && alt.slotsFor(relay()) > 0
-                        && !refusedUs(alt) && alt.depth() + 1 < depth()) {
+                if (moveHops < MOVE_HOPS && candidates.usable(alt.address()) && alt.slotsFor(relay()) > 0
+                        && !candidates.refusedUs(alt) && alt.depth() + 1 < depth()) {
                     moveHops++;
                     attachTo(alt.address()); // still moving, and still shallower than where we are
                     return;
@@ -990,7 +881,7 @@ public final class ChannelTree {
     private void redirectTo(List<PeerState> alternatives) {
         redirects.clear();
         for (PeerState alt : alternatives) {
-            if (usable(alt.address())) {
+            if (candidates.usable(alt.address())) {
                 redirects.add(alt.address());
             }
         }
@@ -1012,7 +903,7 @@ public final class ChannelTree {
         if (!verifier.verify(publicKey, c)) {
             stats.badChunks++;
             stats.faultyParents++;
-            faulty.add(from.id());
+            candidates.faulty(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
             parentLost("forged or corrupted chunk");
             return;

@@ -1,0 +1,191 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.Environment;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * What a node knows of the peers that could be its parent: the candidates gossip and the
+ * directory offer, the states it heard (bounded, the shallowest with a slot kept), and what it
+ * remembers of peers it asked: who left an ATTACH unanswered (passed over for a while), who
+ * refused (until a newer state of it arrives), who sent forged data (for good), and who was
+ * tried in the current round. Ranks them for joins, repairs, moves and backups. Sans-IO.
+ */
+final class ParentCandidates {
+    /** How many peers each memory keeps; the oldest entry is forgotten first. */
+    private static final int MAX_REMEMBERED = 256;
+    /** Gossip states kept at most, the deepest (or slotless) dropped first. */
+    private static final int HEARD_MAX = 64;
+    /** A peer that left an ATTACH unanswered is passed over this long. */
+    private static final long SILENT_PASS_OVER_MILLIS = 60_000;
+
+    private final Environment env;
+    private final Supplier<List<PeerState>> offered;
+    private final Supplier<NodeId> self;
+    private final Predicate<NodeId> child;
+    private final boolean relay;
+    private final LinkedHashMap<NodeId, PeerState> heard = new LinkedHashMap<>();
+    /**
+     * Peers that left an ATTACH unanswered, and until when they are passed over: a crashed
+     * peer's last state lingers in gossip, and a node that kept ranking a few dead shallow
+     * peers first could try only them, round after round (seen after a mass failure).
+     */
+    private final Map<NodeId, Long> silentUntil = lastFew();
+    /**
+     * Peers that refused us, with the newest state version we knew of them then: no state up to
+     * that version is a candidate, only a newer one (its slots changed since). Gossip keeps
+     * bringing old states back; without this a refused peer was asked again at the next move.
+     */
+    private final Map<NodeId, Long> refusedAsOf = lastFew();
+    /** Peers that sent us a chunk or head failing verification: never our parent again. */
+    private final Set<NodeId> faulty = Collections.newSetFromMap(lastFew());
+    private final Set<NodeId> tried = new HashSet<>();
+
+    /**
+     * @param offered the candidates gossip and the directory offer right now
+     * @param self    our own id
+     * @param child   whether an id is one of our children (never our parent, then)
+     * @param relay   whether we relay: then a full parent's listener slots count for us too
+     */
+    ParentCandidates(Environment env, Supplier<List<PeerState>> offered, Supplier<NodeId> self,
+                     Predicate<NodeId> child, boolean relay) {
+        this.env = env;
+        this.offered = offered;
+        this.self = self;
+        this.child = child;
+        this.relay = relay;
+    }
+
+    private static <V> Map<NodeId, V> lastFew() {
+        return new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<NodeId, V> eldest) {
+                return size() > MAX_REMEMBERED;
+            }
+        };
+    }
+
+    /** A peer state heard (gossip, Room); false if it is ours or older than one we know. */
+    boolean hear(PeerState s) {
+        PeerState known = heard.get(s.id());
+        if (s.id().equals(self.get()) || (known != null && known.version() > s.version())) {
+            return false; // gossip can bring an older state after a newer one
+        }
+        heard.remove(s.id());
+        heard.put(s.id(), s);
+        if (heard.size() > HEARD_MAX) {
+            NodeId worst = null;
+            int worstDepth = -1;
+            for (PeerState p : heard.values()) {
+                int d = p.slotsFor(relay) == 0 ? Integer.MAX_VALUE : p.depth();
+                if (d > worstDepth) {
+                    worstDepth = d;
+                    worst = p.id();
+                }
+            }
+            heard.remove(worst);
+        }
+        return true;
+    }
+
+    /** A new round of candidates: everyone may be tried again. */
+    void newRound() {
+        tried.clear();
+    }
+
+    /** {@code id} is being asked (or was just left) in this round. */
+    void tried(NodeId id) {
+        tried.add(id);
+    }
+
+    /** {@code id} left our ATTACH unanswered: passed over for a while, its heard state forgotten. */
+    void silent(NodeId id) {
+        silentUntil.put(id, env.now() + SILENT_PASS_OVER_MILLIS);
+        heard.remove(id);
+    }
+
+    /** {@code id} refused us: none of its states known now is a candidate, only a newer one. */
+    void refused(NodeId id) {
+        long v = 0; // (0, as a directory entry's, if we know no state of it)
+        for (PeerState st : newest()) {
+            if (st.id().equals(id)) {
+                v = st.version();
+            }
+        }
+        refusedAsOf.put(id, v);
+    }
+
+    /** {@code id} sent us forged or corrupted data: never our parent again. */
+    void faulty(NodeId id) {
+        faulty.add(id);
+    }
+
+    /** Eligible, not tried in this round, and not lately silent to an ATTACH. */
+    boolean usable(PeerAddress p) {
+        return untried(p) && silentUntil.getOrDefault(p.id(), Long.MIN_VALUE) <= env.now();
+    }
+
+    boolean untried(PeerAddress p) {
+        return eligible(p) && !tried.contains(p.id());
+    }
+
+    /** Could be our parent at all: not ourselves, not one of our children, never faulty. */
+    boolean eligible(PeerAddress p) {
+        return p != null && p.id() != null && !p.id().equals(self.get()) && !child.test(p.id())
+                && !faulty.contains(p.id());
+    }
+
+    /** {@code s} is no newer than the state we knew when its peer refused us. */
+    boolean refusedUs(PeerState s) {
+        return s.version() <= refusedAsOf.getOrDefault(s.id(), -1L);
+    }
+
+    /** Whether gossip or the directory offers {@code id} right now. */
+    boolean offers(NodeId id) {
+        for (PeerState st : offered.get()) {
+            if (st.id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Candidates with a slot for us (a free one, or for a relay a listener's), shallowest first;
+     * only those {@code ok} accepts, never {@code parent}.
+     */
+    List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent) {
+        List<PeerState> cs = newest();
+        cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address())
+                || refusedUs(s)
+                || (parent != null && s.id().equals(parent.id())));
+        // at equal depth a free slot beats displacing a listener (which costs that listener a move)
+        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
+                .thenComparing(s -> -s.uploadKbps()));
+        return cs.subList(0, Math.min(limit, cs.size()));
+    }
+
+    /** Every candidate once, in its newest known state (gossip versions; directory entries are version 0). */
+    List<PeerState> newest() {
+        Map<NodeId, PeerState> byId = new LinkedHashMap<>();
+        for (PeerState st : offered.get()) {
+            byId.merge(st.id(), st, PeerState::newer);
+        }
+        for (PeerState st : heard.values()) {
+            byId.merge(st.id(), st, PeerState::newer);
+        }
+        return new ArrayList<>(byId.values());
+    }
+}
