@@ -111,6 +111,21 @@ class ChannelTreeTest {
         visibleOnly = -1;
     }
 
+    /** A chain below the source, one node per entry with that many slots, each seeing only the one above it. */
+    private void chainBelowTheSource(int... slotCounts) {
+        for (int slotCount : slotCounts) {
+            visibleOnly = trees.size() - 1;
+            add(false, slotCount).join();
+            sim.runUntil(sim.now() + 2_000);
+        }
+    }
+
+    private static void assertNoSkipNoRepeat(List<Long> seqs) {
+        for (int i = 1; i < seqs.size(); i++) {
+            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
+        }
+    }
+
     private int indexOf(PeerAddress p) {
         for (int i = 0; i < nodes.size(); i++) {
             if (nodes.get(i).localAddress().id().equals(p.id())) {
@@ -213,9 +228,7 @@ class ChannelTreeTest {
         assertThat(listener.receiving()).isTrue();
         assertThat(indexOf(listener.parent())).isNotEqualTo(2);
         List<Long> seqs = played.get(3);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(seqs);
         assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
         assertThat(listener.stats().repairs).isEqualTo(1);
     }
@@ -280,9 +293,7 @@ class ChannelTreeTest {
         assertThat(neighbour.stats().pullsServed).isGreaterThan(0);
         assertThat(trees.get(0).stats().pullsServed).as("the source is never asked").isZero();
         List<Long> seqs = played.get(3);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(seqs);
         assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
     }
 
@@ -509,10 +520,7 @@ class ChannelTreeTest {
         sim.runUntil(sim.now() + 10_000);
         assertThat(attachLog.stream().filter(e -> e.startsWith("3->")).findFirst()).contains("3->0");
         assertThat(c.depth()).isEqualTo(1);
-        List<Long> seqs = played.get(3);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(played.get(3));
     }
 
     @Test
@@ -594,9 +602,7 @@ class ChannelTreeTest {
         assertThat(listener.stats().repairs).as("a planned move, not a repair").isZero();
         assertThat(trees.get(0).stats().displacedOthers).isEqualTo(1);
         List<Long> seqs = played.get(1);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(seqs);
         assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
         // a pure listener never displaces anyone
         ChannelTree late = add(false, 0);
@@ -610,13 +616,7 @@ class ChannelTreeTest {
     void rebalancingMovesDeepNodesUpWithoutASkipAndThenSettles() {
         add(true, 4);
         stream();
-        // a chain, each node seeing only the one above it: source → A → B → C → D
-        int[] slots = {1, 1, 1, 0};
-        for (int k = 0; k < 4; k++) {
-            visibleOnly = trees.size() - 1;
-            add(false, slots[k]).join();
-            sim.runUntil(sim.now() + 2_000);
-        }
+        chainBelowTheSource(1, 1, 1, 0); // source → A → B → C → D
         assertThat(trees.get(4).depth()).isEqualTo(4);
         visibleOnly = -1; // now everyone sees the source's three free slots
         sim.runUntil(sim.now() + 60_000);
@@ -627,10 +627,7 @@ class ChannelTreeTest {
         assertThat(moves).isGreaterThanOrEqualTo(2);
         sim.runUntil(sim.now() + 120_000);
         assertThat(trees.stream().mapToLong(t -> t.stats().moves).sum()).as("settled: no more moves").isEqualTo(moves);
-        List<Long> seqs = played.get(4);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(played.get(4));
         assertThat(trees.get(4).stats().repairs).as("moves are not repairs").isZero();
     }
 
@@ -638,13 +635,7 @@ class ChannelTreeTest {
     void freeSlotsAboveTravelDownTheTreeAndDeepNodesMoveUpToThem() {
         add(true, 1);
         stream();
-        // source → A (3 slots) → B → C → D, each seeing only the one above it when it joins
-        int[] slots = {3, 1, 1, 0};
-        for (int k = 0; k < 4; k++) {
-            visibleOnly = trees.size() - 1;
-            add(false, slots[k]).join();
-            sim.runUntil(sim.now() + 2_000);
-        }
+        chainBelowTheSource(3, 1, 1, 0); // source → A (3 slots) → B → C → D
         assertThat(trees.get(4).depth()).isEqualTo(4);
         visibleOnly = trees.size(); // from now on gossip shows nobody: only Room can tell of A's two free slots
         long[] versions = new long[trees.size()];
@@ -655,10 +646,7 @@ class ChannelTreeTest {
             assertThat(trees.get(i).depth()).as("node %d moved up below A", i).isEqualTo(2);
             assertThat(indexOf(trees.get(i).parent())).isEqualTo(1);
         }
-        List<Long> seqs = played.get(4);
-        for (int i = 1; i < seqs.size(); i++) {
-            assertThat(seqs.get(i)).as("no skip, no repeat").isEqualTo(seqs.get(i - 1) + 1);
-        }
+        assertNoSkipNoRepeat(played.get(4));
         assertThat(trees.get(4).stats().repairs).as("moves are not repairs").isZero();
     }
 
