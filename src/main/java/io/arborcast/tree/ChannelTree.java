@@ -221,7 +221,7 @@ public final class ChannelTree {
     /** A move refused may follow this many redirects that are still shallower than we are. */
     private static final int MOVE_HOPS = 2;
 
-    /** A peer state seen by gossip: kept (bounded, shallowest first) as a parent candidate. */
+    /** A peer state seen by gossip (or told by our parent, see {@link #shareRoom}): kept as a parent candidate. */
     public void learn(PeerState s) {
         if (!candidates.hear(s)) {
             return;
