@@ -28,9 +28,10 @@ import java.util.function.Supplier;
 /**
  * One node's place in one channel's relay tree. A listener attaches to a parent with "resume
  * from seq", verifies every chunk before storing and forwarding it, feeds its children from
- * its window, and when its parent is lost attaches to a backup, then the grandparent, then
- * any candidate, resuming where it stopped: nothing skipped, nothing repeated. The source is
- * the root. Sans-IO: inputs are method calls, output goes through the transport.
+ * its window, and when its parent is lost attaches to its grandparent or a backup (the
+ * shallower first), then any candidate, resuming where it stopped: nothing skipped, nothing
+ * repeated. The source is the root. Sans-IO: inputs are method calls, output goes through
+ * the transport.
  */
 public final class ChannelTree {
     private final NodeId channel;
@@ -52,6 +53,8 @@ public final class ChannelTree {
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
     private List<PeerAddress> backups = List.of();
+    /** The depth of the best backup when the backups were last ranked (MAX_VALUE: none). */
+    private int bestBackupDepth = Integer.MAX_VALUE;
     private PeerAddress parent;
     /**
      * ATTACHes awaiting an answer, oldest first: one, or during a repair up to
@@ -520,8 +523,9 @@ public final class ChannelTree {
     }
 
     /**
-     * Repair order: redirects just received, the source if it is the grandparent, backups, the
-     * grandparent, then the best other candidates.
+     * Repair order: redirects just received, the source if it is the grandparent, the
+     * grandparent if it is no deeper than the best backup, backups, the grandparent, then the
+     * best other candidates.
      */
     private PeerAddress nextCandidate() {
         while (!redirects.isEmpty()) {
@@ -533,6 +537,14 @@ public final class ChannelTree {
         // the source as grandparent comes before backups: gossip always shows it full (it offers
         // its slots only through the directory), and its child's orphans are who should refill it
         if (ancestors.size() == 2 && candidates.usable(ancestors.get(1))) {
+            return ancestors.get(1);
+        }
+        // in a repair, a grandparent no deeper than the best backup first: there (or at the lost
+        // parent's sibling a full grandparent redirects to) our subtree sinks no deeper. Orphans
+        // that took their shallowest backup, a level or more below, made the deep chains of churn
+        int grandparentDepth = ancestors.size() - 2;
+        if (lostAt >= 0 && grandparentDepth >= 0 && grandparentDepth <= bestBackupDepth
+                && candidates.usable(ancestors.get(1))) {
             return ancestors.get(1);
         }
         for (PeerAddress b : backups) {
@@ -580,8 +592,9 @@ public final class ChannelTree {
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
-        backups = candidates.ranked(config.backups(), candidates::eligible, parent).stream()
-                .map(PeerState::address).toList();
+        List<PeerState> best = candidates.ranked(config.backups(), candidates::eligible, parent);
+        backups = best.stream().map(PeerState::address).toList();
+        bestBackupDepth = best.isEmpty() ? Integer.MAX_VALUE : best.get(0).depth();
     }
 
     private void parentLost(String why) {

@@ -556,6 +556,30 @@ class ChannelTreeTest {
     }
 
     @Test
+    void anOrphanTriesItsGrandparentBeforeADeeperBackup() {
+        add(true, 1);
+        stream();
+        // source → A (3 slots) → P → X, and A → Z1 → Z2 (Z2 has room, two levels below A)
+        int[] parentOf = {-1, 0, 1, 2, 1, 4};
+        int[] slotCounts = {0, 3, 1, 1, 1, 2};
+        for (int i = 1; i < parentOf.length; i++) {
+            visibleOnly = parentOf[i];
+            add(false, slotCounts[i]).join();
+            sim.runUntil(sim.now() + 2_000);
+            assertThat(indexOf(trees.get(i).parent())).isEqualTo(parentOf[i]);
+        }
+        ChannelTree x = trees.get(3);
+        visibleOnly = 5; // gossip shows X only Z2: its best backup, at depth 3
+        x.refreshBackups();
+        assertThat(x.backups()).extracting(this::indexOf).containsExactly(5);
+        net.crash(nodes.get(2));
+        sim.runUntil(sim.now() + 10_000);
+        assertThat(indexOf(x.parent())).as("the grandparent A, one level up").isEqualTo(1);
+        assertThat(x.depth()).isEqualTo(2);
+        assertNoSkipNoRepeat(played.get(3));
+    }
+
+    @Test
     void theSourceSeesTheTreeBelowItThroughSubtreeReports() {
         add(true, 2);
         stream();
