@@ -52,9 +52,8 @@ public final class ChannelTree {
     private final ReplayBudget replays;
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
     private List<PeerAddress> ancestors = List.of();
-    private List<PeerAddress> backups = List.of();
-    /** The depth of the best backup when the backups were last ranked (MAX_VALUE: none). */
-    private int bestBackupDepth = Integer.MAX_VALUE;
+    /** Backup parents, best first, in the states they were ranked by. */
+    private List<PeerState> backups = List.of();
     private PeerAddress parent;
     /**
      * ATTACHes awaiting an answer, oldest first: one, or during a repair up to
@@ -359,7 +358,7 @@ public final class ChannelTree {
     }
 
     public List<PeerAddress> backups() {
-        return backups;
+        return backups.stream().map(PeerState::address).toList();
     }
 
     /** True at the source and while attached to a parent. */
@@ -543,13 +542,13 @@ public final class ChannelTree {
         // parent's sibling a full grandparent redirects to) our subtree sinks no deeper. Orphans
         // that took their shallowest backup, a level or more below, made the deep chains of churn
         int grandparentDepth = ancestors.size() - 2;
-        if (lostAt >= 0 && grandparentDepth >= 0 && grandparentDepth <= bestBackupDepth
-                && candidates.usable(ancestors.get(1))) {
+        boolean noDeeperThanBackups = backups.isEmpty() || grandparentDepth <= backups.get(0).depth();
+        if (lostAt >= 0 && grandparentDepth >= 0 && noDeeperThanBackups && candidates.usable(ancestors.get(1))) {
             return ancestors.get(1);
         }
-        for (PeerAddress b : backups) {
-            if (candidates.usable(b)) {
-                return b;
+        for (PeerState b : backups) {
+            if (candidates.usable(b.address())) {
+                return b.address();
             }
         }
         for (PeerAddress a : ancestors) { // grandparent first (the lost parent failed already)
@@ -592,9 +591,7 @@ public final class ChannelTree {
 
     /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
     public void refreshBackups() {
-        List<PeerState> best = candidates.ranked(config.backups(), candidates::eligible, parent);
-        backups = best.stream().map(PeerState::address).toList();
-        bestBackupDepth = best.isEmpty() ? Integer.MAX_VALUE : best.get(0).depth();
+        backups = List.copyOf(candidates.ranked(config.backups(), candidates::eligible, parent));
     }
 
     private void parentLost(String why) {
