@@ -1,17 +1,31 @@
 package io.arborcast.core;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
  * Where a peer can be reached: its node id plus an IP literal and the one port it uses for
  * UDP and TCP alike. The id is {@code null} only for a bootstrap address typed by a user,
  * whose id is learned from its first answer.
+ *
+ * <p>Immutable and shared: a simulated node's one address object sits in thousands of routing
+ * tables and answers, so what is read of it per message is worked out once, here (the host's
+ * UTF-8 length for sizing an answer, its subnet for the address-diversity quotas), and those
+ * reads stay in this object instead of following the host text to its characters.
  */
-public record PeerAddress(NodeId id, String host, int port) {
+public final class PeerAddress {
     /** Longest accepted host text (a DNS name's limit; an IPv6 literal is far shorter). */
     public static final int MAX_HOST_LENGTH = 253;
+    /** {@link #subnet()} of a loopback address, which no quota limits. */
+    public static final int NO_SUBNET = Integer.MIN_VALUE;
 
-    public PeerAddress {
+    private final NodeId id;
+    private final String host;
+    private final int port;
+    private final short hostUtf8Length;
+    private final int subnet;
+
+    public PeerAddress(NodeId id, String host, int port) {
         Objects.requireNonNull(host, "host");
         if (host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
             throw new IllegalArgumentException("bad host length: " + host.length());
@@ -19,6 +33,36 @@ public record PeerAddress(NodeId id, String host, int port) {
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
+        this.id = id;
+        this.host = host;
+        this.port = port;
+        this.hostUtf8Length = (short) utf8Length(host);
+        this.subnet = isLoopback(host) ? NO_SUBNET : subnetKey(host);
+    }
+
+    public NodeId id() {
+        return id;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Bytes of the host text in UTF-8. */
+    public int hostUtf8Length() {
+        return hostUtf8Length;
+    }
+
+    /**
+     * A number naming the host's subnet (/24 of IPv4, /64 of IPv6), {@link #NO_SUBNET} for
+     * loopback: see {@link #subnetKey}.
+     */
+    public int subnet() {
+        return subnet;
     }
 
     /** An address whose node id is not known yet (a bootstrap address). */
@@ -58,6 +102,73 @@ public record PeerAddress(NodeId id, String host, int port) {
     /** {@code host:port}. */
     public String endpoint() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PeerAddress a && port == a.port && host.equals(a.host) && Objects.equals(id, a.id);
+    }
+
+    @Override
+    public int hashCode() {
+        return (Objects.hashCode(id) * 31 + host.hashCode()) * 31 + port;
+    }
+
+    /**
+     * A number naming a host's subnet (/24 of IPv4, /64 of IPv6): exact for dotted IPv4, a hash
+     * of the prefix text otherwise (two subnets that collide only share one quota).
+     */
+    public static int subnetKey(String host) {
+        int key = 0;
+        int octets = 0;
+        int octet = 0;
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c >= '0' && c <= '9' && octet < 256) {
+                octet = octet * 10 + (c - '0');
+            } else if (c == '.' && octet < 256) {
+                key = key << 8 | octet;
+                octet = 0;
+                if (++octets == 3) {
+                    return key | 1 << 24; // tagged: never equal to a hash of IPv6 text below 2^24
+                }
+            } else {
+                break;
+            }
+        }
+        int h = 0; // not dotted IPv4: the prefix text's hash, as String.hashCode but without a substring
+        for (int i = 0, end = subnetPrefixLength(host); i < end; i++) {
+            h = 31 * h + host.charAt(i);
+        }
+        return h;
+    }
+
+    /** Length of the text naming a host's subnet: "a.b.c." of IPv4 (/24), the first four groups of IPv6 (/64). */
+    static int subnetPrefixLength(String host) {
+        char sep = host.indexOf(':') >= 0 ? ':' : '.';
+        int groups = sep == ':' ? 4 : 3;
+        int at = -1;
+        for (int i = 0; i < groups; i++) {
+            at = host.indexOf(sep, at + 1);
+            if (at < 0) {
+                return host.length();
+            }
+        }
+        return at + 1;
+    }
+
+    /** True for 127/8, ::1 and "localhost", which the address-diversity quotas exempt. */
+    public static boolean isLoopback(String host) {
+        return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
+    }
+
+    private static int utf8Length(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return s.getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return s.length();
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 
@@ -21,39 +22,11 @@ import java.util.List;
  * lookup's window, and it goes on to the honest nodes behind them.
  */
 public final class Lookup {
-    private enum State { FRESH, WAITING, STALLED, SUCCEEDED, FAILED }
-
-    private static final class Candidate {
-        final PeerAddress address;
-        /** The first 64 bits of its distance to the target: most comparisons need nothing else. */
-        final long distance;
-        final int hop;
-        /** Hash of the address's subnet, {@link #NO_SUBNET} for loopback (no limit); worked out when first needed. */
-        private int subnet;
-        private boolean subnetKnown;
-        State state = State.FRESH;
-
-        Candidate(PeerAddress address, long distance, int hop) {
-            this.address = address;
-            this.distance = distance;
-            this.hop = hop;
-        }
-
-        /** Most candidates never come near the window, so their host text is never read. */
-        int subnet() {
-            if (!subnetKnown) {
-                String h = address.host();
-                subnet = RoutingTable.isLoopback(h) ? NO_SUBNET : RoutingTable.subnetKey(h);
-                subnetKnown = true;
-            }
-            return subnet;
-        }
-
-        /** Whether it is among the peers the lookup waits for: failed and stalled ones are passed over. */
-        boolean counts() {
-            return state != State.FAILED && state != State.STALLED;
-        }
-    }
+    private static final byte FRESH = 0;
+    private static final byte WAITING = 1;
+    private static final byte STALLED = 2;
+    private static final byte SUCCEEDED = 3;
+    private static final byte FAILED = 4;
 
     private final NodeId target;
     private final int k;
@@ -63,8 +36,19 @@ public final class Lookup {
     /** Subnets of the window walked so far (scratch, reused). */
     private final int[] windowSubnets;
     private int windowSize;
-    /** Everyone heard of, closest to the target first; distances are unique, so this is also the index by id. */
-    private final ArrayList<Candidate> candidates = new ArrayList<>();
+    /**
+     * Everyone heard of, closest to the target first, as parallel arrays (a lookup hears of a
+     * few hundred peers, and finding one's place reads only the distance array): the address,
+     * the first 64 bits of its distance to the target (most comparisons need nothing else),
+     * its state, and the RPC hops it was heard of after (1 = a seed). Distances are unique, so
+     * the order is also the index by id.
+     */
+    private PeerAddress[] addrs = new PeerAddress[INITIAL_CAPACITY];
+    private long[] distances = new long[INITIAL_CAPACITY];
+    private byte[] states = new byte[INITIAL_CAPACITY];
+    private short[] hops = new short[INITIAL_CAPACITY];
+    private int n;
+    private static final int INITIAL_CAPACITY = 64;
     private int inFlight;
     private int queried;
 
@@ -99,18 +83,18 @@ public final class Lookup {
             return null;
         }
         windowSize = 0;
-        for (Candidate c : candidates) {
-            if (!inWindow(c)) {
+        for (int i = 0; i < n; i++) {
+            if (!inWindow(i)) {
                 continue;
             }
             if (windowSize > k) {
                 break;
             }
-            if (c.state == State.FRESH) {
-                c.state = State.WAITING;
+            if (states[i] == FRESH) {
+                states[i] = WAITING;
                 inFlight++;
                 queried++;
-                return c.address;
+                return addrs[i];
             }
         }
         return null;
@@ -122,14 +106,14 @@ public final class Lookup {
             return false;
         }
         windowSize = 0;
-        for (Candidate c : candidates) {
-            if (!inWindow(c)) {
+        for (int i = 0; i < n; i++) {
+            if (!inWindow(i)) {
                 continue;
             }
             if (windowSize > k) {
                 break;
             }
-            if (c.state != State.SUCCEEDED) {
+            if (states[i] != SUCCEEDED) {
                 return false;
             }
         }
@@ -138,35 +122,36 @@ public final class Lookup {
 
     /** {@code peer} answered with {@code closer} contacts. */
     public void onSuccess(PeerAddress peer, List<PeerAddress> closer) {
-        Candidate c = find(peer);
-        if (c == null || (c.state != State.WAITING && c.state != State.STALLED)) {
+        int c = find(peer);
+        if (c < 0 || (states[c] != WAITING && states[c] != STALLED)) {
             return;
         }
-        if (c.state == State.WAITING) {
+        if (states[c] == WAITING) {
             inFlight--;
         }
-        c.state = State.SUCCEEDED;
+        states[c] = SUCCEEDED;
+        int hop = hops[c] + 1;
         for (PeerAddress p : closer) {
-            add(p, c.hop + 1);
+            add(p, hop);
         }
     }
 
     /** {@code peer} did not answer in time (or answered nonsense). */
     public void onFailure(PeerAddress peer) {
-        Candidate c = find(peer);
-        if (c != null && (c.state == State.WAITING || c.state == State.STALLED)) {
-            if (c.state == State.WAITING) {
+        int c = find(peer);
+        if (c >= 0 && (states[c] == WAITING || states[c] == STALLED)) {
+            if (states[c] == WAITING) {
                 inFlight--;
             }
-            c.state = State.FAILED;
+            states[c] = FAILED;
         }
     }
 
     /** {@code peer} is slow: stop counting it against alpha; a late answer still counts. */
     public void onStalled(PeerAddress peer) {
-        Candidate c = find(peer);
-        if (c != null && c.state == State.WAITING) {
-            c.state = State.STALLED;
+        int c = find(peer);
+        if (c >= 0 && states[c] == WAITING) {
+            states[c] = STALLED;
             inFlight--;
         }
     }
@@ -175,9 +160,9 @@ public final class Lookup {
     public List<PeerAddress> closest() {
         List<PeerAddress> out = new ArrayList<>(k);
         windowSize = 0;
-        for (Candidate c : candidates) {
-            if (c.state == State.SUCCEEDED && inWindow(c)) {
-                out.add(c.address);
+        for (int i = 0; i < n; i++) {
+            if (states[i] == SUCCEEDED && inWindow(i)) {
+                out.add(addrs[i]);
                 if (out.size() == k) {
                     break;
                 }
@@ -188,9 +173,9 @@ public final class Lookup {
 
     /** RPC hops to the closest peer that answered (1 = a seed); 0 if none answered. */
     public int hops() {
-        for (Candidate c : candidates) {
-            if (c.state == State.SUCCEEDED) {
-                return c.hop;
+        for (int i = 0; i < n; i++) {
+            if (states[i] == SUCCEEDED) {
+                return hops[i];
             }
         }
         return 0;
@@ -205,23 +190,40 @@ public final class Lookup {
         if (p == null || p.id() == null || p.id().equals(self)) {
             return;
         }
-        int at = search(p.id());
-        if (at < 0) {
-            candidates.add(-at - 1, new Candidate(p, target.high64() ^ p.id().high64(), hop));
+        int at = search(p);
+        if (at >= 0) {
+            return;
         }
+        at = -at - 1;
+        if (n == addrs.length) {
+            int cap = n * 2;
+            addrs = Arrays.copyOf(addrs, cap);
+            distances = Arrays.copyOf(distances, cap);
+            states = Arrays.copyOf(states, cap);
+            hops = Arrays.copyOf(hops, cap);
+        }
+        int tail = n - at;
+        System.arraycopy(addrs, at, addrs, at + 1, tail);
+        System.arraycopy(distances, at, distances, at + 1, tail);
+        System.arraycopy(states, at, states, at + 1, tail);
+        System.arraycopy(hops, at, hops, at + 1, tail);
+        addrs[at] = p;
+        distances[at] = target.high64() ^ p.id().high64();
+        states[at] = FRESH;
+        hops[at] = (short) Math.min(hop, Short.MAX_VALUE);
+        n++;
     }
 
-    /** Index of the candidate with {@code id}, or -(insertion point) - 1 as {@code Arrays.binarySearch}. */
-    private int search(NodeId id) {
-        long d = target.high64() ^ id.high64();
+    /** Index of the candidate with {@code p}'s id, or -(insertion point) - 1 as {@code Arrays.binarySearch}. */
+    private int search(PeerAddress p) {
+        long d = target.high64() ^ p.id().high64();
         int lo = 0;
-        int hi = candidates.size() - 1;
+        int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            Candidate c = candidates.get(mid);
-            int cmp = Long.compareUnsigned(c.distance, d);
+            int cmp = Long.compareUnsigned(distances[mid], d);
             if (cmp == 0) {
-                cmp = target.compareDistance(c.address.id(), id);
+                cmp = target.compareDistance(addrs[mid].id(), p.id());
             }
             if (cmp < 0) {
                 lo = mid + 1;
@@ -235,18 +237,19 @@ public final class Lookup {
     }
 
     /**
-     * Walking the candidates closest first: true if {@code c} takes a place in the window (it
-     * counts, and its subnet has room), which then grows by one; past k places, callers stop.
+     * Walking the candidates closest first: true if candidate {@code i} takes a place in the
+     * window (it counts: it neither failed nor stalled, and its subnet has room), which then
+     * grows by one; past k places, callers stop.
      */
-    private boolean inWindow(Candidate c) {
-        if (!c.counts()) {
+    private boolean inWindow(int i) {
+        if (states[i] == FAILED || states[i] == STALLED) {
             return false;
         }
-        int subnet = maxPerSubnet > 0 ? c.subnet() : NO_SUBNET;
-        if (subnet != NO_SUBNET) {
+        int subnet = maxPerSubnet > 0 ? addrs[i].subnet() : PeerAddress.NO_SUBNET;
+        if (subnet != PeerAddress.NO_SUBNET) {
             int same = 0;
-            for (int i = 0; i < Math.min(windowSize, k); i++) {
-                if (windowSubnets[i] == subnet && ++same >= maxPerSubnet) {
+            for (int w = 0; w < Math.min(windowSize, k); w++) {
+                if (windowSubnets[w] == subnet && ++same >= maxPerSubnet) {
                     return false;
                 }
             }
@@ -258,10 +261,7 @@ public final class Lookup {
         return true;
     }
 
-    private static final int NO_SUBNET = Integer.MIN_VALUE;
-
-    private Candidate find(PeerAddress peer) {
-        int at = peer.id() == null ? -1 : search(peer.id());
-        return at < 0 ? null : candidates.get(at);
+    private int find(PeerAddress peer) {
+        return peer.id() == null ? -1 : search(peer);
     }
 }

@@ -87,7 +87,7 @@ public final class RoutingTable {
         /** Contact {@code i}, now heard from at {@code address}, moves to the most-recently-seen end. */
         void seen(int i, PeerAddress address, long now, int k) {
             PeerAddress old = addrs[i];
-            int subnet = address == old || address.host().equals(old.host()) ? subnets[i] : subnetKey(address.host());
+            int subnet = address.subnet();
             removeAt(i);
             append(address, now, subnet, k);
         }
@@ -213,7 +213,7 @@ public final class RoutingTable {
             return null;
         }
         if (b.n < k) {
-            int subnet = subnetKey(peer.host());
+            int subnet = peer.subnet();
             if (!ipAllowed(b, peer, subnet)) {
                 return null;
             }
@@ -254,7 +254,7 @@ public final class RoutingTable {
             evict(b, i);
             while (b.replacements != null && b.replacements.n > 0) { // newest first, within the address quotas
                 Contact r = b.replacements.popNewest();
-                int subnet = subnetKey(r.address().host());
+                int subnet = r.address().subnet();
                 if (ipAllowed(b, r.address(), subnet)) {
                     admit(b, r.address(), r.lastSeen(), subnet);
                     break;
@@ -432,10 +432,10 @@ public final class RoutingTable {
 
     /** Eclipse resistance: at most {@code maxPerIp} of one IP in a bucket, {@code maxPerSubnet} of one subnet in all. */
     private boolean ipAllowed(Bucket b, PeerAddress peer, int subnet) {
-        String host = peer.host();
-        if (isLoopback(host)) {
-            return true;
+        if (subnet == PeerAddress.NO_SUBNET) {
+            return true; // loopback
         }
+        String host = peer.host();
         if (maxPerIp > 0) {
             int same = 0;
             for (int i = 0; i < b.n; i++) {
@@ -448,54 +448,6 @@ public final class RoutingTable {
             return false;
         }
         return true;
-    }
-
-    /**
-     * A number naming a host's subnet (/24 of IPv4, /64 of IPv6): exact for dotted IPv4, a hash
-     * of the prefix text otherwise (two subnets that collide only share one quota). Computed
-     * once per contact, so the scans above compare ints, not strings.
-     */
-    static int subnetKey(String host) {
-        int key = 0;
-        int octets = 0;
-        int octet = 0;
-        for (int i = 0; i < host.length(); i++) {
-            char c = host.charAt(i);
-            if (c >= '0' && c <= '9' && octet < 256) {
-                octet = octet * 10 + (c - '0');
-            } else if (c == '.' && octet < 256) {
-                key = key << 8 | octet;
-                octet = 0;
-                if (++octets == 3) {
-                    return key | 1 << 24; // tagged: never equal to a hash of IPv6 text below 2^24
-                }
-            } else {
-                break;
-            }
-        }
-        int h = 0; // not dotted IPv4: the prefix text's hash, as String.hashCode but without a substring
-        for (int i = 0, end = subnetPrefixLength(host); i < end; i++) {
-            h = 31 * h + host.charAt(i);
-        }
-        return h;
-    }
-
-    /** Length of the text naming a host's subnet: "a.b.c." of IPv4 (/24), the first four groups of IPv6 (/64). */
-    static int subnetPrefixLength(String host) {
-        char sep = host.indexOf(':') >= 0 ? ':' : '.';
-        int groups = sep == ':' ? 4 : 3;
-        int at = -1;
-        for (int i = 0; i < groups; i++) {
-            at = host.indexOf(sep, at + 1);
-            if (at < 0) {
-                return host.length();
-            }
-        }
-        return at + 1;
-    }
-
-    static boolean isLoopback(String host) {
-        return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
     }
 
     private void addReplacement(Bucket b, PeerAddress peer, long now) {

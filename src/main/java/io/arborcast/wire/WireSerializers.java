@@ -59,12 +59,6 @@ final class WireSerializers {
             setImmutable(true);
         }
 
-        /** Bytes {@link #write} emits for {@code s}. */
-        static int size(String s) {
-            int n = ascii(s) ? s.length() : s.getBytes(StandardCharsets.UTF_8).length;
-            return Output.varIntLength(n, true) + n;
-        }
-
         private static boolean ascii(String s) {
             for (int i = 0; i < s.length(); i++) {
                 if (s.charAt(i) >= 0x80) {
@@ -123,7 +117,9 @@ final class WireSerializers {
 
         /** Bytes {@link #write} emits for {@code a}: flag, id, host, port. */
         static int size(PeerAddress a) {
-            return 1 + (a.id() == null ? 0 : NodeId.BYTES) + Utf8.size(a.host()) + Output.varIntLength(a.port(), true);
+            int host = a.hostUtf8Length(); // known to the address: sizing an answer reads no host text
+            return 1 + (a.id() == null ? 0 : NodeId.BYTES) + Output.varIntLength(host, true) + host
+                    + Output.varIntLength(a.port(), true);
         }
 
         @Override

@@ -97,18 +97,6 @@ class RoutingTableTest {
         assertThat(t.size()).isEqualTo(3);
         t.observe(new PeerAddress(self.randomInBucket(150, random), "198.51.101.10", 7000), 7);
         assertThat(t.size()).as("the next /24 is another subnet").isEqualTo(4);
-        assertThat(RoutingTable.subnetPrefixLength("2001:db8:1:2:3::1")).isEqualTo("2001:db8:1:2:".length());
-    }
-
-    @Test
-    void subnetKeysNameThe24OrThe64() {
-        assertThat(RoutingTable.subnetKey("198.51.100.10")).isEqualTo(RoutingTable.subnetKey("198.51.100.250"))
-                .isNotEqualTo(RoutingTable.subnetKey("198.51.101.10"))
-                .isNotEqualTo(RoutingTable.subnetKey("98.51.100.10"));
-        assertThat(RoutingTable.subnetKey("2001:db8:1:2:3::1")).isEqualTo(RoutingTable.subnetKey("2001:db8:1:2:ff::9"))
-                .isNotEqualTo(RoutingTable.subnetKey("2001:db8:1:3:3::1"));
-        assertThat(RoutingTable.subnetKey("999.1.2.3")).as("not an IPv4 octet: hashed as text")
-                .isNotEqualTo(RoutingTable.subnetKey("231.1.2.3"));
     }
 
     @Test
