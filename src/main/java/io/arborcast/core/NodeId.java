@@ -203,7 +203,7 @@ public final class NodeId implements Comparable<NodeId> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NodeId n && n.hi == hi && n.mid == mid && n.lo == lo;
+        return o == this || o instanceof NodeId n && n.hi == hi && n.mid == mid && n.lo == lo;
     }
 
     @Override

@@ -24,6 +24,8 @@ public final class PeerAddress {
     private final int port;
     private final short hostUtf8Length;
     private final int subnet;
+    /** Of id, host and port (the key of lookups' and links' maps: reading it reads no other object). */
+    private final int hash;
 
     public PeerAddress(NodeId id, String host, int port) {
         Objects.requireNonNull(host, "host");
@@ -38,6 +40,7 @@ public final class PeerAddress {
         this.port = port;
         this.hostUtf8Length = (short) utf8Length(host);
         this.subnet = isLoopback(host) ? NO_SUBNET : subnetKey(host);
+        this.hash = (Objects.hashCode(id) * 31 + host.hashCode()) * 31 + port;
     }
 
     public NodeId id() {
@@ -96,7 +99,7 @@ public final class PeerAddress {
 
     /** True when both name the same host and port, whatever their ids. */
     public boolean sameEndpoint(PeerAddress other) {
-        return other != null && port == other.port && host.equals(other.host);
+        return other == this || other != null && port == other.port && host.equals(other.host);
     }
 
     /** {@code host:port}. */
@@ -106,12 +109,13 @@ public final class PeerAddress {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PeerAddress a && port == a.port && host.equals(a.host) && Objects.equals(id, a.id);
+        return o == this || o instanceof PeerAddress a && port == a.port && hash == a.hash && host.equals(a.host)
+                && Objects.equals(id, a.id);
     }
 
     @Override
     public int hashCode() {
-        return (Objects.hashCode(id) * 31 + host.hashCode()) * 31 + port;
+        return hash;
     }
 
     /**

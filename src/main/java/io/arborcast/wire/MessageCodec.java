@@ -33,6 +33,7 @@ public final class MessageCodec implements MessageSizer {
     private final int addressTypeIdBytes = Output.varIntLength(kryo.getRegistration(PeerAddress.class).getId() + 2, true);
     private Message lastSized;
     private int lastSize;
+    private int emptyNodesBytes = -1;
 
     /** A codec refusing frames larger than {@code maxFrameBytes}. */
     public MessageCodec(int maxFrameBytes) {
@@ -81,12 +82,20 @@ public final class MessageCodec implements MessageSizer {
         if (contacts.isEmpty() || kryo.getClassResolver().getRegistration(contacts.getClass()) == null) {
             return write(n); // (an unregistered list fails as it would on the wire)
         }
-        int size = write(new DhtMessage.Nodes(n.rpcId(), List.of())) - Output.varIntLength(0, true)
+        if (emptyNodesBytes < 0) { // the frame of an answer with no contacts, but for its rpc id
+            emptyNodesBytes = write(new DhtMessage.Nodes(0, List.of())) - rpcIdBytes(0);
+        }
+        int size = emptyNodesBytes + rpcIdBytes(n.rpcId()) - Output.varIntLength(0, true)
                 + Output.varIntLength(contacts.size(), true);
         for (PeerAddress a : contacts) {
             size += addressTypeIdBytes + WireSerializers.Address.size(a);
         }
         return size;
+    }
+
+    /** Bytes of an rpc id as Kryo writes a long: a zig-zag varint. */
+    private static int rpcIdBytes(long rpcId) {
+        return Output.varLongLength(rpcId, false);
     }
 
     private int write(Message m) {
