@@ -33,6 +33,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--lookups", description = "override the number of lookups")
     Integer lookups;
 
+    @Option(names = "--threads", description = "threads for a partitioned scenario (engine.partitions > 1); "
+            + "the results do not depend on them")
+    Integer threads;
+
     @Option(names = "--out", paramLabel = "DIR", description = "where to write summary.json, timeseries.csv, plots "
             + "(default: out/<scenario>)")
     Path out;
@@ -55,8 +59,16 @@ final class SimulateCommand implements Callable<Integer> {
         if (lookups != null) {
             s = s.withLookups(lookups);
         }
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("--threads must be at least 1");
+            }
+            s = s.withThreads(threads);
+        }
         Path dir = out != null ? out : Path.of("out", s.name());
-        System.out.println("simulating " + s.name() + ": " + s.nodes() + " nodes, seed " + s.seed());
+        System.out.println("simulating " + s.name() + ": " + s.nodes() + " nodes, seed " + s.seed()
+                + (s.engine().partitions() > 1
+                ? ", " + s.engine().partitions() + " partitions on " + s.engine().threads() + " threads" : ""));
         RunResult r;
         if (quiet) {
             r = ScenarioRunner.run(s, null);

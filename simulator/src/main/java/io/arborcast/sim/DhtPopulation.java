@@ -38,7 +38,7 @@ public final class DhtPopulation {
     /** Adds a node with a random id (from the population's seed) and its DHT. */
     public DhtNode add() {
         SimNode node = net.addNode(NodeId.random(idRandom));
-        DhtNode dht = new DhtNode(config, node, node, net.sizer());
+        DhtNode dht = new DhtNode(config, node, node, net.sizer(node));
         node.setHandler(new MessageRouter().on(DhtMessage.class, dht::onMessage));
         dhts.add(dht);
         nodes.add(node);

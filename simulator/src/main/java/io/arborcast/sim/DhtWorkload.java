@@ -10,6 +10,8 @@ import io.arborcast.core.Transport;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
+import io.arborcast.dht.DhtResults.FindResult;
+import io.arborcast.dht.DhtResults.LookupResult;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,10 +105,12 @@ final class DhtWorkload implements Workload {
         configure(node);
         long start = sim.now();
         d.join(bootstrap, r -> {
-            if (r.ok()) {
-                joinMillis.add(sim.now() - start);
-            } else {
-                joinFailures++;
+            synchronized (this) { // (callbacks run inside partitions: see Partitions)
+                if (r.ok()) {
+                    joinMillis.add(sim.now() - start);
+                } else {
+                    joinFailures++;
+                }
             }
         });
         if (s.churn().enabled()) {
@@ -172,20 +176,26 @@ final class DhtWorkload implements Workload {
         long start = sim.now();
         inFlight.add(asker);
         pop.dht(asker.index()).lookup(target, r -> {
-            inFlight.remove(asker);
-            lookupsDone++;
-            hops.add(r.hops());
-            latency.add(sim.now() - start);
-            List<NodeId> got = new ArrayList<>(r.closest().size());
-            r.closest().forEach(p -> got.add(p.id()));
-            List<NodeId> truth = trueClosest(target, s.dht().k(), asker.localAddress().id());
-            if (got.equals(truth)) {
-                lookupsExact++;
-            }
-            if (!got.isEmpty() && !truth.isEmpty() && got.get(0).equals(truth.get(0))) {
-                closestFound++;
+            synchronized (this) {
+                lookupDone(asker, target, start, r);
             }
         });
+    }
+
+    private void lookupDone(SimNode asker, NodeId target, long start, LookupResult r) {
+        inFlight.remove(asker);
+        lookupsDone++;
+        hops.add(r.hops());
+        latency.add(sim.now() - start);
+        List<NodeId> got = new ArrayList<>(r.closest().size());
+        r.closest().forEach(p -> got.add(p.id()));
+        List<NodeId> truth = trueClosest(target, s.dht().k(), asker.localAddress().id());
+        if (got.equals(truth)) {
+            lookupsExact++;
+        }
+        if (!got.isEmpty() && !truth.isEmpty() && got.get(0).equals(truth.get(0))) {
+            closestFound++;
+        }
     }
 
     /** The k live node ids closest to target, excluding {@code except}. */
@@ -247,7 +257,7 @@ final class DhtWorkload implements Workload {
                 }
                 SimNode n = net.addNode(channel.xor(NodeId.fromBytes(near)), "172.16.0." + (i + 1));
                 n.setUploadBytesPerSec(s.uploadBytesPerSec());
-                DhtNode d = new DhtNode(s.dht(), n, new Liar(n), net.sizer());
+                DhtNode d = new DhtNode(s.dht(), n, new Liar(n), net.sizer(n));
                 n.setHandler(new MessageRouter().on(DhtMessage.class, d::onMessage));
                 addresses.add(n.localAddress());
                 nodes.add(n);
@@ -258,7 +268,11 @@ final class DhtWorkload implements Workload {
         void publish() {
             DhtNode publisher = pop.dht(1);
             publisher.publish(ChannelRecords.create(key, "sybil target", "audio/mpeg", 128, sim.now(), 1),
-                    out -> stored = out.accepted());
+                    out -> {
+                        synchronized (DhtWorkload.this) {
+                            stored = out.accepted();
+                        }
+                    });
             for (int i = 0; i < 20; i++) {
                 SimNode p = randomLive();
                 pop.dht(p.index()).announce(key.channelId(), new ProviderInfo(p.localAddress(), 1, 2), out -> { });
@@ -271,20 +285,26 @@ final class DhtWorkload implements Workload {
             long start = sim.now();
             inFlight.add(asker);
             pop.dht(asker.index()).find(key.channelId(), res -> {
-                inFlight.remove(asker);
-                lookupsDone++;
-                finds++;
-                findMillis.add(sim.now() - start);
-                hops.add(res.hops());
-                latency.add(sim.now() - start);
-                if (res.found()) {
-                    recordFound++;
-                    lookupsExact++;
-                }
-                if (res.providers().stream().anyMatch(p -> !p.address().host().startsWith("172.16."))) {
-                    providerFound++;
+                synchronized (DhtWorkload.this) {
+                    found(asker, start, res);
                 }
             });
+        }
+
+        private void found(SimNode asker, long start, FindResult res) {
+            inFlight.remove(asker);
+            lookupsDone++;
+            finds++;
+            findMillis.add(sim.now() - start);
+            hops.add(res.hops());
+            latency.add(sim.now() - start);
+            if (res.found()) {
+                recordFound++;
+                lookupsExact++;
+            }
+            if (res.providers().stream().anyMatch(p -> !p.address().host().startsWith("172.16."))) {
+                providerFound++;
+            }
         }
 
         Map<String, Object> summary() {

@@ -17,7 +17,20 @@ import java.util.concurrent.TimeUnit;
  * back to the node defaults in {@code config/arborcast.conf}.
  */
 public record Scenario(String name, long seed, int nodes, long durationMillis, SimNetwork.Config network,
-                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip, Stream stream) {
+                       long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip, Stream stream,
+                       Engine engine) {
+
+    /**
+     * The event engine: {@code partitions} event queues ({@link Partitions}), run on
+     * {@code threads} threads (which never change the results).
+     */
+    public record Engine(int partitions, int threads) {
+        public Engine {
+            if (partitions < 1 || threads < 1) {
+                throw new IllegalArgumentException("engine partitions and threads must be at least 1");
+            }
+        }
+    }
 
     /** Churn after the initial joins. */
     public record Churn(boolean enabled, double arrivalsPerSecond, SessionModel session, double leaveShare) {
@@ -125,6 +138,19 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
                     ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
                     st.getDouble("zero-slot-share"), ms(st, "directory-latency"));
+            Config e = s.getConfig("engine");
+            int partitions = e.getInt("partitions");
+            int threads = e.getInt("threads");
+            if (partitions < 1 || partitions > Partitions.MAX_PARTITIONS || threads < 0) {
+                throw new IllegalArgumentException("engine.partitions must be 1.." + Partitions.MAX_PARTITIONS
+                        + " and engine.threads at least 0");
+            }
+            if (partitions > 1 && !workload.kind().equals("dht")) {
+                throw new IllegalArgumentException("engine.partitions > 1 needs the dht workload (a "
+                        + workload.kind() + " workload uses TCP links, which are not partitioned)");
+            }
+            Engine engine = new Engine(partitions, threads == 0
+                    ? Math.min(partitions, Runtime.getRuntime().availableProcessors()) : threads);
             int nodes = s.getInt("nodes");
             if (nodes < 2) {
                 throw new IllegalArgumentException("a scenario needs at least 2 nodes");
@@ -132,7 +158,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             return new Scenario(s.getString("name"), s.getLong("seed"), nodes, ms(s, "duration"), network,
                     net.getLong("upload-kbps") * 1000 / 8, net.getLong("bootstrap-upload-kbps") * 1000 / 8, churn, faults, workload,
                     DhtConfig.from(s.getConfig("dht"), io.arborcast.wire.MessageCodec.DEFAULT_MAX_DATAGRAM),
-                    GossipConfig.from(s.getConfig("gossip")), stream);
+                    GossipConfig.from(s.getConfig("gossip")), stream, engine);
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad scenario: " + e.getMessage(), e);
         }
@@ -143,20 +169,26 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     }
 
     public Scenario withNodes(int n) {
-        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
+        return new Scenario(name, seed, n, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream, engine);
     }
 
     public Scenario withSeed(long s) {
-        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
+        return new Scenario(name, s, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream, engine);
     }
 
     public Scenario withDuration(long millis) {
-        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream);
+        return new Scenario(name, seed, nodes, millis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream, engine);
+    }
+
+    /** The same run on {@code n} threads (the results do not change). */
+    public Scenario withThreads(int n) {
+        return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream,
+                new Engine(engine.partitions(), n));
     }
 
     public Scenario withLookups(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
-                        workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup()), dht, gossip, stream);
+                        workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup()), dht, gossip, stream, engine);
     }
 }

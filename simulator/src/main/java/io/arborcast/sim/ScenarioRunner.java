@@ -26,8 +26,16 @@ public final class ScenarioRunner {
         long wallStart = System.nanoTime();
         resetPeaks();
         Simulation sim = new Simulation();
-        SimNetwork net = new SimNetwork(sim, s.network(), new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
-                s.seed());
+        SimNetwork net = new SimNetwork(sim, s.network(), () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
+                s.seed(), s.engine().partitions(), s.engine().threads());
+        try {
+            return run(s, progress, sim, net, wallStart);
+        } finally {
+            net.close();
+        }
+    }
+
+    private static RunResult run(Scenario s, Progress progress, Simulation sim, SimNetwork net, long wallStart) {
         Workload w = switch (s.workload().kind()) {
             case "gossip" -> new GossipWorkload(s, sim, net);
             case "stream" -> new StreamWorkload(s, sim, net);
@@ -71,6 +79,9 @@ public final class ScenarioRunner {
         summary.put("events", sim.eventsProcessed());
         summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
         summary.put("peakHeapBytes", peakHeap());
+        if (s.engine().partitions() > 1) {
+            summary.put("partitions", s.engine().partitions());
+        }
         summary.put(w.section(), w.summary(samples));
         if (w.attackSummary() != null) {
             summary.put("attack", w.attackSummary());

@@ -39,16 +39,20 @@ public final class SimNetwork {
     }
 
     final Simulation sim;
-    final LimitCounters limits = new LimitCounters();
+    final LimitCounters limits;
     private final Config config;
-    private final MessageSizer sizer;
     private final long seed;
-    private final Random netRandom;
+    /** Null on a run of one queue; else the partitions the nodes are spread over. */
+    private final Partitions parts;
+    /** Per partition (one entry without partitions): what a partition's events use, never another's. */
+    private final MessageSizer[] sizers;
+    private final Random[] netRandoms;
+    private final Traffic[] traffics;
+    private final LimitCounters[] limitsOf;
     private final List<SimNode> nodes = new ArrayList<>();
     private final Map<Long, SimLink> links = new HashMap<>();
     /** Nodes added at a chosen host rather than by the address plan. */
     private final Map<String, SimNode> chosenHosts = new HashMap<>();
-    private final Traffic traffic = new Traffic();
     private Set<Long> blockedPairs = Set.of();
 
     /** Bytes and messages carried, split into control and stream data. */
@@ -76,14 +80,65 @@ public final class SimNetwork {
         public long controlBytes() {
             return datagramBytes + controlFrameBytes;
         }
+
+        /** The sum of {@code parts}. */
+        static Traffic sum(Traffic[] parts) {
+            Traffic t = new Traffic();
+            for (Traffic p : parts) {
+                t.datagrams += p.datagrams;
+                t.datagramBytes += p.datagramBytes;
+                t.datagramsLost += p.datagramsLost;
+                t.frames += p.frames;
+                t.controlFrameBytes += p.controlFrameBytes;
+                t.streamFrameBytes += p.streamFrameBytes;
+                t.dropped += p.dropped;
+                p.counts.forEach((c, n) -> t.counts.computeIfAbsent(c, x -> new long[1])[0] += n[0]);
+            }
+            return t;
+        }
     }
 
     public SimNetwork(Simulation sim, Config config, MessageSizer sizer, long seed) {
+        this(sim, config, () -> sizer, seed, 1, 1);
+    }
+
+    /**
+     * A network whose nodes are spread over {@code partitions} event queues run on up to
+     * {@code threads} threads ({@link Partitions}); {@code newSizer} makes one sizer per partition.
+     * With one partition, {@code sim} is the only queue.
+     */
+    public SimNetwork(Simulation sim, Config config, java.util.function.Supplier<MessageSizer> newSizer, long seed,
+                      int partitions, int threads) {
         this.sim = sim;
         this.config = config;
-        this.sizer = sizer;
         this.seed = seed;
-        this.netRandom = new Random(seed ^ 0x5DEECE66DL);
+        this.parts = partitions > 1 ? new Partitions(sim, partitions, threads) : null;
+        if (parts != null) {
+            sim.drive(parts);
+        }
+        this.sizers = new MessageSizer[partitions];
+        this.netRandoms = new Random[partitions];
+        this.traffics = new Traffic[partitions];
+        this.limitsOf = new LimitCounters[partitions];
+        for (int p = 0; p < partitions; p++) {
+            sizers[p] = newSizer.get();
+            netRandoms[p] = new Random(seed ^ 0x5DEECE66DL ^ (0x9E3779B97F4A7C15L * p));
+            traffics[p] = new Traffic();
+            limitsOf[p] = new LimitCounters();
+        }
+        this.limits = limitsOf[0];
+    }
+
+    /** Partitions the nodes are spread over (1: one queue). */
+    public int partitions() {
+        return sizers.length;
+    }
+
+    /** Stops the partition threads, if any. */
+    public void close() {
+        if (parts != null) {
+            parts.close();
+        }
     }
 
     public Simulation simulation() {
@@ -95,13 +150,14 @@ public final class SimNetwork {
         return config.latency();
     }
 
-    /** The codec that sizes messages (shared: everything runs on the simulator's one thread). */
-    public MessageSizer sizer() {
-        return sizer;
+    /** The codec that sizes the messages of {@code node} (one per partition: a codec is not thread-safe). */
+    public MessageSizer sizer(SimNode node) {
+        return sizers[node.partition];
     }
 
+    /** What the network carried so far (on a partitioned run, a sum made now). */
     public Traffic traffic() {
-        return traffic;
+        return parts == null ? traffics[0] : Traffic.sum(traffics);
     }
 
     /** Adds a live node with the given id; its seeded random derives from the network seed and its index. */
@@ -114,6 +170,9 @@ public final class SimNetwork {
      * 10.0.0.0/8, which the address plan of {@link #hostOf} uses.
      */
     public SimNode addNode(NodeId id, String host) {
+        if (parts != null && parts.windowOpen()) {
+            throw new IllegalStateException("nodes are added by global events, not inside a partition");
+        }
         int index = nodes.size();
         if (!host.equals(hostOf(index))) {
             if (host.startsWith("10.") || chosenHosts.containsKey(host)) {
@@ -121,7 +180,9 @@ public final class SimNetwork {
             }
         }
         PeerAddress address = new PeerAddress(id, host, PORT);
-        SimNode n = new SimNode(this, index, address, new Random(mix(seed, index)));
+        int partition = index % sizers.length;
+        SimNode n = new SimNode(this, index, partition, parts == null ? sim : parts.part(partition), limitsOf[partition],
+                address, new Random(mix(seed, index)));
         config.latency().place(n, n.random);
         nodes.add(n);
         if (!host.startsWith("10.")) {
@@ -189,35 +250,43 @@ public final class SimNetwork {
 
     void send(SimNode from, PeerAddress to, Message m) {
         boolean datagram = m.isDatagram();
+        Traffic traffic = traffics[from.partition];
         traffic.count(m);
-        int bytes = sizer.sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
+        int bytes = sizers[from.partition].sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
         from.bytesSent += bytes;
         if (from.sentByType != null) {
             from.sentByType.merge(m.getClass().getSimpleName(), (long) bytes, Long::sum);
         }
         long departMillis = departure(from, bytes);
         SimNode target = resolve(to);
-        if (target != null) {
-            target.bytesAddressed += bytes;
-        }
         if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(SimLink.key(from.index, target.index))) {
             traffic.dropped++; // a one-pair fault: nothing gets through, links stay up and silent
+            deliver(from, target, 0, null, bytes);
             return;
         }
         if (datagram) {
             traffic.datagrams++;
             traffic.datagramBytes += bytes;
+            Random netRandom = netRandoms[from.partition];
             if (target == null || !target.alive || target.partitionGroup != from.partitionGroup) {
                 traffic.dropped++;
-                return;
-            }
-            if (config.datagramLoss() > 0 && netRandom.nextDouble() < config.datagramLoss()) {
+                if (target != null) {
+                    deliver(from, target, 0, null, bytes);
+                }
+            } else if (config.datagramLoss() > 0 && netRandom.nextDouble() < config.datagramLoss()) {
                 traffic.datagramsLost++;
-                return;
+                deliver(from, target, 0, null, bytes);
+            } else {
+                long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
+                deliver(from, target, arrive, new Delivery(target, target.incarnation, from.address, m, null), bytes);
             }
-            long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
-            sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, null));
             return;
+        }
+        if (parts != null) {
+            throw new IllegalStateException("links are not partitioned: a run with links has one partition");
+        }
+        if (target != null) {
+            target.bytesAddressed += bytes;
         }
         traffic.frames++;
         if (m instanceof StreamMessage) {
@@ -225,10 +294,26 @@ public final class SimNetwork {
         } else {
             traffic.controlFrameBytes += bytes;
         }
-        sendOnLink(from, to, target, m, departMillis);
+        sendOnLink(from, to, target, m, departMillis, traffic);
     }
 
-    private void sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis) {
+    /**
+     * Counts {@code bytes} as addressed to {@code target} (whether or not they arrive) and queues
+     * {@code delivery} there at {@code time}, if not null: on a partitioned run, on the target's side.
+     */
+    private void deliver(SimNode from, SimNode target, long time, Runnable delivery, int bytes) {
+        if (parts != null) {
+            parts.post(from.partition, target.partition, time, delivery, target, bytes);
+            return;
+        }
+        target.bytesAddressed += bytes;
+        if (delivery != null) {
+            sim.at(time, delivery);
+        }
+    }
+
+    private void sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis,
+                            Traffic traffic) {
         if (target == null || to.id() == null || !to.id().equals(target.address.id())) {
             traffic.dropped++;
             notifyClosed(from, to, "connect failed: no such peer", config.connectTimeoutMillis());
@@ -248,16 +333,17 @@ public final class SimNetwork {
             // the handshake costs one round trip before the first frame
             departMillis += 2 * Math.round(config.latency().baseMillis(from, target));
         }
-        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
+        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandoms[0]);
         arrive = link.orderedArrival(from, arrive);
         sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, link));
     }
 
     /** When a message of {@code bytes} leaves {@code from}'s uplink, in ms, after what is queued before it. */
     private long departure(SimNode from, int bytes) {
-        long nowMicros = sim.now() * 1000;
+        long now = from.sim.now();
+        long nowMicros = now * 1000;
         if (from.uploadBytesPerSec <= 0) {
-            return sim.now();
+            return now;
         }
         long start = Math.max(nowMicros, from.uplinkFreeAtMicros);
         from.uplinkFreeAtMicros = start + bytes * 1_000_000L / from.uploadBytesPerSec;
@@ -266,7 +352,7 @@ public final class SimNetwork {
 
     /** How long the uplink of {@code node} is busy with what it already queued, in ms. */
     public long uplinkBacklogMillis(SimNode node) {
-        return Math.max(0, (node.uplinkFreeAtMicros - sim.now() * 1000) / 1000);
+        return Math.max(0, (node.uplinkFreeAtMicros - node.sim.now() * 1000) / 1000);
     }
 
     void closeLink(SimNode from, PeerAddress peer) {
@@ -290,7 +376,7 @@ public final class SimNetwork {
 
     private void notifyClosed(SimNode node, PeerAddress peer, String reason, long delay) {
         int inc = node.incarnation;
-        sim.after(delay, () -> {
+        node.sim.after(delay, () -> {
             if (node.alive && node.incarnation == inc && node.handler != null) {
                 node.handler.onLinkClosed(peer, reason);
             }

@@ -22,6 +22,10 @@ import java.util.Random;
 public final class SimNode implements Environment, Transport {
     final SimNetwork net;
     final int index;
+    /** The partition whose queue runs this node's events, and that queue. */
+    final int partition;
+    final Simulation sim;
+    private final LimitCounters limits;
     final PeerAddress address;
     final Random random;
     float x;
@@ -42,9 +46,13 @@ public final class SimNode implements Environment, Transport {
     Map<String, Long> sentByType;
     private ArrayList<SimLink> links;
 
-    SimNode(SimNetwork net, int index, PeerAddress address, Random random) {
+    SimNode(SimNetwork net, int index, int partition, Simulation sim, LimitCounters limits, PeerAddress address,
+            Random random) {
         this.net = net;
         this.index = index;
+        this.partition = partition;
+        this.sim = sim;
+        this.limits = limits;
         this.address = address;
         this.random = random;
     }
@@ -81,13 +89,13 @@ public final class SimNode implements Environment, Transport {
 
     @Override
     public long now() {
-        return net.sim.now();
+        return sim.now();
     }
 
     @Override
     public Cancellable schedule(long delayMillis, Runnable task) {
         NodeTimer t = new NodeTimer(this, incarnation, task);
-        net.sim.after(delayMillis, t);
+        sim.after(delayMillis, t);
         return t;
     }
 
@@ -96,10 +104,10 @@ public final class SimNode implements Environment, Transport {
         return random;
     }
 
-    /** One set of counters for the whole simulated network: the reports sum limit hits over nodes. */
+    /** One set of counters for the whole simulated network (per partition on a partitioned run). */
     @Override
     public LimitCounters limits() {
-        return net.limits;
+        return limits;
     }
 
     @Override

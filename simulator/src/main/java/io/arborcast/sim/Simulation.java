@@ -24,6 +24,8 @@ public final class Simulation {
 
     private long now;
     private long processed;
+    /** Set on the global queue of a partitioned run: it then drives the partitions. */
+    private Partitions partitions;
     /** The millisecond the wheel is at: every wheel event is in [base, base + WHEEL_MILLIS). */
     private long base;
     private final Runnable[][] slots = new Runnable[WHEEL_MILLIS][];
@@ -69,18 +71,27 @@ public final class Simulation {
         return now;
     }
 
-    /** Events run so far. */
+    /** Events run so far (in every partition, on a partitioned run's global queue). */
     public long eventsProcessed() {
-        return processed;
+        return processed + (partitions == null ? 0 : partitions.eventsProcessed());
     }
 
-    /** Events waiting (cancelled timers included until they are popped). */
+    /** Events waiting (cancelled timers included until they are popped); this queue's own only. */
     public int pendingEvents() {
         return wheelSize + size;
     }
 
+    /** Makes this the global queue of {@code p}: {@link #runUntil} then runs the partitions too. */
+    void drive(Partitions p) {
+        this.partitions = p;
+    }
+
     /** Runs {@code task} at virtual time {@code time} (not before now). */
     public void at(long time, Runnable task) {
+        if (partitions != null && partitions.windowOpen()) {
+            throw new IllegalStateException("a global event can only be queued between milliseconds, "
+                    + "not by a node's event in a partition");
+        }
         if (time < now) {
             time = now;
         }
@@ -103,8 +114,11 @@ public final class Simulation {
         return t;
     }
 
-    /** Runs the next event; false if there is none. */
+    /** Runs the next event; false if there is none. Not on a partitioned run. */
     public boolean step() {
+        if (partitions != null) {
+            throw new IllegalStateException("a partitioned run goes by runUntil");
+        }
         if (!advance(Long.MAX_VALUE)) {
             return false;
         }
@@ -114,6 +128,22 @@ public final class Simulation {
 
     /** Runs every event due at or before {@code time}, then sets the clock to {@code time}. */
     public void runUntil(long time) {
+        if (partitions != null) {
+            partitions.runUntil(time);
+        } else {
+            runLocalUntil(time);
+        }
+    }
+
+    /** Sets the clock to {@code time} (if later) without running what is due then. */
+    void clockTo(long time) {
+        if (now < time) {
+            now = time;
+        }
+    }
+
+    /** {@link #runUntil} of this queue alone. */
+    void runLocalUntil(long time) {
         while (advance(time)) {
             runNext();
         }

@@ -56,6 +56,22 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aDhtRunOnTwoPartitionsIsTheSameOnOneThreadAndOnTwoAndStillFindsTheClosest() {
+        Scenario s = Scenario.parse(SMALL + "scenario.engine.partitions = 2");
+        assertThat(s.engine().partitions()).isEqualTo(2);
+        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
+        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
+        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        assertThat(two.timeseries()).hasSameSizeAs(one.timeseries());
+        Map<String, Object> dht = (Map<String, Object>) one.summary().get("dht");
+        assertThat((Integer) dht.get("lookups")).isGreaterThan(250);
+        assertThat((Double) dht.get("closestFound")).isGreaterThan(0.7);
+        assertThat((Integer) dht.get("departures")).isGreaterThan(50);
+        assertThat(one.summary()).containsEntry("partitions", 2);
+    }
+
+    @Test
     void dhtScenarioMeasuresLookupsUnderChurnAndWritesReports(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(SMALL), null);
         @SuppressWarnings("unchecked")
@@ -222,6 +238,10 @@ class ScenarioRunnerTest {
         assertThatThrownBy(() -> Scenario.parse("scenario.churn.session.distribution = zipf"))
                 .hasMessageContaining("unknown session distribution");
         assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("not readable");
+        assertThatThrownBy(() -> Scenario.parse("scenario { workload.kind = stream, engine.partitions = 2 }"))
+                .hasMessageContaining("engine.partitions > 1 needs the dht workload");
+        assertThatThrownBy(() -> Scenario.parse("scenario.engine.partitions = 0"))
+                .hasMessageContaining("engine.partitions must be 1..64");
     }
 
     @Test

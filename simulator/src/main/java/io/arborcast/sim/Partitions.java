@@ -1,0 +1,278 @@
+package io.arborcast.sim;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A run whose nodes are split into partitions (node i in partition i mod P), each with an
+ * event queue of its own, run one virtual millisecond at a time on a few threads: a
+ * conservative parallel discrete-event simulation whose lookahead is the network's least
+ * one-way delay, 1 ms. Within millisecond t a partition runs only its own nodes' events and
+ * may schedule only into its own queue; a message to a node of another partition arrives at
+ * t + 1 or later, so it waits in an outbox, and the partition takes in its inbound outboxes
+ * (senders in partition order, each sender's in the order sent) when it starts t + 1. Outboxes
+ * alternate between even and odd milliseconds, so taking in those of t - 1 never meets a
+ * sender still writing those of t. The
+ * workload's own events (joins, lookups, faults: the global queue) run at the start of their
+ * millisecond, before any partition's. So the order of everything is fixed by the seed and the
+ * number of partitions, never by the threads: one thread running the partitions in turn gives
+ * the same run as several, which a test checks.
+ *
+ * <p>Threads take the partitions of a millisecond one at a time from a shared counter, so with
+ * more partitions than threads a thread that drew the busier partitions is helped by the others
+ * (the events of one millisecond vary by a fifth between halves of 100,000 nodes).
+ *
+ * <p>What a partition touches of shared state must be safe to: each partition has its own
+ * sizer, jitter random and traffic counters ({@link SimNetwork}); nodes are added and crashed
+ * only by global events; workload callbacks that run inside a partition synchronise on the
+ * workload. Links (TCP) are not partitioned: only workloads without them (dht) may run on
+ * more than one partition.
+ */
+final class Partitions {
+    /** More partitions than threads balance the work of each millisecond (see the class comment). */
+    static final int MAX_PARTITIONS = 64;
+
+    private final Simulation global;
+    private final Simulation[] parts;
+    private final int threads;
+    /** outboxes[t & 1][src][dst]: messages partition src sent in millisecond t to nodes of partition dst. */
+    private final Outbox[][][] outboxes;
+    private final Worker[] workers;
+    /** The millisecond running (high bits) and the next partition to take (low 8 bits). */
+    private final AtomicLong claims = new AtomicLong(-1L << 8);
+    /** Partitions finished in the millisecond running. */
+    private final AtomicInteger finished = new AtomicInteger();
+    /** True while the partitions run a millisecond (then no global event may be queued, no node added). */
+    private volatile boolean windowOpen;
+    /** The millisecond running while {@link #windowOpen}. */
+    private volatile long window = -1;
+    /** The millisecond the partitions last ran (or -1). */
+    private long ranUntil = -1;
+    private volatile Throwable failure;
+
+    Partitions(Simulation global, int partitions, int threads) {
+        if (partitions < 1 || partitions > MAX_PARTITIONS || threads < 1) {
+            throw new IllegalArgumentException("partitions must be 1.." + MAX_PARTITIONS + " and threads at least 1");
+        }
+        this.global = global;
+        this.parts = new Simulation[partitions];
+        for (int i = 0; i < partitions; i++) {
+            parts[i] = new Simulation();
+        }
+        this.threads = Math.min(threads, partitions);
+        this.outboxes = new Outbox[2][partitions][partitions];
+        for (Outbox[][] parity : outboxes) {
+            for (Outbox[] row : parity) {
+                for (int j = 0; j < partitions; j++) {
+                    row[j] = new Outbox();
+                }
+            }
+        }
+        this.workers = new Worker[this.threads - 1];
+        for (int w = 0; w < workers.length; w++) {
+            workers[w] = new Worker();
+            Thread t = new Thread(workers[w], "sim-partition-" + (w + 1));
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    int count() {
+        return parts.length;
+    }
+
+    int threads() {
+        return threads;
+    }
+
+    Simulation part(int i) {
+        return parts[i];
+    }
+
+    boolean windowOpen() {
+        return windowOpen;
+    }
+
+    long eventsProcessed() {
+        long sum = 0;
+        for (Simulation p : parts) {
+            sum += p.eventsProcessed();
+        }
+        return sum;
+    }
+
+    /** Events waiting in the partitions and their outboxes. */
+    long pendingEvents() {
+        long sum = 0;
+        for (int dst = 0; dst < parts.length; dst++) {
+            sum += parts[dst].pendingEvents();
+            for (Outbox[][] parity : outboxes) {
+                for (Outbox[] row : parity) {
+                    sum += row[dst].n;
+                }
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Queues {@code task} at {@code time} in partition {@code dst}: at once if the caller owns it
+     * (or no millisecond is running), else through the outbox of {@code src}, the partition
+     * running the caller. {@code target} and {@code bytes}: a message's bytes to count at its
+     * target (as {@link SimNode#bytesAddressed}) on the target's side; task may be null to only count.
+     */
+    void post(int src, int dst, long time, Runnable task, SimNode target, int bytes) {
+        if (!windowOpen || src == dst) {
+            if (target != null) {
+                target.bytesAddressed += bytes;
+            }
+            if (task != null) {
+                parts[dst].at(time, task);
+            }
+        } else {
+            if (task != null && time <= window) {
+                throw new IllegalStateException("a message between partitions must take at least 1 ms");
+            }
+            outboxes[(int) (window & 1)][src][dst].add(time, task, target, bytes);
+        }
+    }
+
+    /** Runs every millisecond up to and including {@code limit}, global events first in each. */
+    void runUntil(long limit) {
+        for (long t = ranUntil + 1; t <= limit; t++) {
+            if (global.pendingEvents() == 0 && pendingEvents() == 0) {
+                break; // nothing left anywhere
+            }
+            for (Simulation p : parts) {
+                p.clockTo(t); // a global event at t that schedules for a node counts from t
+            }
+            global.runLocalUntil(t);
+            runWindow(t);
+            ranUntil = t;
+        }
+        global.runLocalUntil(limit);
+        for (Simulation p : parts) {
+            p.runLocalUntil(limit);
+        }
+        ranUntil = Math.max(ranUntil, limit);
+    }
+
+    /** Stops the worker threads (they are daemons; this lets them go sooner). */
+    void close() {
+        for (Worker w : workers) {
+            w.stop = true;
+        }
+    }
+
+    private void runWindow(long t) {
+        window = t;
+        finished.set(0);
+        windowOpen = true;
+        try {
+            claims.set(t << 8); // opens the millisecond to the workers
+            runClaimed(t);
+            int spins = 0;
+            while (finished.get() < parts.length) { // counted even when one failed
+                spins = spin(spins);
+            }
+            Throwable f = failure;
+            if (f != null) {
+                failure = null;
+                throw new IllegalStateException("a partition failed at " + t + " ms: " + f, f);
+            }
+        } finally {
+            windowOpen = false;
+        }
+    }
+
+    /** Takes partitions of millisecond {@code t} and runs them until none is left. */
+    private void runClaimed(long t) {
+        while (true) {
+            long c = claims.get();
+            if (c >>> 8 != t || (c & 0xFF) >= parts.length) {
+                return; // another millisecond, or all taken
+            }
+            if (!claims.compareAndSet(c, c + 1)) {
+                continue;
+            }
+            int dst = (int) (c & 0xFF);
+            try {
+                for (Outbox[] row : outboxes[(int) ((t - 1) & 1)]) { // what was sent in t - 1, all written
+                    row[dst].drainInto(parts[dst]);
+                }
+                parts[dst].runLocalUntil(t);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            finished.incrementAndGet();
+        }
+    }
+
+    private static int spin(int spins) {
+        if (spins < 10_000) {
+            Thread.onSpinWait();
+        } else {
+            Thread.yield();
+        }
+        return spins + 1;
+    }
+
+    /** A thread that helps run the partitions of each millisecond the main thread opens. */
+    private final class Worker implements Runnable {
+        volatile boolean stop;
+
+        @Override
+        public void run() {
+            long last = -1;
+            int spins = 0;
+            while (!stop) {
+                long t = claims.get() >>> 8;
+                if (t == last || !windowOpen) {
+                    spins = spin(spins);
+                    continue;
+                }
+                spins = 0;
+                runClaimed(t);
+                last = t;
+            }
+        }
+    }
+
+    /** Messages for one partition from another, in the order sent. */
+    private static final class Outbox {
+        private long[] times = new long[64];
+        private Runnable[] tasks = new Runnable[64];
+        private SimNode[] targets = new SimNode[64];
+        private int[] bytes = new int[64];
+        private int n;
+
+        void add(long time, Runnable task, SimNode target, int size) {
+            if (n == times.length) {
+                times = Arrays.copyOf(times, n * 2);
+                tasks = Arrays.copyOf(tasks, n * 2);
+                targets = Arrays.copyOf(targets, n * 2);
+                bytes = Arrays.copyOf(bytes, n * 2);
+            }
+            times[n] = time;
+            tasks[n] = task;
+            targets[n] = target;
+            bytes[n] = size;
+            n++;
+        }
+
+        void drainInto(Simulation sim) {
+            for (int i = 0; i < n; i++) {
+                if (targets[i] != null) {
+                    targets[i].bytesAddressed += bytes[i];
+                    targets[i] = null;
+                }
+                if (tasks[i] != null) {
+                    sim.at(times[i], tasks[i]);
+                    tasks[i] = null;
+                }
+            }
+            n = 0;
+        }
+    }
+}
