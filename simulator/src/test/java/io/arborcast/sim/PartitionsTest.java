@@ -18,6 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PartitionsTest {
+    private static SimNetwork net(Simulation sim, long seed, int partitions, int threads) {
+        return new SimNetwork(sim, SimNetwork.Config.defaults(),
+                () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), seed, partitions, threads);
+    }
+
     /**
      * Nodes that answer every ping with a ping to a random node until a hop budget is used up,
      * each logging (time, sender, hops left) of what it hears, in order: the logs are the order
@@ -25,8 +30,7 @@ class PartitionsTest {
      */
     private static List<List<String>> pingStorm(int partitions, int threads, long seed) {
         Simulation sim = new Simulation();
-        SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
-                () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), seed, partitions, threads);
+        SimNetwork net = net(sim, seed, partitions, threads);
         try {
             Random ids = new Random(seed);
             List<List<String>> logs = new ArrayList<>();
@@ -77,8 +81,7 @@ class PartitionsTest {
     @Test
     void messagesBetweenPartitionsArriveWhenTheLatencySays() {
         Simulation sim = new Simulation();
-        SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
-                () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 9, 2, 2);
+        SimNetwork net = net(sim, 9, 2, 2);
         try {
             Random ids = new Random(4);
             SimNode a = net.addNode(NodeId.random(ids));
@@ -111,8 +114,7 @@ class PartitionsTest {
     @Test
     void aNodesEventMayNotQueueAGlobalEventNorAddANode() {
         Simulation sim = new Simulation();
-        SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
-                () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 9, 2, 1);
+        SimNetwork net = net(sim, 9, 2, 1);
         try {
             SimNode a = net.addNode(NodeId.random(new Random(1)));
             a.schedule(5, () -> sim.after(1, () -> { }));
