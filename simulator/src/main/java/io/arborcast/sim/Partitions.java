@@ -38,6 +38,12 @@ final class Partitions {
     private final int threads;
     /** outboxes[t & 1][src][dst]: messages partition src sent in millisecond t to nodes of partition dst. */
     private final Outbox[][][] outboxes;
+    /**
+     * wrote[t & 1][src]: the partitions src sent to in millisecond t, one bit each (so taking in
+     * reads only the outboxes that hold something, not P of them per partition). Written only by
+     * the thread running src; cleared between milliseconds.
+     */
+    private final long[][] wrote;
     private final Worker[] workers;
     /** The millisecond running (high bits) and the next partition to take (low 8 bits). */
     private final AtomicLong claims = new AtomicLong(-1L << 8);
@@ -62,6 +68,7 @@ final class Partitions {
         }
         this.threads = Math.min(threads, partitions);
         this.outboxes = new Outbox[2][partitions][partitions];
+        this.wrote = new long[2][partitions];
         for (Outbox[][] parity : outboxes) {
             for (Outbox[] row : parity) {
                 for (int j = 0; j < partitions; j++) {
@@ -102,18 +109,14 @@ final class Partitions {
         return sum;
     }
 
-    /** Events waiting in the partitions and their outboxes. */
-    long pendingEvents() {
-        long sum = 0;
-        for (int dst = 0; dst < parts.length; dst++) {
-            sum += parts[dst].pendingEvents();
-            for (Outbox[][] parity : outboxes) {
-                for (Outbox[] row : parity) {
-                    sum += row[dst].n;
-                }
+    /** True if an event waits in a partition or an outbox (between milliseconds). */
+    boolean pending() {
+        for (int p = 0; p < parts.length; p++) {
+            if (parts[p].pendingEvents() > 0 || wrote[0][p] != 0 || wrote[1][p] != 0) {
+                return true;
             }
         }
-        return sum;
+        return false;
     }
 
     /**
@@ -134,14 +137,16 @@ final class Partitions {
             if (task != null && time <= window) {
                 throw new IllegalStateException("a message between partitions must take at least 1 ms");
             }
-            outboxes[(int) (window & 1)][src][dst].add(time, task, target, bytes);
+            int parity = (int) (window & 1);
+            outboxes[parity][src][dst].add(time, task, target, bytes);
+            wrote[parity][src] |= 1L << dst;
         }
     }
 
     /** Runs every millisecond up to and including {@code limit}, global events first in each. */
     void runUntil(long limit) {
         for (long t = ranUntil + 1; t <= limit; t++) {
-            if (global.pendingEvents() == 0 && pendingEvents() == 0) {
+            if (global.pendingEvents() == 0 && !pending()) {
                 break; // nothing left anywhere
             }
             for (Simulation p : parts) {
@@ -176,6 +181,7 @@ final class Partitions {
             while (finished.get() < parts.length) { // counted even when one failed
                 spins = spin(spins);
             }
+            Arrays.fill(wrote[(int) ((t - 1) & 1)], 0); // all taken in: their senders write them again in t + 1
             Throwable f = failure;
             if (f != null) {
                 failure = null;
@@ -198,8 +204,11 @@ final class Partitions {
             }
             int dst = (int) (c & 0xFF);
             try {
-                for (Outbox[] row : outboxes[(int) ((t - 1) & 1)]) { // what was sent in t - 1, all written
-                    row[dst].drainInto(parts[dst]);
+                int parity = (int) ((t - 1) & 1); // what was sent in t - 1, all written
+                for (int src = 0; src < parts.length; src++) {
+                    if ((wrote[parity][src] & (1L << dst)) != 0) {
+                        outboxes[parity][src][dst].drainInto(parts[dst]);
+                    }
                 }
                 parts[dst].runLocalUntil(t);
             } catch (Throwable e) {
