@@ -27,6 +27,7 @@ public final class Lookup {
     private static final byte STALLED = 2;
     private static final byte SUCCEEDED = 3;
     private static final byte FAILED = 4;
+    private static final int INITIAL_CAPACITY = 64;
 
     private final NodeId target;
     private final int k;
@@ -48,7 +49,6 @@ public final class Lookup {
     private byte[] states = new byte[INITIAL_CAPACITY];
     private short[] hops = new short[INITIAL_CAPACITY];
     private int n;
-    private static final int INITIAL_CAPACITY = 64;
     private int inFlight;
     private int queried;
 

@@ -57,7 +57,7 @@ public final class RoutingTable {
             return (flags[i] & PINGING) != 0;
         }
 
-        void append(PeerAddress address, long seen, int subnet, int k) {
+        void append(PeerAddress address, long seen, int k) {
             if (n == his.length) {
                 int cap = Math.max(n + 1, Math.min(n * 2, k)); // never more than k slots
                 his = Arrays.copyOf(his, cap);
@@ -68,7 +68,7 @@ public final class RoutingTable {
             }
             his[n] = address.id().high64();
             addrs[n] = address;
-            subnets[n] = subnet;
+            subnets[n] = address.subnet();
             lastSeen[n] = seen;
             flags[n] = 0;
             n++;
@@ -86,10 +86,8 @@ public final class RoutingTable {
 
         /** Contact {@code i}, now heard from at {@code address}, moves to the most-recently-seen end. */
         void seen(int i, PeerAddress address, long now, int k) {
-            PeerAddress old = addrs[i];
-            int subnet = address.subnet();
             removeAt(i);
-            append(address, now, subnet, k);
+            append(address, now, k);
         }
     }
 
@@ -213,11 +211,10 @@ public final class RoutingTable {
             return null;
         }
         if (b.n < k) {
-            int subnet = peer.subnet();
-            if (!ipAllowed(b, peer, subnet)) {
+            if (!ipAllowed(b, peer)) {
                 return null;
             }
-            admit(b, peer, now, subnet);
+            admit(b, peer, now);
             removeReplacement(b, id);
             return null;
         }
@@ -254,9 +251,8 @@ public final class RoutingTable {
             evict(b, i);
             while (b.replacements != null && b.replacements.n > 0) { // newest first, within the address quotas
                 Contact r = b.replacements.popNewest();
-                int subnet = r.address().subnet();
-                if (ipAllowed(b, r.address(), subnet)) {
-                    admit(b, r.address(), r.lastSeen(), subnet);
+                if (ipAllowed(b, r.address())) {
+                    admit(b, r.address(), r.lastSeen());
                     break;
                 }
             }
@@ -264,9 +260,9 @@ public final class RoutingTable {
     }
 
     /** Makes {@code peer} a live contact of {@code b}, counted in the size and the subnet quota. */
-    private void admit(Bucket b, PeerAddress peer, long seen, int subnet) {
-        b.append(peer, seen, subnet, k);
-        subnets.add(subnet);
+    private void admit(Bucket b, PeerAddress peer, long seen) {
+        b.append(peer, seen, k);
+        subnets.add(peer.subnet());
         size++;
     }
 
@@ -431,7 +427,8 @@ public final class RoutingTable {
     }
 
     /** Eclipse resistance: at most {@code maxPerIp} of one IP in a bucket, {@code maxPerSubnet} of one subnet in all. */
-    private boolean ipAllowed(Bucket b, PeerAddress peer, int subnet) {
+    private boolean ipAllowed(Bucket b, PeerAddress peer) {
+        int subnet = peer.subnet();
         if (subnet == PeerAddress.NO_SUBNET) {
             return true; // loopback
         }

@@ -13,15 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * t + 1 or later, so it waits in an outbox, and the partition takes in its inbound outboxes
  * (senders in partition order, each sender's in the order sent) when it starts t + 1. Outboxes
  * alternate between even and odd milliseconds, so taking in those of t - 1 never meets a
- * sender still writing those of t. The
- * workload's own events (joins, lookups, faults: the global queue) run at the start of their
- * millisecond, before any partition's. So the order of everything is fixed by the seed and the
+ * sender still writing those of t. The workload's own events (joins, lookups, faults: the
+ * global queue) run at the start of their millisecond, before any partition's. So the order of everything is fixed by the seed and the
  * number of partitions, never by the threads: one thread running the partitions in turn gives
  * the same run as several, which a test checks.
  *
  * <p>Threads take the partitions of a millisecond one at a time from a shared counter, so with
- * more partitions than threads a thread that drew the busier partitions is helped by the others
- * (the events of one millisecond vary by a fifth between halves of 100,000 nodes).
+ * more partitions than threads a thread that drew the busier partitions is helped by the others.
  *
  * <p>What a partition touches of shared state must be safe to: each partition has its own
  * sizer, jitter random and traffic counters ({@link SimNetwork}); nodes are added and crashed
@@ -35,7 +33,6 @@ final class Partitions {
 
     private final Simulation global;
     private final Simulation[] parts;
-    private final int threads;
     /** outboxes[t & 1][src][dst]: messages partition src sent in millisecond t to nodes of partition dst. */
     private final Outbox[][][] outboxes;
     /**
@@ -66,7 +63,6 @@ final class Partitions {
         for (int i = 0; i < partitions; i++) {
             parts[i] = new Simulation();
         }
-        this.threads = Math.min(threads, partitions);
         this.outboxes = new Outbox[2][partitions][partitions];
         this.wrote = new long[2][partitions];
         for (Outbox[][] parity : outboxes) {
@@ -76,21 +72,13 @@ final class Partitions {
                 }
             }
         }
-        this.workers = new Worker[this.threads - 1];
+        this.workers = new Worker[Math.min(threads, partitions) - 1];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker();
             Thread t = new Thread(workers[w], "sim-partition-" + (w + 1));
             t.setDaemon(true);
             t.start();
         }
-    }
-
-    int count() {
-        return parts.length;
-    }
-
-    int threads() {
-        return threads;
     }
 
     Simulation part(int i) {
@@ -122,14 +110,13 @@ final class Partitions {
     /**
      * Queues {@code task} at {@code time} in partition {@code dst}: at once if the caller owns it
      * (or no millisecond is running), else through the outbox of {@code src}, the partition
-     * running the caller. {@code target} and {@code bytes}: a message's bytes to count at its
-     * target (as {@link SimNode#bytesAddressed}) on the target's side; task may be null to only count.
+     * running the caller. {@code bytes}: the message's size, counted at {@code target} (a node of
+     * {@code dst}, as {@link SimNode#bytesAddressed}) on the target's side; task may be null to
+     * only count.
      */
     void post(int src, int dst, long time, Runnable task, SimNode target, int bytes) {
         if (!windowOpen || src == dst) {
-            if (target != null) {
-                target.bytesAddressed += bytes;
-            }
+            target.bytesAddressed += bytes;
             if (task != null) {
                 parts[dst].at(time, task);
             }
@@ -272,10 +259,8 @@ final class Partitions {
 
         void drainInto(Simulation sim) {
             for (int i = 0; i < n; i++) {
-                if (targets[i] != null) {
-                    targets[i].bytesAddressed += bytes[i];
-                    targets[i] = null;
-                }
+                targets[i].bytesAddressed += bytes[i];
+                targets[i] = null;
                 if (tasks[i] != null) {
                     sim.at(times[i], tasks[i]);
                     tasks[i] = null;

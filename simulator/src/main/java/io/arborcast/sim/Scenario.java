@@ -26,8 +26,9 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
      */
     public record Engine(int partitions, int threads) {
         public Engine {
-            if (partitions < 1 || threads < 1) {
-                throw new IllegalArgumentException("engine partitions and threads must be at least 1");
+            if (partitions < 1 || partitions > Partitions.MAX_PARTITIONS || threads < 1) {
+                throw new IllegalArgumentException("engine.partitions must be 1.." + Partitions.MAX_PARTITIONS
+                        + " and engine.threads at least 1 (0 in a scenario: one per partition)");
             }
         }
     }
@@ -141,10 +142,6 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config e = s.getConfig("engine");
             int partitions = e.getInt("partitions");
             int threads = e.getInt("threads");
-            if (partitions < 1 || partitions > Partitions.MAX_PARTITIONS || threads < 0) {
-                throw new IllegalArgumentException("engine.partitions must be 1.." + Partitions.MAX_PARTITIONS
-                        + " and engine.threads at least 0");
-            }
             if (partitions > 1 && !workload.kind().equals("dht")) {
                 throw new IllegalArgumentException("engine.partitions > 1 needs the dht workload (a "
                         + workload.kind() + " workload uses TCP links, which are not partitioned)");

@@ -129,11 +129,6 @@ public final class SimNetwork {
         this.limits = limitsOf[0];
     }
 
-    /** Partitions the nodes are spread over (1: one queue). */
-    public int partitions() {
-        return sizers.length;
-    }
-
     /** Stops the partition threads, if any. */
     public void close() {
         if (parts != null) {
