@@ -32,9 +32,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
@@ -56,6 +58,8 @@ public final class HttpGateway {
     private final Node node;
     private final GatewayConfig config;
     private final Map<String, Mount> mounts = new HashMap<>();
+    /** Channels a source client feeds right now: one source per channel, as Icecast has one per mount. */
+    private final Set<NodeId> liveSources = new HashSet<>();
     private final NodeMetrics metrics;
     private final StatusPage status;
     private int listeners;
@@ -129,6 +133,19 @@ public final class HttpGateway {
 
     GatewayConfig config() {
         return config;
+    }
+
+    /**
+     * On the loop: takes {@code m}'s channel for one source client; false while another feeds it
+     * (a second source would interleave its frames with the first's in every listener's stream).
+     */
+    boolean claimSource(Mount m) {
+        return liveSources.add(m.key().channelId());
+    }
+
+    /** On the loop: the source client of {@code m} went; the next one may connect at once. */
+    void releaseSource(Mount m) {
+        liveSources.remove(m.key().channelId());
     }
 
     /** On the loop: the mount a SHOUTcast v1 source with {@code password} feeds, or null. */
@@ -360,6 +377,12 @@ public final class HttpGateway {
                 log.info("refused source on {} from {}: wrong password", path, ctx.channel().remoteAddress());
                 respond(ctx, 401, "Unauthorized", "wrong password", allow,
                         "WWW-Authenticate: Basic realm=\"arborcast\"");
+                return;
+            }
+            if (!claimSource(m)) {
+                log.info("refused source on {} from {}: the mount already has a live source", path,
+                        ctx.channel().remoteAddress());
+                respond(ctx, 403, "Forbidden", "Mountpoint in use: " + path + " already has a live source");
                 return;
             }
             String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "audio/mpeg");

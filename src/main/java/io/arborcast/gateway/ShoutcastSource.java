@@ -64,6 +64,14 @@ final class ShoutcastSource extends ByteToMessageDecoder {
                     ctx.writeAndFlush(HttpGateway.ascii("invalid password\r\n")).addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
+                if (!gateway.claimSource(mount)) {
+                    log.info("refused SHOUTcast source from {}: {} already has a live source",
+                            ctx.channel().remoteAddress(), mount.path());
+                    mount = null;
+                    in.skipBytes(in.readableBytes());
+                    ctx.writeAndFlush(HttpGateway.ascii("Mountpoint in use\r\n")).addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
                 ctx.writeAndFlush(HttpGateway.ascii("OK2\r\nicy-caps:11\r\n\r\n"));
                 state = State.HEADERS;
             } else if (line.isEmpty()) {
@@ -102,6 +110,8 @@ final class ShoutcastSource extends ByteToMessageDecoder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (session != null) {
             session.end();
+        } else if (mount != null) {
+            gateway.releaseSource(mount); // went between its password and its headers
         }
         super.channelInactive(ctx);
     }

@@ -14,7 +14,9 @@ import java.util.List;
  * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel:
  * publishes the channel (or takes it over again when the same key's source comes back),
  * holds the first bytes until that is done, then writes every byte into the channel. When
- * the client goes, the channel stays and its listeners stay connected.
+ * the client goes, the channel stays and its listeners stay connected, and the mount is free
+ * for the next source at once. A session exists only for a source that claimed its mount
+ * ({@link HttpGateway#claimSource}).
  */
 final class SourceSession {
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
@@ -69,6 +71,9 @@ final class SourceSession {
     }
 
     void end() {
+        if (!ended) {
+            gateway.releaseSource(mount);
+        }
         ended = true;
         if (channel != null) {
             log.info("source of {} disconnected; listeners stay connected", mount.path());

@@ -307,6 +307,24 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void aSecondSourceOnALiveMountGets403AndListenersDecodeOnlyTheFirst() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 16);
+        captureSourceBytes();
+        // another rate and channel count: were its frames mixed in, every decoder would complain
+        Process second = ffmpeg("-re", "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=22050", "-ac", "2",
+                "-t", "6", "-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg",
+                "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live");
+        assertThat(second.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).as("the second source is refused").isNotZero();
+        assertThat(new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("403");
+        Path out = Files.createTempFile("arborcast", ".txt");
+        assertThat(curlStatus(out, "-m", "3", "-X", "PUT", "-u", "source:" + PASSWORD, "--data-binary", "x",
+                url(a, "/live"))).isEqualTo(403);
+        assertThat(Files.readString(out)).contains("Mountpoint in use");
+        assertDecodes(url(b, "/stream/" + key.channelId().toHex() + ".mp3"), 4);
+    }
+
+    @Test
     void listenerLimitAnswers503() throws Exception {
         pushSine("libmp3lame", "mp3", "audio/mpeg", 10);
         captureSourceBytes();
