@@ -16,10 +16,10 @@ final class NodeOptions {
     @Option(names = "--port", paramLabel = "P", description = "UDP+TCP port (default: from config, 7144; 0 = any free)")
     Integer port;
 
-    @Option(names = "--bind", paramLabel = "HOST", description = "address to bind (default: from config, 0.0.0.0)")
+    @Option(names = "--bind", paramLabel = "HOST", description = "address to bind (default: from config, :: = every interface, IPv6 and IPv4)")
     String bind;
 
-    @Option(names = "--advertise", paramLabel = "HOST", description = "IP others reach this node at")
+    @Option(names = "--advertise", paramLabel = "HOST", description = "IP others reach this node at (default: learned from what peers see)")
     String advertise;
 
     @Option(names = "--node-key", paramLabel = "FILE",

@@ -1,5 +1,6 @@
 package io.arborcast.cli;
 
+import io.arborcast.core.PeerAddress;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.gateway.GatewayConfig;
 import io.arborcast.gateway.HttpGateway;
@@ -27,9 +28,11 @@ final class RunningNode implements AutoCloseable {
         Node node = Node.start(config, options.identity(config));
         try {
             HttpGateway gateway = new HttpGateway(node, NodeConfig.read(options.config, GatewayConfig::from)).install();
-            System.out.println("node " + node.address().id().toHex() + " listening on " + node.address().endpoint()
+            System.out.println("node " + node.address().id().toHex() + " listening on "
+                    + PeerAddress.endpoint(config.net().bindHost(), node.address().port())
                     + " (UDP+TCP" + (gateway.shoutcastPort() > 0 ? ", SHOUTcast sources on "
-                    + gateway.shoutcastPort() : "") + ")");
+                    + gateway.shoutcastPort() : "") + "); address " + node.address().host() + " ("
+                    + node.addressBelief().source() + ")");
             return new RunningNode(node, gateway);
         } catch (RuntimeException | InterruptedException e) {
             node.close();
@@ -47,14 +50,14 @@ final class RunningNode implements AutoCloseable {
             System.err.println("arborcast: " + j.error());
             return false;
         }
-        System.out.println("joined via " + bootstrap + ": " + j.contacts() + " contacts in " + j.millis() + " ms");
+        System.out.println("joined via " + bootstrap + ": " + j.contacts() + " contacts in " + j.millis() + " ms; address "
+                + node.address().host() + " (" + node.addressBelief().source() + ")");
         return true;
     }
 
-    /** The address players and source clients on this machine use. */
+    /** The {@code host:port} players and source clients use: the address we go by, IPv6 in brackets. */
     String httpBase() {
-        String host = node.address().host();
-        return (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + node.address().port();
+        return node.address().endpoint();
     }
 
     @Override

@@ -22,7 +22,14 @@ public sealed interface DhtMessage extends Message {
     record Ping(long rpcId) implements Request {
     }
 
-    record Pong(long rpcId) implements Response {
+    /**
+     * The answer to a {@link Ping}, telling the asker the IP it was seen from ({@code observed},
+     * empty if unknown): how a node learns the address others see it at ({@link SelfAddress}).
+     */
+    record Pong(long rpcId, String observed) implements Response {
+        public Pong {
+            Objects.requireNonNull(observed, "observed");
+        }
     }
 
     /** Asks for the contacts closest to {@code target}. */

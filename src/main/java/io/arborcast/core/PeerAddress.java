@@ -4,9 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Where a peer can be reached: its node id plus an IP literal and the one port it uses for
- * UDP and TCP alike. The id is {@code null} only for a bootstrap address typed by a user,
- * whose id is learned from its first answer.
+ * Where a peer can be reached: its node id plus an IP literal and the one port it listens on
+ * for UDP and TCP alike (the port to dial, never a translated source port). The id is
+ * {@code null} only for a bootstrap address typed by a user, whose id is learned from its
+ * first answer. IP literals are kept in one canonical text ({@link #canonicalHost}: IPv6
+ * compressed and in lower case, IPv4-mapped IPv6 as IPv4), so one peer never shows up under two.
  *
  * <p>Immutable and shared: a simulated node's one address object sits in thousands of routing
  * tables and answers, so what is read of it per message is worked out once, here (the host's
@@ -24,11 +26,13 @@ public final class PeerAddress {
     private final int port;
     private final short hostUtf8Length;
     private final int subnet;
+    private final AddressScope scope;
     /** Of id, host and port (the key of lookups' and links' maps: reading it reads no other object). */
     private final int hash;
 
     public PeerAddress(NodeId id, String host, int port) {
         Objects.requireNonNull(host, "host");
+        host = canonicalHost(host);
         if (host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
             throw new IllegalArgumentException("bad host length: " + host.length());
         }
@@ -40,6 +44,7 @@ public final class PeerAddress {
         this.port = port;
         this.hostUtf8Length = (short) utf8Length(host);
         this.subnet = isLoopback(host) ? NO_SUBNET : subnetKey(host);
+        this.scope = AddressScope.of(host);
         this.hash = (Objects.hashCode(id) * 31 + host.hashCode()) * 31 + port;
     }
 
@@ -66,6 +71,11 @@ public final class PeerAddress {
      */
     public int subnet() {
         return subnet;
+    }
+
+    /** Who can reach this address: see {@link AddressScope}. */
+    public AddressScope scope() {
+        return scope;
     }
 
     /** An address whose node id is not known yet (a bootstrap address). */
@@ -102,9 +112,26 @@ public final class PeerAddress {
         return other == this || other != null && port == other.port && host.equals(other.host);
     }
 
-    /** {@code host:port}. */
+    /** {@code host:port}, IPv6 in brackets ({@code [2001:db8::1]:7144}): the text for logs, JSON and URLs. */
     public String endpoint() {
+        return endpoint(host, port);
+    }
+
+    /** {@code host:port} of any host and port, IPv6 in brackets. */
+    public static String endpoint(String host, int port) {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    /**
+     * The one text of an IP literal: IPv6 without brackets, in lower case, leading zeros dropped
+     * and the longest run of two or more zero groups written {@code ::} (RFC 5952), an
+     * IPv4-mapped IPv6 address as its IPv4 text; anything else (IPv4, a host name) unchanged.
+     */
+    public static String canonicalHost(String host) {
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return host.indexOf(':') < 0 ? host : Ipv6Text.canonical(host);
     }
 
     @Override

@@ -6,8 +6,12 @@ package io.arborcast.core;
  * Incoming messages and link events reach the {@link MessageHandler} the owner installed.
  */
 public interface Transport {
-    /** Bytes in front of every datagram's message: the sender's raw node key, which its node id derives from. */
-    int DATAGRAM_HEADER_BYTES = 32;
+    /**
+     * Bytes in front of every datagram's message: the sender's raw node key, which its node id
+     * derives from, and its listening port (2 bytes), the port to dial it at whatever source port
+     * a NAT gave the datagram.
+     */
+    int DATAGRAM_HEADER_BYTES = 34;
 
     /** This node's own address as peers see it. */
     PeerAddress localAddress();
@@ -17,4 +21,11 @@ public interface Transport {
 
     /** Closes the link to {@code peer}, if one is open; the handler hears of it. */
     void closeLink(PeerAddress peer);
+
+    /**
+     * {@code reporter} said it sees us at {@code host}: input to what this node believes its own
+     * address is ({@link SelfAddress}).
+     */
+    default void observed(PeerAddress reporter, String host) {
+    }
 }

@@ -10,6 +10,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.RpcClient;
+import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.JoinResult;
@@ -18,9 +19,11 @@ import io.arborcast.dht.DhtResults.StoreOutcome;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -97,6 +100,9 @@ public final class DhtNode {
         if (m instanceof DhtMessage.Response r) {
             RpcClient.Callback callback = rpc.claim(from, r);
             if (callback != null) {
+                if (r instanceof DhtMessage.Pong pong) {
+                    transport.observed(from, pong.observed());
+                }
                 learn(from); // before the callback, which may start a lookup from the table
                 callback.onResponse(from, r);
             } else {
@@ -109,7 +115,7 @@ public final class DhtNode {
         long now = env.now();
         DhtMessage reply = null;
         if (m instanceof DhtMessage.Ping p) {
-            reply = new DhtMessage.Pong(p.rpcId());
+            reply = new DhtMessage.Pong(p.rpcId(), from.host());
         } else if (m instanceof DhtMessage.FindNode f) {
             reply = fit(new DhtMessage.Nodes(f.rpcId(), table.closest(f.target(), config.k())));
         } else if (m instanceof DhtMessage.FindValue f) {
@@ -397,6 +403,7 @@ public final class DhtNode {
                 return;
             }
             lookup(id(), self -> {
+                askWhereWeAre(self.closest(), bootstrap);
                 int from = Math.max(table.closestBucketIndex() + 1, 0);
                 List<PeerAddress> near = self.closest();
                 if (near.size() >= config.k()) {
@@ -427,6 +434,23 @@ public final class DhtNode {
                         done.accept(false);
                     }
                 });
+    }
+
+    /**
+     * Pings a few of {@code near} in subnets other than the bootstrap's and each other's: their
+     * pongs say where they see us, so a node learns its address from several peers at join
+     * ({@link SelfAddress} needs agreement from two subnets or more).
+     */
+    private void askWhereWeAre(List<PeerAddress> near, PeerAddress bootstrap) {
+        Set<Integer> subnets = new HashSet<>();
+        subnets.add(bootstrap.subnet());
+        int asked = 0;
+        for (PeerAddress p : near) {
+            if (asked < SelfAddress.AGREEMENT && subnets.add(p.subnet())) {
+                asked++;
+                request(p, DhtMessage.Ping::new, r -> { }, () -> { });
+            }
+        }
     }
 
     /** Pings {@code peer}; on an answer it enters the routing table. For seeding from a known list. */

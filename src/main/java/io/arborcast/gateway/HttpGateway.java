@@ -347,7 +347,7 @@ public final class HttpGateway {
                 respond(ctx, 400, "Bad Request", "not a channel id: " + idText);
                 return;
             }
-            String host = r.headers().get(HttpHeaderNames.HOST, node.address().host() + ":" + node.address().port());
+            String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
             String url = "http://" + host + "/stream/" + id.toHex();
             if (path.startsWith("/pls/")) {
                 respondWith(ctx, 200, "OK", "audio/x-scpls",

@@ -86,6 +86,9 @@ final class StatusPage {
         Map<String, Object> self = new LinkedHashMap<>();
         self.put("id", node.address().id().toHex());
         self.put("address", node.address().endpoint());
+        self.put("addressLearned", node.addressBelief().source().toString());
+        self.put("selfDialsAvoided", node.transport().selfDialsAvoided());
+        self.put("dialsBackedOff", node.transport().dialsBackedOff());
         self.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
         self.put("dhtContacts", node.routingTableSize());
         self.put("networkSizeEstimate", node.networkSizeEstimate());

@@ -1,11 +1,16 @@
 package io.arborcast.net;
 
+import io.arborcast.core.AddressFilter;
+import io.arborcast.core.AddressScope;
+import io.arborcast.core.DialBackoff;
 import io.arborcast.core.Limit;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
+import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.wire.CodecException;
 import io.arborcast.wire.DropCounters;
@@ -73,9 +78,21 @@ public final class NettyTransport implements Transport, AutoCloseable {
     /** Datagrams received this second, by sender IP (cleared every second, so bounded by the rate). */
     private final Map<InetAddress, int[]> datagramsThisSecond = new HashMap<>();
     private long datagramSecond = -1;
+    /** The source of the last datagram from each peer id: where answers go (a NAT's mapping, not the declared port). */
+    private final Map<NodeId, InetSocketAddress> datagramReturn = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, InetSocketAddress> eldest) {
+            return size() > 4096;
+        }
+    };
+    private final DialBackoff backoff = new DialBackoff();
     private int inboundConnections;
+    private long selfDialsAvoided;
+    private long dialsBackedOff;
     private volatile Consumer<ChannelPipeline> httpHandoff;
-    private PeerAddress local;
+    private SelfAddress self;
+    private AddressFilter filter;
+    private volatile PeerAddress local;
     private Channel udp;
     private Channel tcp;
     private volatile MessageHandler handler = new MessageHandler() {
@@ -114,6 +131,18 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     private void bind(NodeId localId) throws InterruptedException {
+        try {
+            bind(localId, config.bindHost());
+        } catch (IllegalStateException e) {
+            if (!config.bindHost().equals("::")) {
+                throw e;
+            }
+            log.debug("cannot bind [::] ({}); IPv4 only", e.getMessage());
+            bind(localId, "0.0.0.0"); // a host without IPv6
+        }
+    }
+
+    private void bind(NodeId localId, String bindHost) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
             ChannelFuture tcpBind = new ServerBootstrap().group(group, group)
                     .channel(NioServerSocketChannel.class)
@@ -125,24 +154,27 @@ public final class NettyTransport implements Transport, AutoCloseable {
                             admit(ch);
                         }
                     })
-                    .bind(config.bindHost(), config.port()).await();
+                    .bind(bindHost, config.port()).await();
             if (!tcpBind.isSuccess()) {
-                throw new IllegalStateException("cannot bind TCP " + config.bindHost() + ":" + config.port()
+                throw new IllegalStateException("cannot bind TCP " + bindHost + ":" + config.port()
                         + ": " + tcpBind.cause().getMessage(), tcpBind.cause());
             }
             tcp = tcpBind.channel();
             int port = ((InetSocketAddress) tcp.localAddress()).getPort();
             ChannelFuture udpBind = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                     .handler(new DatagramHandler())
-                    .bind(config.bindHost(), port).await();
+                    .bind(bindHost, port).await();
             if (udpBind.isSuccess()) {
                 udp = udpBind.channel();
-                local = new PeerAddress(localId, config.advertisedHost(), port);
+                self = new SelfAddress(config.advertisedHost(), Interfaces.hosts(bindHost),
+                        Interfaces.isWildcard(bindHost) ? "127.0.0.1" : bindHost);
+                local = new PeerAddress(localId, self.primary().host(), port);
+                filter = new AddressFilter(localId, self, port, this::linkedAddress);
                 return;
             }
             tcp.close().await();
             if (config.port() != 0 || attempt >= 5) {
-                throw new IllegalStateException("cannot bind UDP " + config.bindHost() + ":" + port + ": "
+                throw new IllegalStateException("cannot bind UDP " + bindHost + ":" + port + ": "
                         + udpBind.cause().getMessage(), udpBind.cause());
             }
         }
@@ -176,6 +208,43 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return local;
     }
 
+    /** The address we are known at and how it was learned (read on the loop). */
+    public SelfAddress.Belief addressBelief() {
+        return self.primary();
+    }
+
+    /** On the loop: everything this node believes about its own address. */
+    public SelfAddress selfAddress() {
+        return self;
+    }
+
+    @Override
+    public void observed(PeerAddress reporter, String host) {
+        if (self.report(reporter, host)) {
+            PeerAddress now = new PeerAddress(local.id(), self.primary().host(), local.port());
+            log.info("address {} learned ({}); we go by {}", PeerAddress.endpoint(PeerAddress.canonicalHost(host),
+                    local.port()), host.equals(now.host()) ? self.primary().source() : "not the one we go by",
+                    now.endpoint());
+            local = now;
+        }
+    }
+
+    /** The address of the ready link to {@code id}, or null: what we have observed of that peer. */
+    private PeerAddress linkedAddress(NodeId id) {
+        PeerLink l = links.get(id);
+        return l != null && l.ready() ? l.remote() : null;
+    }
+
+    /** Connects not made because the address was our own (a peer named it for someone else, or we learned it late). */
+    public long selfDialsAvoided() {
+        return selfDialsAvoided;
+    }
+
+    /** Connects not made because the address failed lately (see {@link DialBackoff}). */
+    public long dialsBackedOff() {
+        return dialsBackedOff;
+    }
+
     /** The key this node's id derives from. */
     public NodeIdentity identity() {
         return identity;
@@ -200,10 +269,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
             loop.execute(() -> send(to, m));
             return;
         }
-        if (m.isDatagram()) {
-            sendDatagram(to, m);
+        Message out = filter.outbound(to, m);
+        if (out == null) {
+            return;
+        }
+        if (out.isDatagram()) {
+            sendDatagram(to, out);
         } else {
-            sendOnLink(to, m);
+            sendOnLink(to, out);
         }
     }
 
@@ -216,8 +289,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
             return;
         }
         ByteBuf buf = udp.alloc().buffer(DATAGRAM_HEADER_BYTES + body.length);
-        buf.writeBytes(identity.publicKey()).writeBytes(body);
-        udp.writeAndFlush(new DatagramPacket(buf, new InetSocketAddress(to.host(), to.port())), udp.voidPromise());
+        buf.writeBytes(identity.publicKey()).writeShort(local.port()).writeBytes(body);
+        InetSocketAddress target = to.id() == null ? null : datagramReturn.get(to.id());
+        if (target == null || !PeerAddress.canonicalHost(target.getAddress().getHostAddress()).equals(to.host())) {
+            target = new InetSocketAddress(to.host(), to.port());
+        }
+        udp.writeAndFlush(new DatagramPacket(buf, target), udp.voidPromise());
     }
 
     private void sendOnLink(PeerAddress to, Message m) {
@@ -233,10 +310,40 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
         PeerLink link = links.get(to.id());
         if (link == null) {
+            String refused = dialProblem(to);
+            if (refused != null) {
+                log.debug("not connecting to {}: {}", to, refused);
+                loop.execute(() -> safely(() -> handler.onLinkClosed(to, refused)));
+                return;
+            }
             link = connect(to);
             links.put(to.id(), link);
         }
         link.send(frame);
+    }
+
+    /** Why {@code to} must not be dialled now (our own address; backing off after failures), or null. */
+    private String dialProblem(PeerAddress to) {
+        if (to.id().equals(local.id()) || to.port() == local.port()
+                && (to.scope() == AddressScope.LOOPBACK || self.isOwn(to.host()))) {
+            selfDialsAvoided++;
+            return "that is our own address";
+        }
+        long wait = backoff.waitMillis(to.endpoint(), env.now());
+        if (wait > 0) {
+            dialsBackedOff++;
+            return "backing off for " + wait + " ms after " + backoff.failures(to.endpoint()) + " failed connects";
+        }
+        return null;
+    }
+
+    /** A connect to {@code endpoint} failed, or reached another node than the one named there. */
+    void dialFailed(PeerAddress to) {
+        backoff.failed(to.endpoint(), env.now());
+    }
+
+    void dialSucceeded(PeerAddress to) {
+        backoff.succeeded(to.endpoint());
     }
 
     private PeerLink connect(PeerAddress to) {
@@ -255,7 +362,8 @@ public final class NettyTransport implements Transport, AutoCloseable {
         watchClose(link);
         ch.connect(new InetSocketAddress(to.host(), to.port())).addListener(f -> {
             if (!f.isSuccess()) {
-                link.close("connect failed: " + f.cause().getMessage(), false);
+                dialFailed(to);
+                link.close("connect to " + to.endpoint() + " failed: " + f.cause().getMessage(), false);
             }
         });
         return link;
@@ -354,7 +462,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     void deliver(PeerAddress from, Message m) {
-        safely(() -> handler.onMessage(from, m));
+        Message in = filter.inbound(from, m);
+        if (in != null) {
+            safely(() -> handler.onMessage(from, in));
+        }
     }
 
     private void safely(Runnable r) {
@@ -430,6 +541,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 drops.count(CodecException.Reason.IDENTITY);
                 return;
             }
+            int listenPort = (bytes[DATAGRAM_HEADER_BYTES - 2] & 0xff) << 8 | bytes[DATAGRAM_HEADER_BYTES - 1] & 0xff;
+            if (listenPort == 0) {
+                drops.count(CodecException.Reason.MALFORMED);
+                return;
+            }
             Message m;
             try {
                 m = datagramCodec.decode(bytes, DATAGRAM_HEADER_BYTES, len - DATAGRAM_HEADER_BYTES);
@@ -441,14 +557,15 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 drops.count(CodecException.Reason.MALFORMED);
                 return;
             }
-            PeerAddress from = new PeerAddress(id, sender.getAddress().getHostAddress(),
-                    sender.getPort());
-            safely(() -> handler.onMessage(from, m));
+            // the port to reach it at is the one it listens on, whatever the source port a NAT gave
+            PeerAddress from = new PeerAddress(id, sender.getAddress().getHostAddress(), listenPort);
+            datagramReturn.put(id, sender);
+            deliver(from, m);
         }
 
         /** The node id of the key heading a datagram, or null if that key is no valid identity. */
         private NodeId senderId(byte[] datagram) {
-            ByteBuffer key = ByteBuffer.wrap(Arrays.copyOf(datagram, DATAGRAM_HEADER_BYTES));
+            ByteBuffer key = ByteBuffer.wrap(Arrays.copyOf(datagram, ChannelKey.PUBLIC_KEY_BYTES));
             NodeId id = senderIds.get(key);
             if (id == null) {
                 if (NodeIdentity.problem(key.array(), config.idDifficulty()) != null) {

@@ -121,6 +121,7 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
             String host = ((InetSocketAddress) channel.remoteAddress()).getAddress().getHostAddress();
             PeerAddress actual = new PeerAddress(r.preamble().nodeId(), host, r.preamble().listenPort());
             if (outbound && remote.id() != null && !remote.id().equals(actual.id())) {
+                transport.dialFailed(remote); // someone named this address for a node that is not there
                 close("connected to " + actual.id().shortHex() + " instead of " + remote.id().shortHex(), false);
                 return;
             }
@@ -130,6 +131,10 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
             }
             remote = outbound ? remote.withId(actual.id()) : actual;
             ready = true;
+            if (outbound) {
+                transport.dialSucceeded(remote);
+            }
+            transport.observed(actual, r.preamble().seenHost());
             if (transport.linkReady(this)) {
                 while (!queued.isEmpty() && channel.isActive()) {
                     send(queued.poll());

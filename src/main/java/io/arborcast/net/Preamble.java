@@ -1,11 +1,15 @@
 package io.arborcast.net;
 
 import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
@@ -15,22 +19,47 @@ import java.security.SecureRandom;
  * port and a fresh random challenge. Each side then answers the other's challenge with a
  * signature ({@link #PROOF_LENGTH} bytes) before any frame, so a link is never attributed to an
  * id whose key the peer does not hold. The magic is what lets one TCP port serve both peer
- * links and HTTP.
+ * links and HTTP. Version 3 adds what the sender sees of the link's other end ({@code seen}: 16
+ * bytes of IPv6, IPv4 mapped, then the port): "you are X", how a node learns its address.
  */
-public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce) {
+public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int NONCE_BYTES = 16;
-    public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES;
+    public static final int SEEN_BYTES = 16;
+    public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;
     /** Length of the challenge answer that follows the preambles. */
     public static final int PROOF_LENGTH = ChannelKey.SIGNATURE_BYTES;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Our preamble for a new link, with a fresh challenge. */
-    public static Preamble of(NodeIdentity identity, int listenPort) {
+    /** Our preamble for a new link to a peer we see at {@code peer} (null: unknown), with a fresh challenge. */
+    public static Preamble of(NodeIdentity identity, int listenPort, InetSocketAddress peer) {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
-        return new Preamble(VERSION, identity.publicKey(), listenPort, nonce);
+        byte[] seen = new byte[SEEN_BYTES];
+        int seenPort = 0;
+        if (peer != null && peer.getAddress() != null) {
+            byte[] ip = peer.getAddress().getAddress();
+            if (ip.length == 4) { // IPv4-mapped: ::ffff:a.b.c.d
+                seen[10] = (byte) 0xff;
+                seen[11] = (byte) 0xff;
+            }
+            System.arraycopy(ip, 0, seen, SEEN_BYTES - ip.length, ip.length);
+            seenPort = peer.getPort();
+        }
+        return new Preamble(VERSION, identity.publicKey(), listenPort, nonce, seen, seenPort);
+    }
+
+    /** The IP the sender sees us at, in canonical text; empty if it did not say. */
+    public String seenHost() {
+        if (seenPort == 0) {
+            return "";
+        }
+        try {
+            return PeerAddress.canonicalHost(InetAddress.getByAddress(seen).getHostAddress());
+        } catch (UnknownHostException e) {
+            return ""; // (16 bytes are always an address)
+        }
     }
 
     /** The node id the sender's key stands for. */
@@ -50,7 +79,8 @@ public record Preamble(int version, byte[] publicKey, int listenPort, byte[] non
 
     public ByteBuf encode(ByteBufAllocator alloc) {
         ByteBuf b = alloc.buffer(LENGTH);
-        b.writeBytes(MAGIC).writeByte(version).writeBytes(publicKey).writeShort(listenPort).writeBytes(nonce);
+        b.writeBytes(MAGIC).writeByte(version).writeBytes(publicKey).writeShort(listenPort).writeBytes(nonce)
+                .writeBytes(seen).writeShort(seenPort);
         return b;
     }
 
@@ -69,6 +99,9 @@ public record Preamble(int version, byte[] publicKey, int listenPort, byte[] non
         int port = in.readUnsignedShort();
         byte[] nonce = new byte[NONCE_BYTES];
         in.readBytes(nonce);
+        byte[] seen = new byte[SEEN_BYTES];
+        in.readBytes(seen);
+        int seenPort = in.readUnsignedShort();
         if (version != VERSION) {
             throw new IllegalArgumentException("unsupported peer protocol version " + version);
         }
@@ -79,6 +112,6 @@ public record Preamble(int version, byte[] publicKey, int listenPort, byte[] non
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
-        return new Preamble(version, key, port, nonce);
+        return new Preamble(version, key, port, nonce, seen, seenPort);
     }
 }

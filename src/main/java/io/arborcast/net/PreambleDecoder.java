@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -19,7 +20,8 @@ import java.util.List;
  */
 final class PreambleDecoder extends ByteToMessageDecoder {
     private final NodeIdentity identity;
-    private final Preamble ours;
+    private final int listenPort;
+    private Preamble ours;
     private final int difficulty;
     private final int maxFrameBytes;
     private final DropCounters drops;
@@ -28,7 +30,7 @@ final class PreambleDecoder extends ByteToMessageDecoder {
 
     PreambleDecoder(NodeIdentity identity, int listenPort, int difficulty, int maxFrameBytes, DropCounters drops) {
         this.identity = identity;
-        this.ours = Preamble.of(identity, listenPort);
+        this.listenPort = listenPort;
         this.difficulty = difficulty;
         this.maxFrameBytes = maxFrameBytes;
         this.drops = drops;
@@ -50,6 +52,7 @@ final class PreambleDecoder extends ByteToMessageDecoder {
     private void sendPreamble(ChannelHandlerContext ctx) {
         if (!sent) {
             sent = true;
+            ours = Preamble.of(identity, listenPort, (InetSocketAddress) ctx.channel().remoteAddress());
             ctx.writeAndFlush(ours.encode(ctx.alloc()));
         }
     }

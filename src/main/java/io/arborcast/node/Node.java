@@ -10,6 +10,7 @@ import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.SelfAddress;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
@@ -136,6 +137,11 @@ public final class Node implements AutoCloseable {
 
     public PeerAddress address() {
         return transport.localAddress();
+    }
+
+    /** The address this node goes by and how it learned it (read on the loop, or racily for a print). */
+    public SelfAddress.Belief addressBelief() {
+        return transport.addressBelief();
     }
 
     /** The key this node's id derives from. */

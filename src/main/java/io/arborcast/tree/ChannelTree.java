@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 /**
  * One node's place in one channel's relay tree. A listener attaches to a parent with "resume
@@ -68,7 +69,17 @@ public final class ChannelTree {
     static final long HEDGE_MILLIS = 750;
     /** At most this many ATTACHes out at once during a repair. */
     private static final int MAX_ATTEMPTS = 3;
+    /**
+     * ATTACHes sent in any one second, at most: an orphan whose candidates all fail at once (dead
+     * addresses, connects refused) waits instead of asking 100-150 times a second, as one did
+     * when every address it knew was unreachable.
+     */
+    static final int MAX_ATTACHES_PER_SECOND = 5;
+    private final long[] recentAttaches = LongStream.generate(() -> Long.MIN_VALUE / 2)
+            .limit(MAX_ATTACHES_PER_SECOND).toArray();
+    private int nextAttachSlot;
     private Cancellable retryTimer;
+    private Cancellable rateTimer;
     private int emptyRounds;
     private long lostAt = -1;
     private long lastFromParent;
@@ -458,7 +469,7 @@ public final class ChannelTree {
     }
 
     private void tryNext() {
-        if (!running || parent != null || !mayAttempt()) {
+        if (!running || parent != null || !mayAttempt() || overAttachRate()) {
             return;
         }
         PeerAddress next = nextCandidate();
@@ -480,6 +491,21 @@ public final class ChannelTree {
         attachTo(next);
     }
 
+    /** True (and a retry due) while {@link #MAX_ATTACHES_PER_SECOND} went out in the last second. */
+    private boolean overAttachRate() {
+        long wait = recentAttaches[nextAttachSlot] + 1000 - env.now();
+        if (wait <= 0) {
+            return false;
+        }
+        if (rateTimer == null) {
+            rateTimer = env.schedule(wait, () -> {
+                rateTimer = null;
+                tryNext();
+            });
+        }
+        return true;
+    }
+
     /** A move waits for its one ATTACH; a repair may hedge unanswered ones with another. */
     private boolean mayAttempt() {
         if (attempts.isEmpty()) {
@@ -494,6 +520,8 @@ public final class ChannelTree {
 
     private void attachTo(PeerAddress next) {
         stats.attachesSent++;
+        recentAttaches[nextAttachSlot] = env.now();
+        nextAttachSlot = (nextAttachSlot + 1) % MAX_ATTACHES_PER_SECOND;
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
         transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
         Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
@@ -988,6 +1016,7 @@ public final class ChannelTree {
         if (parent != null && parent.id().equals(peer.id())) {
             parentLost("link closed: " + reason);
         } else if (endAttempt(peer.id())) {
+            candidates.silent(peer.id()); // could not be reached: passed over for a while, as one that never answered
             if (moving) {
                 moving = false;
             } else {

@@ -19,7 +19,7 @@ class MessageRouterTest {
                 .onLinkClosed((peer, why) -> log.add("closed b: " + why));
         PeerAddress p = new PeerAddress(NodeId.random(new Random(1)), "192.0.2.1", 7144);
         r.onMessage(p, new DhtMessage.Ping(7));
-        r.onMessage(p, new DhtMessage.Pong(8));
+        r.onMessage(p, new DhtMessage.Pong(8, ""));
         r.onMessage(p, new LinkMessage.Heartbeat(1));
         r.onLinkClosed(p, "gone");
         assertThat(log).containsExactly("ping 7", "dht Pong", "closed a: gone", "closed b: gone");

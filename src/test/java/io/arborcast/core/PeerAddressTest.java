@@ -51,4 +51,48 @@ class PeerAddressTest {
         assertThatThrownBy(() -> new PeerAddress(id, "198.51.100.10", 0)).hasMessageContaining("port out of range");
         assertThatThrownBy(() -> PeerAddress.parseEndpoint("198.51.100.10")).hasMessageContaining("expected HOST:PORT");
     }
+
+    @Test
+    void ipv6HasOneTextCompressedLowerCaseAndMappedIpv4IsIpv4() {
+        assertThat(PeerAddress.canonicalHost("fd00:0:0:0:0:0:0:3")).isEqualTo("fd00::3");
+        assertThat(PeerAddress.canonicalHost("[FD00:0000:0:0:0:0:0:0003]")).isEqualTo("fd00::3");
+        assertThat(PeerAddress.canonicalHost("2001:db8:0:0:1:0:0:1")).as("the first of two equal runs")
+                .isEqualTo("2001:db8::1:0:0:1");
+        assertThat(PeerAddress.canonicalHost("2001:db8:0:1:1:1:1:1")).as("one zero group stays").isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(PeerAddress.canonicalHost("0:0:0:0:0:0:0:1")).isEqualTo("::1");
+        assertThat(PeerAddress.canonicalHost("0:0:0:0:0:0:0:0")).isEqualTo("::");
+        assertThat(PeerAddress.canonicalHost("::ffff:198.51.100.7")).isEqualTo("198.51.100.7");
+        assertThat(PeerAddress.canonicalHost("fe80:0:0:0:0:0:0:1%eth0")).isEqualTo("fe80::1%eth0");
+        assertThat(PeerAddress.canonicalHost("198.51.100.7")).isEqualTo("198.51.100.7");
+        assertThat(PeerAddress.canonicalHost("1::2::3")).as("not an address: left as it is").isEqualTo("1::2::3");
+        PeerAddress a = new PeerAddress(id, "fd00:0:0:0:0:0:0:3", 7144);
+        assertThat(a).isEqualTo(new PeerAddress(id, "fd00::3", 7144));
+        assertThat(a.endpoint()).isEqualTo("[fd00::3]:7144");
+        assertThat(PeerAddress.parseEndpoint("[fd00::3]:7144").host()).isEqualTo("fd00::3");
+    }
+
+    @Test
+    void scopesAndWhoCanReachThem() {
+        assertThat(AddressScope.of("127.0.0.1")).isEqualTo(AddressScope.LOOPBACK);
+        assertThat(AddressScope.of("::1")).isEqualTo(AddressScope.LOOPBACK);
+        assertThat(AddressScope.of("10.1.2.3")).isEqualTo(AddressScope.PRIVATE);
+        assertThat(AddressScope.of("172.31.0.1")).isEqualTo(AddressScope.PRIVATE);
+        assertThat(AddressScope.of("172.32.0.1")).isEqualTo(AddressScope.PUBLIC);
+        assertThat(AddressScope.of("192.168.1.5")).isEqualTo(AddressScope.PRIVATE);
+        assertThat(AddressScope.of("100.64.0.1")).as("carrier-grade NAT").isEqualTo(AddressScope.PRIVATE);
+        assertThat(AddressScope.of("169.254.3.4")).isEqualTo(AddressScope.LINK_LOCAL);
+        assertThat(AddressScope.of("fe80::1")).isEqualTo(AddressScope.LINK_LOCAL);
+        assertThat(AddressScope.of("fd00::3")).isEqualTo(AddressScope.PRIVATE);
+        assertThat(AddressScope.of("2001:db8::1")).isEqualTo(AddressScope.PUBLIC);
+        assertThat(AddressScope.of("198.51.100.7")).isEqualTo(AddressScope.PUBLIC);
+        assertThat(new PeerAddress(id, "::ffff:10.0.0.1", 7144).scope()).isEqualTo(AddressScope.PRIVATE);
+
+        assertThat(AddressScope.PUBLIC.reachableFrom(AddressScope.PRIVATE)).isTrue();
+        assertThat(AddressScope.PRIVATE.reachableFrom(AddressScope.PRIVATE)).isTrue();
+        assertThat(AddressScope.PRIVATE.reachableFrom(AddressScope.LOOPBACK)).isTrue();
+        assertThat(AddressScope.PRIVATE.reachableFrom(AddressScope.PUBLIC)).isFalse();
+        assertThat(AddressScope.LOOPBACK.reachableFrom(AddressScope.PRIVATE)).isFalse();
+        assertThat(AddressScope.LOOPBACK.reachableFrom(AddressScope.PUBLIC)).isFalse();
+        assertThat(AddressScope.LOOPBACK.reachableFrom(AddressScope.LOOPBACK)).isTrue();
+    }
 }

@@ -42,7 +42,7 @@ class NettyTransportTest {
         @Override
         public void onMessage(PeerAddress from, Message m) {
             if (m instanceof DhtMessage.Ping p) {
-                transport.send(from, new DhtMessage.Pong(p.rpcId()));
+                transport.send(from, new DhtMessage.Pong(p.rpcId(), from.host()));
             } else if (m instanceof DhtMessage.Response r && rpc != null && rpc.onResponse(from, r)) {
                 return;
             }
@@ -148,7 +148,24 @@ class NettyTransportTest {
         PeerAddress dead = new PeerAddress(NodeId.random(random), "127.0.0.1", deadPort);
         a.transport.send(dead, new LinkMessage.Heartbeat(2));
         await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 2);
-        assertThat(a.closed.get(1)).contains("connect failed");
+        assertThat(a.closed.get(1)).contains("connect to 127.0.0.1:" + deadPort + " failed");
+        // the same address again at once: not dialled, the sender hears why
+        a.transport.send(dead, new LinkMessage.Heartbeat(3));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 3);
+        assertThat(a.closed.get(2)).contains("backing off").contains("after 1 failed connects");
+        assertThat(a.transport.dialsBackedOff()).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeNeverDialsItsOwnAddressWhoeverNamesIt() throws Exception {
+        Recorder a = start();
+        PeerAddress self = a.transport.localAddress();
+        // another id at our own endpoint, as a peer claiming our address in gossip would name it
+        a.transport.send(new PeerAddress(NodeId.random(random), self.host(), self.port()), new LinkMessage.Heartbeat(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 1);
+        assertThat(a.closed.get(0)).contains("our own address");
+        assertThat(a.transport.selfDialsAvoided()).isEqualTo(1);
+        assertThat(a.transport.linkCount()).isZero();
     }
 
     @Test

@@ -34,7 +34,7 @@ public final class RawPeer implements AutoCloseable {
     /** Connects and completes the link handshake as {@code identity}. */
     public static RawPeer linked(int port, NodeIdentity identity) throws IOException {
         RawPeer p = connect(port);
-        Preamble theirs = p.handshake(Preamble.of(identity, 40_000));
+        Preamble theirs = p.handshake(Preamble.of(identity, 40_000, null));
         p.write(identity.proveLink(theirs.nonce()));
         p.socket.getInputStream().readNBytes(Preamble.PROOF_LENGTH);
         return p;

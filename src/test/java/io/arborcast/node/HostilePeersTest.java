@@ -139,13 +139,13 @@ class HostilePeersTest {
         // the source's node key is public (every datagram carries it): claim it, then fail its challenge
         RawPeer impostor = peer();
         byte[] sourceKey = nodes.get(0).identity().publicKey();
-        impostor.handshake(new Preamble(Preamble.VERSION, sourceKey, 40_000, new byte[Preamble.NONCE_BYTES]));
+        impostor.handshake(new Preamble(Preamble.VERSION, sourceKey, 40_000, new byte[Preamble.NONCE_BYTES], new byte[Preamble.SEEN_BYTES], 0));
         impostor.write(new byte[Preamble.PROOF_LENGTH]);
         assertThat(impostor.closedByPeer()).isTrue();
         // a key that does not solve the id puzzle is refused before any challenge
         NodeIdentity weak = weakIdentity();
         RawPeer sybil = peer();
-        sybil.handshake(Preamble.of(weak, 40_000));
+        sybil.handshake(Preamble.of(weak, 40_000, null));
         assertThat(sybil.closedByPeer()).isTrue();
         assertThat((long) onRelay(n -> n.transport().drops().get(CodecException.Reason.IDENTITY))).isEqualTo(2);
         assertListenerPlaysTheSourceExactly(8);

@@ -31,7 +31,7 @@ public final class WireSamples {
         PeerState s2 = new PeerState(p2, 0, 4, 0, 50_000, 12, 1);
         return List.of(
                 new DhtMessage.Ping(r.nextLong()),
-                new DhtMessage.Pong(r.nextLong()),
+                new DhtMessage.Pong(r.nextLong(), "198.51.100.7"),
                 new DhtMessage.FindNode(r.nextLong(), a),
                 new DhtMessage.Nodes(r.nextLong(), List.of(p1, p2)),
                 new DhtMessage.FindValue(r.nextLong(), a),

@@ -460,7 +460,7 @@ public final class SimNetwork {
         @Override
         public void run() {
             if (to.alive && to.incarnation == incarnation && (link == null || link.open) && to.handler != null) {
-                to.handler.onMessage(from, m);
+                to.receive(from, m);
             }
         }
     }

@@ -4,12 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.arborcast.core.AddressFilter;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
 import io.arborcast.core.LimitCounters;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
+import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
 
 import java.util.Random;
@@ -45,6 +48,9 @@ public final class SimNode implements Environment, Transport {
     /** Bytes sent by message type, for the few nodes a workload watches ({@link #watchUpload}); else null. */
     Map<String, Long> sentByType;
     private ArrayList<SimLink> links;
+    /** The same address logic a real node runs, made on first use (most of a 100k-node DHT run never needs it). */
+    private SelfAddress self;
+    private AddressFilter filter;
 
     SimNode(SimNetwork net, int index, int partition, Simulation sim, LimitCounters limits, PeerAddress address,
             Random random) {
@@ -118,8 +124,52 @@ public final class SimNode implements Environment, Transport {
     @Override
     public void send(PeerAddress to, Message m) {
         if (alive) {
-            net.send(this, to, m);
+            Message out = filter().outbound(to, m);
+            if (out != null) {
+                net.send(this, to, out);
+            }
         }
+    }
+
+    /** A message from {@code from} arrived: through the address filter to the handler. */
+    void receive(PeerAddress from, Message m) {
+        Message in = filter().inbound(from, m);
+        if (in != null) {
+            handler.onMessage(from, in);
+        }
+    }
+
+    @Override
+    public void observed(PeerAddress reporter, String host) {
+        selfAddress().report(reporter, host);
+    }
+
+    /** What this node believes its address is: its one host in the address plan, once peers confirm it. */
+    public SelfAddress selfAddress() {
+        if (self == null) {
+            self = new SelfAddress(null, List.of(address.host()), address.host());
+        }
+        return self;
+    }
+
+    private AddressFilter filter() {
+        if (filter == null) {
+            filter = new AddressFilter(address.id(), selfAddress(), address.port(), this::linkedAddress);
+        }
+        return filter;
+    }
+
+    /** The address of the node at the other end of our open link to {@code id}, or null. */
+    private PeerAddress linkedAddress(NodeId id) {
+        if (links != null) {
+            for (SimLink l : links) {
+                PeerAddress other = l.other(this).address;
+                if (l.open && id.equals(other.id())) {
+                    return other;
+                }
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,0 +1,235 @@
+package io.arborcast.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * The addresses inside messages, fixed up at both ends of every hop, so that no peer learns an
+ * address it cannot reach and every node uses the address it has itself observed for a peer.
+ * Both transports (real and simulated) run every message through it.
+ *
+ * <p>Outbound, to peer P: our own address becomes the one P can reach ({@link SelfAddress#hostFor});
+ * another peer's address that P cannot reach (loopback or link-local to another host, a private
+ * one to a public peer) is left out. Inbound, from peer F: F's own entries become the address
+ * we see F at (observed, with F's declared listening port), any other peer we hold a link to is
+ * named by that link's address, and unreachable ones are left out.
+ *
+ * <p>Where an entry cannot be left out (an ancestor path, whose length is the depth; a subtree
+ * report, whose entries point at each other; the sender's own state) it stays as it was; only
+ * a forwarded third party ({@code ForwardJoin}, {@code ProbeRequest}) is dropped with its message.
+ */
+public final class AddressFilter {
+    private final NodeId self;
+    private final SelfAddress selfAddress;
+    private final int port;
+    private final Function<NodeId, PeerAddress> linked;
+
+    /**
+     * @param linked the address of the open link to a peer id, or null (the transport's links)
+     */
+    public AddressFilter(NodeId self, SelfAddress selfAddress, int port, Function<NodeId, PeerAddress> linked) {
+        this.self = self;
+        this.selfAddress = selfAddress;
+        this.port = port;
+        this.linked = linked;
+    }
+
+    /** {@code m} as {@code to} may see it; null if it must not be sent. */
+    public Message outbound(PeerAddress to, Message m) {
+        if (!carriesAddresses(m)) {
+            return m;
+        }
+        AddressScope peer = to.scope();
+        return map(m, a -> {
+            if (a.id() != null && a.id().equals(self)) {
+                String host = selfAddress.hostFor(to);
+                return host == null || host.equals(a.host()) ? a : new PeerAddress(self, host, port);
+            }
+            return a.scope().reachableFrom(peer) ? a : null;
+        });
+    }
+
+    /** {@code m} from {@code from} with its addresses made ours; null if it must be dropped. */
+    public Message inbound(PeerAddress from, Message m) {
+        if (!carriesAddresses(m) || from.id() == null) {
+            return m;
+        }
+        AddressScope sender = from.scope();
+        return map(m, a -> {
+            if (a.id() != null && a.id().equals(from.id())) {
+                return from;
+            }
+            if (a.id() != null && !a.id().equals(self)) {
+                PeerAddress seen = linked.apply(a.id());
+                if (seen != null) {
+                    return seen;
+                }
+            }
+            return a.scope().reachableFrom(sender) ? a : null;
+        });
+    }
+
+    private static boolean carriesAddresses(Message m) {
+        return !(m instanceof StreamMessage) && !(m instanceof LinkMessage);
+    }
+
+    /**
+     * {@code m} with each address replaced by {@code f}'s answer (null: leave it out where that
+     * is possible); {@code m} itself when nothing changed, null when a forwarded peer is unusable.
+     */
+    static Message map(Message m, UnaryOperator<PeerAddress> f) {
+        if (m instanceof DhtMessage d) {
+            return mapDht(d, f);
+        }
+        if (m instanceof GossipMessage g) {
+            return mapGossip(g, f);
+        }
+        if (m instanceof TreeMessage t) {
+            return mapTree(t, f);
+        }
+        return m;
+    }
+
+    private static Message mapDht(DhtMessage m, UnaryOperator<PeerAddress> f) {
+        if (m instanceof DhtMessage.Nodes n) {
+            List<PeerAddress> c = addresses(n.contacts(), f);
+            return c == n.contacts() ? m : new DhtMessage.Nodes(n.rpcId(), c);
+        }
+        if (m instanceof DhtMessage.Value v) {
+            List<ProviderInfo> p = list(v.providers(), x -> provider(x, f));
+            List<PeerAddress> c = addresses(v.contacts(), f);
+            return p == v.providers() && c == v.contacts() ? m : new DhtMessage.Value(v.rpcId(), v.record(), p, c);
+        }
+        if (m instanceof DhtMessage.AnnounceProvider a) {
+            ProviderInfo p = provider(a.provider(), f);
+            return p == null || p == a.provider() ? m
+                    : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds());
+        }
+        return m;
+    }
+
+    private static Message mapGossip(GossipMessage m, UnaryOperator<PeerAddress> f) {
+        if (m instanceof GossipMessage.Join j) {
+            PeerState s = keep(j.sender(), f);
+            return s == j.sender() ? m : new GossipMessage.Join(j.channel(), s);
+        }
+        if (m instanceof GossipMessage.ForwardJoin j) {
+            PeerState s = state(j.joiner(), f);
+            return s == null ? null : s == j.joiner() ? m : new GossipMessage.ForwardJoin(j.channel(), s, j.ttl());
+        }
+        if (m instanceof GossipMessage.Neighbor n) {
+            PeerState s = keep(n.sender(), f);
+            return s == n.sender() ? m : new GossipMessage.Neighbor(n.channel(), s, n.urgent());
+        }
+        if (m instanceof GossipMessage.NeighborReply r) {
+            PeerState s = keep(r.sender(), f);
+            return s == r.sender() ? m : new GossipMessage.NeighborReply(r.channel(), s, r.accepted());
+        }
+        if (m instanceof GossipMessage.Shuffle s) {
+            PeerState o = keep(s.origin(), f);
+            List<PeerState> sample = states(s.sample(), f);
+            return o == s.origin() && sample == s.sample() ? m
+                    : new GossipMessage.Shuffle(s.channel(), o, s.ttl(), sample);
+        }
+        if (m instanceof GossipMessage.ShuffleReply r) {
+            List<PeerState> sample = states(r.sample(), f);
+            return sample == r.sample() ? m : new GossipMessage.ShuffleReply(r.channel(), sample);
+        }
+        if (m instanceof GossipMessage.Heartbeat h) {
+            PeerState s = keep(h.state(), f);
+            return s == h.state() ? m : new GossipMessage.Heartbeat(h.channel(), h.seq(), s);
+        }
+        if (m instanceof GossipMessage.ProbeRequest p) {
+            PeerAddress a = f.apply(p.suspect());
+            return a == null ? null : a == p.suspect() ? m : new GossipMessage.ProbeRequest(p.channel(), a, p.nonce());
+        }
+        return m;
+    }
+
+    private static Message mapTree(TreeMessage m, UnaryOperator<PeerAddress> f) {
+        if (m instanceof TreeMessage.Accept a) {
+            List<PeerAddress> path = path(a.ancestors(), f);
+            return path == a.ancestors() ? m : new TreeMessage.Accept(a.channel(), path);
+        }
+        if (m instanceof TreeMessage.PathUpdate u) {
+            List<PeerAddress> path = path(u.ancestors(), f);
+            return path == u.ancestors() ? m : new TreeMessage.PathUpdate(u.channel(), path);
+        }
+        if (m instanceof TreeMessage.Refuse r) {
+            List<PeerState> alt = states(r.alternatives(), f);
+            return alt == r.alternatives() ? m : new TreeMessage.Refuse(r.channel(), r.reason(), alt);
+        }
+        if (m instanceof TreeMessage.Displace d) {
+            List<PeerState> alt = states(d.alternatives(), f);
+            return alt == d.alternatives() ? m : new TreeMessage.Displace(d.channel(), alt);
+        }
+        if (m instanceof TreeMessage.Room r) {
+            List<PeerState> above = states(r.above(), f);
+            return above == r.above() ? m : new TreeMessage.Room(r.channel(), above);
+        }
+        if (m instanceof TreeMessage.Subtree s) {
+            List<TreeMessage.Subtree.Entry> e = list(s.entries(), x -> {
+                PeerAddress a = keepAddress(x.peer(), f);
+                return a == x.peer() ? x : new TreeMessage.Subtree.Entry(a, x.parent());
+            });
+            return e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e);
+        }
+        return m;
+    }
+
+    private static PeerAddress keepAddress(PeerAddress a, UnaryOperator<PeerAddress> f) {
+        PeerAddress b = f.apply(a);
+        return b == null ? a : b;
+    }
+
+    private static PeerState state(PeerState s, UnaryOperator<PeerAddress> f) {
+        if (s == null) {
+            return null; // (a heartbeat without a state)
+        }
+        PeerAddress a = f.apply(s.address());
+        return a == null ? null : a == s.address() ? s
+                : new PeerState(a, s.depth(), s.freeSlots(), s.listenerChildren(), s.uploadKbps(), s.uptimeSeconds(),
+                s.version());
+    }
+
+    private static PeerState keep(PeerState s, UnaryOperator<PeerAddress> f) {
+        PeerState t = state(s, f); // null for a null state, or an unreachable one: left as it was
+        return t == null ? s : t;
+    }
+
+    private static ProviderInfo provider(ProviderInfo p, UnaryOperator<PeerAddress> f) {
+        PeerAddress a = f.apply(p.address());
+        return a == null ? null : a == p.address() ? p : new ProviderInfo(a, p.depth(), p.freeSlots());
+    }
+
+    private static List<PeerState> states(List<PeerState> l, UnaryOperator<PeerAddress> f) {
+        return list(l, s -> state(s, f));
+    }
+
+    private static List<PeerAddress> addresses(List<PeerAddress> l, UnaryOperator<PeerAddress> f) {
+        return list(l, f);
+    }
+
+    private static List<PeerAddress> path(List<PeerAddress> l, UnaryOperator<PeerAddress> f) {
+        return list(l, a -> keepAddress(a, f));
+    }
+
+    /** {@code l} mapped by {@code f} (null answers left out); {@code l} itself if every answer was its element. */
+    private static <T> List<T> list(List<T> l, Function<T, T> f) {
+        List<T> out = null;
+        for (int i = 0; i < l.size(); i++) {
+            T x = l.get(i);
+            T y = f.apply(x);
+            if (y != x && out == null) {
+                out = new ArrayList<>(l.size());
+                out.addAll(l.subList(0, i));
+            }
+            if (out != null && y != null) {
+                out.add(y);
+            }
+        }
+        return out == null ? l : out;
+    }
+}
