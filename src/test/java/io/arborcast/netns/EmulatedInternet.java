@@ -1,0 +1,184 @@
+package io.arborcast.netns;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hosts made of Linux network namespaces on one bridge (the "internet core", an L2 switch
+ * that routes nothing), each with its own addresses, running real processes. Every namespace
+ * is named {@code arbc-<pid>-...} and removed on {@link #close}, also after a failure, and any
+ * left over from an earlier run of this process id first. Needs root and iproute2.
+ */
+final class EmulatedInternet implements AutoCloseable {
+    private final String prefix = "arbc-" + ProcessHandle.current().pid() + "-";
+    private final String core = prefix + "core";
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final Path dir;
+
+    /** Why namespaces cannot be made here (not root, no iproute2), or null if they can. */
+    static String unavailable() {
+        try {
+            Process p = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                return "'ip netns' failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            }
+        } catch (IOException | InterruptedException e) {
+            return "no 'ip' command (Debian package iproute2): " + e.getMessage();
+        }
+        return ProcessHandle.current().info().user().map(u -> u.equals("root") ? null : "not root (user " + u + ")")
+                .orElse(null);
+    }
+
+    EmulatedInternet(Path dir) throws IOException {
+        this.dir = dir;
+        removeLeftovers();
+        ip("netns", "add", core);
+        namespaces.add(core);
+        ip("-n", core, "link", "add", "br0", "type", "bridge");
+        ip("-n", core, "link", "set", "br0", "up");
+    }
+
+    /** A host on the core with these addresses (CIDR, e.g. {@code 198.18.1.2/15}, {@code 2001:db8:1::2/32}). */
+    Host host(String name, String... cidrs) throws IOException {
+        String ns = prefix + name;
+        ip("netns", "add", ns);
+        namespaces.add(ns);
+        ip("-n", ns, "link", "set", "lo", "up");
+        ip("link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", name, "netns", core);
+        ip("-n", core, "link", "set", name, "master", "br0", "up");
+        for (String cidr : cidrs) {
+            if (cidr.contains(":")) {
+                ip("-n", ns, "addr", "add", cidr, "dev", "eth0", "nodad"); // usable at once, no DAD wait
+            } else {
+                ip("-n", ns, "addr", "add", cidr, "dev", "eth0");
+            }
+        }
+        ip("-n", ns, "link", "set", "eth0", "up");
+        return new Host(name, ns);
+    }
+
+    /** One emulated host. */
+    final class Host {
+        final String name;
+        private final String ns;
+        private final List<Process> started = new ArrayList<>();
+
+        private Host(String name, String ns) {
+            this.name = name;
+            this.ns = ns;
+        }
+
+        /** Starts {@code cmd} in this host; stdout and stderr go to {@code <dir>/<name>-<label>.log}. */
+        Process start(String label, String... cmd) throws IOException {
+            List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+            full.addAll(Arrays.asList(cmd));
+            Path log = log(label);
+            Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            processes.add(p);
+            started.add(p);
+            return p;
+        }
+
+        /** Runs {@code cmd} here to its end (at most {@code timeout}) and returns what it printed. */
+        String run(Duration timeout, String... cmd) throws IOException, InterruptedException {
+            List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
+            full.addAll(Arrays.asList(cmd));
+            Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+            processes.add(p);
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", cmd) + " did not end within " + timeout);
+            }
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        /** The first process started in this host: the process itself, as {@code ip netns exec} execs it. */
+        Process firstProcess() {
+            return started.get(0);
+        }
+
+        Path log(String label) {
+            return dir.resolve(name + "-" + label + ".log");
+        }
+    }
+
+    private void removeLeftovers() throws IOException {
+        for (String line : runIp("netns", "list").split("\n")) {
+            String ns = line.split(" ")[0];
+            if (ns.startsWith(prefix)) {
+                runIp("netns", "del", ns);
+            }
+        }
+    }
+
+    private static void ip(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: "
+                        + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    private static String runIp(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("ip"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try {
+            p.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Kills every process started here, then removes every namespace made here. */
+    @Override
+    public void close() throws IOException {
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (Process p : processes) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        IOException first = null;
+        for (int i = namespaces.size() - 1; i >= 0; i--) {
+            try {
+                ip("netns", "del", namespaces.get(i));
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /** The whole text of a file (a log), or empty if it is not there. */
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.ISO_8859_1) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
