@@ -36,6 +36,13 @@ public final class Main implements Runnable {
             cmd.getErr().println("arborcast: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             return 1;
         });
+        // a usage error is a bad argument: exit 1, as the README says (picocli's own default is 2,
+        // which here means a bootstrap that does not answer)
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
+            usage.handleParseException(ex, badArgs);
+            return 1;
+        });
         return cl.execute(args);
     }
 

@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
  * another peer's address that P cannot reach (loopback or link-local to another host, a private
  * one to a public peer) is left out. Inbound, from peer F: F's own entries become the address
  * we see F at (observed, with F's declared listening port), any other peer we hold a link to is
- * named by that link's address, and unreachable ones are left out.
+ * named by that link's address, and unreachable ones, or another id at our own address, are left out.
  *
  * <p>Where an entry cannot be left out (an ancestor path, whose length is the depth; a subtree
  * report, whose entries point at each other; the sender's own state) it stays as it was; only
@@ -65,6 +65,9 @@ public final class AddressFilter {
                 PeerAddress seen = linked.apply(a.id());
                 if (seen != null) {
                     return seen;
+                }
+                if (a.port() == port && selfAddress.isOwn(a.host())) {
+                    return null; // another id at our own address: stale (we restarted) or a lie, never dialled
                 }
             }
             return a.scope().reachableFrom(sender) ? a : null;

@@ -349,12 +349,15 @@ public final class HttpGateway {
             }
             String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
             String url = "http://" + host + "/stream/" + id.toHex();
+            LocalChannel known = node.channelsOnLoop().get(id);
+            // the name comes from the network: one line, no control characters
+            String title = known != null ? known.record().name().replaceAll("\\p{Cntrl}", " ") : "Arborcast " + id.shortHex();
             if (path.startsWith("/pls/")) {
                 respondWith(ctx, 200, "OK", "audio/x-scpls",
-                        "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=Arborcast " + id.shortHex()
+                        "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=" + title
                                 + "\nLength1=-1\nVersion=2\n");
             } else {
-                respondWith(ctx, 200, "OK", "audio/x-mpegurl", "#EXTM3U\n" + url + "\n");
+                respondWith(ctx, 200, "OK", "audio/x-mpegurl", "#EXTM3U\n#EXTINF:-1," + title + "\n" + url + "\n");
             }
         }
 

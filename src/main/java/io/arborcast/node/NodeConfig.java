@@ -3,6 +3,7 @@ package io.arborcast.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
 import io.arborcast.dht.DhtConfig;
 import io.arborcast.gossip.GossipConfig;
 import io.arborcast.net.NetConfig;
@@ -10,6 +11,7 @@ import io.arborcast.tree.TreeConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -41,7 +43,8 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
 
     /**
      * Reads the {@code arborcast} block of the built-in defaults overridden by {@code file} (may be
-     * null) with {@code reader}; clear errors for missing files or bad values.
+     * null) with {@code reader}; clear errors for missing files, unknown settings (with the nearest
+     * known one) and bad values. The file's {@code arborcast { }} root may be left out.
      */
     public static <T> T read(Path file, Function<Config, T> reader) {
         Config c = builtIn();
@@ -50,12 +53,66 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
         }
         try {
             if (file != null) {
-                c = ConfigFactory.parseFile(file.toFile()).withFallback(c);
+                Config given = ConfigFactory.parseFile(file.toFile());
+                if (!given.root().isEmpty() && !given.root().containsKey(ROOT)) {
+                    given = given.atKey(ROOT); // written without the root block
+                }
+                checkKnown(file, given, c);
+                c = given.withFallback(c);
             }
-            return reader.apply(c.resolve().getConfig("arborcast"));
+            return reader.apply(c.resolve().getConfig(ROOT));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }
+    }
+
+    private static final String ROOT = "arborcast";
+
+    /** Every setting in {@code given} must be one the defaults document: a typo is an error, not a silent default. */
+    private static void checkKnown(Path file, Config given, Config known) {
+        for (String key : given.root().keySet()) {
+            if (!key.equals(ROOT)) {
+                throw new IllegalArgumentException("bad configuration: " + file + ": unknown block '" + key
+                        + "' beside arborcast { }");
+            }
+        }
+        for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
+            if (!known.hasPathOrNull(e.getKey())) {
+                String nearest = null;
+                int best = Integer.MAX_VALUE;
+                for (Map.Entry<String, ConfigValue> k : known.entrySet()) {
+                    int d = editDistance(e.getKey(), k.getKey());
+                    if (d < best) {
+                        best = d;
+                        nearest = k.getKey();
+                    }
+                }
+                throw new IllegalArgumentException("bad configuration: " + file + ": "
+                        + e.getValue().origin().lineNumber() + ": unknown setting '" + e.getKey().substring(ROOT.length() + 1)
+                        + "'" + (nearest != null && best <= 4 ? "; did you mean '" + nearest.substring(ROOT.length() + 1)
+                        + "'?" : ""));
+            }
+        }
+    }
+
+    /** Levenshtein distance: how many one-character edits turn {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int swap = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + swap);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     private static NodeConfig from(Config a) {

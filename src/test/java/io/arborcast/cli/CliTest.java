@@ -55,7 +55,8 @@ class CliTest {
         assertThat(Main.run("publish", "--key", dir.resolve("missing.key").toString(), "--name", "x", "--port", "0"))
                 .isEqualTo(1);
         assertThat(err.toString()).contains("missing.key").doesNotContain("Exception");
-        assertThat(Main.run("publish", "--name", "x")).isEqualTo(2); // picocli: --key is required
+        assertThat(Main.run("publish", "--name", "x")).as("a usage error: --key is required").isEqualTo(1);
+        assertThat(Main.run("play", "--no-such-option")).isEqualTo(1);
         assertThat(err.toString()).contains("Missing required option: '--key=FILE'");
     }
 

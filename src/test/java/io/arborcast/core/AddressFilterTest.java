@@ -63,5 +63,8 @@ class AddressFilterTest {
         assertThat(in.sample()).extracting(PeerState::address).containsExactly(linked);
         DhtMessage.Nodes nodes = new DhtMessage.Nodes(1, List.of(peer("198.18.5.2")));
         assertThat(f.inbound(from, nodes)).as("nothing to change: the same object").isSameAs(nodes);
+        PeerAddress atOurAddress = peer("198.18.1.2");
+        assertThat(((DhtMessage.Nodes) f.inbound(from, new DhtMessage.Nodes(2, List.of(atOurAddress)))).contacts())
+                .as("someone else at our own address is never a contact").isEmpty();
     }
 }

@@ -160,6 +160,13 @@ class GatewayEndToEndTest {
         assertThat(WireSamples.indexOf(source, served)).as("served bytes appear, in order and whole, in the source's")
                 .isGreaterThanOrEqualTo(0);
         assertThat(served[0] & 0xff).as("starts on an MP3 frame sync").isEqualTo(0xff);
+
+        // playlists of a channel the node carries name it
+        Path out = Files.createTempFile("arborcast", ".txt");
+        assertThat(curlStatus(out, url(b, "/pls/" + key.channelId().toHex() + ".pls"))).isEqualTo(200);
+        assertThat(Files.readString(out)).contains("File1=" + stream.replace(".mp3", "")).contains("Title1=e2e test\n");
+        assertThat(curlStatus(out, url(b, "/m3u/" + key.channelId().toHex() + ".m3u"))).isEqualTo(200);
+        assertThat(Files.readString(out)).contains("#EXTINF:-1,e2e test\n");
     }
 
     @Test

@@ -157,6 +157,23 @@ class NettyTransportTest {
     }
 
     @Test
+    void aDialThatReachesAnotherKeyIsDroppedAndThatAddressBacksOff() throws Exception {
+        Recorder a = start();
+        Recorder b = start();
+        // a peer claims some id lives at B's address (B holds another key)
+        PeerAddress lie = new PeerAddress(NodeId.random(random), "127.0.0.1", b.transport.localAddress().port());
+        a.transport.send(lie, new LinkMessage.Heartbeat(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 1);
+        assertThat(a.closed.get(0)).contains("instead of");
+        for (int i = 0; i < 10; i++) {
+            a.transport.send(lie, new LinkMessage.Heartbeat(2 + i));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 11);
+        assertThat(a.closed.subList(1, 11)).allMatch(c -> c.contains("backing off"));
+        assertThat(b.messages).as("B never got the frames meant for another").isEmpty();
+    }
+
+    @Test
     void aNodeNeverDialsItsOwnAddressWhoeverNamesIt() throws Exception {
         Recorder a = start();
         PeerAddress self = a.transport.localAddress();

@@ -111,39 +111,34 @@ final class EmulatedInternet implements AutoCloseable {
     }
 
     private void removeLeftovers() throws IOException {
-        for (String line : runIp("netns", "list").split("\n")) {
+        for (String line : run(false, "netns", "list").split("\n")) {
             String ns = line.split(" ")[0];
             if (ns.startsWith(prefix)) {
-                runIp("netns", "del", ns);
+                ip("netns", "del", ns);
             }
         }
     }
 
     private static void ip(String... args) throws IOException {
+        run(true, args);
+    }
+
+    /** Runs {@code ip args}; what it printed; with {@code check}, fails unless it exited 0. */
+    private static String run(boolean check, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip"));
         cmd.addAll(Arrays.asList(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
-            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: "
-                        + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+            boolean ended = p.waitFor(10, TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (check && (!ended || p.exitValue() != 0)) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + out.trim());
             }
+            return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-    }
-
-    private static String runIp(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            p.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** Kills every process started here, then removes every namespace made here. */

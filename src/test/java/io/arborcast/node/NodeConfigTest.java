@@ -45,6 +45,23 @@ class NodeConfigTest {
     }
 
     @Test
+    void aMisspelledSettingFailsNamingItAndTheNearestOneAndTheRootBlockIsOptional(@TempDir Path dir)
+            throws IOException {
+        Path f = dir.resolve("typo.conf");
+        Files.writeString(f, "arborcast {\n  node.prot = 9000\n}\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("typo.conf: 2: unknown setting 'node.prot'; did you mean 'node.port'?");
+        Files.writeString(f, "node.port = 9001\ntree.relay-slots = 2\n");
+        assertThat(NodeConfig.load(f).net().port()).as("no arborcast { } root: the same settings").isEqualTo(9001);
+        assertThat(NodeConfig.load(f).tree().maxRelays()).isEqualTo(2);
+        Files.writeString(f, "node.port = 9001\nwhatever.x = 1\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).hasMessageContaining("unknown setting 'whatever.x'")
+                .hasMessageNotContaining("did you mean");
+        Files.writeString(f, "arborcast.node.port = 9002\nother { a = 1 }\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).hasMessageContaining("unknown block 'other'");
+    }
+
+    @Test
     void everyResourceLimitIsADocumentedSetting() {
         for (io.arborcast.core.Limit l : io.arborcast.core.Limit.values()) {
             assertThat(NodeConfig.builtIn().hasPath("arborcast." + l.setting)).as(l.setting).isTrue();
