@@ -1,5 +1,6 @@
 package io.arborcast.cli;
 
+import io.arborcast.ExternalTools;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DemoTest {
     @Test
     void demoStreamsToEveryListenerAndItsUrlDecodes() throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process demo = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "io.arborcast.cli.Main", "demo", "--duration", "20", "--port", "0", "--listeners", "10")

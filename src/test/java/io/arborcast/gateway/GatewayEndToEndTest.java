@@ -1,5 +1,7 @@
 package io.arborcast.gateway;
 
+import io.arborcast.ExternalTools;
+
 import io.arborcast.core.NodeId;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
@@ -44,6 +46,8 @@ class GatewayEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        ExternalTools.require("curl", "curl");
         a = node();
         b = node();
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();

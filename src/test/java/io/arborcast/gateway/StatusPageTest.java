@@ -1,5 +1,7 @@
 package io.arborcast.gateway;
 
+import io.arborcast.ExternalTools;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arborcast.crypto.ChannelKey;
@@ -132,6 +134,7 @@ class StatusPageTest {
 
     @Test
     void chromiumShowsTheChannelItsTreeAndAPlayButton() throws Exception {
+        ExternalTools.require("chromium", "chromium");
         ChannelKey key = ChannelKey.generate();
         Chain chain = chain(key);
         Node source = chain.source();

@@ -1,8 +1,8 @@
 package io.arborcast.netns;
 
+import io.arborcast.ExternalTools;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.wire.WireSamples;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,29 +56,12 @@ class RealNetworkTest {
 
     @BeforeAll
     static void prerequisites() {
-        List<String> missing = new ArrayList<>();
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        ExternalTools.require("curl", "curl");
         String why = EmulatedInternet.unavailable();
         if (why != null) {
-            missing.add(why);
+            ExternalTools.unavailable("network namespaces: " + why);
         }
-        for (String tool : List.of("ffmpeg", "curl")) {
-            if (!onPath(tool)) {
-                missing.add(tool + " not installed (apt-get install " + tool + ")");
-            }
-        }
-        if (!missing.isEmpty() && "true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("CI needs network namespaces for these tests: " + missing);
-        }
-        Assumptions.assumeTrue(missing.isEmpty(), "emulated internet tests skipped: " + missing);
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String[] arborcast(String... args) {

@@ -1,5 +1,7 @@
 package io.arborcast.stream;
 
+import io.arborcast.ExternalTools;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +17,7 @@ final class Ffmpeg {
 
     /** Encodes {@code seconds} of a 440 Hz sine with the given codec and container format. */
     static byte[] sine(int seconds, String codec, String format, String... extra) throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
         List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
                 "sine=frequency=440:sample_rate=44100", "-t", Integer.toString(seconds), "-c:a", codec));
         cmd.addAll(List.of(extra));
@@ -29,6 +32,7 @@ final class Ffmpeg {
 
     /** Decodes {@code data} as {@code format}; returns ffmpeg's error output (empty when clean). */
     static String decodeErrors(byte[] data, String format) throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
         Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0", "-f", "null",
                 "-").start();
         Thread feeder = new Thread(() -> {
