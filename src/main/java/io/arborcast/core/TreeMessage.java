@@ -51,6 +51,19 @@ public sealed interface TreeMessage extends Message {
         }
     }
 
+    /**
+     * Keeps a parent-child relation alive in one channel. Down the tree, {@code beacon} is the
+     * channel's source beacon (the source's clock, passed on by every relay), so a child can tell
+     * a paused source (the beacon grows) from a parent cut off from it (the beacon stops); up the
+     * tree it is -1, "still here", which keeps the child's slot. It names its channel: a peer
+     * that is our parent in two channels must not feed one channel's beacon into the other's check.
+     */
+    record Keepalive(NodeId channel, long beacon) implements TreeMessage {
+        public Keepalive {
+            Objects.requireNonNull(channel, "channel");
+        }
+    }
+
     /** The sender ends the parent-child relation (a leaving child, or a parent dropping a child). */
     record Detach(NodeId channel) implements TreeMessage {
         public Detach {

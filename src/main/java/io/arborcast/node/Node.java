@@ -98,8 +98,7 @@ public final class Node implements AutoCloseable {
                 .on(GossipMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(StreamMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
-                .on(LinkMessage.Heartbeat.class, (from, m) -> node.channels.values()
-                        .forEach(c -> c.peer().onMessage(from, m)))
+                .on(LinkMessage.Heartbeat.class, (from, m) -> { }) // link liveness: arriving is all it does
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
         transport.eventLoop().scheduleAtFixedRate(node::reportLimits, LIMIT_REPORT_SECONDS, LIMIT_REPORT_SECONDS,
                 TimeUnit.SECONDS);

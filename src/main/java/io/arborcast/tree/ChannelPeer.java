@@ -2,7 +2,6 @@ package io.arborcast.tree;
 
 import io.arborcast.core.Environment;
 import io.arborcast.core.GossipMessage;
-import io.arborcast.core.LinkMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -160,8 +159,6 @@ public final class ChannelPeer {
             tree.onChunk(from, c);
         } else if (m instanceof Head h) {
             tree.onHead(from, h);
-        } else if (m instanceof LinkMessage.Heartbeat h) {
-            tree.onHeartbeat(from, h);
         }
     }
 

@@ -2,7 +2,6 @@ package io.arborcast.tree;
 
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Environment;
-import io.arborcast.core.LinkMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -103,7 +102,7 @@ public final class ChannelTree {
     }
     private boolean running = true;
     private boolean joined;
-    /** The latest source beacon heard from the parent (see {@link #onHeartbeat}). */
+    /** The latest source beacon heard from the parent (see {@link #onKeepalive}). */
     private long beacon = -1;
     private Head head;
     private Consumer<Head> headListener = h -> { };
@@ -141,7 +140,7 @@ public final class ChannelTree {
             if (now - lastHeardFromChild.getOrDefault(c.id(), now) > config.parentSilenceMillis()) {
                 silent.add(c);
             } else if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
-                send(c, new LinkMessage.Heartbeat(sourceBeat));
+                send(c, new TreeMessage.Keepalive(channel, sourceBeat));
             }
         }
         for (PeerAddress c : silent) {
@@ -149,10 +148,11 @@ public final class ChannelTree {
             stats.childrenLost++;
             dropChild(c.id());
             events.childLost(c, "silent for over " + config.parentSilenceMillis() + " ms");
-            transport.closeLink(c);
+            // this channel only: the link may carry other channels (and gossip) with that peer
+            transport.send(c, new TreeMessage.Detach(channel));
         }
         if (parent != null) {
-            transport.send(parent, new LinkMessage.Heartbeat(-1)); // "still here": keeps our slot
+            transport.send(parent, new TreeMessage.Keepalive(channel, -1)); // "still here": keeps our slot
         }
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - lastFromParent) + " ms");
@@ -246,13 +246,13 @@ public final class ChannelTree {
     }
 
     /**
-     * A link heartbeat: from a child it keeps the child's slot; from our parent it proves the
+     * A keepalive of this channel: from a child it keeps the child's slot; from our parent it proves the
      * parent alive. Its value is then the source's
      * beacon (the source's clock, passed down by every relay): while it grows, the path to the
      * source is whole and a silence is the source pausing, not our parent starving us. In a
      * cycle cut off from the source it stops growing, and the starvation rule breaks the cycle.
      */
-    public void onHeartbeat(PeerAddress from, LinkMessage.Heartbeat h) {
+    private void onKeepalive(PeerAddress from, TreeMessage.Keepalive h) {
         if (from.id() != null && children.containsKey(from.id())) {
             lastHeardFromChild.put(from.id(), env.now());
             Probation p = probation.remove(from.id());
@@ -264,8 +264,8 @@ public final class ChannelTree {
         }
         if (parent != null && parent.id().equals(from.id())) {
             lastFromParent = env.now();
-            if (h.seq() > beacon) {
-                beacon = h.seq();
+            if (h.beacon() > beacon) {
+                beacon = h.beacon();
                 lastChunkFromParent = env.now();
             }
         }
@@ -634,7 +634,8 @@ public final class ChannelTree {
         candidates.newRound();
         candidates.tried(lost.id());
         moving = false; // a move under way becomes the repair (and may be hedged, as any)
-        transport.closeLink(lost);
+        // leave it in this channel only: the link may carry other channels (and gossip) with that peer
+        transport.send(lost, new TreeMessage.Detach(channel));
         if (!attempts.isEmpty()) {
             env.schedule(HEDGE_MILLIS, this::tryNext);
         }
@@ -670,6 +671,8 @@ public final class ChannelTree {
             onDisplaced(from, d);
         } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
             subtree.onReport(from.id(), t.entries());
+        } else if (m instanceof TreeMessage.Keepalive k) {
+            onKeepalive(from, k);
         } else if (m instanceof TreeMessage.Room r && parent != null && parent.id().equals(from.id())) {
             room.fromParent(r.above(), depth()).forEach(this::learn); // candidates for re-balancing
         }
@@ -863,7 +866,7 @@ public final class ChannelTree {
         }
         parent = from;
         room.parentChanged();
-        transport.send(from, new LinkMessage.Heartbeat(-1)); // ends our probation there: live chunks flow
+        transport.send(from, new TreeMessage.Keepalive(channel, -1)); // ends our probation there: live chunks flow
         emptyRounds = 0;
         beacon = -1;
         lastFromParent = env.now();

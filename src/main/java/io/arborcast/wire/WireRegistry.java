@@ -71,6 +71,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Subtree.class, 506);
         MESSAGE_IDS.put(TreeMessage.Displace.class, 507);
         MESSAGE_IDS.put(TreeMessage.Room.class, 508);
+        MESSAGE_IDS.put(TreeMessage.Keepalive.class, 509);
     }
 
     private WireRegistry() {

@@ -1,6 +1,5 @@
 package io.arborcast.tree;
 
-import io.arborcast.core.LinkMessage;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -81,7 +80,7 @@ class ChannelTreeTest {
                     t.onMessage(from, a);
                 })
                 .on(TreeMessage.class, t::onMessage)
-                .on(StreamMessage.Chunk.class, t::onChunk).on(LinkMessage.Heartbeat.class, t::onHeartbeat)
+                .on(StreamMessage.Chunk.class, t::onChunk)
                 .onLinkClosed(t::onLinkClosed));
         trees.add(t);
         slots.add(slotCount);

@@ -60,6 +60,7 @@ public final class WireSamples {
                 new TreeMessage.Pull(a, 77, 40),
                 new TreeMessage.Displace(a, List.of(s2, s1)),
                 new TreeMessage.Room(a, List.of(s1)),
+                new TreeMessage.Keepalive(a, r.nextLong() & Long.MAX_VALUE),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0))),
                 new StreamMessage.Head(a, 99, bytes(r, 300), "Artist - Title", bytes(r, 64)),
