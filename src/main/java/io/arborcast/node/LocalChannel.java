@@ -9,7 +9,7 @@ import io.arborcast.stream.Chunks;
 import io.arborcast.stream.FrameSplitter;
 import io.arborcast.stream.Playout;
 import io.arborcast.stream.StreamHeads;
-import io.arborcast.tree.ChannelPeer;
+import io.arborcast.channel.ChannelPeer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -26,7 +26,7 @@ import io.arborcast.dht.DhtResults.StoreOutcome;
 import io.arborcast.net.NettyEnvironment;
 import io.arborcast.net.NettyTransport;
 import io.arborcast.stream.Playout;
-import io.arborcast.tree.ChannelPeer;
+import io.arborcast.channel.ChannelPeer;
 import io.arborcast.wire.MessageCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -13,7 +13,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 class ArchitectureTest {
     private static final String[] PROTOCOL = {
         "io.arborcast.core..", "io.arborcast.crypto..", "io.arborcast.wire..", "io.arborcast.dht..",
-        "io.arborcast.gossip..", "io.arborcast.tree..", "io.arborcast.stream.."};
+        "io.arborcast.gossip..", "io.arborcast.tree..", "io.arborcast.stream..", "io.arborcast.channel.."};
 
     private static JavaClasses classes;
 
@@ -63,12 +63,20 @@ class ArchitectureTest {
         check(noClasses().that().resideInAnyPackage("io.arborcast.core..", "io.arborcast.crypto..",
                         "io.arborcast.wire..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.arborcast.dht..", "io.arborcast.gossip..",
-                        "io.arborcast.tree..", "io.arborcast.stream..", "io.arborcast.net..",
+                        "io.arborcast.tree..", "io.arborcast.stream..", "io.arborcast.channel..", "io.arborcast.net..",
                         "io.arborcast.gateway..", "io.arborcast.node..", "io.arborcast.cli.."));
         check(noClasses().that().resideInAnyPackage("io.arborcast.dht..", "io.arborcast.gossip..",
-                        "io.arborcast.tree..", "io.arborcast.stream..")
+                        "io.arborcast.tree..", "io.arborcast.stream..", "io.arborcast.channel..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.arborcast.net..",
                         "io.arborcast.gateway..", "io.arborcast.node..", "io.arborcast.cli..", "io.arborcast.sim.."));
+    }
+
+    @Test
+    void theTreeAndGossipKnowNothingOfEachOtherOnlyAChannelComposesThem() {
+        check(noClasses().that().resideInAPackage("io.arborcast.tree..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.arborcast.gossip..", "io.arborcast.channel.."));
+        check(noClasses().that().resideInAPackage("io.arborcast.gossip..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.arborcast.tree..", "io.arborcast.channel.."));
     }
 
     private static void check(ArchRule rule) {

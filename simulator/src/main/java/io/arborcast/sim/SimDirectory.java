@@ -2,7 +2,7 @@ package io.arborcast.sim;
 
 import io.arborcast.core.NodeId;
 import io.arborcast.core.ProviderInfo;
-import io.arborcast.tree.ChannelPeer;
+import io.arborcast.channel.ChannelPeer;
 
 import java.util.ArrayList;
 import java.util.HashMap;

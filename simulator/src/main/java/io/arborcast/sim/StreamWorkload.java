@@ -10,7 +10,7 @@ import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.stream.Chunks;
 import io.arborcast.stream.Playout;
-import io.arborcast.tree.ChannelPeer;
+import io.arborcast.channel.ChannelPeer;
 import io.arborcast.tree.ChannelTree;
 import io.arborcast.tree.TreeConfig;
 import io.arborcast.tree.TreeEvents;

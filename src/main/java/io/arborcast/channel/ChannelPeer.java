@@ -1,4 +1,4 @@
-package io.arborcast.tree;
+package io.arborcast.channel;
 
 import io.arborcast.core.Environment;
 import io.arborcast.core.GossipMessage;
@@ -13,6 +13,8 @@ import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.gossip.ChannelGossip;
 import io.arborcast.gossip.GossipConfig;
+import io.arborcast.tree.ChannelTree;
+import io.arborcast.tree.TreeConfig;
 
 import java.util.ArrayList;
 import java.util.List;

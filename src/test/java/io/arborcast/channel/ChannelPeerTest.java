@@ -1,4 +1,4 @@
-package io.arborcast.tree;
+package io.arborcast.channel;
 
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
@@ -12,6 +12,8 @@ import io.arborcast.sim.SimNetwork;
 import io.arborcast.sim.SimNode;
 import io.arborcast.sim.Simulation;
 import io.arborcast.stream.Chunks;
+import io.arborcast.tree.TreeConfig;
+import io.arborcast.tree.TreeEvents;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 
