@@ -43,7 +43,7 @@ public final class ChannelTree {
     private final boolean source;
     private ChunkVerifier verifier = Chunks::verify;
     private final ChunkBuffer buffer;
-    private final Map<NodeId, PeerAddress> children = new LinkedHashMap<>();
+    private final Children children = new Children();
     private final TreeStats stats = new TreeStats();
     private final SubtreeView subtree = new SubtreeView();
     private final RoomAbove room = new RoomAbove();
@@ -87,19 +87,6 @@ public final class ChannelTree {
     private int ticks;
     private boolean moving;
     private int moveHops;
-    private final Map<NodeId, Long> lastSentTo = new HashMap<>();
-    private final Map<NodeId, Long> lastHeardFromChild = new HashMap<>();
-    private final Map<NodeId, Integer> childSlots = new HashMap<>();
-    /**
-     * Children not heard from since we accepted them: they hold a slot on probation and get no
-     * live chunks until their first heartbeat (an honest child sends one on our accept), so a
-     * peer that floods ATTACHes without running the protocol costs little upload.
-     */
-    private final Map<NodeId, Probation> probation = new HashMap<>();
-
-    /** A child on probation: accepted at {@code since}; the first chunk it has not been sent is {@code nextSeq}. */
-    private record Probation(long since, long nextSeq) {
-    }
     private boolean running = true;
     private boolean joined;
     /** The latest source beacon heard from the parent (see {@link #onKeepalive}). */
@@ -115,7 +102,7 @@ public final class ChannelTree {
         this.config = config;
         this.env = env;
         this.transport = transport;
-        this.candidates = new ParentCandidates(env, candidates, this::self, children::containsKey,
+        this.candidates = new ParentCandidates(env, candidates, this::self, children::contains,
                 config.maxRelays() > 0);
         this.deliver = deliver;
         this.source = source;
@@ -136,11 +123,11 @@ public final class ChannelTree {
         long now = env.now();
         long sourceBeat = source ? now : beacon;
         List<PeerAddress> silent = new ArrayList<>();
-        for (PeerAddress c : children.values()) {
-            if (now - lastHeardFromChild.getOrDefault(c.id(), now) > config.parentSilenceMillis()) {
-                silent.add(c);
-            } else if (now - lastSentTo.getOrDefault(c.id(), 0L) >= config.keepaliveMillis()) {
-                send(c, new TreeMessage.Keepalive(channel, sourceBeat));
+        for (Children.Child c : children.all()) {
+            if (now - c.lastHeard() > config.parentSilenceMillis()) {
+                silent.add(c.address());
+            } else if (now - c.lastSent() >= config.keepaliveMillis()) {
+                send(c.address(), new TreeMessage.Keepalive(channel, sourceBeat));
             }
         }
         for (PeerAddress c : silent) {
@@ -155,10 +142,10 @@ public final class ChannelTree {
             transport.send(parent, new TreeMessage.Keepalive(channel, -1)); // "still here": keeps our slot
         }
         if (parent != null && now - lastFromParent > config.parentSilenceMillis()) {
-            parentLost("silent for " + (now - lastFromParent) + " ms");
+            parentLost("silent for " + (now - lastFromParent) + " ms", true);
         } else if (parent != null && now - lastChunkFromParent > starveMillis()) {
             // alive but feeding nothing: it lost its own feed, or a stale path made a cycle
-            parentLost("no chunk for " + (now - lastChunkFromParent) + " ms");
+            parentLost("no chunk for " + (now - lastChunkFromParent) + " ms", true);
         }
         pull.expire();
         if (!source && buffer.highestSeq() >= 0
@@ -169,7 +156,7 @@ public final class ChannelTree {
             rebalance();
         }
         if (ticks % REPORT_TICKS == 0 && parent != null) {
-            List<TreeMessage.Subtree.Entry> report = subtree.reportFor(parent.id(), children.values());
+            List<TreeMessage.Subtree.Entry> report = subtree.reportFor(parent.id(), children.addresses());
             if (report != null) {
                 transport.send(parent, new TreeMessage.Subtree(channel, report));
             }
@@ -253,13 +240,10 @@ public final class ChannelTree {
      * cycle cut off from the source it stops growing, and the starvation rule breaks the cycle.
      */
     private void onKeepalive(PeerAddress from, TreeMessage.Keepalive h) {
-        if (from.id() != null && children.containsKey(from.id())) {
-            lastHeardFromChild.put(from.id(), env.now());
-            Probation p = probation.remove(from.id());
-            if (p != null) { // established: what it missed while on probation, then the live stream
-                for (Chunk c : buffer.from(p.nextSeq())) {
-                    send(from, c);
-                }
+        long resume = from.id() == null ? -1 : children.heard(from.id(), env.now());
+        if (resume >= 0) { // established: what it missed while on probation, then the live stream
+            for (Chunk c : buffer.from(resume)) {
+                send(from, c);
             }
         }
         if (parent != null && parent.id().equals(from.id())) {
@@ -272,7 +256,7 @@ public final class ChannelTree {
     }
 
     private void send(PeerAddress child, Message m) {
-        lastSentTo.put(child.id(), env.now());
+        children.sent(child.id(), env.now());
         transport.send(child, m);
     }
 
@@ -329,8 +313,8 @@ public final class ChannelTree {
     /** Children that relay nothing: their slots go to relays that ask (see {@link #displaceListener}). */
     public int listenerChildren() {
         int n = 0;
-        for (NodeId c : children.keySet()) {
-            if (isListener(c)) {
+        for (Children.Child c : children.all()) {
+            if (c.slots() == 0) {
                 n++;
             }
         }
@@ -339,7 +323,8 @@ public final class ChannelTree {
 
     /** A child of ours that relays nothing (it asked with 0 relay slots). */
     private boolean isListener(NodeId child) {
-        return childSlots.getOrDefault(child, 0) == 0;
+        Children.Child c = children.get(child);
+        return c == null || c.slots() == 0;
     }
 
     /** The depth of our children. */
@@ -357,7 +342,7 @@ public final class ChannelTree {
     }
 
     public List<PeerAddress> children() {
-        return new ArrayList<>(children.values());
+        return children.addresses();
     }
 
     /**
@@ -365,7 +350,7 @@ public final class ChannelTree {
      * breadth-first, each entry with its parent's index (-1: a child of ours).
      */
     public List<TreeMessage.Subtree.Entry> subtree(int limit) {
-        return subtree.below(children.values(), limit);
+        return subtree.below(children.addresses(), limit);
     }
 
     public List<PeerAddress> backups() {
@@ -406,7 +391,7 @@ public final class ChannelTree {
             stats.faultyParents++;
             candidates.faulty(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
-            parentLost("forged stream head");
+            parentLost("forged stream head", true);
             return;
         }
         setHead(h);
@@ -415,7 +400,7 @@ public final class ChannelTree {
     private void setHead(Head h) {
         head = h;
         headListener.accept(h);
-        for (PeerAddress c : children.values()) {
+        for (PeerAddress c : children.addresses()) {
             send(c, h);
         }
     }
@@ -461,7 +446,7 @@ public final class ChannelTree {
         if (parent != null) {
             transport.send(parent, new TreeMessage.Detach(channel));
         }
-        for (PeerAddress c : children.values()) {
+        for (PeerAddress c : children.addresses()) {
             transport.send(c, new TreeMessage.Detach(channel));
         }
         children.clear();
@@ -523,6 +508,7 @@ public final class ChannelTree {
         recentAttaches[nextAttachSlot] = env.now();
         nextAttachSlot = (nextAttachSlot + 1) % MAX_ATTACHES_PER_SECOND;
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
+        events.asking(next, resume);
         transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
         Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
             if (attempts.remove(next.id()) != null) {
@@ -610,9 +596,9 @@ public final class ChannelTree {
             return;
         }
         List<PeerState> above = room.share(self);
-        for (PeerAddress c : children.values()) {
-            if (!probation.containsKey(c.id()) && room.tell(c.id())) {
-                transport.send(c, new TreeMessage.Room(channel, above));
+        for (Children.Child c : children.all()) {
+            if (!c.onProbation() && room.tell(c.id())) {
+                transport.send(c.address(), new TreeMessage.Room(channel, above));
             }
         }
     }
@@ -622,7 +608,8 @@ public final class ChannelTree {
         backups = List.copyOf(candidates.ranked(config.backups(), candidates::eligible, parent));
     }
 
-    private void parentLost(String why) {
+    /** The parent is gone (why); {@code tellIt}: say Detach in this channel (not when the link or the parent ended it). */
+    private void parentLost(String why, boolean tellIt) {
         if (parent == null) {
             return;
         }
@@ -634,8 +621,9 @@ public final class ChannelTree {
         candidates.newRound();
         candidates.tried(lost.id());
         moving = false; // a move under way becomes the repair (and may be hedged, as any)
-        // leave it in this channel only: the link may carry other channels (and gossip) with that peer
-        transport.send(lost, new TreeMessage.Detach(channel));
+        if (tellIt) { // in this channel only: the link may carry other channels (and gossip) with that peer
+            transport.send(lost, new TreeMessage.Detach(channel));
+        }
         if (!attempts.isEmpty()) {
             env.schedule(HEDGE_MILLIS, this::tryNext);
         }
@@ -659,7 +647,7 @@ public final class ChannelTree {
             if (dropChild(from.id())) {
                 events.childLost(from, "detached");
             } else if (parent != null && parent.id().equals(from.id())) {
-                parentLost("parent detached");
+                parentLost("parent detached", false);
             }
         } else if (m instanceof TreeMessage.PathUpdate p) {
             if (parent != null && parent.id().equals(from.id())) {
@@ -669,7 +657,7 @@ public final class ChannelTree {
             pull.serve(from, p, buffer, known(from));
         } else if (m instanceof TreeMessage.Displace d) {
             onDisplaced(from, d);
-        } else if (m instanceof TreeMessage.Subtree t && children.containsKey(from.id())) {
+        } else if (m instanceof TreeMessage.Subtree t && children.contains(from.id())) {
             subtree.onReport(from.id(), t.entries());
         } else if (m instanceof TreeMessage.Keepalive k) {
             onKeepalive(from, k);
@@ -687,13 +675,13 @@ public final class ChannelTree {
             refusal = "would form a loop: you are above me";
         } else if (ancestors.size() + 1 >= TreeMessage.MAX_PATH) {
             refusal = "tree too deep here";
-        } else if (!children.containsKey(from.id()) && children.size() >= config.maxRelays()
+        } else if (!children.contains(from.id()) && children.size() >= config.maxRelays()
                 && !displaceSilentNewcomer(from)
                 && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
         List<PeerState> elsewhere = null;
-        if (refusal == null && source && a.relaySlots() == 0 && !children.containsKey(from.id())) {
+        if (refusal == null && source && a.relaySlots() == 0 && !children.contains(from.id())) {
             // the source feeds relays first: a pure listener goes below a relay when one has room
             elsewhere = alternatives(from, false);
             refusal = elsewhere.isEmpty() ? null : "the source feeds relays first";
@@ -704,11 +692,9 @@ public final class ChannelTree {
                     elsewhere != null ? elsewhere : alternatives(from, a.relaySlots() > 0)));
             return;
         }
-        if (children.put(from.id(), from) == null) {
+        if (children.admit(from, a.relaySlots(), env.now())) {
             events.childAdded(from);
         }
-        childSlots.put(from.id(), a.relaySlots());
-        lastHeardFromChild.put(from.id(), env.now());
         List<PeerAddress> path = new ArrayList<>();
         path.add(transport.localAddress());
         path.addAll(ancestors);
@@ -722,9 +708,8 @@ public final class ChannelTree {
         for (Chunk c : replay.subList(0, n)) {
             send(from, c);
         }
-        Probation was = probation.get(from.id());
         // live chunks from here on; what the budget cut off it must pull from neighbours
-        probation.put(from.id(), new Probation(was != null ? was.since() : env.now(), buffer.highestSeq() + 1));
+        children.probation(from.id(), buffer.highestSeq() + 1, env.now());
     }
 
     /**
@@ -735,9 +720,9 @@ public final class ChannelTree {
      */
     private boolean displaceListener(PeerAddress relay, int relaySlots) {
         PeerAddress leaf = null;
-        for (PeerAddress c : children.values()) {
-            if (isListener(c.id())) {
-                leaf = c;
+        for (Children.Child c : children.all()) {
+            if (c.slots() == 0) {
+                leaf = c.address();
                 break;
             }
         }
@@ -762,9 +747,9 @@ public final class ChannelTree {
      */
     private boolean displaceSilentNewcomer(PeerAddress asker) {
         long now = env.now();
-        for (Map.Entry<NodeId, Probation> e : probation.entrySet()) {
-            if (now - e.getValue().since() >= 2 * config.keepaliveMillis()) {
-                PeerAddress silent = children.get(e.getKey());
+        for (Children.Child c : children.all()) {
+            if (c.onProbation() && now - c.probationSince() >= 2 * config.keepaliveMillis()) {
+                PeerAddress silent = c.address(); // the oldest such newcomer
                 dropChild(silent.id());
                 stats.displacedOthers++;
                 events.childLost(silent, "silent since accepted; slot given to " + asker);
@@ -780,7 +765,8 @@ public final class ChannelTree {
      * gossip or the directory told us of. Anyone else gets a stranger's replay budget.
      */
     private boolean known(PeerAddress p) {
-        if (children.containsKey(p.id()) && !probation.containsKey(p.id())) {
+        Children.Child c = children.get(p.id());
+        if (c != null && !c.onProbation()) {
             return true;
         }
         if (parent != null && parent.id().equals(p.id())) {
@@ -816,14 +802,14 @@ public final class ChannelTree {
         known.forEach(st -> byId.put(st.id(), st));
         // our own children first, as PeerCast's full relays did: one level below us, fed right now
         List<PeerState> out = new ArrayList<>();
-        for (PeerAddress c : children.values()) {
+        for (Children.Child c : children.all()) {
             PeerState st = byId.get(c.id());
             if (st != null && st.depth() != childDepth()) {
                 st = null; // gossip from before it was our child (it just joined): it has all its slots
             }
-            int capacity = childSlots.getOrDefault(c.id(), 0);
+            int capacity = c.slots();
             if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
-                out.add(new PeerState(c, childDepth(), st == null ? capacity : st.freeSlots(),
+                out.add(new PeerState(c.address(), childDepth(), st == null ? capacity : st.freeSlots(),
                         st == null ? 0 : st.listenerChildren(), 0, 0, 0));
             }
         }
@@ -834,7 +820,7 @@ public final class ChannelTree {
             return out;
         }
         known.removeIf(st -> st.slotsFor(askerRelays) == 0 || st.id().equals(asker.id()) || st.id().equals(self())
-                || children.containsKey(st.id()));
+                || children.contains(st.id()));
         known.sort(Comparator.comparingInt(PeerState::depth));
         List<PeerState> pool = new ArrayList<>(known.subList(0, Math.min(ALTERNATIVES * 3, known.size())));
         java.util.Collections.shuffle(pool, env.random());
@@ -879,18 +865,18 @@ public final class ChannelTree {
 
     private void setPath(List<PeerAddress> path) {
         if (path.stream().anyMatch(x -> x.id().equals(self()))) {
-            parentLost("path update names us: a loop");
+            parentLost("path update names us: a loop", true);
             return;
         }
         if (path.size() + 1 > TreeMessage.MAX_PATH) {
-            parentLost("path to the source too long");
+            parentLost("path to the source too long", true);
             return;
         }
         ancestors = List.copyOf(path);
         List<PeerAddress> down = new ArrayList<>();
         down.add(transport.localAddress());
         down.addAll(ancestors);
-        for (PeerAddress c : children.values()) {
+        for (PeerAddress c : children.addresses()) {
             transport.send(c, new TreeMessage.PathUpdate(channel, down));
         }
     }
@@ -946,7 +932,7 @@ public final class ChannelTree {
             stats.faultyParents++;
             candidates.faulty(from.id());
             transport.send(from, new TreeMessage.Detach(channel));
-            parentLost("forged or corrupted chunk");
+            parentLost("forged or corrupted chunk", true);
             return;
         }
         stats.chunksReceived++;
@@ -988,23 +974,19 @@ public final class ChannelTree {
 
     /** Forgets a child; false if it was none. */
     private boolean dropChild(NodeId id) {
-        lastSentTo.remove(id);
-        lastHeardFromChild.remove(id);
-        childSlots.remove(id);
-        probation.remove(id);
         subtree.forget(id);
         room.forget(id);
-        return children.remove(id) != null;
+        return children.remove(id);
     }
 
     private void forward(Chunk c) {
-        for (PeerAddress child : children.values()) {
-            if (probation.containsKey(child.id())) {
+        for (Children.Child child : children.all()) {
+            if (child.onProbation()) {
                 continue; // sent when it has shown it runs the protocol
             }
             stats.chunksForwarded++;
             stats.bytesForwarded += c.payload().length;
-            send(child, c);
+            send(child.address(), c);
         }
     }
 
@@ -1017,9 +999,8 @@ public final class ChannelTree {
             events.childLost(peer, "link closed: " + reason);
         }
         if (parent != null && parent.id().equals(peer.id())) {
-            parentLost("link closed: " + reason);
+            parentLost("link closed: " + reason, false);
         } else if (endAttempt(peer.id())) {
-            candidates.silent(peer.id()); // could not be reached: passed over for a while, as one that never answered
             if (moving) {
                 moving = false;
             } else {
