@@ -117,6 +117,12 @@ public final class PeerAddress {
         return endpoint(host, port);
     }
 
+    /** The canonical {@code host:port} of a socket's address (for logs), or its own text if it is not IP. */
+    public static String endpoint(java.net.SocketAddress a) {
+        return a instanceof java.net.InetSocketAddress i && i.getAddress() != null
+                ? endpoint(canonicalHost(i.getAddress().getHostAddress()), i.getPort()) : String.valueOf(a);
+    }
+
     /** {@code host:port} of any host and port, IPv6 in brackets. */
     public static String endpoint(String host, int port) {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;

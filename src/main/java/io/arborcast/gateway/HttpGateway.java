@@ -2,6 +2,7 @@ package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
@@ -89,10 +90,10 @@ public final class HttpGateway {
      */
     void connectionFailed(ChannelHandlerContext ctx, String what, Throwable cause) {
         if (cause instanceof java.io.IOException) {
-            log.debug("{} {}: {}", what, ctx.channel().remoteAddress(), cause.toString());
+            log.debug("{} {}: {}", what, PeerAddress.endpoint(ctx.channel().remoteAddress()), cause.toString());
         } else {
             internalErrors++;
-            log.warn("{} {} failed; closed", what, ctx.channel().remoteAddress(), cause);
+            log.warn("{} {} failed; closed", what, PeerAddress.endpoint(ctx.channel().remoteAddress()), cause);
         }
         ctx.close();
     }
@@ -175,7 +176,8 @@ public final class HttpGateway {
         p.channel().eventLoop().schedule(() -> {
             if (!c.answered && p.channel().isActive()) { // slow-loris: the request head never finished
                 node.limits().hit(Limit.HANDSHAKE_TIMEOUT);
-                log.debug("closing {}: no complete request within {} ms", p.channel().remoteAddress(), timeout);
+                log.debug("closing {}: no complete request within {} ms", PeerAddress.endpoint(p.channel().remoteAddress()),
+                        timeout);
                 p.channel().close();
             }
         }, timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -221,7 +223,7 @@ public final class HttpGateway {
                 respond(ctx, 400, "Bad Request", "malformed URI: " + e.getMessage());
                 return;
             }
-            log.debug("{} {} from {}", method, r.uri(), ctx.channel().remoteAddress());
+            log.debug("{} {} from {}", method, r.uri(), PeerAddress.endpoint(ctx.channel().remoteAddress()));
             switch (method) {
                 case "OPTIONS" -> respond(ctx, 200, "OK", "", "Allow: GET, SOURCE, PUT, OPTIONS");
                 case "SOURCE", "PUT" -> ingest(ctx, r, path, method);
@@ -328,7 +330,7 @@ public final class HttpGateway {
             };
             c.addPlayerWithPreroll(player);
             ctx.flush();
-            log.info("player {} tuned to {} ({} listening here)", ctx.channel().remoteAddress(),
+            log.info("player {} tuned to {} ({} listening here)", PeerAddress.endpoint(ctx.channel().remoteAddress()),
                     rec.channelId().shortHex(), listeners);
         }
 
@@ -377,14 +379,15 @@ public final class HttpGateway {
                 return;
             }
             if (!constantTimeEquals(given, m.password())) {
-                log.info("refused source on {} from {}: wrong password", path, ctx.channel().remoteAddress());
+                log.info("refused source on {} from {}: wrong password", path,
+                        PeerAddress.endpoint(ctx.channel().remoteAddress()));
                 respond(ctx, 401, "Unauthorized", "wrong password", allow,
                         "WWW-Authenticate: Basic realm=\"arborcast\"");
                 return;
             }
             if (!claimSource(m)) {
                 log.info("refused source on {} from {}: the mount already has a live source", path,
-                        ctx.channel().remoteAddress());
+                        PeerAddress.endpoint(ctx.channel().remoteAddress()));
                 respond(ctx, 403, "Forbidden", "Mountpoint in use: " + path + " already has a live source");
                 return;
             }

@@ -1,6 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
+import io.arborcast.core.PeerAddress;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -59,14 +60,15 @@ final class ShoutcastSource extends ByteToMessageDecoder {
             if (state == State.PASSWORD) {
                 mount = gateway.shoutcastMount(line);
                 if (mount == null) {
-                    log.info("refused SHOUTcast source from {}: wrong password", ctx.channel().remoteAddress());
+                    log.info("refused SHOUTcast source from {}: wrong password",
+                            PeerAddress.endpoint(ctx.channel().remoteAddress()));
                     in.skipBytes(in.readableBytes());
                     ctx.writeAndFlush(HttpGateway.ascii("invalid password\r\n")).addListener(ChannelFutureListener.CLOSE);
                     return;
                 }
                 if (!gateway.claimSource(mount)) {
                     log.info("refused SHOUTcast source from {}: {} already has a live source",
-                            ctx.channel().remoteAddress(), mount.path());
+                            PeerAddress.endpoint(ctx.channel().remoteAddress()), mount.path());
                     mount = null;
                     in.skipBytes(in.readableBytes());
                     ctx.writeAndFlush(HttpGateway.ascii("Mountpoint in use\r\n")).addListener(ChannelFutureListener.CLOSE);

@@ -397,7 +397,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         ch.eventLoop().schedule(() -> {
             if (ch.isActive() && (ch.pipeline().get("sniff") != null || ch.pipeline().get("preamble") != null)) {
                 env.limits().hit(Limit.HANDSHAKE_TIMEOUT);
-                log.debug("closing {}: no preamble or request within {} ms", ch.remoteAddress(),
+                log.debug("closing {}: no preamble or request within {} ms", PeerAddress.endpoint(ch.remoteAddress()),
                         l.handshakeTimeoutMillis());
                 ch.close();
             }

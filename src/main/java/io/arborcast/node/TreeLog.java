@@ -42,6 +42,11 @@ final class TreeLog implements TreeEvents {
     }
 
     @Override
+    public void asking(PeerAddress candidate, long resumeSeq) {
+        log.debug("{}: asking {} to be our parent (from seq {})", where, candidate, resumeSeq);
+    }
+
+    @Override
     public void refused(PeerAddress by, String reason) {
         log.debug("{}: {} refused us: {}", where, by, reason);
     }

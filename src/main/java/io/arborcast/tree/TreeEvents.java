@@ -19,6 +19,10 @@ public interface TreeEvents {
     default void repaired(PeerAddress parent, long millis) {
     }
 
+    /** We ask {@code candidate} to be our parent, resuming at {@code resumeSeq} (-1: from its preroll). */
+    default void asking(PeerAddress candidate, long resumeSeq) {
+    }
+
     /** A peer we asked to be our parent said no. */
     default void refused(PeerAddress by, String reason) {
     }

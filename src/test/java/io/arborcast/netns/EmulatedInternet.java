@@ -168,6 +168,18 @@ final class EmulatedInternet implements AutoCloseable {
         }
     }
 
+    /** Makes {@code dir} anew, empty (the logs of an earlier run go). */
+    static void clean(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
     /** The whole text of a file (a log), or empty if it is not there. */
     static String read(Path file) {
         try {

@@ -4,7 +4,6 @@ import io.arborcast.ExternalTools;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.wire.WireSamples;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -97,8 +96,9 @@ class RealNetworkTest {
 
     @ParameterizedTest
     @EnumSource(Plan.class)
-    void fourPublicHostsWithDefaultSettingsPlayRepairAndNeverNameLoopback(Plan plan, @TempDir Path dir)
-            throws Exception {
+    void fourPublicHostsWithDefaultSettingsPlayRepairAndNeverNameLoopback(Plan plan) throws Exception {
+        Path dir = Path.of("target", "netns", plan.name()); // kept after the run: every process's log
+        EmulatedInternet.clean(dir);
         try (EmulatedInternet net = new EmulatedInternet(dir)) {
             EmulatedInternet.Host boot = net.host("h1", plan.of(1));
             EmulatedInternet.Host pub = net.host("h2", plan.of(2));
