@@ -42,6 +42,12 @@ public final class NodeMetrics {
                 .description("contacts in the routing table").register(registry);
         Gauge.builder("arborcast_peer_links", node, n -> n.transport().linkCount())
                 .description("open peer links").register(registry);
+        counter("arborcast_frames_encoded", "link frames encoded (a chunk sent to several children is encoded once)",
+                Tags.empty(), n -> n.transport().framesEncoded());
+        counter("arborcast_self_dials_avoided", "connects not made because the address was our own", Tags.empty(),
+                n -> n.transport().selfDialsAvoided());
+        counter("arborcast_dials_backed_off", "connects not made because the address failed lately", Tags.empty(),
+                n -> n.transport().dialsBackedOff());
         for (CodecException.Reason r : CodecException.Reason.values()) {
             counter("arborcast_frames_dropped", "frames dropped as undecodable, by reason",
                     Tags.of("reason", r.name().toLowerCase()), n -> n.transport().drops().get(r));

@@ -88,6 +88,13 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final DialBackoff backoff = new DialBackoff();
     private int inboundConnections;
     private long selfDialsAvoided;
+    /**
+     * The last message framed and its frame: a relay forwards each chunk to all its children in a
+     * row, and they all get the same bytes, encoded once (frames are never changed once made).
+     */
+    private Message lastFramed;
+    private byte[] lastFrame;
+    private long framesEncoded;
     private long dialsBackedOff;
     private volatile Consumer<ChannelPipeline> httpHandoff;
     private SelfAddress self;
@@ -235,6 +242,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return l != null && l.ready() ? l.remote() : null;
     }
 
+    /** Link frames encoded so far (a message sent to several peers in a row is encoded once). */
+    public long framesEncoded() {
+        return framesEncoded;
+    }
+
     /** Connects not made because the address was our own (a peer named it for someone else, or we learned it late). */
     public long selfDialsAvoided() {
         return selfDialsAvoided;
@@ -301,12 +313,17 @@ public final class NettyTransport implements Transport, AutoCloseable {
         if (to.id() == null) {
             throw new IllegalArgumentException("a link needs the peer's node id: " + to);
         }
-        byte[] frame;
-        try {
-            frame = linkCodec.encode(m);
-        } catch (CodecException e) {
-            log.warn("not sending {} to {}: {}", m.getClass().getSimpleName(), to, e.getMessage());
-            return;
+        byte[] frame = lastFramed == m ? lastFrame : null;
+        if (frame == null) {
+            try {
+                frame = linkCodec.encode(m);
+            } catch (CodecException e) {
+                log.warn("not sending {} to {}: {}", m.getClass().getSimpleName(), to, e.getMessage());
+                return;
+            }
+            framesEncoded++;
+            lastFramed = m;
+            lastFrame = frame;
         }
         PeerLink link = links.get(to.id());
         if (link == null) {

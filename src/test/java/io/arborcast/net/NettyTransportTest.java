@@ -8,6 +8,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.crypto.NodeIdentity;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.RpcClient;
+import io.arborcast.core.StreamMessage;
 import io.arborcast.wire.CodecException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,21 @@ class NettyTransportTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> a.closed.size() == 11);
         assertThat(a.closed.subList(1, 11)).allMatch(c -> c.contains("backing off"));
         assertThat(b.messages).as("B never got the frames meant for another").isEmpty();
+    }
+
+    @Test
+    void aChunkForwardedToSeveralPeersInARowIsEncodedOnce() throws Exception {
+        Recorder a = start();
+        List<Recorder> children = List.of(start(), start(), start(), start());
+        NodeId channel = NodeId.random(random);
+        long before = a.transport.framesEncoded();
+        for (long seq = 0; seq < 10; seq++) {
+            StreamMessage.Chunk c = new StreamMessage.Chunk(channel, seq, seq, new byte[1_000], new byte[64]);
+            a.transport.execute(() -> children.forEach(k -> a.transport.send(k.transport.localAddress(), c)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> children.stream().allMatch(k -> k.messages.size() == 10));
+        assertThat(children.get(3).messages).allMatch(m -> m instanceof StreamMessage.Chunk);
+        assertThat(a.transport.framesEncoded() - before).as("one encoding per chunk, not per child").isEqualTo(10);
     }
 
     @Test
