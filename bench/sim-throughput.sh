@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
 # Simulator throughput (events/s) and DHT memory per node. Usage: bench/sim-throughput.sh [DHT_NODES]
+# JAVA picks the JVM (default: java on the PATH), EXTRA_JAVA_OPTS adds flags (see bench/jdk-compare.sh).
 source "$(dirname "$0")/common.sh"
-java -Xmx8g -XX:+UseParallelGC -XX:+UseTransparentHugePages -cp "$CP" io.arborcast.bench.SimThroughput "$@"
+"${JAVA:-java}" -Xmx8g -XX:+UseParallelGC -XX:+UseTransparentHugePages ${EXTRA_JAVA_OPTS:-} -cp "$CP" \
+    io.arborcast.bench.SimThroughput "$@"

@@ -170,6 +170,11 @@ public final class ChannelKey {
     public static ChannelKey load(Path file) throws IOException {
         try {
             return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("channel key file " + file + " does not exist (make one with: arborcast keygen --out "
+                    + file + ")", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("channel key file " + file + " cannot be read: permission denied", e);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

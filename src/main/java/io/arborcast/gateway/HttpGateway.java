@@ -108,7 +108,8 @@ public final class HttpGateway {
         node.transport().eventLoop().scheduleAtFixedRate(status::sample, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         if (config.shoutcastSource()) {
             int port = node.config().net().port() == 0 ? 0 : node.address().port() + 1;
-            shoutcast = new ServerBootstrap().group(node.transport().eventLoop(), node.transport().eventLoop())
+            io.netty.channel.ChannelFuture bound = new ServerBootstrap()
+                    .group(node.transport().eventLoop(), node.transport().eventLoop())
                     .channel(NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -116,7 +117,13 @@ public final class HttpGateway {
                             ch.pipeline().addLast(new ShoutcastSource(HttpGateway.this));
                         }
                     })
-                    .bind(node.config().net().bindHost(), port).sync().channel();
+                    .bind(node.config().net().bindHost(), port).await();
+            if (!bound.isSuccess()) {
+                throw new IllegalStateException("cannot bind the SHOUTcast source port (the node's port + 1) "
+                        + PeerAddress.endpoint(node.config().net().bindHost(), port) + ": " + bound.cause().getMessage()
+                        + " (set gateway.shoutcast-source = false to go without it)", bound.cause());
+            }
+            shoutcast = bound.channel();
             shoutcast.closeFuture().addListener(f -> log.debug("SHOUTcast source port closed"));
             node.transport().eventLoop().terminationFuture().addListener(f -> shoutcast.close());
         }

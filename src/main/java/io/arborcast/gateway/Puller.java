@@ -140,7 +140,11 @@ public final class Puller {
                 + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
         Socket s = new Socket();
         try {
-            s.connect(new InetSocketAddress(uri.getHost(), port), 10_000);
+            try {
+                s.connect(new InetSocketAddress(uri.getHost(), port), 10_000);
+            } catch (IOException e) {
+                throw new IOException("cannot connect to " + uri + ": " + e.getMessage(), e);
+            }
             s.setSoTimeout(30_000);
             s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + uri.getHost()
                     + "\r\nUser-Agent: " + HttpGateway.SERVER + "\r\nIcy-MetaData: 1\r\n\r\n")

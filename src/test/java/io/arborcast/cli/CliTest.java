@@ -49,12 +49,29 @@ class CliTest {
     }
 
     @Test
-    void publishAndPlayExplainBadArgumentsWithoutStackTraces(@TempDir Path dir) {
+    void publishAndPlayExplainBadArgumentsWithoutStackTraces(@TempDir Path dir) throws Exception {
         assertThat(Main.run("play", "not-a-channel", "--bootstrap", "127.0.0.1:1", "--port", "0")).isEqualTo(1);
         assertThat(err.toString()).contains("not a channel id: not-a-channel");
         assertThat(Main.run("publish", "--key", dir.resolve("missing.key").toString(), "--name", "x", "--port", "0"))
                 .isEqualTo(1);
-        assertThat(err.toString()).contains("missing.key").doesNotContain("Exception");
+        assertThat(err.toString()).contains("channel key file " + dir.resolve("missing.key") + " does not exist")
+                .contains("arborcast keygen --out").doesNotContain("Exception");
+        Path key = dir.resolve("k.pem");
+        assertThat(Main.run("keygen", "--out", key.toString())).isZero();
+        int deadPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        String from = "http://127.0.0.1:" + deadPort + "/live";
+        assertThat(Main.run("publish", "--key", key.toString(), "--name", "x", "--port", "0", "--bind", "127.0.0.1",
+                "--from", from)).isEqualTo(1);
+        assertThat(err.toString()).contains("cannot connect to " + from + ": Connection refused");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort() - 1; // the node's port is free, its port + 1 is not
+            assertThat(Main.run("node", "--port", String.valueOf(port), "--bind", "127.0.0.1")).isEqualTo(1);
+            assertThat(err.toString()).contains("cannot bind the SHOUTcast source port (the node's port + 1) 127.0.0.1:"
+                    + taken.getLocalPort());
+        }
         assertThat(Main.run("publish", "--name", "x")).as("a usage error: --key is required").isEqualTo(1);
         assertThat(Main.run("play", "--no-such-option")).isEqualTo(1);
         assertThat(err.toString()).contains("Missing required option: '--key=FILE'");
