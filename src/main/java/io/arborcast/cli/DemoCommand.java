@@ -1,5 +1,7 @@
 package io.arborcast.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
@@ -9,6 +11,7 @@ import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
 import io.arborcast.tree.ChannelTree;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -57,6 +60,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (listenerCount < 1 || listenerCount > 200) {
             throw new IllegalArgumentException("--listeners must be between 1 and 200");
+        }
+        Logger ours = (Logger) LoggerFactory.getLogger("io.arborcast");
+        if (!ours.isDebugEnabled()) { // 21 nodes' info lines would bury the tree: only warnings, unless -v
+            ours.setLevel(Level.WARN);
         }
         NodeConfig base = options.load(7144);
         GatewayConfig g = NodeConfig.read(options.config, GatewayConfig::from);
