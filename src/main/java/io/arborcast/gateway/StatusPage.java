@@ -130,14 +130,16 @@ final class StatusPage {
         m.put("kbpsIn", kbps(id, 1));
         m.put("kbpsOut", kbps(id, 2));
         m.put("players", c.players());
-        m.put("buffer", buffer(c));
+        // figures of the stream only while it flows: a channel not receiving shows none (not 100 %)
+        boolean flowing = tree.receiving();
+        m.put("buffer", flowing ? buffer(c) : null);
         m.put("startupMs", c.isSource() || c.startupMillis() < 0 ? null : c.startupMillis());
         Playout p = c.playout();
         if (p != null) {
             long total = p.played() + p.skipped();
             m.put("played", p.played());
             m.put("skipped", p.skipped());
-            m.put("continuity", total == 0 ? null : (double) p.played() / total);
+            m.put("continuity", total == 0 || !flowing ? null : (double) p.played() / total);
         }
         m.put("parentLosses", st.parentLosses);
         m.put("repairs", st.repairs);

@@ -130,6 +130,14 @@ class StatusPageTest {
         assertThat(s.at("/channels/0/tree/self").asBoolean()).isTrue();
         assertThat(s.at("/node/dhtContacts").asInt()).isEqualTo(2);
         assertThat(s.at("/node/networkSizeEstimate").asLong()).isEqualTo(3); // fewer than k known: everyone
+
+        // the source gone: the relay has no parent, and shows no stream figures (not 100 % of nothing)
+        source.closeAbruptly();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !status(relay).at("/channels/0/receiving").asBoolean());
+        JsonNode gone = status(relay).at("/channels/0");
+        assertThat(gone.get("continuity").isNull()).isTrue();
+        assertThat(gone.get("buffer").isNull()).isTrue();
+        assertThat(gone.get("parentLosses").asLong()).isEqualTo(1);
     }
 
     @Test
