@@ -390,8 +390,7 @@ public final class ChannelTree {
             stats.badChunks++;
             stats.faultyParents++;
             candidates.faulty(from.id());
-            transport.send(from, new TreeMessage.Detach(channel));
-            parentLost("forged stream head", true);
+            parentLost("forged stream head", true); // (which says Detach)
             return;
         }
         setHead(h);
@@ -931,8 +930,7 @@ public final class ChannelTree {
             stats.badChunks++;
             stats.faultyParents++;
             candidates.faulty(from.id());
-            transport.send(from, new TreeMessage.Detach(channel));
-            parentLost("forged or corrupted chunk", true);
+            parentLost("forged or corrupted chunk", true); // (which says Detach)
             return;
         }
         stats.chunksReceived++;
