@@ -43,8 +43,8 @@ public final class PeerAddress {
         this.host = host;
         this.port = port;
         this.hostUtf8Length = (short) utf8Length(host);
-        this.subnet = isLoopback(host) ? NO_SUBNET : subnetKey(host);
         this.scope = AddressScope.of(host);
+        this.subnet = scope == AddressScope.LOOPBACK ? NO_SUBNET : subnetKey(host);
         this.hash = (Objects.hashCode(id) * 31 + host.hashCode()) * 31 + port;
     }
 
@@ -89,10 +89,7 @@ public final class PeerAddress {
         if (colon <= 0 || colon == text.length() - 1) {
             throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
         }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        String host = text.substring(0, colon); // brackets of IPv6 go with the canonical text
         int port;
         try {
             port = Integer.parseInt(text.substring(colon + 1));
@@ -192,11 +189,6 @@ public final class PeerAddress {
             }
         }
         return at + 1;
-    }
-
-    /** True for 127/8, ::1 and "localhost", which the address-diversity quotas exempt. */
-    public static boolean isLoopback(String host) {
-        return host.startsWith("127.") || host.equals("::1") || host.equals("localhost");
     }
 
     private static int utf8Length(String s) {

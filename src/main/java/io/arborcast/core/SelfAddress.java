@@ -44,10 +44,10 @@ public final class SelfAddress {
         }
     }
 
-    /** An address we hold for ourselves and why. */
-    public record Belief(String host, Source source) {
-        public AddressScope scope() {
-            return AddressScope.of(host);
+    /** An address we hold for ourselves, why, and who can reach it (worked out once: read per message sent). */
+    public record Belief(String host, Source source, AddressScope scope) {
+        public Belief(String host, Source source) {
+            this(host, source, AddressScope.of(host));
         }
 
         boolean ipv6() {
@@ -63,6 +63,8 @@ public final class SelfAddress {
     private final Belief fallback;
     /** Adopted beliefs, by family and reach (see {@link #slot}). */
     private final Map<String, Belief> adopted = new LinkedHashMap<>();
+    /** The adopted beliefs, then the interface addresses: what {@link #hostFor} chooses from, kept as they change. */
+    private List<Belief> known;
     private final Map<NodeId, Report> reports = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<NodeId, Report> eldest) {
@@ -87,12 +89,8 @@ public final class SelfAddress {
         }
         own.sort((a, b) -> Boolean.compare(a.scope() != AddressScope.PUBLIC, b.scope() != AddressScope.PUBLIC));
         this.interfaces = List.copyOf(own);
+        this.known = interfaces;
         this.fallback = new Belief(PeerAddress.canonicalHost(fallback), Source.FALLBACK);
-    }
-
-    /** An address that is only ever {@code host} (the simulator's nodes, tests, a configured node). */
-    public static SelfAddress fixed(String host) {
-        return new SelfAddress(host, List.of(), host);
     }
 
     private static String slot(Belief b) {
@@ -135,7 +133,13 @@ public final class SelfAddress {
     }
 
     private boolean adopt(Belief b) {
-        return !b.equals(adopted.put(slot(b), b));
+        if (b.equals(adopted.put(slot(b), b))) {
+            return false;
+        }
+        List<Belief> all = new ArrayList<>(adopted.values());
+        all.addAll(interfaces);
+        known = List.copyOf(all);
+        return true;
     }
 
     private boolean isInterface(String host) {
@@ -186,7 +190,7 @@ public final class SelfAddress {
         boolean v6 = peer.host().indexOf(':') >= 0;
         String best = null;
         int bestRank = Integer.MAX_VALUE;
-        for (Belief b : candidates()) {
+        for (Belief b : known) {
             if (!b.scope().reachableFrom(scope)) {
                 continue;
             }
@@ -200,44 +204,17 @@ public final class SelfAddress {
         return best;
     }
 
-    private List<Belief> candidates() {
-        List<Belief> all = new ArrayList<>(adopted.values());
-        all.addAll(interfaces);
-        return all;
-    }
-
     /** True if {@code host} is one of ours (interface, adopted, configured or the fallback). */
     public boolean isOwn(String host) {
         String h = PeerAddress.canonicalHost(host);
-        if (configured != null && configured.host().equals(h) || fallback.host().equals(h) || isInterface(h)) {
+        if (configured != null && configured.host().equals(h) || fallback.host().equals(h)) {
             return true;
         }
-        for (Belief b : adopted.values()) {
+        for (Belief b : known) {
             if (b.host().equals(h)) {
                 return true;
             }
         }
         return false;
-    }
-
-    /** Everything we believe, adopted first: for the status page and logs. */
-    public List<Belief> beliefs() {
-        List<Belief> all = new ArrayList<>();
-        if (configured != null) {
-            all.add(configured);
-        }
-        all.addAll(candidates());
-        return all;
-    }
-
-    /** How many peers reported {@code host} for us (for the start-up line). */
-    public int reportersOf(String host) {
-        int n = 0;
-        for (Report r : reports.values()) {
-            if (r.host().equals(host)) {
-                n++;
-            }
-        }
-        return n;
     }
 }

@@ -78,13 +78,19 @@ public final class NettyTransport implements Transport, AutoCloseable {
     /** Datagrams received this second, by sender IP (cleared every second, so bounded by the rate). */
     private final Map<InetAddress, int[]> datagramsThisSecond = new HashMap<>();
     private long datagramSecond = -1;
-    /** The source of the last datagram from each peer id: where answers go (a NAT's mapping, not the declared port). */
-    private final Map<NodeId, InetSocketAddress> datagramReturn = new LinkedHashMap<>(256, 0.75f, true) {
+    /**
+     * The source of the last datagram from each peer id, beside the host it was seen from (canonical):
+     * where answers go (a NAT's mapping, not the declared port) while the peer is at that host.
+     */
+    private final Map<NodeId, ReturnPath> datagramReturn = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, InetSocketAddress> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<NodeId, ReturnPath> eldest) {
             return size() > 4096;
         }
     };
+
+    private record ReturnPath(String host, InetSocketAddress source) {
+    }
     private final DialBackoff backoff = new DialBackoff();
     private int inboundConnections;
     private long selfDialsAvoided;
@@ -220,11 +226,6 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return self.primary();
     }
 
-    /** On the loop: everything this node believes about its own address. */
-    public SelfAddress selfAddress() {
-        return self;
-    }
-
     @Override
     public void observed(PeerAddress reporter, String host) {
         if (self.report(reporter, host)) {
@@ -302,10 +303,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
         ByteBuf buf = udp.alloc().buffer(DATAGRAM_HEADER_BYTES + body.length);
         buf.writeBytes(identity.publicKey()).writeShort(local.port()).writeBytes(body);
-        InetSocketAddress target = to.id() == null ? null : datagramReturn.get(to.id());
-        if (target == null || !PeerAddress.canonicalHost(target.getAddress().getHostAddress()).equals(to.host())) {
-            target = new InetSocketAddress(to.host(), to.port());
-        }
+        ReturnPath back = to.id() == null ? null : datagramReturn.get(to.id());
+        InetSocketAddress target = back != null && back.host().equals(to.host()) ? back.source()
+                : new InetSocketAddress(to.host(), to.port());
         udp.writeAndFlush(new DatagramPacket(buf, target), udp.voidPromise());
     }
 
@@ -576,7 +576,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
             }
             // the port to reach it at is the one it listens on, whatever the source port a NAT gave
             PeerAddress from = new PeerAddress(id, sender.getAddress().getHostAddress(), listenPort);
-            datagramReturn.put(id, sender);
+            datagramReturn.put(id, new ReturnPath(from.host(), sender));
             deliver(from, m);
         }
 

@@ -9,13 +9,12 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
+import static io.arborcast.node.Loops.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,12 +40,6 @@ class KeepalivePerChannelTest {
                 d.tree().withRelays(relaySlots), 1, d.chunkMillis(), d.maxChunkBytes()));
         nodes.add(n);
         return n;
-    }
-
-    private static <T> T onLoop(Node n, Function<Node, T> f) throws Exception {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        n.execute(() -> out.complete(f.apply(n)));
-        return out.get(5, TimeUnit.SECONDS);
     }
 
     private ScheduledFuture<?> feed(Node source, LocalChannel c) {

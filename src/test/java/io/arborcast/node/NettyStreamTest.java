@@ -13,14 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
+import static io.arborcast.node.Loops.onLoop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -45,12 +44,6 @@ class NettyStreamTest {
         NodeConfig d = NodeConfig.defaults();
         return new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
                 d.tree().withRelays(relaySlots), 3, d.chunkMillis(), d.maxChunkBytes());
-    }
-
-    private static <T> T onLoop(Node n, Function<Node, T> f) throws Exception {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        n.execute(() -> out.complete(f.apply(n)));
-        return out.get(5, TimeUnit.SECONDS);
     }
 
     /** What one node's players got: seqs in arrival order and the bytes, concatenated. */

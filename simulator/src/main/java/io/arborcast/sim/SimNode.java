@@ -145,7 +145,7 @@ public final class SimNode implements Environment, Transport {
     }
 
     /** What this node believes its address is: its one host in the address plan, once peers confirm it. */
-    public SelfAddress selfAddress() {
+    private SelfAddress selfAddress() {
         if (self == null) {
             self = new SelfAddress(null, List.of(address.host()), address.host());
         }

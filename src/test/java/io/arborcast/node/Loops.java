@@ -1,0 +1,18 @@
+package io.arborcast.node;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/** For tests of real nodes: reads a node's state on its event loop, where the protocol lives. */
+final class Loops {
+    private Loops() {
+    }
+
+    /** {@code f} of {@code n}, worked out on n's loop (at most 5 s). */
+    static <T> T onLoop(Node n, Function<Node, T> f) throws Exception {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        n.execute(() -> out.complete(f.apply(n)));
+        return out.get(5, TimeUnit.SECONDS);
+    }
+}
