@@ -18,7 +18,7 @@ failed=0
 for t in "${targets[@]}"; do
     log="out/bench-fuzz/${t/\#/-}.log"
     before=$(find src/test/resources -path '*FuzzTestInputs*' -name 'crash-*' | sort)
-    if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$DURATION" mvn -B -o surefire:test -Dtest="$t" \
+    if JAZZER_FUZZ=1 JAZZER_MAX_DURATION="$DURATION" mvn -B -o toolchains:select-jdk-toolchain surefire:test -Dtest="$t" \
             -Dsurefire.failIfNoSpecifiedTests=false >"$log" 2>&1; then
         result=ok
     else

@@ -23,7 +23,8 @@ for tool in ffmpeg curl python3; do
   command -v "$tool" >/dev/null || { echo "loopback: needs $tool" >&2; exit 2; }
 done
 mvn -B -q -DskipTests package >/dev/null
-java_node=(java "-Xmx$NODE_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/arborcast.jar)
+JAVA="${JAVA:-$(./arborcast --print-java)}"
+java_node=("$JAVA" "-Xmx$NODE_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/arborcast.jar)
 verbose=()
 [ -z "${VERBOSE:-}" ] || verbose=(-v)
 pids=()
@@ -45,7 +46,7 @@ wchar() { awk '/^wchar/ {print $2}' "/proc/$1/io"; }
 
 ffmpeg -v error -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((DURATION + 30)) \
     -c:a libmp3lame -b:a 128k -id3v2_version 0 -write_xing 0 -f mp3 "$out/source.mp3"
-java -jar target/arborcast.jar keygen --out "$out/channel.key" > "$out/keygen.out"
+"$JAVA" -jar target/arborcast.jar keygen --out "$out/channel.key" > "$out/keygen.out"
 channel=$(awk '/channel id:/ {print $3}' "$out/keygen.out")
 
 "${java_node[@]}" publish --port "$BASE" --key "$out/channel.key" --name "loopback bench" --password benchpw \

@@ -1,7 +1,9 @@
 package io.arborcast.channel;
 
+import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Environment;
 import io.arborcast.core.GossipMessage;
+import io.arborcast.core.LinkMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -150,17 +152,17 @@ public final class ChannelPeer {
         if (!running) {
             return;
         }
-        if (m instanceof GossipMessage g) {
-            gossip.onMessage(from, g);
-        } else if (m instanceof TreeMessage t) {
-            tree.onMessage(from, t);
-            if (announced != null && tree.freeSlots() == 0) {
-                withdraw(); // just filled up: off the directory now, not at the next tick (a crowd keeps finding us)
+        switch (m) {
+            case GossipMessage g -> gossip.onMessage(from, g);
+            case TreeMessage t -> {
+                tree.onMessage(from, t);
+                if (announced != null && tree.freeSlots() == 0) {
+                    withdraw(); // just filled up: off the directory now, not at the next tick (a crowd keeps finding us)
+                }
             }
-        } else if (m instanceof Chunk c) {
-            tree.onChunk(from, c);
-        } else if (m instanceof Head h) {
-            tree.onHead(from, h);
+            case Chunk c -> tree.onChunk(from, c);
+            case Head h -> tree.onHead(from, h);
+            case DhtMessage _, LinkMessage _ -> { } // not a channel's: the node routes them elsewhere
         }
     }
 
@@ -206,7 +208,7 @@ public final class ChannelPeer {
         List<PeerState> ps = new ArrayList<>();
         for (ProviderInfo p : found) {
             if (p.address().id() != null && !p.address().id().equals(transport.localAddress().id())) {
-                ps.add(new PeerState(p.address(), p.depth(), p.freeSlots(), 0, 0, 0, 0));
+                ps.add(PeerState.offering(p.address(), p.depth(), p.freeSlots()));
             }
         }
         providers = List.copyOf(ps);

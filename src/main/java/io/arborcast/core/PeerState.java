@@ -20,6 +20,19 @@ public record PeerState(PeerAddress address, int depth, int freeSlots, int liste
         }
     }
 
+    /**
+     * A state known only from what a peer offers (a redirect, a provider record): its place and
+     * slots, version 0 so any gossiped state of it wins.
+     */
+    public static PeerState offering(PeerAddress address, int depth, int freeSlots) {
+        return offering(address, depth, freeSlots, 0);
+    }
+
+    /** As {@link #offering(PeerAddress, int, int)}, with its listener children (slots for a relay). */
+    public static PeerState offering(PeerAddress address, int depth, int freeSlots, int listenerChildren) {
+        return new PeerState(address, depth, freeSlots, listenerChildren, 0, 0, 0);
+    }
+
     public NodeId id() {
         return address.id();
     }

@@ -97,35 +97,37 @@ public final class DhtNode {
             stats.malformed++;
             return;
         }
-        if (m instanceof DhtMessage.Response r) {
-            RpcClient.Callback callback = rpc.claim(from, r);
-            if (callback != null) {
-                if (r instanceof DhtMessage.Pong pong) {
-                    transport.observed(from, pong.observed());
-                }
-                learn(from); // before the callback, which may start a lookup from the table
-                callback.onResponse(from, r);
-            } else {
-                stats.unsolicited++;
-            }
+        switch (m) {
+            case DhtMessage.Response r -> onResponse(from, r);
+            case DhtMessage.Request q -> onRequest(from, q);
+        }
+    }
+
+    private void onResponse(PeerAddress from, DhtMessage.Response r) {
+        RpcClient.Callback callback = rpc.claim(from, r);
+        if (callback == null) {
+            stats.unsolicited++;
             return;
         }
+        if (r instanceof DhtMessage.Pong pong) {
+            transport.observed(from, pong.observed());
+        }
+        learn(from); // before the callback, which may start a lookup from the table
+        callback.onResponse(from, r);
+    }
+
+    private void onRequest(PeerAddress from, DhtMessage.Request q) {
         learn(from);
         stats.requestsServed++;
         long now = env.now();
-        DhtMessage reply = null;
-        if (m instanceof DhtMessage.Ping p) {
-            reply = new DhtMessage.Pong(p.rpcId(), from.host());
-        } else if (m instanceof DhtMessage.FindNode f) {
-            reply = fit(new DhtMessage.Nodes(f.rpcId(), table.closest(f.target(), config.k())));
-        } else if (m instanceof DhtMessage.FindValue f) {
-            reply = fit(new DhtMessage.Value(f.rpcId(), store.record(f.key(), now),
+        DhtMessage reply = switch (q) {
+            case DhtMessage.Ping p -> new DhtMessage.Pong(p.rpcId(), from.host());
+            case DhtMessage.FindNode f -> fit(new DhtMessage.Nodes(f.rpcId(), table.closest(f.target(), config.k())));
+            case DhtMessage.FindValue f -> fit(new DhtMessage.Value(f.rpcId(), store.record(f.key(), now),
                     store.sampleProviders(f.key(), config.providerSample(), env.random(), now),
                     table.closest(f.key(), config.k())));
-        } else if (m instanceof DhtMessage.Store s) {
-            reply = storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
-        } else if (m instanceof DhtMessage.AnnounceProvider a) {
-            reply = storeResult(a.rpcId(), from, () -> {
+            case DhtMessage.Store s -> storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
+            case DhtMessage.AnnounceProvider a -> storeResult(a.rpcId(), from, () -> {
                 if (!a.provider().address().id().equals(from.id())) {
                     return "a peer may only announce itself";
                 }
@@ -133,10 +135,8 @@ public final class DhtNode {
                 ProviderInfo seen = new ProviderInfo(from, a.provider().depth(), a.provider().freeSlots());
                 return store.putProvider(a.channel(), seen, a.ttlSeconds() * 1000L, now);
             });
-        }
-        if (reply != null) {
-            transport.send(from, reply);
-        }
+        };
+        transport.send(from, reply);
     }
 
     private DhtMessage storeResult(long rpcId, PeerAddress from, Supplier<String> attempt) {

@@ -176,34 +176,28 @@ public final class ChannelGossip {
         if (sender != null) {
             heard(sender);
         }
-        if (m instanceof GossipMessage.Join j) {
-            onJoin(from, j);
-        } else if (m instanceof GossipMessage.ForwardJoin f) {
-            onForwardJoin(from, f);
-        } else if (m instanceof GossipMessage.Neighbor n) {
-            onNeighbor(n);
-        } else if (m instanceof GossipMessage.NeighborReply r) {
-            onNeighborReply(r);
-        } else if (m instanceof GossipMessage.Disconnect) {
-            onDisconnect(from);
-        } else if (m instanceof GossipMessage.Shuffle s) {
-            onShuffle(from, s);
-        } else if (m instanceof GossipMessage.ShuffleReply r) {
-            integrate(r.sample(), lastShuffleSample);
-        } else if (m instanceof GossipMessage.Heartbeat h) {
-            onHeartbeat(from, h, sender);
-        } else if (m instanceof GossipMessage.ProbeRequest p) {
-            onProbeRequest(from, p);
-        } else if (m instanceof GossipMessage.Probe p) {
-            transport.send(from, new GossipMessage.ProbeAck(channel, p.nonce()));
-        } else if (m instanceof GossipMessage.ProbeAck a) {
-            PendingProbe p = probesForOthers.remove(a.nonce());
-            if (p != null && p.suspect.id().equals(from.id())) {
-                p.timer.cancel();
-                transport.send(p.requester, new GossipMessage.ProbeResult(channel, a.nonce(), true));
-            }
-        } else if (m instanceof GossipMessage.ProbeResult r) {
-            onProbeResult(r);
+        switch (m) {
+            case GossipMessage.Join j -> onJoin(from, j);
+            case GossipMessage.ForwardJoin f -> onForwardJoin(from, f);
+            case GossipMessage.Neighbor n -> onNeighbor(n);
+            case GossipMessage.NeighborReply r -> onNeighborReply(r);
+            case GossipMessage.Disconnect _ -> onDisconnect(from);
+            case GossipMessage.Shuffle s -> onShuffle(from, s);
+            case GossipMessage.ShuffleReply r -> integrate(r.sample(), lastShuffleSample);
+            case GossipMessage.Heartbeat h -> onHeartbeat(from, h, sender);
+            case GossipMessage.ProbeRequest p -> onProbeRequest(from, p);
+            case GossipMessage.Probe p -> transport.send(from, new GossipMessage.ProbeAck(channel, p.nonce()));
+            case GossipMessage.ProbeAck a -> onProbeAck(from, a);
+            case GossipMessage.ProbeResult r -> onProbeResult(r);
+        }
+    }
+
+    /** A suspect answered the probe we sent for someone: tell the one who asked that it lives. */
+    private void onProbeAck(PeerAddress from, GossipMessage.ProbeAck a) {
+        PendingProbe p = probesForOthers.remove(a.nonce());
+        if (p != null && p.suspect.id().equals(from.id())) {
+            p.timer.cancel();
+            transport.send(p.requester, new GossipMessage.ProbeResult(channel, a.nonce(), true));
         }
     }
 

@@ -5,9 +5,11 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +23,8 @@ import java.util.function.Supplier;
  * directory offer, the states it heard (bounded, the shallowest with a slot kept), and what it
  * remembers of peers it asked: who left an ATTACH unanswered (passed over for a while), who
  * refused (until a newer state of it arrives), who sent forged data (for good), and who was
- * tried in the current round. Ranks them for joins, repairs, moves and backups. Sans-IO.
+ * tried in the current round. Ranks them for joins, repairs, moves and backups, and says who
+ * to ask next ({@link #next}). Sans-IO.
  */
 final class ParentCandidates {
     /** How many peers each memory keeps; the oldest entry is forgotten first. */
@@ -30,6 +33,8 @@ final class ParentCandidates {
     private static final int HEARD_MAX = 64;
     /** A peer that left an ATTACH unanswered is passed over this long. */
     private static final long SILENT_PASS_OVER_MILLIS = 60_000;
+    /** A fresh candidate is drawn at random from this many of the best ranked. */
+    static final int SPREAD = 3;
 
     private final Environment env;
     private final Supplier<List<PeerState>> offered;
@@ -52,6 +57,10 @@ final class ParentCandidates {
     /** Peers that sent us a chunk or head failing verification: never our parent again. */
     private final Set<NodeId> faulty = Collections.newSetFromMap(lastFew());
     private final Set<NodeId> tried = new HashSet<>();
+    /** Where the last refusal or displacement sent us, to try first. */
+    private final Deque<PeerAddress> redirects = new ArrayDeque<>();
+    /** Backup parents, best first, in the states they were ranked by. */
+    private List<PeerState> backups = List.of();
 
     /**
      * @param offered the candidates gossip and the directory offer right now
@@ -187,5 +196,69 @@ final class ParentCandidates {
             byId.merge(st.id(), st, PeerState::newer);
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /** Re-ranks the backup parents: the best {@code limit} eligible, never {@code parent}. */
+    void refreshBackups(int limit, PeerAddress parent) {
+        backups = List.copyOf(ranked(limit, this::eligible, parent));
+    }
+
+    List<PeerState> backups() {
+        return backups;
+    }
+
+    /** Tries {@code alternatives} next, in order; they replace older redirects (likely full by now). */
+    void redirect(List<PeerState> alternatives) {
+        redirects.clear();
+        for (PeerState alt : alternatives) {
+            if (usable(alt.address())) {
+                redirects.add(alt.address());
+            }
+        }
+    }
+
+    /**
+     * Who to ask next, or null: redirects just received, the source if it is the grandparent,
+     * in a repair ({@code repairing}) the grandparent if it is no deeper than the best backup,
+     * backups, the ancestors on {@code path} (the lost parent's path, grandparent first), then
+     * one of the best other candidates.
+     */
+    PeerAddress next(List<PeerAddress> path, boolean repairing) {
+        while (!redirects.isEmpty()) {
+            PeerAddress r = redirects.poll();
+            if (usable(r)) {
+                return r;
+            }
+        }
+        // the source as grandparent comes before backups: gossip always shows it full (it offers
+        // its slots only through the directory), and its child's orphans are who should refill it
+        if (path.size() == 2 && usable(path.get(1))) {
+            return path.get(1);
+        }
+        // in a repair, a grandparent no deeper than the best backup first: there (or at the lost
+        // parent's sibling a full grandparent redirects to) our subtree sinks no deeper. Orphans
+        // that took their shallowest backup, a level or more below, made the deep chains of churn
+        int grandparentDepth = path.size() - 2;
+        boolean noDeeperThanBackups = backups.isEmpty() || grandparentDepth <= backups.get(0).depth();
+        if (repairing && grandparentDepth >= 0 && noDeeperThanBackups && usable(path.get(1))) {
+            return path.get(1);
+        }
+        for (PeerState b : backups) {
+            if (usable(b.address())) {
+                return b.address();
+            }
+        }
+        for (PeerAddress a : path) { // grandparent first (the lost parent failed already)
+            if (usable(a)) {
+                return a;
+            }
+        }
+        // one of the best few, at random: joiners that all chose the single shallowest peer from
+        // the same gossip would all be refused by it but the first
+        List<PeerState> best = ranked(SPREAD, this::usable, null);
+        if (best.isEmpty()) { // nobody else: a peer that was silent may have been cut off for a moment
+            best = ranked(SPREAD, this::untried, null);
+        }
+        return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }
 }

@@ -70,11 +70,11 @@ class AttachRateTest {
         sim.runUntil(20_000);
 
         assertThat(attachTimes).as("it keeps trying").hasSizeGreaterThan(20);
-        for (int i = ChannelTree.MAX_ATTACHES_PER_SECOND; i < attachTimes.size(); i++) {
-            assertThat(attachTimes.get(i) - attachTimes.get(i - ChannelTree.MAX_ATTACHES_PER_SECOND))
+        for (int i = AttachPacing.MAX_PER_SECOND; i < attachTimes.size(); i++) {
+            assertThat(attachTimes.get(i) - attachTimes.get(i - AttachPacing.MAX_PER_SECOND))
                     .as("the ATTACHes around number " + i).isGreaterThanOrEqualTo(1_000);
         }
-        assertThat(attachTimes.size()).isLessThanOrEqualTo(20 * ChannelTree.MAX_ATTACHES_PER_SECOND);
+        assertThat(attachTimes.size()).isLessThanOrEqualTo(20 * AttachPacing.MAX_PER_SECOND);
         assertThat(attachesPer.values().stream().mapToInt(Integer::intValue).max().orElseThrow())
                 .as("a candidate that could not be reached is passed over, not asked again and again")
                 .isLessThanOrEqualTo(3);

@@ -1,0 +1,372 @@
+package io.arborcast.tree;
+
+import io.arborcast.core.Environment;
+import io.arborcast.core.Message;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.PeerState;
+import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.Head;
+import io.arborcast.core.Transport;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.stream.ChunkBuffer;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The downstream side of a node's place in one channel's tree: who may attach (and who is
+ * displaced or redirected when we are full), feeding the children, keepalives to them, and
+ * what they report of the tree below. A child is fed live chunks only once it has shown that
+ * it runs the protocol (its first keepalive ends its probation).
+ */
+final class Downstream implements Upstream.Below {
+    /** A refusal or displacement names at most this many other places to go. */
+    private static final int ALTERNATIVES = 8;
+
+    private final NodeId channel;
+    private final TreeConfig config;
+    private final Environment env;
+    private final Transport transport;
+    private final ChunkBuffer buffer;
+    private final ParentCandidates candidates;
+    private final ReplayBudget replays;
+    private final TreeStats stats;
+    private final Upstream up;
+    TreeEvents events = new TreeEvents() { };
+    private final Children children;
+    private final SubtreeView subtree = new SubtreeView();
+    private final RoomAbove room = new RoomAbove();
+
+    Downstream(NodeId channel, TreeConfig config, Environment env, Transport transport, ChunkBuffer buffer,
+               ParentCandidates candidates, ReplayBudget replays, TreeStats stats, Upstream up, Children children) {
+        this.channel = channel;
+        this.config = config;
+        this.env = env;
+        this.transport = transport;
+        this.buffer = buffer;
+        this.candidates = candidates;
+        this.replays = replays;
+        this.stats = stats;
+        this.up = up;
+        this.children = children;
+    }
+
+    // ---------------------------------------------------------------- what we hold
+
+    List<PeerAddress> addresses() {
+        return children.addresses();
+    }
+
+    int freeSlots() {
+        return Math.max(0, config.maxRelays() - children.size());
+    }
+
+    /** Children that relay nothing: their slots go to relays that ask (see {@link #displaceListener}). */
+    int listenerChildren() {
+        int n = 0;
+        for (Children.Child c : children.all()) {
+            if (c.slots() == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The tree below as far as it was reported, breadth-first (see {@link SubtreeView#below}). */
+    List<TreeMessage.Subtree.Entry> subtree(int limit) {
+        return subtree.below(children.addresses(), limit);
+    }
+
+    /** What to report to our parent of the tree below us; null when unchanged since the last report. */
+    List<TreeMessage.Subtree.Entry> report(NodeId parent) {
+        return subtree.reportFor(parent, children.addresses());
+    }
+
+    /** The depth of our children. */
+    private int childDepth() {
+        return Math.max(0, up.depth()) + 1;
+    }
+
+    // ---------------------------------------------------------------- admission
+
+    void onAttach(PeerAddress from, TreeMessage.Attach a, Head head) {
+        boolean knownAsker = known(from);
+        String refusal = null;
+        if (!up.receiving()) {
+            refusal = "not receiving the channel";
+        } else if (up.ancestors().stream().anyMatch(x -> x.id().equals(from.id()))) {
+            refusal = "would form a loop: you are above me";
+        } else if (up.ancestors().size() + 1 >= TreeMessage.MAX_PATH) {
+            refusal = "tree too deep here";
+        } else if (!children.contains(from.id()) && children.size() >= config.maxRelays()
+                && !displaceSilentNewcomer(from)
+                && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
+            refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
+        }
+        List<PeerState> elsewhere = null;
+        if (refusal == null && up.root() && a.relaySlots() == 0 && !children.contains(from.id())) {
+            // the source feeds relays first: a pure listener goes below a relay when one has room
+            elsewhere = alternatives(from, false);
+            refusal = elsewhere.isEmpty() ? null : "the source feeds relays first";
+        }
+        if (refusal != null) {
+            stats.refusalsSent++;
+            transport.send(from, new TreeMessage.Refuse(channel, refusal,
+                    elsewhere != null ? elsewhere : alternatives(from, a.relaySlots() > 0)));
+            return;
+        }
+        if (children.admit(from, a.relaySlots(), env.now())) {
+            events.childAdded(from);
+        }
+        transport.send(from, new TreeMessage.Accept(channel, pathBelow()));
+        if (head != null) {
+            send(from, head);
+        }
+        long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
+        List<Chunk> replay = buffer.from(start);
+        int n = replays.grantReplay(from.id(), replay.size(), knownAsker);
+        for (Chunk c : replay.subList(0, n)) {
+            send(from, c);
+        }
+        // live chunks from here on; what the budget cut off it must pull from neighbours
+        children.probation(from.id(), buffer.highestSeq() + 1, env.now());
+    }
+
+    /** Our children's path to the source: us, then our ancestors. */
+    private List<PeerAddress> pathBelow() {
+        List<PeerAddress> path = new ArrayList<>();
+        path.add(transport.localAddress());
+        path.addAll(up.ancestors());
+        return path;
+    }
+
+    /**
+     * Full, and a relay asks: a child that relays nothing gives its slot to the relay and is sent
+     * below it (capacity moves up, so the tree stays shallow; PeerCast's full relays could only
+     * refuse). Only pure listeners are displaced: they carry no subtree, and they never displace
+     * anyone in turn, so nothing oscillates. False if no child can be displaced.
+     */
+    private boolean displaceListener(PeerAddress relay, int relaySlots) {
+        PeerAddress leaf = null;
+        for (Children.Child c : children.all()) {
+            if (c.slots() == 0) {
+                leaf = c.address();
+                break;
+            }
+        }
+        if (leaf == null) {
+            return false;
+        }
+        List<PeerState> alternatives = new ArrayList<>();
+        alternatives.add(PeerState.offering(relay, childDepth(), relaySlots));
+        alternatives.addAll(alternatives(leaf, false));
+        drop(leaf.id());
+        stats.displacedOthers++;
+        events.childLost(leaf, "displaced by relay " + relay);
+        transport.send(leaf, new TreeMessage.Displace(channel, bounded(alternatives)));
+        return true;
+    }
+
+    /**
+     * Full, and someone asks: a child that has not sent a single keepalive in the two keepalive
+     * periods since we accepted it (an honest child sends one every period) gives its slot up.
+     * So a peer that floods ATTACHes without running the protocol holds a slot for a second at
+     * most and cannot keep honest listeners out. The newcomer is told where else to go.
+     */
+    private boolean displaceSilentNewcomer(PeerAddress asker) {
+        long now = env.now();
+        for (Children.Child c : children.all()) {
+            if (c.onProbation() && now - c.probationSince() >= 2 * config.keepaliveMillis()) {
+                PeerAddress silent = c.address(); // the oldest such newcomer
+                drop(silent.id());
+                stats.displacedOthers++;
+                events.childLost(silent, "silent since accepted; slot given to " + asker);
+                transport.send(silent, new TreeMessage.Displace(channel, bounded(alternatives(silent, false))));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A peer we know: our parent, an established child (one that has sent a keepalive), or one
+     * gossip or the directory told us of. Anyone else gets a stranger's replay budget.
+     */
+    boolean known(PeerAddress p) {
+        Children.Child c = children.get(p.id());
+        if (c != null && !c.onProbation()) {
+            return true;
+        }
+        return up.isParent(p.id()) || candidates.offers(p.id());
+    }
+
+    private static List<PeerState> bounded(List<PeerState> l) {
+        return l.size() > ALTERNATIVES ? l.subList(0, ALTERNATIVES) : l;
+    }
+
+    /**
+     * Peers to redirect a refused asker to: with a free slot, among the shallowest known, in
+     * random order, so a crowd refused at once spreads over them instead of all trying the same.
+     */
+    private List<PeerState> alternatives(PeerAddress asker, boolean askerRelays) {
+        List<PeerState> known = candidates.newest();
+        Map<NodeId, PeerState> byId = new HashMap<>();
+        known.forEach(st -> byId.put(st.id(), st));
+        // our own children first, as PeerCast's full relays did: one level below us, fed right now
+        List<PeerState> out = new ArrayList<>();
+        for (Children.Child c : children.all()) {
+            PeerState st = byId.get(c.id());
+            if (st != null && st.depth() != childDepth()) {
+                st = null; // gossip from before it was our child (it just joined): it has all its slots
+            }
+            int capacity = c.slots();
+            if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
+                out.add(st == null ? PeerState.offering(c.address(), childDepth(), capacity)
+                        : PeerState.offering(c.address(), childDepth(), st.freeSlots(), st.listenerChildren()));
+            }
+        }
+        Collections.shuffle(out, env.random());
+        if (up.root()) {
+            // the source's upload is the channel's bottleneck: its refusals name its children only
+            // (the best next step anyway); under churn, refusals were 6% of a stream at the source
+            return out;
+        }
+        NodeId self = transport.localAddress().id();
+        known.removeIf(st -> st.slotsFor(askerRelays) == 0 || st.id().equals(asker.id()) || st.id().equals(self)
+                || children.contains(st.id()));
+        known.sort(Comparator.comparingInt(PeerState::depth));
+        List<PeerState> pool = new ArrayList<>(known.subList(0, Math.min(ALTERNATIVES * 3, known.size())));
+        Collections.shuffle(pool, env.random());
+        out.addAll(pool);
+        return out.subList(0, Math.min(ALTERNATIVES, out.size()));
+    }
+
+    // ---------------------------------------------------------------- feeding
+
+    /** Sends {@code m} to a child, noting that it was sent something now. */
+    void send(PeerAddress child, Message m) {
+        children.sent(child.id(), env.now());
+        transport.send(child, m);
+    }
+
+    /** A new chunk to every established child (one on probation is sent what it missed when it is heard). */
+    void forward(Chunk c) {
+        for (Children.Child child : children.all()) {
+            if (child.onProbation()) {
+                continue;
+            }
+            stats.chunksForwarded++;
+            stats.bytesForwarded += c.payload().length;
+            send(child.address(), c);
+        }
+    }
+
+    /** A new stream head to every child. */
+    void forward(Head h) {
+        for (PeerAddress c : children.addresses()) {
+            send(c, h);
+        }
+    }
+
+    @Override
+    public void pathChanged(List<PeerAddress> ancestors) {
+        List<PeerAddress> down = pathBelow();
+        for (PeerAddress c : children.addresses()) {
+            transport.send(c, new TreeMessage.PathUpdate(channel, down));
+        }
+    }
+
+    @Override
+    public void parentChanged() {
+        room.parentChanged();
+    }
+
+    // ---------------------------------------------------------------- liveness
+
+    /**
+     * Every keepalive period: a keepalive with {@code beacon} to each child that got nothing
+     * lately, and a child silent for too long (crashed) loses its slot, so it is free for an
+     * orphan now, not when TCP gives up.
+     */
+    void tick(long beacon) {
+        long now = env.now();
+        List<PeerAddress> silent = new ArrayList<>();
+        for (Children.Child c : children.all()) {
+            if (now - c.lastHeard() > config.parentSilenceMillis()) {
+                silent.add(c.address());
+            } else if (now - c.lastSent() >= config.keepaliveMillis()) {
+                send(c.address(), new TreeMessage.Keepalive(channel, beacon));
+            }
+        }
+        for (PeerAddress c : silent) {
+            stats.childrenLost++;
+            drop(c.id());
+            events.childLost(c, "silent for over " + config.parentSilenceMillis() + " ms");
+            // this channel only: the link may carry other channels (and gossip) with that peer
+            transport.send(c, new TreeMessage.Detach(channel));
+        }
+    }
+
+    /** A keepalive from a child keeps its slot; its first ends its probation: what it missed, then the live stream. */
+    void onKeepalive(PeerAddress from) {
+        long resume = children.heard(from.id(), env.now());
+        if (resume >= 0) {
+            for (Chunk c : buffer.from(resume)) {
+                send(from, c);
+            }
+        }
+    }
+
+    /** A child's report of the tree below it. */
+    void onSubtree(PeerAddress from, TreeMessage.Subtree t) {
+        if (children.contains(from.id())) {
+            subtree.onReport(from.id(), t.entries());
+        }
+    }
+
+    /** A child detached, or its link closed: forgotten; false if it was none. */
+    boolean onGone(PeerAddress peer, String why) {
+        if (!drop(peer.id())) {
+            return false;
+        }
+        events.childLost(peer, why);
+        return true;
+    }
+
+    /** Forgets a child; false if it was none. */
+    private boolean drop(NodeId id) {
+        subtree.forget(id);
+        room.forget(id);
+        return children.remove(id);
+    }
+
+    /** Leaving: every child is told at once. */
+    void leave() {
+        for (PeerAddress c : children.addresses()) {
+            transport.send(c, new TreeMessage.Detach(channel));
+        }
+        children.clear();
+    }
+
+    // ---------------------------------------------------------------- room above
+
+    /** Our parent's news of free slots above: the entries above us, to learn as candidates. */
+    List<PeerState> roomFromParent(TreeMessage.Room r) {
+        return room.fromParent(r.above(), up.depth());
+    }
+
+    /** Tells each established child that has not heard it yet where the nearest free slots above it are. */
+    void shareRoom(PeerState self) {
+        List<PeerState> above = room.share(self);
+        for (Children.Child c : children.all()) {
+            if (!c.onProbation() && room.tell(c.id())) {
+                transport.send(c.address(), new TreeMessage.Room(channel, above));
+            }
+        }
+    }
+}
