@@ -160,7 +160,7 @@ final class DemoCommand implements Callable<Integer> {
         List<View> out = new ArrayList<>();
         for (Node n : nodes) {
             View v = onLoop(n, x -> {
-                LocalChannel c = x.channelsOnLoop().get(id);
+                LocalChannel c = x.channel(id);
                 if (c == null) {
                     return null;
                 }

@@ -358,7 +358,7 @@ public final class HttpGateway {
             }
             String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
             String url = "http://" + host + "/stream/" + id.toHex();
-            LocalChannel known = node.channelsOnLoop().get(id);
+            LocalChannel known = node.channel(id);
             // the name comes from the network: one line, no control characters
             String title = known != null ? known.record().name().replaceAll("\\p{Cntrl}", " ") : "Arborcast " + id.shortHex();
             if (path.startsWith("/pls/")) {
@@ -424,10 +424,10 @@ public final class HttpGateway {
                 respond(ctx, 401, "Unauthorized", "wrong password", "WWW-Authenticate: Basic realm=\"arborcast\"");
             } else if (song == null || !"updinfo".equals(first(q, "mode"))) {
                 respond(ctx, 400, "Bad Request", "expected mode=updinfo&song=...");
-            } else if (node.channelsOnLoop().get(m.key().channelId()) == null) {
+            } else if (node.channel(m.key().channelId()) == null) {
                 respond(ctx, 404, "Not Found", "no source is streaming on " + m.path() + " yet");
             } else {
-                node.channelsOnLoop().get(m.key().channelId()).setTitle(song);
+                node.channel(m.key().channelId()).setTitle(song);
                 log.info("title of {} is now '{}'", m.path(), song);
                 respondWith(ctx, 200, "OK", "text/xml",
                         "<?xml version=\"1.0\"?>\n<iceresponse><message>Metadata update successful</message>"

@@ -68,7 +68,7 @@ public final class NodeMetrics {
 
     /** The metrics in Prometheus text format; call on the node's event loop. */
     String scrape() {
-        for (Map.Entry<NodeId, LocalChannel> e : node.channelsOnLoop().entrySet()) {
+        for (Map.Entry<NodeId, LocalChannel> e : node.channels().entrySet()) {
             channel(e.getKey(), e.getValue());
         }
         return registry.scrape();

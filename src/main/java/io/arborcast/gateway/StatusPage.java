@@ -59,8 +59,8 @@ final class StatusPage {
     /** Once a second on the loop: bytes in and out of every channel, for the bitrates shown. */
     void sample() {
         long now = System.currentTimeMillis();
-        samples.keySet().retainAll(node.channelsOnLoop().keySet());
-        node.channelsOnLoop().forEach((id, c) -> {
+        samples.keySet().retainAll(node.channels().keySet());
+        node.channels().forEach((id, c) -> {
             ArrayDeque<long[]> s = samples.computeIfAbsent(id, k -> new ArrayDeque<>());
             s.addLast(new long[] {now, c.bytesIn(), c.peer().tree().stats().bytesForwarded});
             while (s.size() > RATE_SAMPLES + 1) {
@@ -98,7 +98,7 @@ final class StatusPage {
         self.put("players", gateway.players());
         out.put("node", self);
         List<Object> channels = new ArrayList<>();
-        node.channelsOnLoop().forEach((id, c) -> channels.add(channel(id, c)));
+        node.channels().forEach((id, c) -> channels.add(channel(id, c)));
         out.put("channels", channels);
         try {
             return JSON.writeValueAsString(out);

@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,9 +300,14 @@ public final class Node implements AutoCloseable {
         transport.execute(task);
     }
 
-    /** On the loop: the channels this node is in. */
-    public Map<NodeId, LocalChannel> channelsOnLoop() {
-        return channels;
+    /** On the loop: the channel {@code id} if this node is in it, else null. */
+    public LocalChannel channel(NodeId id) {
+        return channels.get(id);
+    }
+
+    /** On the loop: the channels this node is in, by id (a read-only view). */
+    public Map<NodeId, LocalChannel> channels() {
+        return Collections.unmodifiableMap(channels);
     }
 
     private <T> CompletableFuture<T> onLoop(Consumer<Consumer<T>> op) {

@@ -101,9 +101,9 @@ class GatewayEndToEndTest {
     /** What node A's channel took in from the source client, captured as it arrives. */
     private ByteArrayOutputStream captureSourceBytes() throws Exception {
         NodeId id = key.channelId();
-        await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channelsOnLoop().get(id)) != null);
+        await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channel(id)) != null);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        LocalChannel c = onLoop(a, () -> a.channelsOnLoop().get(id));
+        LocalChannel c = onLoop(a, () -> a.channel(id));
         a.execute(() -> {
             if (c.head() != null) {
                 all.writeBytes(c.head().payload());
@@ -226,7 +226,7 @@ class GatewayEndToEndTest {
         processes.add(noAuth);
         assertThat(new String(noAuth.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
                 .startsWith("HTTP/1.1 401").contains("Allow: GET, SOURCE, PUT").contains("WWW-Authenticate: Basic");
-        assertThat(onLoop(a, () -> a.channelsOnLoop().containsKey(key.channelId()))).as("channel untouched").isFalse();
+        assertThat(onLoop(a, () -> a.channels().containsKey(key.channelId()))).as("channel untouched").isFalse();
         assertThat(curlStatus(out, "-X", "PUT", "-u", "source:" + PASSWORD, "--data-binary", "x", url(a, "/other")))
                 .isEqualTo(404);
         assertThat(curlStatus(out, "-X", "OPTIONS", url(a, "/"))).isEqualTo(200);
@@ -292,7 +292,7 @@ class GatewayEndToEndTest {
                     .getBytes(StandardCharsets.US_ASCII));
             Thread feed = paced(src.getOutputStream(), mp3);
             String stream = url(b, "/stream/" + key.channelId().toHex());
-            await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channelsOnLoop()
+            await().atMost(Duration.ofSeconds(15)).until(() -> onLoop(a, () -> a.channels()
                     .containsKey(key.channelId())));
             assertDecodes(stream, 3);
             feed.interrupt();
@@ -367,7 +367,7 @@ class GatewayEndToEndTest {
         try {
             assertThat(p.contentType()).isEqualTo("audio/mpeg");
             await().atMost(Duration.ofSeconds(10)).until(() -> "Pulled Title".equals(
-                    onLoop(b, () -> b.channelsOnLoop().get(relayKey.channelId()).title())));
+                    onLoop(b, () -> b.channel(relayKey.channelId()).title())));
             assertDecodes(url(b, "/stream/" + relayKey.channelId().toHex()), 3);
         } finally {
             p.stop();

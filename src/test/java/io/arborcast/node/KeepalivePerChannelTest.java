@@ -51,7 +51,7 @@ class KeepalivePerChannelTest {
 
     private static NodeId parentIn(Node n, NodeId channel) throws Exception {
         return onLoop(n, x -> {
-            var p = x.channelsOnLoop().get(channel).peer().tree().parent();
+            var p = x.channel(channel).peer().tree().parent();
             return p == null ? null : p.id();
         });
     }
@@ -86,10 +86,10 @@ class KeepalivePerChannelTest {
         feedB.cancel(false);
         sourceB.closeAbruptly(); // B is gone: the relay is alive, but B's beacon there stops
         await().atMost(Duration.ofSeconds(20)).until(() -> onLoop(child, n ->
-                n.channelsOnLoop().get(b.channelId()).peer().tree().stats().parentLosses) >= 1);
+                n.channel(b.channelId()).peer().tree().stats().parentLosses) >= 1);
         assertThat(relayId).as("a paused source does not break channel A's tree")
                 .isEqualTo(parentIn(child, a.channelId()));
-        long lossesInA = onLoop(child, n -> n.channelsOnLoop().get(a.channelId()).peer().tree().stats().parentLosses);
+        long lossesInA = onLoop(child, n -> n.channel(a.channelId()).peer().tree().stats().parentLosses);
         assertThat(lossesInA).isZero();
     }
 }

@@ -103,7 +103,7 @@ class NettyStreamTest {
         assertThat(sourceChildren).isEqualTo(3);
         List<Integer> relays = new ArrayList<>();
         for (int i = 0; i < LISTENERS; i++) {
-            if (onLoop(listeners.get(i), n -> n.channelsOnLoop().get(channel).peer().tree().children().size()) > 0) {
+            if (onLoop(listeners.get(i), n -> n.channel(channel).peer().tree().children().size()) > 0) {
                 relays.add(i);
             }
         }
@@ -141,13 +141,13 @@ class NettyStreamTest {
                 assertThat(r.bytes.toByteArray()).as("listener %d bytes", i).isEqualTo(expected.toByteArray());
             }
             Node n = listeners.get(i);
-            long skipped = onLoop(n, x -> x.channelsOnLoop().get(channel).playout().skipped());
+            long skipped = onLoop(n, x -> x.channel(channel).playout().skipped());
             assertThat(skipped).as("listener %d skipped", i).isZero();
         }
         long repairs = 0;
         for (int i = 0; i < LISTENERS; i++) {
             if (!killed.contains(i)) {
-                repairs += onLoop(listeners.get(i), n -> n.channelsOnLoop().get(channel).peer().tree().stats().repairs);
+                repairs += onLoop(listeners.get(i), n -> n.channel(channel).peer().tree().stats().repairs);
             }
         }
         assertThat(repairs).as("children of the closed relays re-attached").isGreaterThanOrEqualTo(3);
