@@ -33,9 +33,10 @@ public sealed interface StreamMessage extends Message {
      * (Ogg's codec header pages, a WAV header; empty for MP3), captured by the source and sent
      * to every new child before its first chunk, as PeerCast's head packet; the title is what
      * players show (ICY {@code StreamTitle}). {@code version} grows with every change (a new
-     * title, a source that restarted). Signed by the channel key.
+     * title, a source that restarted); {@code firstSeq} is the seq of the first chunk the
+     * payload precedes (a player switches to a new payload there). Signed by the channel key.
      */
-    record Head(NodeId channel, long version, byte[] payload, String title, byte[] signature)
+    record Head(NodeId channel, long version, long firstSeq, byte[] payload, String title, byte[] signature)
             implements StreamMessage {
         public static final int MAX_TITLE = 256;
 
@@ -44,8 +45,8 @@ public sealed interface StreamMessage extends Message {
             Objects.requireNonNull(payload, "payload");
             Objects.requireNonNull(title, "title");
             Objects.requireNonNull(signature, "signature");
-            if (version < 0) {
-                throw new IllegalArgumentException("negative version");
+            if (version < 0 || firstSeq < 0) {
+                throw new IllegalArgumentException("negative version or first seq");
             }
             if (title.length() > MAX_TITLE) {
                 throw new IllegalArgumentException("title longer than " + MAX_TITLE);
@@ -54,7 +55,7 @@ public sealed interface StreamMessage extends Message {
 
         @Override
         public String toString() {
-            return "Head[" + channel.shortHex() + " v" + version + " payload=" + payload.length + "B title='"
+            return "Head[" + channel.shortHex() + " v" + version + " from seq " + firstSeq + " payload=" + payload.length + "B title='"
                     + title + "']";
         }
     }

@@ -323,7 +323,7 @@ public final class HttpGateway {
             }
             player = chunk -> {
                 Head now = c.head();
-                if (now != null && !Arrays.equals(now.payload(), sentHead[0]) && chunk.seq() >= now.version()) {
+                if (now != null && !Arrays.equals(now.payload(), sentHead[0]) && chunk.seq() >= now.firstSeq()) {
                     send(ctx, meta, c, now.payload()); // the source restarted with a new head (chained Ogg)
                     sentHead[0] = now.payload();
                 }

@@ -21,10 +21,12 @@ import java.security.SecureRandom;
  * id whose key the peer does not hold. The magic is what lets one TCP port serve both peer
  * links and HTTP. Version 3 adds what the sender sees of the link's other end ({@code seen}: 16
  * bytes of IPv6, IPv4 mapped, then the port): "you are X", how a node learns its address.
+ * Version 4: a stream head carries the seq of the first chunk it precedes, apart from its
+ * version (the frames changed, so older nodes are refused at the preamble, not misread).
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

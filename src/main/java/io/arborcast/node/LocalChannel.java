@@ -31,8 +31,12 @@ public final class LocalChannel {
     private final Playout playout;
     private final List<Consumer<Chunk>> players = new ArrayList<>();
     private final ArrayDeque<Chunk> recent = new ArrayDeque<>();
-    private Chunker chunker;
-    private long nextSeq;
+    /** At the source: cuts the input into chunks and owns the channel's seqs (null at a listener). */
+    private final Chunker chunker;
+    /** At the source: whether a source client is sending now. */
+    private boolean inputOpen;
+    /** At the source: the version of the last head published (see {@link #publishHead}). */
+    private long headVersion = -1;
     private long bytesIn;
     /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
     private final long startedAt;
@@ -48,15 +52,11 @@ public final class LocalChannel {
         this.peer = peer;
         this.key = key;
         this.playout = playout;
-        this.nextSeq = key == null ? 0 : firstSeq(node);
-    }
-
-    /**
-     * Seqs of a publisher start at the number of chunk intervals since the epoch, so a source
-     * that restarts with the same key goes on with larger seqs than any it used before.
-     */
-    private static long firstSeq(Node node) {
-        return System.currentTimeMillis() / node.config().chunkMillis();
+        // seqs of a publisher start at the number of chunk intervals since the epoch, so a source
+        // node that restarts with the same key goes on with larger seqs than any it used before
+        this.chunker = key == null ? null : new Chunker(key, FrameSplitter.forContentType(record.contentType()),
+                node.environment(), node.config().chunkMillis(), node.config().maxChunkBytes(),
+                System.currentTimeMillis() / node.config().chunkMillis(), this::published);
     }
 
     public ChannelRecord record() {
@@ -77,9 +77,8 @@ public final class LocalChannel {
             throw new IllegalStateException("only the channel's source writes to it");
         }
         bytesIn += len;
-        if (chunker == null) {
-            chunker = new Chunker(key, FrameSplitter.forContentType(record.contentType()), node.environment(),
-                    node.config().chunkMillis(), node.config().maxChunkBytes(), nextSeq, this::published);
+        if (!inputOpen) {
+            inputOpen = true;
             headBuf = StreamHeads.hasHead(record.contentType()) ? new byte[4096] : null;
             headLen = 0;
         }
@@ -117,14 +116,13 @@ public final class LocalChannel {
      * (listeners keep their connections) and a returning source goes on with the next seq.
      */
     public void endOfInput() {
-        if (chunker != null) {
+        if (inputOpen) {
             if (headBuf != null && headLen > 0) {
                 chunker.write(headBuf, 0, headLen); // ended before a head was complete: it was data
             }
             headBuf = null;
-            chunker.close();
-            nextSeq = chunker.nextSeq();
-            chunker = null;
+            chunker.pause();
+            inputOpen = false;
         }
     }
 
@@ -154,10 +152,14 @@ public final class LocalChannel {
         publishHead(h == null ? new byte[0] : h.payload(), t);
     }
 
+    /**
+     * A new head, before the next chunk. Its version is the wall clock in ms, or one more than
+     * the last if that is not later, so a source node that restarts with the same key publishes
+     * heads newer than any it published before.
+     */
     private void publishHead(byte[] payload, String title) {
-        Head h = head();
-        long version = Math.max(chunker == null ? nextSeq : chunker.nextSeq(), h == null ? 0 : h.version() + 1);
-        peer.tree().publishHead(Chunks.signHead(key, version, payload, title));
+        headVersion = Math.max(headVersion + 1, System.currentTimeMillis());
+        peer.tree().publishHead(Chunks.signHead(key, headVersion, chunker.nextSeq(), payload, title));
     }
 
     /** Chunks in seq order from now on go to {@code player} too. */

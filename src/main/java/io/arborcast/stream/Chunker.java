@@ -11,7 +11,9 @@ import java.util.function.Consumer;
 /**
  * The source side: cuts the incoming byte stream into signed chunks, one per chunk interval
  * (or sooner when {@code maxChunkBytes} is reached), each ending on a frame boundary so a
- * listener can start decoding at any chunk. Seqs increase strictly from {@code firstSeq}.
+ * listener can start decoding at any chunk. Seqs increase strictly from {@code firstSeq}, across
+ * pauses (a source client that leaves and comes back): the chunker is the one owner of a
+ * channel's seqs. The interval timer runs only while input flows.
  */
 public final class Chunker {
     private final ChannelKey key;
@@ -23,8 +25,8 @@ public final class Chunker {
     private byte[] pending = new byte[8192];
     private int pendingLen;
     private long nextSeq;
+    /** The interval timer; null while paused (no input since the last {@link #pause}). */
     private Cancellable timer;
-    private boolean closed;
 
     public Chunker(ChannelKey key, FrameSplitter splitter, Scheduler scheduler, long chunkMillis, int maxChunkBytes,
                    long firstSeq, Consumer<Chunk> out) {
@@ -35,13 +37,12 @@ public final class Chunker {
         this.maxChunkBytes = maxChunkBytes;
         this.nextSeq = firstSeq;
         this.out = out;
-        this.timer = scheduler.schedule(chunkMillis, this::tick);
     }
 
-    /** Feeds source bytes. */
+    /** Feeds source bytes (the first after a pause start the interval timer again). */
     public void write(byte[] data, int off, int len) {
-        if (closed) {
-            throw new IllegalStateException("chunker closed");
+        if (timer == null) {
+            timer = scheduler.schedule(chunkMillis, this::tick);
         }
         if (pendingLen + len > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLen + len));
@@ -58,18 +59,22 @@ public final class Chunker {
         return nextSeq;
     }
 
-    /** Emits what is complete and stops the timer. */
-    public void close() {
-        closed = true;
-        timer.cancel();
+    /**
+     * The input ended for now: what is complete goes out (a frame cut off at the end is dropped,
+     * so the next input starts afresh), the timer stops; seqs go on after it.
+     */
+    public void pause() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
         emit(pendingLen);
+        pendingLen = 0;
     }
 
     private void tick() {
-        if (!closed) {
-            emit(Math.min(pendingLen, maxChunkBytes));
-            timer = scheduler.schedule(chunkMillis, this::tick);
-        }
+        emit(Math.min(pendingLen, maxChunkBytes));
+        timer = scheduler.schedule(chunkMillis, this::tick);
     }
 
     /** Emits the complete frames among the first {@code limit} pending bytes; false if none. */

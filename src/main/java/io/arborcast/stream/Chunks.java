@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 /** Signing and verifying chunks: Ed25519 by the channel key over (channel, seq, timestamp, payload). */
 public final class Chunks {
     private static final byte[] DOMAIN = "ACHNK001".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEAD_DOMAIN = "AHEAD001".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_DOMAIN = "AHEAD002".getBytes(StandardCharsets.US_ASCII);
 
     private Chunks() {
     }
@@ -28,24 +28,24 @@ public final class Chunks {
         return new Chunk(key.channelId(), seq, timestamp, payload, sig);
     }
 
-    /** A stream head and title of {@code key}'s channel, signed. */
-    public static Head signHead(ChannelKey key, long version, byte[] payload, String title) {
-        return new Head(key.channelId(), version, payload, title,
-                key.sign(headBytes(key.channelId(), version, payload, title)));
+    /** A stream head and title of {@code key}'s channel, preceding chunk {@code firstSeq}, signed. */
+    public static Head signHead(ChannelKey key, long version, long firstSeq, byte[] payload, String title) {
+        return new Head(key.channelId(), version, firstSeq, payload, title,
+                key.sign(headBytes(key.channelId(), version, firstSeq, payload, title)));
     }
 
     /** True only if {@code h} is signed by {@code publicKey} and belongs to that key's channel. */
     public static boolean verify(byte[] publicKey, Head h) {
         return ChannelKey.channelId(publicKey).equals(h.channel())
-                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.version(), h.payload(), h.title()),
+                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.version(), h.firstSeq(), h.payload(), h.title()),
                         h.signature());
     }
 
-    private static byte[] headBytes(NodeId channel, long version, byte[] payload, String title) {
+    private static byte[] headBytes(NodeId channel, long version, long firstSeq, byte[] payload, String title) {
         byte[] t = title.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + 4 + payload.length + t.length)
-                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version).putInt(payload.length).put(payload)
-                .put(t).array();
+        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + 8 + 4 + payload.length + t.length)
+                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version).putLong(firstSeq).putInt(payload.length)
+                .put(payload).put(t).array();
     }
 
     /** True only if {@code c} is signed by {@code publicKey} and belongs to that key's channel. */

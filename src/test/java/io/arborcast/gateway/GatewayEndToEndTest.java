@@ -318,6 +318,39 @@ class GatewayEndToEndTest {
     }
 
     @Test
+    void aReturningOggSourcesNewHeadReachesAConnectedListenerBeforeItsAudio() throws Exception {
+        pushSine("libvorbis", "ogg", "audio/ogg", 6);
+        captureSourceBytes();
+        try (Socket listener = new Socket("127.0.0.1", b.address().port())) {
+            listener.getOutputStream().write(("GET /stream/" + key.channelId().toHex() + ".ogg HTTP/1.0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(count(readFor(listener, 5_000), VORBIS_ID)).as("the first head").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(15)).until(() -> processes.get(0).waitFor(0, TimeUnit.SECONDS));
+            readFor(listener, 2_500);
+            pushSine("libvorbis", "ogg", "audio/ogg", 6); // a new stream: new serial, new codec headers
+            byte[] after = readFor(listener, 4_000);
+            String body = new String(after, StandardCharsets.ISO_8859_1);
+            // a chained Ogg stream: the new head (a BOS page with the identification header) comes
+            // before the new stream's first audio page, and once
+            assertThat(body).startsWith("OggS");
+            assertThat(after[5] & 0x02).as("beginning-of-stream page first").isEqualTo(0x02);
+            assertThat(count(after, VORBIS_ID)).isEqualTo(1);
+        }
+    }
+
+    private static final byte[] VORBIS_ID = "\u0001vorbis".getBytes(StandardCharsets.ISO_8859_1);
+
+    private static int count(byte[] hay, byte[] needle) {
+        int n = 0;
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            if (Arrays.equals(hay, i, i + needle.length, needle, 0, needle.length)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
     void aSecondSourceOnALiveMountGets403AndListenersDecodeOnlyTheFirst() throws Exception {
         pushSine("libmp3lame", "mp3", "audio/mpeg", 16);
         captureSourceBytes();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -75,6 +76,31 @@ class StreamStateTest {
     }
 
     @Test
+    void chunkerSeqsGoOnAcrossAPauseAndTheNextInputStartsAfresh() throws Exception {
+        byte[] mp3 = Ffmpeg.sine(1, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
+        List<Chunk> chunks = new ArrayList<>();
+        Chunker chunker = new Chunker(KEY, new Mp3Frames(), clock, 250, 64 * 1024, 7, chunks::add);
+        chunker.write(mp3, 0, mp3.length - 100); // the source leaves in the middle of its last frame
+        sim.runUntil(sim.now() + 2_000);
+        chunker.pause();
+        int first = chunks.size();
+        sim.runUntil(sim.now() + 5_000);
+        assertThat(chunks).as("nothing while paused").hasSize(first);
+        chunker.write(mp3, 0, mp3.length); // a source client comes back
+        sim.runUntil(sim.now() + 2_000);
+        chunker.pause();
+        for (int i = 0; i < chunks.size(); i++) {
+            assertThat(chunks.get(i).seq()).isEqualTo(7 + i); // one run of seqs across the pause
+        }
+        ByteArrayOutputStream before = new ByteArrayOutputStream();
+        ByteArrayOutputStream after = new ByteArrayOutputStream();
+        chunks.forEach(c -> (c.seq() < 7 + first ? before : after).writeBytes(c.payload()));
+        assertThat(before.size()).isLessThan(mp3.length - 100);
+        assertThat(Arrays.copyOf(mp3, before.size())).isEqualTo(before.toByteArray()); // whole frames only
+        assertThat(after.toByteArray()).as("the cut-off frame is not glued to the new input").isEqualTo(mp3);
+    }
+
+    @Test
     void chunkerCutsSignedChunksOnFrameBoundariesEveryInterval() throws Exception {
         byte[] mp3 = Ffmpeg.sine(3, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
         List<Chunk> chunks = new ArrayList<>();
@@ -87,7 +113,7 @@ class StreamStateTest {
             pos += n;
             sim.runUntil(sim.now() + n * 1000L / 16_000);
         }
-        chunker.close();
+        chunker.pause();
         assertThat(chunks.size()).isBetween(10, 14);
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         long seq = 100;

@@ -63,7 +63,7 @@ public final class WireSamples {
                 new TreeMessage.Keepalive(a, r.nextLong() & Long.MAX_VALUE),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0))),
-                new StreamMessage.Head(a, 99, bytes(r, 300), "Artist - Title", bytes(r, 64)),
+                new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title", bytes(r, 64)),
                 chunk(r, 4096));
     }
 
