@@ -83,103 +83,109 @@ public final class AddressFilter {
      * is possible); {@code m} itself when nothing changed, null when a forwarded peer is unusable.
      */
     static Message map(Message m, UnaryOperator<PeerAddress> f) {
-        if (m instanceof DhtMessage d) {
-            return mapDht(d, f);
-        }
-        if (m instanceof GossipMessage g) {
-            return mapGossip(g, f);
-        }
-        if (m instanceof TreeMessage t) {
-            return mapTree(t, f);
-        }
-        return m;
+        return switch (m) {
+            case DhtMessage d -> mapDht(d, f);
+            case GossipMessage g -> mapGossip(g, f);
+            case TreeMessage t -> mapTree(t, f);
+            case StreamMessage _, LinkMessage _ -> m;
+        };
     }
 
+    // Each switch names every message type, so a new one with addresses cannot slip through unfiltered.
+
     private static Message mapDht(DhtMessage m, UnaryOperator<PeerAddress> f) {
-        if (m instanceof DhtMessage.Nodes n) {
-            List<PeerAddress> c = addresses(n.contacts(), f);
-            return c == n.contacts() ? m : new DhtMessage.Nodes(n.rpcId(), c);
-        }
-        if (m instanceof DhtMessage.Value v) {
-            List<ProviderInfo> p = list(v.providers(), x -> provider(x, f));
-            List<PeerAddress> c = addresses(v.contacts(), f);
-            return p == v.providers() && c == v.contacts() ? m : new DhtMessage.Value(v.rpcId(), v.record(), p, c);
-        }
-        if (m instanceof DhtMessage.AnnounceProvider a) {
-            ProviderInfo p = provider(a.provider(), f);
-            return p == null || p == a.provider() ? m
-                    : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds());
-        }
-        return m;
+        return switch (m) {
+            case DhtMessage.Nodes n -> {
+                List<PeerAddress> c = addresses(n.contacts(), f);
+                yield c == n.contacts() ? m : new DhtMessage.Nodes(n.rpcId(), c);
+            }
+            case DhtMessage.Value v -> {
+                List<ProviderInfo> p = list(v.providers(), x -> provider(x, f));
+                List<PeerAddress> c = addresses(v.contacts(), f);
+                yield p == v.providers() && c == v.contacts() ? m : new DhtMessage.Value(v.rpcId(), v.record(), p, c);
+            }
+            case DhtMessage.AnnounceProvider a -> {
+                ProviderInfo p = provider(a.provider(), f);
+                yield p == null || p == a.provider() ? m
+                        : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds());
+            }
+            case DhtMessage.Ping _, DhtMessage.Pong _, DhtMessage.FindNode _, DhtMessage.FindValue _,
+                 DhtMessage.Store _, DhtMessage.StoreResult _ -> m;
+        };
     }
 
     private static Message mapGossip(GossipMessage m, UnaryOperator<PeerAddress> f) {
-        if (m instanceof GossipMessage.Join j) {
-            PeerState s = keep(j.sender(), f);
-            return s == j.sender() ? m : new GossipMessage.Join(j.channel(), s);
-        }
-        if (m instanceof GossipMessage.ForwardJoin j) {
-            PeerState s = state(j.joiner(), f);
-            return s == null ? null : s == j.joiner() ? m : new GossipMessage.ForwardJoin(j.channel(), s, j.ttl());
-        }
-        if (m instanceof GossipMessage.Neighbor n) {
-            PeerState s = keep(n.sender(), f);
-            return s == n.sender() ? m : new GossipMessage.Neighbor(n.channel(), s, n.urgent());
-        }
-        if (m instanceof GossipMessage.NeighborReply r) {
-            PeerState s = keep(r.sender(), f);
-            return s == r.sender() ? m : new GossipMessage.NeighborReply(r.channel(), s, r.accepted());
-        }
-        if (m instanceof GossipMessage.Shuffle s) {
-            PeerState o = keep(s.origin(), f);
-            List<PeerState> sample = states(s.sample(), f);
-            return o == s.origin() && sample == s.sample() ? m
-                    : new GossipMessage.Shuffle(s.channel(), o, s.ttl(), sample);
-        }
-        if (m instanceof GossipMessage.ShuffleReply r) {
-            List<PeerState> sample = states(r.sample(), f);
-            return sample == r.sample() ? m : new GossipMessage.ShuffleReply(r.channel(), sample);
-        }
-        if (m instanceof GossipMessage.Heartbeat h) {
-            PeerState s = keep(h.state(), f);
-            return s == h.state() ? m : new GossipMessage.Heartbeat(h.channel(), h.seq(), s);
-        }
-        if (m instanceof GossipMessage.ProbeRequest p) {
-            PeerAddress a = f.apply(p.suspect());
-            return a == null ? null : a == p.suspect() ? m : new GossipMessage.ProbeRequest(p.channel(), a, p.nonce());
-        }
-        return m;
+        return switch (m) {
+            case GossipMessage.Join j -> {
+                PeerState s = keep(j.sender(), f);
+                yield s == j.sender() ? m : new GossipMessage.Join(j.channel(), s);
+            }
+            case GossipMessage.ForwardJoin j -> {
+                PeerState s = state(j.joiner(), f);
+                yield s == null ? null : s == j.joiner() ? m : new GossipMessage.ForwardJoin(j.channel(), s, j.ttl());
+            }
+            case GossipMessage.Neighbor n -> {
+                PeerState s = keep(n.sender(), f);
+                yield s == n.sender() ? m : new GossipMessage.Neighbor(n.channel(), s, n.urgent());
+            }
+            case GossipMessage.NeighborReply r -> {
+                PeerState s = keep(r.sender(), f);
+                yield s == r.sender() ? m : new GossipMessage.NeighborReply(r.channel(), s, r.accepted());
+            }
+            case GossipMessage.Shuffle s -> {
+                PeerState o = keep(s.origin(), f);
+                List<PeerState> sample = states(s.sample(), f);
+                yield o == s.origin() && sample == s.sample() ? m
+                        : new GossipMessage.Shuffle(s.channel(), o, s.ttl(), sample);
+            }
+            case GossipMessage.ShuffleReply r -> {
+                List<PeerState> sample = states(r.sample(), f);
+                yield sample == r.sample() ? m : new GossipMessage.ShuffleReply(r.channel(), sample);
+            }
+            case GossipMessage.Heartbeat h -> {
+                PeerState s = keep(h.state(), f);
+                yield s == h.state() ? m : new GossipMessage.Heartbeat(h.channel(), h.seq(), s);
+            }
+            case GossipMessage.ProbeRequest p -> {
+                PeerAddress a = f.apply(p.suspect());
+                yield a == null ? null : a == p.suspect() ? m : new GossipMessage.ProbeRequest(p.channel(), a, p.nonce());
+            }
+            case GossipMessage.Disconnect _, GossipMessage.Probe _, GossipMessage.ProbeAck _,
+                 GossipMessage.ProbeResult _ -> m;
+        };
     }
 
     private static Message mapTree(TreeMessage m, UnaryOperator<PeerAddress> f) {
-        if (m instanceof TreeMessage.Accept a) {
-            List<PeerAddress> path = path(a.ancestors(), f);
-            return path == a.ancestors() ? m : new TreeMessage.Accept(a.channel(), path);
-        }
-        if (m instanceof TreeMessage.PathUpdate u) {
-            List<PeerAddress> path = path(u.ancestors(), f);
-            return path == u.ancestors() ? m : new TreeMessage.PathUpdate(u.channel(), path);
-        }
-        if (m instanceof TreeMessage.Refuse r) {
-            List<PeerState> alt = states(r.alternatives(), f);
-            return alt == r.alternatives() ? m : new TreeMessage.Refuse(r.channel(), r.reason(), alt);
-        }
-        if (m instanceof TreeMessage.Displace d) {
-            List<PeerState> alt = states(d.alternatives(), f);
-            return alt == d.alternatives() ? m : new TreeMessage.Displace(d.channel(), alt);
-        }
-        if (m instanceof TreeMessage.Room r) {
-            List<PeerState> above = states(r.above(), f);
-            return above == r.above() ? m : new TreeMessage.Room(r.channel(), above);
-        }
-        if (m instanceof TreeMessage.Subtree s) {
-            List<TreeMessage.Subtree.Entry> e = list(s.entries(), x -> {
-                PeerAddress a = keepAddress(x.peer(), f);
-                return a == x.peer() ? x : new TreeMessage.Subtree.Entry(a, x.parent());
-            });
-            return e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e);
-        }
-        return m;
+        return switch (m) {
+            case TreeMessage.Accept a -> {
+                List<PeerAddress> path = path(a.ancestors(), f);
+                yield path == a.ancestors() ? m : new TreeMessage.Accept(a.channel(), path);
+            }
+            case TreeMessage.PathUpdate u -> {
+                List<PeerAddress> path = path(u.ancestors(), f);
+                yield path == u.ancestors() ? m : new TreeMessage.PathUpdate(u.channel(), path);
+            }
+            case TreeMessage.Refuse r -> {
+                List<PeerState> alt = states(r.alternatives(), f);
+                yield alt == r.alternatives() ? m : new TreeMessage.Refuse(r.channel(), r.reason(), alt);
+            }
+            case TreeMessage.Displace d -> {
+                List<PeerState> alt = states(d.alternatives(), f);
+                yield alt == d.alternatives() ? m : new TreeMessage.Displace(d.channel(), alt);
+            }
+            case TreeMessage.Room r -> {
+                List<PeerState> above = states(r.above(), f);
+                yield above == r.above() ? m : new TreeMessage.Room(r.channel(), above);
+            }
+            case TreeMessage.Subtree s -> {
+                List<TreeMessage.Subtree.Entry> e = list(s.entries(), x -> {
+                    PeerAddress a = keepAddress(x.peer(), f);
+                    return a == x.peer() ? x : new TreeMessage.Subtree.Entry(a, x.parent());
+                });
+                yield e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e);
+            }
+            case TreeMessage.Attach _, TreeMessage.Keepalive _, TreeMessage.Detach _, TreeMessage.Pull _ -> m;
+        };
     }
 
     private static PeerAddress keepAddress(PeerAddress a, UnaryOperator<PeerAddress> f) {

@@ -144,6 +144,8 @@ final class StatusPage {
         m.put("parentLosses", st.parentLosses);
         m.put("repairs", st.repairs);
         m.put("lastRepairMs", st.repairMillis.isEmpty() ? null : st.repairMillis.get(st.repairMillis.size() - 1));
+        m.put("chunksReceived", st.chunksReceived);
+        m.put("chunksForwarded", st.chunksForwarded);
         m.put("chunksPulled", st.chunksPulled);
         m.put("badChunks", st.badChunks);
         m.put("tree", wholeTree(tree));

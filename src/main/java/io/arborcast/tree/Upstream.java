@@ -8,6 +8,11 @@ import io.arborcast.core.PeerState;
 import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.stream.ChunkBuffer;
+import io.arborcast.tree.ParentState.Attached;
+import io.arborcast.tree.ParentState.Idle;
+import io.arborcast.tree.ParentState.Moving;
+import io.arborcast.tree.ParentState.Root;
+import io.arborcast.tree.ParentState.Seeking;
 
 import java.util.List;
 
@@ -15,13 +20,14 @@ import java.util.List;
  * The upstream side of a node's place in one channel's tree: finding a parent, being fed by
  * it, repairing when it is lost (grandparent or a backup first, the shallower first, resuming
  * where the stream stopped) and moving up when a shallower parent has room. Where it stands is
- * one explicit {@link State}; the ATTACHes out belong to the state that sent them.
+ * one explicit {@link ParentState}; the ATTACHes out belong to the state that sent them, and
+ * every change of state goes through {@link #become}.
  */
 final class Upstream {
     /** An ATTACH unanswered this long during a repair: ask the next candidate too. */
     static final long HEDGE_MILLIS = 750;
     /** At most this many ATTACHes out at once during a repair. */
-    private static final int MAX_ATTEMPTS = 3;
+    static final int MAX_ATTEMPTS = 3;
     /** Re-balancing: a small gain (one level or two) at most this often... */
     private static final long MIN_MOVE_INTERVAL = 15_000;
     /** ...and a big one, of this many levels or more (as after a repair that had to take a deep parent), this often. */
@@ -29,59 +35,6 @@ final class Upstream {
     private static final int BIG_GAIN = 3;
     /** A move refused may follow this many redirects that are still shallower than we are. */
     private static final int MOVE_HOPS = 2;
-
-    /** Where the upstream side stands. */
-    sealed interface State permits Root, Idle, Seeking, Attached, Moving {
-    }
-
-    /** The source: the root of the tree, never attached. */
-    record Root() implements State {
-    }
-
-    /** A listener before {@link #join} or after {@link #leave}: not looking for a parent. */
-    record Idle() implements State {
-    }
-
-    /**
-     * Looking for a parent, with the ATTACHes out (oldest first; during a repair up to
-     * {@link #MAX_ATTEMPTS}, the newest hedged after {@link #HEDGE_MILLIS}: whichever accepts
-     * first is taken, a later accept is detached). {@code lostAt}: when the parent was lost (a
-     * repair), -1 on a first join or after being displaced. {@code path}: the lost parent's path
-     * to the source, where the grandparent is looked for.
-     */
-    record Seeking(long lostAt, List<PeerAddress> path, Attempts attempts) implements State {
-    }
-
-    /** Fed by {@code parent}; {@code ancestors} is the path to the source, parent first. */
-    static final class Attached implements State {
-        final PeerAddress parent;
-        List<PeerAddress> ancestors;
-        /** The latest source beacon heard from the parent (see {@link #onKeepalive}); -1 before any. */
-        long beacon = -1;
-        long lastHeard;
-        long lastChunk;
-        /** When the repair that led here began, until the first chunk ends it; -1: no repair. */
-        long repairSince;
-
-        Attached(PeerAddress parent, List<PeerAddress> ancestors, long now, long repairSince) {
-            this.parent = parent;
-            this.ancestors = ancestors;
-            this.lastHeard = now;
-            this.lastChunk = now;
-            this.repairSince = repairSince;
-        }
-    }
-
-    /** Attached to {@code current}, with one ATTACH out to a shallower parent after {@code hops} redirects. */
-    static final class Moving implements State {
-        final Attached current;
-        final Attempts attempts = new Attempts();
-        int hops;
-
-        Moving(Attached current) {
-            this.current = current;
-        }
-    }
 
     /** What the side below hears of changes above. */
     interface Below {
@@ -92,8 +45,8 @@ final class Upstream {
         void parentChanged();
     }
 
-    private static final Root ROOT = new Root();
-    private static final Idle IDLE = new Idle();
+    private static final ParentState.Root ROOT = new ParentState.Root();
+    private static final ParentState.Idle IDLE = new ParentState.Idle();
     /** The attempts of a state that sends no ATTACH: always empty. */
     private static final Attempts NONE = new Attempts();
 
@@ -106,7 +59,7 @@ final class Upstream {
     private final TreeStats stats;
     private final Below below;
     TreeEvents events = new TreeEvents() { };
-    private State state;
+    private ParentState state;
     private final AttachPacing pacing;
     private long lastMoveAt;
 
@@ -190,7 +143,7 @@ final class Upstream {
      * idle to seeking, from seeking to attached, from attached to moving, lost (seeking) or back
      * to idle, and a move ends attached (old parent or new) or lost.
      */
-    private void become(State next) {
+    private void become(ParentState next) {
         boolean legal = switch (next) {
             case Root r -> false;
             case Idle i -> !(state instanceof Root);
