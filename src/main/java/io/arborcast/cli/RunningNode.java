@@ -1,6 +1,7 @@
 package io.arborcast.cli;
 
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Reachability;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.gateway.GatewayConfig;
 import io.arborcast.gateway.HttpGateway;
@@ -52,7 +53,16 @@ final class RunningNode implements AutoCloseable {
         }
         System.out.println("joined via " + bootstrap + ": " + j.contacts() + " contacts in " + j.millis() + " ms; address "
                 + node.address().host() + " (" + node.addressBelief().source() + ")");
+        node.checkReachability().thenAccept(r -> System.out.println("reachability: " + describe(r, node.address().port())));
         return true;
+    }
+
+    /** One line on what a reachability check found and what to do about it. */
+    static String describe(Reachability r, int port) {
+        String how = r.helpers() == 0 ? "" : " (TCP " + r.tcp().name().toLowerCase() + ", UDP " + r.udp().name().toLowerCase()
+                + "; " + r.helpers() + (r.helpers() == 1 ? " peer" : " peers") + " asked to dial back)";
+        String advice = r.advice(port);
+        return r.summary() + how + (advice.isEmpty() ? "" : ": " + advice);
     }
 
     /** The {@code host:port} players and source clients use: the address we go by, IPv6 in brackets. */

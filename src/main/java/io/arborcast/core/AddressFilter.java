@@ -110,7 +110,7 @@ public final class AddressFilter {
                         : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds());
             }
             case DhtMessage.Ping _, DhtMessage.Pong _, DhtMessage.FindNode _, DhtMessage.FindValue _,
-                 DhtMessage.Store _, DhtMessage.StoreResult _ -> m;
+                 DhtMessage.Store _, DhtMessage.StoreResult _, DhtMessage.DialBack _, DhtMessage.DialingBack _ -> m;
         };
     }
 

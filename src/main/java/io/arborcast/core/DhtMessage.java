@@ -90,4 +90,17 @@ public sealed interface DhtMessage extends Message {
             Objects.requireNonNull(reason, "reason");
         }
     }
+
+    /**
+     * "Dial me back": the receiver sends {@code nonce} to the address it saw this request come
+     * from, at the sender's listening port, from a fresh UDP socket and over a new TCP connection
+     * (never over a path the sender opened), and answers {@link DialingBack}. Whatever arrives
+     * tells the sender it can be reached from outside (AutoNAT-style; see {@link Transport#dialBack}).
+     */
+    record DialBack(long rpcId, long nonce) implements Request {
+    }
+
+    /** The answer to a {@link DialBack}: {@code dialing} false when the receiver would not (rate limit). */
+    record DialingBack(long rpcId, boolean dialing) implements Response {
+    }
 }

@@ -19,6 +19,8 @@ public enum Limit {
     PENDING_RPCS("dht.max-pending-rpcs"),
     /** STORE/ANNOUNCE requests per sender per minute. */
     STORE_RATE("dht.max-stores-per-minute"),
+    /** Reachability dial-backs made for one host per minute. */
+    DIAL_BACK_RATE("dht.max-dial-backs-per-minute"),
     /** Channel records stored for others. */
     STORED_RECORDS("dht.max-records"),
     /** Provider announcements stored for others, all channels together. */

@@ -7,4 +7,8 @@ public interface MessageHandler {
 
     /** The link to {@code peer} closed (remote close, crash timeout, idle, decode error, or a failed connect). */
     void onLinkClosed(PeerAddress peer, String reason);
+
+    /** A reachability probe with {@code nonce} arrived over TCP ({@code tcp}) or UDP (see {@link Transport#dialBack}). */
+    default void onDialedBack(long nonce, boolean tcp) {
+    }
 }

@@ -22,11 +22,23 @@ public final class MessageRouter implements MessageHandler {
 
     private final List<Route<?>> routes = new ArrayList<>();
     private final List<BiConsumer<PeerAddress, String>> linkListeners = new ArrayList<>();
+    private ProbeListener probeListener = (nonce, tcp) -> { };
     private long unrouted;
 
     /** Messages of {@code type} (and its subtypes) go to {@code handler}; the first matching route wins. */
     public <T extends Message> MessageRouter on(Class<T> type, BiConsumer<PeerAddress, ? super T> handler) {
         routes.add(new Route<>(type, handler));
+        return this;
+    }
+
+    /** Hears of reachability probes that arrived (see {@link Transport#dialBack}). */
+    public interface ProbeListener {
+        void onDialedBack(long nonce, boolean tcp);
+    }
+
+    /** {@code listener} hears of every reachability probe that arrives. */
+    public MessageRouter onDialedBack(ProbeListener listener) {
+        probeListener = listener;
         return this;
     }
 
@@ -51,6 +63,11 @@ public final class MessageRouter implements MessageHandler {
         for (BiConsumer<PeerAddress, String> l : linkListeners) {
             l.accept(peer, reason);
         }
+    }
+
+    @Override
+    public void onDialedBack(long nonce, boolean tcp) {
+        probeListener.onDialedBack(nonce, tcp);
     }
 
     /** Messages that no route took. */

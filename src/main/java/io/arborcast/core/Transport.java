@@ -28,4 +28,19 @@ public interface Transport {
      */
     default void observed(PeerAddress reporter, String host) {
     }
+
+    /** First bytes of a reachability probe, followed by its 8-byte nonce (see {@link #dialBack}). */
+    byte[] PROBE_MAGIC = {'A', 'R', 'B', 'R'};
+    /** A reachability probe's length: magic and nonce. */
+    int PROBE_BYTES = 12;
+
+    /**
+     * Reachability: sends {@link #PROBE_MAGIC} and {@code nonce} to {@code to}'s host and port from
+     * a fresh UDP socket and over a new TCP connection, so that they arrive only if {@code to}
+     * can be reached from outside (a NAT passes what answers a path its host opened, and neither
+     * probe does). Whoever holds {@code to}'s side hears {@link MessageHandler#onDialedBack}.
+     * Does nothing where the transport cannot (then checks find nothing).
+     */
+    default void dialBack(PeerAddress to, long nonce) {
+    }
 }

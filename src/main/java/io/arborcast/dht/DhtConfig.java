@@ -27,6 +27,7 @@ import io.arborcast.core.Transport;
  * @param maxRecords         channel records a node stores in all
  * @param maxProviders       provider announcements a node stores in all (every channel together)
  * @param maxStoresPerMinute STORE/ANNOUNCE requests accepted per sender host per minute
+ * @param maxDialBacksPerMinute reachability dial-backs made for one host per minute
  * @param maxPendingRpcs     RPCs in flight at once
  * @param maxDatagramPayload largest encoded message (the datagram minus its 32-byte header)
  */
@@ -34,17 +35,17 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                         int replacementCacheSize,
                         long staleContactMillis, long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
                         long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords, int maxProviders,
-                        int maxStoresPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
+                        int maxStoresPerMinute, int maxDialBacksPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
     public DhtConfig {
         if (k < 1 || alpha < 1 || rpcTimeoutMillis < 1 || providerSample < 0 || maxRecords < 0 || maxProviders < 0 || maxProvidersPerKey < 0
-                || maxStoresPerMinute < 0 || maxPendingRpcs < 1 || maxDatagramPayload < 256) {
+                || maxStoresPerMinute < 0 || maxDialBacksPerMinute < 0 || maxPendingRpcs < 1 || maxDatagramPayload < 256) {
             throw new IllegalArgumentException("bad DHT configuration");
         }
     }
 
     public static DhtConfig defaults() {
         return new DhtConfig(20, 3, 2_000, 500, 2, 10, 2, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
-                120, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - Transport.DATAGRAM_HEADER_BYTES);
+                120, 6, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - Transport.DATAGRAM_HEADER_BYTES);
     }
 
     /**
@@ -59,7 +60,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                 ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),
                 ms.applyAsLong("record-ttl"), ms.applyAsLong("republish-interval"), ms.applyAsLong("provider-ttl"),
                 d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-providers"),
-                d.getInt("max-stores-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - Transport.DATAGRAM_HEADER_BYTES);
+                d.getInt("max-stores-per-minute"), d.getInt("max-dial-backs-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - Transport.DATAGRAM_HEADER_BYTES);
     }
 
     public DhtConfig withRpcTimeoutMillis(long millis) {
@@ -67,6 +68,6 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                 lookupMaxPerSubnet, replacementCacheSize, staleContactMillis,
                 bucketRefreshMillis,
                 recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords, maxProviders,
-                maxStoresPerMinute, maxPendingRpcs, maxDatagramPayload);
+                maxStoresPerMinute, maxDialBacksPerMinute, maxPendingRpcs, maxDatagramPayload);
     }
 }

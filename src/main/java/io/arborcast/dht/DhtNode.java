@@ -1,5 +1,6 @@
 package io.arborcast.dht;
 
+import io.arborcast.core.AddressScope;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
@@ -9,6 +10,7 @@ import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.Reachability;
 import io.arborcast.core.RpcClient;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
@@ -48,6 +50,10 @@ public final class DhtNode {
     private final RpcClient rpc;
     private final RecordStore store;
     private final RateLimiter storeLimiter;
+    /** Dial-backs we make for one host: a node checks at start and now and then, never a flood. */
+    private final RateLimiter dialBackLimiter;
+    /** The reachability check running, if any (see {@link #checkReachability}). */
+    private ReachabilityCheck reachabilityCheck;
     private final DhtStats stats = new DhtStats();
     private final Map<NodeId, ChannelRecord> published = new HashMap<>();
     private final Map<NodeId, ProviderInfo> announced = new HashMap<>();
@@ -63,6 +69,7 @@ public final class DhtNode {
         this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
         this.store = new RecordStore(config, env.limits());
         this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
+        this.dialBackLimiter = new RateLimiter(config.maxDialBacksPerMinute(), 4096);
         env.schedule(MAINTENANCE_MILLIS, this::maintain);
     }
 
@@ -127,6 +134,7 @@ public final class DhtNode {
                     store.sampleProviders(f.key(), config.providerSample(), env.random(), now),
                     table.closest(f.key(), config.k())));
             case DhtMessage.Store s -> storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
+            case DhtMessage.DialBack d -> dialBack(from, d);
             case DhtMessage.AnnounceProvider a -> storeResult(a.rpcId(), from, () -> {
                 if (!a.provider().address().id().equals(from.id())) {
                     return "a peer may only announce itself";
@@ -137,6 +145,21 @@ public final class DhtNode {
             });
         };
         transport.send(from, reply);
+    }
+
+    /**
+     * Dials {@code from} back for its reachability check: to the address its request came from,
+     * never one it names (so no one can aim our probes at a third party), at most
+     * {@code dht.max-dial-backs-per-minute} times a minute per host.
+     */
+    private DhtMessage dialBack(PeerAddress from, DhtMessage.DialBack d) {
+        boolean allowed = dialBackLimiter.allow(from.host(), env.now());
+        if (allowed) {
+            transport.dialBack(from, d.nonce());
+        } else {
+            env.limits().hit(Limit.DIAL_BACK_RATE);
+        }
+        return new DhtMessage.DialingBack(d.rpcId(), allowed);
     }
 
     private DhtMessage storeResult(long rpcId, PeerAddress from, Supplier<String> attempt) {
@@ -450,6 +473,36 @@ public final class DhtNode {
                 asked++;
                 request(p, DhtMessage.Ping::new, r -> { }, () -> { });
             }
+        }
+    }
+
+    /**
+     * Checks whether peers outside can reach us: up to {@link ReachabilityCheck#HELPERS} contacts
+     * with public addresses, each in its own subnet and none in ours, are asked to dial us back
+     * ({@link Transport#dialBack}); {@code done} hears what arrived. With no such contact the
+     * result is unknown at once. A check asked for while one runs replaces it.
+     */
+    public void checkReachability(Consumer<Reachability> done) {
+        PeerAddress me = transport.localAddress();
+        Set<Integer> subnets = new HashSet<>();
+        subnets.add(me.subnet());
+        List<PeerAddress> helpers = new ArrayList<>();
+        for (PeerAddress p : table.closest(id(), config.k() * 4)) {
+            if (helpers.size() < ReachabilityCheck.HELPERS && p.scope() == AddressScope.PUBLIC
+                    && subnets.add(p.subnet())) {
+                helpers.add(p);
+            }
+        }
+        reachabilityCheck = new ReachabilityCheck(env, helpers, (helper, nonce, answered) ->
+                request(helper, rid -> new DhtMessage.DialBack(rid, nonce),
+                        r -> answered.accept(r instanceof DhtMessage.DialingBack b && b.dialing()),
+                        () -> answered.accept(false)), done);
+    }
+
+    /** A reachability probe arrived (the transport heard it); it counts for the check running, if its nonce is one of its. */
+    public void onDialedBack(long nonce, boolean tcp) {
+        if (reachabilityCheck == null || !reachabilityCheck.onDialedBack(nonce, tcp)) {
+            stats.unsolicited++;
         }
     }
 

@@ -2,6 +2,7 @@ package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.Reachability;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.tree.TreeStats;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -42,6 +44,16 @@ public final class NodeMetrics {
                 .description("contacts in the routing table").register(registry);
         Gauge.builder("arborcast_peer_links", node, n -> n.transport().linkCount())
                 .description("open peer links").register(registry);
+        Map<String, Function<Reachability, Reachability.Status>> protocols = Map.of("tcp", Reachability::tcp,
+                "udp", Reachability::udp);
+        protocols.forEach((protocol, status) -> {
+            for (Reachability.Status st : Reachability.Status.values()) {
+                Gauge.builder("arborcast_reachability", node, n -> status.apply(n.reachability()) == st ? 1 : 0)
+                        .tags(Tags.of("protocol", protocol, "status", st.name().toLowerCase()))
+                        .description("1 for what the last reachability check found (peers dialled us back or not)")
+                        .register(registry);
+            }
+        });
         counter("arborcast_frames_encoded", "link frames encoded (a chunk sent to several children is encoded once)",
                 Tags.empty(), n -> n.transport().framesEncoded());
         counter("arborcast_self_dials_avoided", "connects not made because the address was our own", Tags.empty(),

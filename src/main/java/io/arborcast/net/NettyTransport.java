@@ -18,8 +18,11 @@ import io.arborcast.wire.MessageCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -386,6 +389,54 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return link;
     }
 
+    /**
+     * Reachability dial-back: the probe from a fresh UDP socket (bound to an ephemeral port, so
+     * no NAT mapping of the target's matches it) and over a new TCP connection, closed once the
+     * probe is written. What fails fails quietly: the target learns from what does not arrive.
+     */
+    @Override
+    public void dialBack(PeerAddress to, long nonce) {
+        InetSocketAddress target = new InetSocketAddress(to.host(), to.port());
+        new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(new ChannelInboundHandlerAdapter())
+                .bind(0).addListener((ChannelFutureListener) bound -> {
+                    if (bound.isSuccess()) {
+                        bound.channel().writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(probe(nonce)), target))
+                                .addListener(sent -> bound.channel().close());
+                    }
+                });
+        new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(target).addListener((ChannelFutureListener) connected -> {
+                    if (connected.isSuccess()) {
+                        connected.channel().writeAndFlush(Unpooled.wrappedBuffer(probe(nonce)))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+    }
+
+    /** Whether {@code buf}'s readable bytes begin with {@code magic}. */
+    static boolean startsWith(ByteBuf buf, byte[] magic) {
+        if (buf.readableBytes() < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if (buf.getByte(buf.readerIndex() + i) != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] probe(long nonce) {
+        return ByteBuffer.allocate(PROBE_BYTES).put(PROBE_MAGIC).putLong(nonce).array();
+    }
+
+    /** A reachability probe with {@code nonce} arrived (over TCP: {@code tcp}); called on the loop. */
+    void probeArrived(long nonce, boolean tcp) {
+        safely(() -> handler.onDialedBack(nonce, tcp));
+    }
+
     /** Builds the peer-link pipeline after the first bytes said "peer" (inbound) or before connecting. */
     void installLinkPipeline(ChannelPipeline p, PeerLink link) {
         p.addLast("idle", new IdleStateHandler(config.linkIdleMillis(), 0, 0, TimeUnit.MILLISECONDS));
@@ -542,15 +593,20 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 drops.count(CodecException.Reason.OVERSIZE);
                 return;
             }
-            if (len <= DATAGRAM_HEADER_BYTES) {
-                drops.count(CodecException.Reason.TRUNCATED);
-                return;
-            }
             InetSocketAddress sender = packet.sender();
             if (!withinRate(sender.getAddress())) {
                 env.limits().hit(Limit.DATAGRAM_RATE);
                 return;
             }
+            if (len == PROBE_BYTES && startsWith(content, PROBE_MAGIC)) { // a reachability probe (dialBack)
+                probeArrived(content.getLong(content.readerIndex() + PROBE_MAGIC.length), false);
+                return;
+            }
+            if (len <= DATAGRAM_HEADER_BYTES) {
+                drops.count(CodecException.Reason.TRUNCATED);
+                return;
+            }
+
             byte[] bytes = new byte[len];
             content.readBytes(bytes);
             NodeId id = senderId(bytes);

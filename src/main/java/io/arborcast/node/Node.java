@@ -10,6 +10,7 @@ import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.Reachability;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
@@ -49,6 +50,8 @@ import java.util.function.Consumer;
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
     private static final int LIMIT_REPORT_SECONDS = 10;
+    /** Reachability is checked again this often (a router restarted, a port forward added). */
+    private static final int RECHECK_MINUTES = 10;
 
     private final NodeConfig config;
     private final NettyTransport transport;
@@ -56,6 +59,8 @@ public final class Node implements AutoCloseable {
     /** The channels this node publishes or listens to; touched on the event loop only. */
     private final Map<NodeId, LocalChannel> channels = new HashMap<>();
     private final ChannelPeer.Directory directory;
+    /** What the last reachability check found; touched on the event loop only. */
+    private Reachability reachability = Reachability.UNCHECKED;
 
     private Node(NodeConfig config, NettyTransport transport, DhtNode dht) {
         this.config = config;
@@ -100,9 +105,12 @@ public final class Node implements AutoCloseable {
                 .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(StreamMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(LinkMessage.Heartbeat.class, (from, m) -> { }) // link liveness: arriving is all it does
+                .onDialedBack(dht::onDialedBack)
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
         transport.eventLoop().scheduleAtFixedRate(node::reportLimits, LIMIT_REPORT_SECONDS, LIMIT_REPORT_SECONDS,
                 TimeUnit.SECONDS);
+        transport.eventLoop().scheduleAtFixedRate(() -> dht.checkReachability(node::reachabilityFound),
+                RECHECK_MINUTES, RECHECK_MINUTES, TimeUnit.MINUTES);
         log.debug("node {} listening on {}", dht.id().shortHex(), transport.localAddress().endpoint());
         return node;
     }
@@ -161,6 +169,31 @@ public final class Node implements AutoCloseable {
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("cannot resolve " + p.host());
         }
+    }
+
+    /**
+     * Asks a few DHT contacts outside our network to dial us back (see
+     * {@link DhtNode#checkReachability}); done after the join, then every
+     * {@value #RECHECK_MINUTES} minutes.
+     */
+    public CompletableFuture<Reachability> checkReachability() {
+        return onLoop(done -> dht.checkReachability(r -> {
+            reachabilityFound(r);
+            done.accept(r);
+        }));
+    }
+
+    private void reachabilityFound(Reachability r) {
+        if (!r.summary().equals(reachability.summary())) {
+            log.info("reachability: {}{}", r.summary(), r.advice(address().port()).isEmpty() ? ""
+                    : " (" + r.advice(address().port()) + ")");
+        }
+        reachability = r;
+    }
+
+    /** On the loop: what the last reachability check found. */
+    public Reachability reachability() {
+        return reachability;
     }
 
     public CompletableFuture<JoinResult> join(PeerAddress bootstrap) {

@@ -47,6 +47,8 @@ public final class WireRegistry {
         MESSAGE_IDS.put(DhtMessage.Store.class, 106);
         MESSAGE_IDS.put(DhtMessage.AnnounceProvider.class, 107);
         MESSAGE_IDS.put(DhtMessage.StoreResult.class, 108);
+        MESSAGE_IDS.put(DhtMessage.DialBack.class, 109);
+        MESSAGE_IDS.put(DhtMessage.DialingBack.class, 110);
         MESSAGE_IDS.put(LinkMessage.Heartbeat.class, 200);
         MESSAGE_IDS.put(GossipMessage.Join.class, 400);
         MESSAGE_IDS.put(GossipMessage.ForwardJoin.class, 401);

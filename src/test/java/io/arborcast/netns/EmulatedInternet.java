@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Hosts made of Linux network namespaces on one bridge (the "internet core", an L2 switch
@@ -22,6 +26,16 @@ final class EmulatedInternet implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final Path dir;
+
+    /** Why NAT routers cannot be made here (no iptables), or null if they can. */
+    static String noNat() {
+        try {
+            Process p = new ProcessBuilder("iptables", "--version").redirectErrorStream(true).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 ? null : "'iptables --version' failed";
+        } catch (IOException | InterruptedException e) {
+            return "no 'iptables' command (Debian package iptables): " + e.getMessage();
+        }
+    }
 
     /** Why namespaces cannot be made here (not root, no iproute2), or null if they can. */
     static String unavailable() {
@@ -65,6 +79,54 @@ final class EmulatedInternet implements AutoCloseable {
         return new Host(name, ns);
     }
 
+    /**
+     * A home router on the core: {@code publicCidr} on its internet side, {@code lanCidr} (its own
+     * address on the LAN, e.g. {@code 10.50.0.1/24}) on a LAN bridge, forwarding between them
+     * with iptables MASQUERADE (source NAT; nothing forwarded inward, so only what answers a
+     * connection or datagram from inside gets in). Needs iptables.
+     */
+    Router router(String name, String publicCidr, String lanCidr) throws IOException {
+        Host wan = host(name, publicCidr);
+        ip("-n", wan.ns, "link", "add", "lan0", "type", "bridge");
+        ip("-n", wan.ns, "addr", "add", lanCidr, "dev", "lan0");
+        ip("-n", wan.ns, "link", "set", "lan0", "up");
+        exec(wan.ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        exec(wan.ns, "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "eth0", "-j", "MASQUERADE");
+        return new Router(wan, lanCidr.replaceAll("/.*", ""));
+    }
+
+    /** A router made by {@link #router}: hosts go on its LAN. */
+    final class Router {
+        final Host wan;
+        private final String gateway;
+
+        private Router(Host wan, String gateway) {
+            this.wan = wan;
+            this.gateway = gateway;
+        }
+
+        /** A host on this router's LAN at {@code cidr}, its default route through the router. */
+        Host host(String name, String cidr) throws IOException {
+            String ns = prefix + name;
+            ip("netns", "add", ns);
+            namespaces.add(ns);
+            ip("-n", ns, "link", "set", "lo", "up");
+            ip("link", "add", "eth0", "netns", ns, "type", "veth", "peer", "name", name, "netns", wan.ns);
+            ip("-n", wan.ns, "link", "set", name, "master", "lan0", "up");
+            ip("-n", ns, "addr", "add", cidr, "dev", "eth0");
+            ip("-n", ns, "link", "set", "eth0", "up");
+            ip("-n", ns, "route", "add", "default", "via", gateway);
+            return new Host(name, ns);
+        }
+    }
+
+    /** Runs {@code cmd} in namespace {@code ns}; fails unless it exits 0. */
+    private static void exec(String ns, String... cmd) throws IOException {
+        List<String> args = new ArrayList<>(List.of("netns", "exec", ns));
+        args.addAll(Arrays.asList(cmd));
+        run(true, args.toArray(String[]::new));
+    }
+
     /** One emulated host. */
     final class Host {
         final String name;
@@ -98,6 +160,24 @@ final class EmulatedInternet implements AutoCloseable {
                 throw new IllegalStateException(String.join(" ", cmd) + " did not end within " + timeout);
             }
             return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+
+        /** The first group of {@code pattern} in this host's log {@code label}, once it is there (within {@code within}). */
+        String awaitLog(String label, Pattern pattern, Duration within) {
+            String[] found = new String[1];
+            await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
+                Matcher m = pattern.matcher(read(log(label)));
+                if (m.find()) {
+                    found[0] = m.group(1);
+                }
+                return found[0] != null;
+            });
+            return found[0];
+        }
+
+        /** What {@code curl} here gets from {@code url} (empty on a failure). */
+        String get(String url) throws IOException, InterruptedException {
+            return run(Duration.ofSeconds(10), "curl", "-s", "-m", "5", url);
         }
 
         /** The first process started in this host: the process itself, as {@code ip netns exec} execs it. */
@@ -166,6 +246,15 @@ final class EmulatedInternet implements AutoCloseable {
         if (first != null) {
             throw first;
         }
+    }
+
+    /** The command line of an Arborcast process ({@code -v}: its log at debug level) with this JVM and classpath. */
+    static String[] arborcast(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "io.arborcast.cli.Main", "-v"));
+        cmd.addAll(Arrays.asList(args));
+        return cmd.toArray(String[]::new);
     }
 
     /** Makes {@code dir} anew, empty (the logs of an earlier run go). */

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.arborcast.netns.EmulatedInternet.arborcast;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -63,29 +64,12 @@ class RealNetworkTest {
         }
     }
 
-    private static String[] arborcast(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.arborcast.cli.Main", "-v"));
-        cmd.addAll(List.of(args));
-        return cmd.toArray(String[]::new);
-    }
-
-    /** The first group of {@code pattern} in the host's log, once it is there. */
     private static String awaitLine(EmulatedInternet.Host h, String label, Pattern pattern) {
-        String[] found = new String[1];
-        await().atMost(NODE_UP).pollInterval(Duration.ofMillis(100)).until(() -> {
-            Matcher m = pattern.matcher(EmulatedInternet.read(h.log(label)));
-            if (m.find()) {
-                found[0] = m.group(1);
-            }
-            return found[0] != null;
-        });
-        return found[0];
+        return h.awaitLog(label, pattern, NODE_UP);
     }
 
     private static String status(EmulatedInternet.Host h, String endpoint) throws Exception {
-        return h.run(Duration.ofSeconds(10), "curl", "-s", "-m", "5", "http://" + endpoint + "/api/status");
+        return h.get("http://" + endpoint + "/api/status");
     }
 
     private static long number(String json, String field) {

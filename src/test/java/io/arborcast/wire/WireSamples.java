@@ -39,6 +39,8 @@ public final class WireSamples {
                 new DhtMessage.Store(r.nextLong(), rec),
                 new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
                 new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
+                new DhtMessage.DialBack(r.nextLong(), r.nextLong()),
+                new DhtMessage.DialingBack(r.nextLong(), true),
                 new LinkMessage.Heartbeat(r.nextLong() & Long.MAX_VALUE),
                 new GossipMessage.Join(a, s1),
                 new GossipMessage.ForwardJoin(a, s2, 6),

@@ -8,6 +8,7 @@ import io.arborcast.core.Message;
 import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Transport;
 import io.arborcast.core.StreamMessage;
 
 import java.util.ArrayList;
@@ -290,6 +291,26 @@ public final class SimNetwork {
             traffic.controlFrameBytes += bytes;
         }
         sendOnLink(from, to, target, m, departMillis, traffic);
+    }
+
+    /**
+     * A reachability dial-back from {@code from} to {@code to}: both probes (UDP and TCP) arrive
+     * after one-way latency if the target is alive and reachable ({@link SimNode#setReachable});
+     * behind a NAT nothing does, as a real NAT drops what answers no path its host opened.
+     */
+    void dialBack(SimNode from, PeerAddress to, long nonce) {
+        SimNode target = resolve(to);
+        if (target == null || !target.alive || !target.reachable()) {
+            return;
+        }
+        int incarnation = target.incarnation;
+        long arrive = sim.now() + config.latency().sampleMillis(from, target, netRandoms[from.partition]);
+        deliver(from, target, arrive, () -> {
+            if (target.alive && target.incarnation == incarnation) {
+                target.handler.onDialedBack(nonce, false);
+                target.handler.onDialedBack(nonce, true);
+            }
+        }, 2 * Transport.PROBE_BYTES);
     }
 
     /**

@@ -42,6 +42,7 @@ public final class SimNode implements Environment, Transport {
     int incarnation;
     int partitionGroup;
     MessageHandler handler;
+    private boolean reachable = true;
     long bytesSent;
     /** Bytes other nodes sent to this one (whether or not they arrived). */
     long bytesAddressed;
@@ -136,6 +137,22 @@ public final class SimNode implements Environment, Transport {
         Message in = filter().inbound(from, m);
         if (in != null) {
             handler.onMessage(from, in);
+        }
+    }
+
+    /** Whether peers' dial-backs reach this node (false: as if behind a NAT); true unless set. */
+    public void setReachable(boolean reachable) {
+        this.reachable = reachable;
+    }
+
+    boolean reachable() {
+        return reachable;
+    }
+
+    @Override
+    public void dialBack(PeerAddress to, long nonce) {
+        if (alive) {
+            net.dialBack(this, to, nonce);
         }
     }
 
