@@ -11,7 +11,7 @@ if [ ${#scenarios[@]} -eq 0 ]; then
 fi
 for s in "${scenarios[@]}"; do
   [ -z "${REPORT_ONLY:-}" ] || break
-  "$JAVA" "-Xmx${SIM_HEAP:-12g}" -XX:+UseParallelGC -XX:+UseTransparentHugePages -cp "$CP" io.arborcast.cli.Main simulate "config/sim/$s.conf" \
+  "$JAVA" "-Xmx${SIM_HEAP:-12g}" -XX:+UseParallelGC -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -Dkryo.unsafe=false -cp "$CP" io.arborcast.cli.Main simulate "config/sim/$s.conf" \
       --out "out/bench-sim/$s" --quiet >/dev/null
 done
 python3 - "${scenarios[@]}" <<'PY'
