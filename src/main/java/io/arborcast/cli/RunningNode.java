@@ -62,7 +62,8 @@ final class RunningNode implements AutoCloseable {
         String how = r.helpers() == 0 ? "" : " (TCP " + r.tcp().name().toLowerCase() + ", UDP " + r.udp().name().toLowerCase()
                 + "; " + r.helpers() + (r.helpers() == 1 ? " peer" : " peers") + " asked to dial back)";
         String advice = r.advice(port);
-        return r.summary() + how + (advice.isEmpty() ? "" : ": " + advice);
+        String mapped = r.mappedBy().isEmpty() ? "" : ", through a port mapping by " + r.mappedBy();
+        return r.summary() + how.replace(")", mapped + ")") + (advice.isEmpty() ? "" : ": " + advice);
     }
 
     /** The {@code host:port} players and source clients use: the address we go by, IPv6 in brackets. */

@@ -6,7 +6,7 @@ package io.arborcast.core;
  * subnets were asked to dial back; a probe that arrived proves the way open, none from two
  * helpers or more that said they dialled means it is closed (a NAT or firewall in the way).
  */
-public record Reachability(Status tcp, Status udp, int helpers, long checkedAt) {
+public record Reachability(Status tcp, Status udp, int helpers, long checkedAt, String mappedBy) {
     /** What one protocol's check found. */
     public enum Status {
         /** A probe from outside arrived. */
@@ -17,17 +17,22 @@ public record Reachability(Status tcp, Status udp, int helpers, long checkedAt) 
         UNKNOWN
     }
 
-    public static final Reachability UNCHECKED = new Reachability(Status.UNKNOWN, Status.UNKNOWN, 0, -1);
+    public static final Reachability UNCHECKED = new Reachability(Status.UNKNOWN, Status.UNKNOWN, 0, -1, "");
+
+    /** This result, found while a port mapping by {@code by} was in force ("" for none). */
+    public Reachability mappedBy(String by) {
+        return new Reachability(tcp, udp, helpers, checkedAt, by);
+    }
 
     /** Peers can connect to this node (peer links are TCP): it can take children that dial it. */
     public boolean reachable() {
         return tcp == Status.REACHABLE;
     }
 
-    /** One word for logs and pages: public, behind NAT, or unknown. */
+    /** One word for logs and pages: public, port-mapped (behind a NAT that forwards to us), behind NAT, or unknown. */
     public String summary() {
         return switch (tcp) {
-            case REACHABLE -> "public";
+            case REACHABLE -> mappedBy.isEmpty() ? "public" : "port-mapped";
             case UNREACHABLE -> "behind NAT";
             case UNKNOWN -> "unknown";
         };

@@ -89,7 +89,7 @@ final class ReachabilityCheck {
             tcp += a[0] ? 1 : 0;
             udp += a[1] ? 1 : 0;
         }
-        done.accept(new Reachability(status(tcp), status(udp), arrived.size(), env.now()));
+        done.accept(new Reachability(status(tcp), status(udp), arrived.size(), env.now(), ""));
     }
 
     private Status status(int arrivedFrom) {

@@ -94,6 +94,7 @@ final class StatusPage {
         reach.put("tcp", r.tcp().name().toLowerCase());
         reach.put("udp", r.udp().name().toLowerCase());
         reach.put("peersAsked", r.helpers());
+        reach.put("portMappedBy", r.mappedBy().isEmpty() ? null : r.mappedBy());
         reach.put("advice", r.advice(node.address().port()));
         self.put("reachability", reach);
         self.put("selfDialsAvoided", node.transport().selfDialsAvoided());

@@ -16,10 +16,11 @@ import io.arborcast.wire.MessageCodec;
  * @param limits            what strangers may cost this node (see {@link Limits})
  * @param idDifficulty      leading zero bits a node id's hash must have (the S/Kademlia puzzle; the same
  *                          network-wide, since peers with a smaller one are refused)
+ * @param portMapping       ask the home router (NAT-PMP) to forward the port (see {@link PortMapper})
  */
 public record NetConfig(String bindHost, String advertisedHost, int port, int maxDatagramBytes,
                         int maxLinkFrameBytes, int connectTimeoutMillis, int linkIdleMillis,
-                        int maxQueuedBytesPerLink, Limits limits, int idDifficulty) {
+                        int maxQueuedBytesPerLink, Limits limits, int idDifficulty, boolean portMapping) {
     /**
      * @param maxConnections        inbound TCP connections (peer links and HTTP) open at once
      * @param maxLinks              peer links open at once; more inbound ones are closed
@@ -58,19 +59,19 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
     /** These limits and timeouts with other addresses and port. */
     public NetConfig withAddress(String newBindHost, String newAdvertisedHost, int newPort) {
         return new NetConfig(newBindHost, newAdvertisedHost, newPort, maxDatagramBytes, maxLinkFrameBytes,
-                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, limits, idDifficulty);
+                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, limits, idDifficulty, portMapping);
     }
 
     /** These settings with other limits. */
     public NetConfig withLimits(Limits newLimits) {
         return new NetConfig(bindHost, advertisedHost, port, maxDatagramBytes, maxLinkFrameBytes,
-                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, newLimits, idDifficulty);
+                connectTimeoutMillis, linkIdleMillis, maxQueuedBytesPerLink, newLimits, idDifficulty, portMapping);
     }
 
     /** Loopback defaults on the given port (0 = any free port). */
     public static NetConfig loopback(int port) {
         return new NetConfig("127.0.0.1", "127.0.0.1", port, MessageCodec.DEFAULT_MAX_DATAGRAM,
                 MessageCodec.DEFAULT_MAX_LINK_FRAME, 3_000, 30_000, 8 * 1024 * 1024, Limits.defaults(),
-                DEFAULT_ID_DIFFICULTY);
+                DEFAULT_ID_DIFFICULTY, false);
     }
 }

@@ -26,6 +26,7 @@ import io.arborcast.dht.DhtResults.LookupResult;
 import io.arborcast.dht.DhtResults.StoreOutcome;
 import io.arborcast.net.NettyEnvironment;
 import io.arborcast.net.NettyTransport;
+import io.arborcast.net.PortMapper;
 import io.arborcast.stream.Playout;
 import io.arborcast.channel.ChannelPeer;
 import io.arborcast.wire.MessageCodec;
@@ -59,6 +60,9 @@ public final class Node implements AutoCloseable {
     /** The channels this node publishes or listens to; touched on the event loop only. */
     private final Map<NodeId, LocalChannel> channels = new HashMap<>();
     private final ChannelPeer.Directory directory;
+    /** Asks the home router to forward our port (null: port mapping off). */
+    private PortMapper portMapper;
+    private boolean mappingSeen;
     /** What the last reachability check found; touched on the event loop only. */
     private Reachability reachability = Reachability.UNCHECKED;
 
@@ -111,6 +115,10 @@ public final class Node implements AutoCloseable {
                 TimeUnit.SECONDS);
         transport.eventLoop().scheduleAtFixedRate(() -> dht.checkReachability(node::reachabilityFound),
                 RECHECK_MINUTES, RECHECK_MINUTES, TimeUnit.MINUTES);
+        if (config.net().portMapping()) {
+            node.portMapper = PortMapper.start(transport.localAddress().port(), config.net().bindHost(),
+                    m -> transport.execute(() -> node.mapped(m)));
+        }
         log.debug("node {} listening on {}", dht.id().shortHex(), transport.localAddress().endpoint());
         return node;
     }
@@ -177,18 +185,30 @@ public final class Node implements AutoCloseable {
      * {@value #RECHECK_MINUTES} minutes.
      */
     public CompletableFuture<Reachability> checkReachability() {
-        return onLoop(done -> dht.checkReachability(r -> {
-            reachabilityFound(r);
-            done.accept(r);
-        }));
+        return onLoop(done -> dht.checkReachability(r -> done.accept(reachabilityFound(r))));
     }
 
-    private void reachabilityFound(Reachability r) {
+    /** A port mapping was made or renewed: the first time, check again whether peers can reach us. */
+    private void mapped(PortMapper.Mapping m) {
+        if (!mappingSeen) {
+            mappingSeen = true;
+            log.info("port mapping: {}", m.describe());
+            if (routingTableSize() > 0) {
+                dht.checkReachability(this::reachabilityFound);
+            }
+        }
+    }
+
+    /** Keeps what a check found (with the port mapping in force, if any) and returns it. */
+    private Reachability reachabilityFound(Reachability found) {
+        PortMapper.Mapping m = portMapper == null ? null : portMapper.mapping();
+        Reachability r = m == null ? found : found.mappedBy(m.protocol() + " on " + m.gateway());
         if (!r.summary().equals(reachability.summary())) {
             log.info("reachability: {}{}", r.summary(), r.advice(address().port()).isEmpty() ? ""
                     : " (" + r.advice(address().port()) + ")");
         }
         reachability = r;
+        return r;
     }
 
     /** On the loop: what the last reachability check found. */
@@ -358,6 +378,9 @@ public final class Node implements AutoCloseable {
     /** Leaves every channel cleanly, then stops. */
     @Override
     public void close() {
+        if (portMapper != null) {
+            portMapper.close();
+        }
         if (!transport.eventLoop().isShuttingDown()) {
             try {
                 onLoop(done -> {

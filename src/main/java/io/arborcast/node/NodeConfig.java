@@ -126,7 +126,7 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
                 t.getInt("max-queued-bytes-per-link"),
                 new NetConfig.Limits(t.getInt("max-connections"), t.getInt("max-links"),
                         t.getInt("max-datagrams-per-second"), t.getDuration("handshake-timeout", TimeUnit.MILLISECONDS)),
-                n.getInt("id-difficulty"));
+                n.getInt("id-difficulty"), n.getBoolean("port-mapping"));
         DhtConfig dht = DhtConfig.from(d, t.getInt("max-datagram-bytes"));
         Config stream = a.getConfig("stream");
         return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")),
