@@ -46,6 +46,7 @@ final class RunningNode implements AutoCloseable {
         if (bootstrap == null) {
             return true;
         }
+        node.onReachabilityChange(r -> System.out.println("reachability: " + describe(r, node.address().port())));
         JoinResult j = node.join(Node.resolve(bootstrap)).get(60, TimeUnit.SECONDS);
         if (!j.ok()) {
             System.err.println("arborcast: " + j.error());
@@ -53,7 +54,7 @@ final class RunningNode implements AutoCloseable {
         }
         System.out.println("joined via " + bootstrap + ": " + j.contacts() + " contacts in " + j.millis() + " ms; address "
                 + node.address().host() + " (" + node.addressBelief().source() + ")");
-        node.checkReachability().thenAccept(r -> System.out.println("reachability: " + describe(r, node.address().port())));
+        node.checkReachability(); // says what it finds, and again whenever that changes
         return true;
     }
 

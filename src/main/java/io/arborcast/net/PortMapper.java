@@ -5,41 +5,48 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Asks the home router to forward this node's port to it, TCP and UDP, with NAT-PMP (RFC 6886):
- * the router is the default gateway, the lease is renewed at half its lifetime and removed on
- * {@link #close} (and at JVM exit). Mapped only with the external port equal to ours, since
- * peers dial the port we say we listen on. Blocking I/O on a thread of its own, never on the
- * event loop; what it finds goes to a listener. UPnP-IGD and PCP are not done (yet).
+ * Asks the home router to forward this node's port to it, TCP and UDP: NAT-PMP (RFC 6886) to the
+ * default gateway first, then UPnP-IGD (found by SSDP). The lease is renewed at half its
+ * lifetime and removed on {@link #close} (and at JVM exit). Only the same port outside is
+ * taken, since peers dial the port we say we listen on. Blocking I/O on a thread of its own,
+ * never on the event loop; what it makes goes to a listener. PCP is not done (yet).
  */
 public final class PortMapper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PortMapper.class);
-    static final int NAT_PMP_PORT = 5351;
     /** The lease asked for; renewed at half of what the router grants. */
     static final int LIFETIME_SECONDS = 3600;
-    /** Waits for an answer, per try (RFC 6886 starts at 250 ms and doubles). */
-    private static final int[] TRIES_MILLIS = {250, 500, 1000};
-    private static final int TCP = 2;
-    private static final int UDP = 1;
 
-    /** A port forwarded by {@code gateway}: {@code port} on its outside, for {@code lifetimeSeconds}. */
-    public record Mapping(String protocol, String gateway, int port, int lifetimeSeconds, String routerSays) {
+    /** One way of asking a router for a forward of a port, TCP and UDP. */
+    interface Forwarding {
+        /** "NAT-PMP on 10.0.0.1", say. */
+        String name();
+
+        /** Forwards {@code port} for {@code lifetimeSeconds}; the lifetime granted, or 0 if not (logged why). */
+        int map(int port, int lifetimeSeconds) throws IOException;
+
+        /** Removes the forward of {@code port}. */
+        void unmap(int port) throws IOException;
+
+        /** The address the router says it has outside, or "". */
+        String externalAddress() throws IOException;
+    }
+
+    /** A port forwarded by {@code by}: {@code port} on its outside, for {@code lifetimeSeconds}. */
+    public record Mapping(String by, int port, int lifetimeSeconds, String routerSays) {
         /** One line for logs: what is forwarded, by whom, and what the router says its address is. */
         public String describe() {
-            return protocol + " on " + gateway + ": TCP and UDP " + port + " for " + lifetimeSeconds + " s"
+            return by + ": TCP and UDP " + port + " for " + lifetimeSeconds + " s"
                     + (routerSays.isEmpty() ? "" : " (the router says its address is " + routerSays + ")");
         }
     }
@@ -52,7 +59,8 @@ public final class PortMapper implements AutoCloseable {
         return t;
     });
     private final Thread atExit = new Thread(this::unmap, "port-mapper-exit");
-    private volatile InetAddress gateway;
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
+    private volatile Forwarding router;
     private volatile Mapping mapping;
 
     private PortMapper(int port, Consumer<Mapping> listener) {
@@ -62,18 +70,23 @@ public final class PortMapper implements AutoCloseable {
 
     /**
      * Starts mapping {@code port} in the background, unless an address of the host ({@code bindHost}
-     * or, for a wildcard, any interface) is public already (no
-     * NAT in the way) or there is no default gateway; {@code listener} hears of each mapping made
-     * or renewed (on the mapper's thread).
+     * or, for a wildcard, any interface) is a public IPv4 one already (no NAT in the way);
+     * {@code listener} hears of each mapping made or renewed (on the mapper's thread).
      */
     public static PortMapper start(int port, String bindHost, Consumer<Mapping> listener) {
         PortMapper m = new PortMapper(port, listener);
         if (Interfaces.hosts(bindHost).stream().anyMatch(h -> !h.contains(":") && AddressScope.of(h) == AddressScope.PUBLIC)) {
             log.debug("port mapping: not needed, this host has a public IPv4 address");
+            m.settled.complete(null);
             return m;
         }
         m.thread.execute(m::mapOrRenew);
         return m;
+    }
+
+    /** Completes once the first attempt ended (a mapping made, or none to be had): checks of reachability wait for it. */
+    public CompletableFuture<Void> settled() {
+        return settled;
     }
 
     /** The mapping in force, or null. */
@@ -83,94 +96,32 @@ public final class PortMapper implements AutoCloseable {
 
     private void mapOrRenew() {
         try {
-            if (gateway == null) {
-                gateway = defaultGateway();
-                if (gateway == null) {
-                    log.debug("port mapping: no IPv4 default gateway");
-                    return;
+            Forwarding r = router;
+            int lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
+            if (r == null) {
+                InetAddress gateway = defaultGateway();
+                r = gateway == null ? null : new NatPmp(gateway);
+                lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
+                if (lifetime <= 0) {
+                    r = UpnpIgd.discover();
+                    lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
                 }
             }
-            String routerSays = externalAddress(gateway);
-            int tcp = map(gateway, TCP, LIFETIME_SECONDS);
-            int udp = map(gateway, UDP, LIFETIME_SECONDS);
-            int lifetime = Math.min(tcp, udp);
             if (lifetime <= 0) {
+                log.debug("port mapping: no router forwarded port {} (NAT-PMP, UPnP-IGD)", port);
                 return;
             }
-            boolean first = mapping == null;
-            mapping = new Mapping("NAT-PMP", gateway.getHostAddress(), port, lifetime, routerSays);
-            if (first) {
+            if (router == null) {
                 Runtime.getRuntime().addShutdownHook(atExit);
             }
+            router = r;
+            mapping = new Mapping(r.name(), port, lifetime, r.externalAddress());
             listener.accept(mapping);
             thread.schedule(this::mapOrRenew, Math.max(30, lifetime / 2), TimeUnit.SECONDS);
-        } catch (IOException e) {
-            log.info("port mapping: NAT-PMP failed: {}", e.toString());
-        }
-    }
-
-    /** Maps {@code port} for {@code protocol}; the lifetime granted, or 0 (logged why) if not mapped. */
-    private int map(InetAddress gw, int protocol, int lifetime) throws IOException {
-        ByteBuffer res = ask(gw, request(protocol, lifetime == 0 ? 0 : port, lifetime), 16); // 0, 0: delete
-        if (res == null) {
-            log.debug("port mapping: no NAT-PMP answer from {}", gw.getHostAddress());
-            return 0;
-        }
-        int result = res.getShort(2) & 0xffff;
-        int external = res.getShort(10) & 0xffff;
-        int granted = res.getInt(12);
-        String name = protocol == TCP ? "TCP" : "UDP";
-        if (result != 0) {
-            log.info("port mapping: {} refused {} {} (NAT-PMP result {})", gw.getHostAddress(), name, port, result);
-            return 0;
-        }
-        if (external != port && lifetime > 0) {
-            log.info("port mapping: {} offered {} port {} instead of {}; not used", gw.getHostAddress(), name,
-                    external, port);
-            ask(gw, request(protocol, 0, 0), 16);
-            return 0;
-        }
-        return granted;
-    }
-
-    /** A NAT-PMP mapping request for our port: version 0, opcode, reserved, internal and external port, lifetime. */
-    private byte[] request(int protocol, int external, int lifetime) {
-        return ByteBuffer.allocate(12).put((byte) 0).put((byte) protocol).putShort((short) 0)
-                .putShort((short) port).putShort((short) external).putInt(lifetime).array();
-    }
-
-    /** The address the router says it has outside ("" if it does not say). */
-    private String externalAddress(InetAddress gw) throws IOException {
-        ByteBuffer res = ask(gw, new byte[] {0, 0}, 12);
-        if (res == null || res.getShort(2) != 0) {
-            return "";
-        }
-        byte[] a = new byte[4];
-        res.position(8);
-        res.get(a);
-        return InetAddress.getByAddress(a).getHostAddress();
-    }
-
-    /** Sends {@code request} to the gateway's NAT-PMP port, retrying; its answer of {@code length} bytes, or null. */
-    private static ByteBuffer ask(InetAddress gw, byte[] request, int length) throws IOException {
-        try (DatagramSocket s = new DatagramSocket()) {
-            InetSocketAddress to = new InetSocketAddress(gw, NAT_PMP_PORT);
-            for (int wait : TRIES_MILLIS) {
-                s.send(new DatagramPacket(request, request.length, to));
-                s.setSoTimeout(wait);
-                byte[] buf = new byte[length];
-                DatagramPacket p = new DatagramPacket(buf, length);
-                try {
-                    s.receive(p);
-                } catch (SocketTimeoutException silence) {
-                    continue;
-                }
-                if (p.getAddress().equals(gw) && p.getLength() >= length && buf[0] == 0
-                        && (buf[1] & 0xff) == 128 + request[1]) {
-                    return ByteBuffer.wrap(buf);
-                }
-            }
-            return null;
+        } catch (IOException | RuntimeException e) {
+            log.info("port mapping failed: {}", e.toString());
+        } finally {
+            settled.complete(null);
         }
     }
 
@@ -191,18 +142,17 @@ public final class PortMapper implements AutoCloseable {
         return null;
     }
 
-    /** Removes the mapping (lifetime 0), if there is one. */
+    /** Removes the mapping, if there is one. */
     private void unmap() {
         Mapping m = mapping;
-        InetAddress gw = gateway;
+        Forwarding r = router;
         mapping = null;
-        if (m == null || gw == null) {
+        if (m == null || r == null) {
             return;
         }
         try {
-            map(gw, TCP, 0);
-            map(gw, UDP, 0);
-            log.info("port mapping: removed {} {}", m.protocol(), m.port());
+            r.unmap(port);
+            log.info("port mapping: removed {} by {}", m.port(), m.by());
         } catch (IOException e) {
             log.debug("port mapping: removing it failed: {}", e.toString());
         }

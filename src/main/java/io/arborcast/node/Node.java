@@ -63,6 +63,7 @@ public final class Node implements AutoCloseable {
     /** Asks the home router to forward our port (null: port mapping off). */
     private PortMapper portMapper;
     private boolean mappingSeen;
+    private Consumer<Reachability> reachabilityListener = r -> { };
     /** What the last reachability check found; touched on the event loop only. */
     private Reachability reachability = Reachability.UNCHECKED;
 
@@ -181,11 +182,12 @@ public final class Node implements AutoCloseable {
 
     /**
      * Asks a few DHT contacts outside our network to dial us back (see
-     * {@link DhtNode#checkReachability}); done after the join, then every
-     * {@value #RECHECK_MINUTES} minutes.
+     * {@link DhtNode#checkReachability}), once the port mapper's first attempt is over; done
+     * after the join, then every {@value #RECHECK_MINUTES} minutes.
      */
     public CompletableFuture<Reachability> checkReachability() {
-        return onLoop(done -> dht.checkReachability(r -> done.accept(reachabilityFound(r))));
+        CompletableFuture<Void> ready = portMapper == null ? CompletableFuture.completedFuture(null) : portMapper.settled();
+        return ready.thenCompose(mapped -> onLoop(done -> dht.checkReachability(r -> done.accept(reachabilityFound(r)))));
     }
 
     /** A port mapping was made or renewed: the first time, check again whether peers can reach us. */
@@ -193,21 +195,28 @@ public final class Node implements AutoCloseable {
         if (!mappingSeen) {
             mappingSeen = true;
             log.info("port mapping: {}", m.describe());
-            if (routingTableSize() > 0) {
+            if (reachability != Reachability.UNCHECKED) { // found after a check: check again
                 dht.checkReachability(this::reachabilityFound);
             }
         }
     }
 
+    /** {@code l} hears (on the loop) each reachability that differs from the one before. */
+    public void onReachabilityChange(Consumer<Reachability> l) {
+        reachabilityListener = l;
+    }
+
     /** Keeps what a check found (with the port mapping in force, if any) and returns it. */
     private Reachability reachabilityFound(Reachability found) {
         PortMapper.Mapping m = portMapper == null ? null : portMapper.mapping();
-        Reachability r = m == null ? found : found.mappedBy(m.protocol() + " on " + m.gateway());
-        if (!r.summary().equals(reachability.summary())) {
+        Reachability r = m == null ? found : found.mappedBy(m.by());
+        boolean changed = reachability == Reachability.UNCHECKED || !r.summary().equals(reachability.summary());
+        reachability = r;
+        if (changed) {
             log.info("reachability: {}{}", r.summary(), r.advice(address().port()).isEmpty() ? ""
                     : " (" + r.advice(address().port()) + ")");
+            reachabilityListener.accept(r);
         }
-        reachability = r;
         return r;
     }
 

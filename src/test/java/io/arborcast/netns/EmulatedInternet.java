@@ -83,17 +83,17 @@ final class EmulatedInternet implements AutoCloseable {
      * A home router on the core: {@code publicCidr} on its internet side, {@code lanCidr} (its own
      * address on the LAN, e.g. {@code 10.50.0.1/24}) on a LAN bridge, forwarding between them
      * with source NAT (masquerade; nothing forwarded inward, so only what answers a connection or
-     * datagram from inside gets in). With {@code igd}, it also runs miniupnpd (NAT-PMP, PCP and
-     * UPnP-IGD on the LAN) on nftables chains of its own, so hosts inside can ask for port
-     * forwards; without, plain iptables MASQUERADE. Needs iptables, and nft and miniupnpd for an IGD.
+     * datagram from inside gets in). With an {@link Igd}, it also runs miniupnpd on nftables
+     * chains of its own, so hosts inside can ask for port forwards; without, plain iptables
+     * MASQUERADE. Needs iptables, and nft and miniupnpd for an IGD.
      */
-    Router router(String name, String publicCidr, String lanCidr, boolean igd) throws IOException {
+    Router router(String name, String publicCidr, String lanCidr, Igd igd) throws IOException {
         Host wan = host(name, publicCidr);
         ip("-n", wan.ns, "link", "add", "lan0", "type", "bridge");
         ip("-n", wan.ns, "addr", "add", lanCidr, "dev", "lan0");
         ip("-n", wan.ns, "link", "set", "lan0", "up");
         exec(wan.ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
-        if (!igd) {
+        if (igd == Igd.NONE) {
             exec(wan.ns, "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "eth0", "-j", "MASQUERADE");
             return new Router(wan, lanCidr.replaceAll("/.*", ""));
         }
@@ -114,12 +114,18 @@ final class EmulatedInternet implements AutoCloseable {
         // miniupnpd maps nothing on a reserved outside address (198.18/15 is one): it is told a
         // made-up public one to report, while its rules match the interface, not that address
         Files.writeString(conf, String.join("\n", "ext_ifname=eth0", "ext_ip=11.0.0." + namespaces.size(),
-                "listening_ip=lan0", "enable_natpmp=yes", "enable_upnp=yes", "secure_mode=yes",
+                "listening_ip=lan0", "enable_natpmp=" + (igd == Igd.NATPMP_AND_UPNP ? "yes" : "no"), "enable_upnp=yes",
+                "secure_mode=yes",
                 "lease_file=" + dir.resolve(name + "-upnp.leases").toAbsolutePath(),
                 "allow 1024-65535 " + lanCidr.replaceAll("\\.\\d+/", ".0/") + " 1024-65535",
                 "deny 0-65535 0.0.0.0/0 0-65535", ""));
         wan.start("miniupnpd", "miniupnpd", "-d", "-f", conf.toAbsolutePath().toString(), "-P", dir.resolve(name + "-miniupnpd.pid").toAbsolutePath().toString());
         return new Router(wan, lanCidr.replaceAll("/.*", ""));
+    }
+
+    /** What a router's miniupnpd offers its LAN: nothing (no miniupnpd), NAT-PMP/PCP and UPnP-IGD, or UPnP-IGD only. */
+    enum Igd {
+        NONE, NATPMP_AND_UPNP, UPNP_ONLY
     }
 
     /** Why an IGD router cannot be made here (no nft or miniupnpd), or null if it can. */

@@ -48,10 +48,13 @@ class NatTest {
             EmulatedInternet.Host boot = net.host("h1", "198.18.1.2/15");
             EmulatedInternet.Host p2 = net.host("h2", "198.18.2.2/15");
             EmulatedInternet.Host p3 = net.host("h3", "198.18.3.2/15");
-            EmulatedInternet.Router home = net.router("r1", "198.18.50.2/15", "10.50.0.1/24", false);
+            EmulatedInternet.Router home = net.router("r1", "198.18.50.2/15", "10.50.0.1/24", EmulatedInternet.Igd.NONE);
             EmulatedInternet.Host natted = home.host("n1", "10.50.0.2/24");
-            EmulatedInternet.Router igd = net.router("r2", "198.18.60.2/15", "10.60.0.1/24", true);
+            EmulatedInternet.Router igd = net.router("r2", "198.18.60.2/15", "10.60.0.1/24",
+                    EmulatedInternet.Igd.NATPMP_AND_UPNP);
             EmulatedInternet.Host mapped = igd.host("n2", "10.60.0.2/24");
+            EmulatedInternet.Router upnp = net.router("r3", "198.18.70.2/15", "10.70.0.1/24", EmulatedInternet.Igd.UPNP_ONLY);
+            EmulatedInternet.Host upnpMapped = upnp.host("n3", "10.70.0.2/24");
 
             boot.start("node", arborcast("node"));
             boot.awaitLog("node", Pattern.compile("(listening on)"), NODE_UP);
@@ -78,22 +81,27 @@ class NatTest {
                 assertThat(EmulatedInternet.read(h.log("node"))).as(h.name).doesNotContain("10.50.0.2");
             }
 
-            // behind the router with miniupnpd: the port is forwarded, and the dial-backs come through it
+            // behind routers with miniupnpd, one speaking NAT-PMP, one only UPnP-IGD: the port is
+            // forwarded, the dial-backs come through it, and the forward goes when the node stops
             Process n2 = mapped.start("node", arborcast("node", "--bootstrap", BOOTSTRAP, "--duration", "20"));
-            String mappedSays = mapped.awaitLog("node", Pattern.compile("(?m)^reachability: (.*)"), NODE_UP);
-            assertThat(mappedSays).isEqualTo("port-mapped (TCP reachable, UDP reachable; 3 peers asked to dial back,"
-                    + " through a port mapping by NAT-PMP on 10.60.0.1)");
-            assertThat(EmulatedInternet.read(mapped.log("node")))
-                    .contains("port mapping: NAT-PMP on 10.60.0.1: TCP and UDP 7144 for 3600 s");
-            String forwards = igd.wan.run(Duration.ofSeconds(10), "nft", "list", "chain", "inet", "filter",
-                    "prerouting_miniupnpd");
-            assertThat(forwards).contains("dnat ip to 10.60.0.2:7144");
-            assertThat(mapped.get("http://10.60.0.2:7144/api/status"))
-                    .contains("\"summary\":\"port-mapped\"").contains("\"portMappedBy\":\"NAT-PMP on 10.60.0.1\"");
-            // stopped (its --duration over), it removes what it asked for
-            assertThat(n2.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            assertThat(igd.wan.run(Duration.ofSeconds(10), "nft", "list", "chain", "inet", "filter",
-                    "prerouting_miniupnpd")).doesNotContain("dnat");
+            Process n3 = upnpMapped.start("node", arborcast("node", "--bootstrap", BOOTSTRAP, "--duration", "30"));
+            assertPortMapped(mapped, n2, igd, "NAT-PMP on 10.60.0.1", "10.60.0.2");
+            assertPortMapped(upnpMapped, n3, upnp, "UPnP-IGD on 10.70.0.1", "10.70.0.2");
         }
+    }
+
+    private static void assertPortMapped(EmulatedInternet.Host node, Process process, EmulatedInternet.Router router,
+                                         String by, String ip) throws Exception {
+        String says = node.awaitLog("node", Pattern.compile("(?m)^reachability: (.*)"), NODE_UP); // the first it says
+        assertThat(says).isEqualTo("port-mapped (TCP reachable, UDP reachable; 3 peers asked to dial back,"
+                + " through a port mapping by " + by + ")");
+        assertThat(EmulatedInternet.read(node.log("node"))).contains("port mapping: " + by + ": TCP and UDP 7144 for ");
+        assertThat(router.wan.run(Duration.ofSeconds(10), "nft", "list", "chain", "inet", "filter",
+                "prerouting_miniupnpd")).contains("dnat ip to " + ip + ":7144");
+        assertThat(node.get("http://" + ip + ":7144/api/status"))
+                .contains("\"summary\":\"port-mapped\"").contains("\"portMappedBy\":\"" + by + "\"");
+        assertThat(process.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
+        assertThat(router.wan.run(Duration.ofSeconds(10), "nft", "list", "chain", "inet", "filter",
+                "prerouting_miniupnpd")).as("the forward removed").doesNotContain("dnat ip to " + ip);
     }
 }
