@@ -51,7 +51,7 @@ printf 'arborcast { tree { source-slots = 1 } }\n' > "$out/publisher.conf"
 printf 'arborcast { tree { relay-slots = 4 } }\n' > "$out/relay.conf"
 printf 'arborcast { tree { relay-slots = 0 } }\n' > "$out/child.conf"
 
-"${node[@]}" publish --config "$out/publisher.conf" --port "$BASE" --key "$out/channel.key" --name "fanout bench" \
+"${node[@]}" publish --bind 127.0.0.1 --config "$out/publisher.conf" --port "$BASE" --key "$out/channel.key" --name "fanout bench" \
     --password benchpw > "$out/publisher.out" 2> "$out/publisher.log" &
 pids+=("$!")
 wait_for 60 grep -q '^play:' "$out/publisher.out"
@@ -61,7 +61,7 @@ pids+=("$!")
 wait_for 30 sh -c "curl -sf http://127.0.0.1:$BASE/api/status | grep -q '\"role\":\"source\"'"
 
 relay_port=$((BASE + 2))
-"${node[@]}" node --config "$out/relay.conf" --port "$relay_port" --bootstrap "127.0.0.1:$BASE" \
+"${node[@]}" node --bind 127.0.0.1 --config "$out/relay.conf" --port "$relay_port" --bootstrap "127.0.0.1:$BASE" \
     > "$out/relay.out" 2> "$out/relay.log" &
 relay=$!
 pids+=("$relay")
@@ -71,7 +71,7 @@ pids+=("$!")
 wait_for 60 receiving "$relay_port"
 for i in 1 2 3 4; do
   port=$((BASE + 2 + 2 * i))
-  "${node[@]}" node --config "$out/child.conf" --port "$port" --bootstrap "127.0.0.1:$BASE" \
+  "${node[@]}" node --bind 127.0.0.1 --config "$out/child.conf" --port "$port" --bootstrap "127.0.0.1:$BASE" \
       > "$out/child$i.out" 2> "$out/child$i.log" &
   pids+=("$!")
   wait_for 60 status "$port"

@@ -49,7 +49,7 @@ ffmpeg -v error -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((DURATIO
 "$JAVA" -jar target/arborcast.jar keygen --out "$out/channel.key" > "$out/keygen.out"
 channel=$(awk '/channel id:/ {print $3}' "$out/keygen.out")
 
-"${java_node[@]}" publish --port "$BASE" --key "$out/channel.key" --name "loopback bench" --password benchpw \
+"${java_node[@]}" publish --bind 127.0.0.1 --port "$BASE" --key "$out/channel.key" --name "loopback bench" --password benchpw \
     > "$out/publisher.out" 2> "$out/publisher.log" &
 pub=$!
 pids+=("$pub")
@@ -57,7 +57,7 @@ wait_for 60 grep -q '^play:' "$out/publisher.out"
 node_ports=()
 for i in $(seq 1 "$NODES"); do
   port=$((BASE + 2 * i))
-  "${java_node[@]}" node "${verbose[@]}" --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
+  "${java_node[@]}" node "${verbose[@]}" --bind 127.0.0.1 --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
   pids+=("$!")
   node_ports+=("$port")
 done

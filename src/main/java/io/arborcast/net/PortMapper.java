@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,14 +70,18 @@ public final class PortMapper implements AutoCloseable {
     }
 
     /**
-     * Starts mapping {@code port} in the background, unless an address of the host ({@code bindHost}
-     * or, for a wildcard, any interface) is a public IPv4 one already (no NAT in the way);
+     * Starts mapping {@code port} in the background if the host ({@code bindHost}, or for a
+     * wildcard its interfaces) has a private IPv4 address and no public one: behind a home router
+     * (not on a public address, nor bound to loopback, where no router could help);
      * {@code listener} hears of each mapping made or renewed (on the mapper's thread).
      */
     public static PortMapper start(int port, String bindHost, Consumer<Mapping> listener) {
         PortMapper m = new PortMapper(port, listener);
-        if (Interfaces.hosts(bindHost).stream().anyMatch(h -> !h.contains(":") && AddressScope.of(h) == AddressScope.PUBLIC)) {
-            log.debug("port mapping: not needed, this host has a public IPv4 address");
+        List<AddressScope> scopes = Interfaces.hosts(bindHost).stream().filter(h -> !h.contains(":"))
+                .map(AddressScope::of).toList();
+        if (scopes.contains(AddressScope.PUBLIC) || !scopes.contains(AddressScope.PRIVATE)) {
+            log.debug("port mapping: not tried ({})", scopes.contains(AddressScope.PUBLIC)
+                    ? "this host has a public IPv4 address" : "no private IPv4 address a router could forward to");
             m.settled.complete(null);
             return m;
         }
