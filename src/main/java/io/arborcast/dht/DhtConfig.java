@@ -1,6 +1,7 @@
 package io.arborcast.dht;
 
 import com.typesafe.config.Config;
+import io.arborcast.core.Settings;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 import io.arborcast.wire.MessageCodec;
@@ -37,10 +38,17 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                         long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords, int maxProviders,
                         int maxStoresPerMinute, int maxDialBacksPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
     public DhtConfig {
-        if (k < 1 || alpha < 1 || rpcTimeoutMillis < 1 || providerSample < 0 || maxRecords < 0 || maxProviders < 0 || maxProvidersPerKey < 0
-                || maxStoresPerMinute < 0 || maxDialBacksPerMinute < 0 || maxPendingRpcs < 1 || maxDatagramPayload < 256) {
-            throw new IllegalArgumentException("bad DHT configuration");
-        }
+        Settings.atLeast("dht.k", k, 1);
+        Settings.atLeast("dht.alpha", alpha, 1);
+        Settings.atLeastMillis("dht.rpc-timeout", rpcTimeoutMillis, 1);
+        Settings.atLeast("dht.provider-sample", providerSample, 0);
+        Settings.atLeast("dht.max-records", maxRecords, 0);
+        Settings.atLeast("dht.max-providers", maxProviders, 0);
+        Settings.atLeast("dht.max-providers-per-channel", maxProvidersPerKey, 0);
+        Settings.atLeast("dht.max-stores-per-minute", maxStoresPerMinute, 0);
+        Settings.atLeast("dht.max-dial-backs-per-minute", maxDialBacksPerMinute, 0);
+        Settings.atLeast("dht.max-pending-rpcs", maxPendingRpcs, 1);
+        Settings.atLeast("net.max-datagram-bytes less the header", maxDatagramPayload, 256);
     }
 
     public static DhtConfig defaults() {

@@ -1,6 +1,7 @@
 package io.arborcast.gateway;
 
 import com.typesafe.config.Config;
+import io.arborcast.core.Settings;
 
 /**
  * The HTTP gateway's settings ({@code gateway} block of the node configuration).
@@ -16,10 +17,11 @@ import com.typesafe.config.Config;
 public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog,
                             int maxRequestHeaderBytes, int maxSourceBacklogBytes) {
     public GatewayConfig {
-        if (maxListeners < 0 || icyMetaint < 1 || icyMetaint > 65_536 || maxPlayerBacklog < 65_536
-                || maxRequestHeaderBytes < 256 || maxSourceBacklogBytes < 4096) {
-            throw new IllegalArgumentException("bad gateway configuration");
-        }
+        Settings.atLeast("gateway.max-listeners", maxListeners, 0);
+        Settings.within("gateway.icy-metaint", icyMetaint, 1, 65_536);
+        Settings.atLeast("gateway.max-player-backlog", maxPlayerBacklog, 65_536);
+        Settings.atLeast("gateway.max-request-header-bytes", maxRequestHeaderBytes, 256);
+        Settings.atLeast("gateway.max-source-backlog-bytes", maxSourceBacklogBytes, 4096);
     }
 
     /** From the {@code arborcast} block of a node configuration. */

@@ -1,6 +1,7 @@
 package io.arborcast.gossip;
 
 import com.typesafe.config.Config;
+import io.arborcast.core.Settings;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
@@ -23,11 +24,17 @@ public record GossipConfig(int activeSize, int passiveSize, int activeWalk, int 
                            int shuffleActive, int shufflePassive, long heartbeatMillis, long suspectMillis,
                            long probeMillis, long neighborMillis) {
     public GossipConfig {
-        if (activeSize < 1 || passiveSize < 1 || activeWalk < 1 || passiveWalk < 0 || passiveWalk > activeWalk
-                || shuffleActive + shufflePassive + 1 > io.arborcast.core.GossipMessage.MAX_SAMPLE
-                || heartbeatMillis < 1 || suspectMillis < heartbeatMillis || probeMillis < 1) {
-            throw new IllegalArgumentException("bad gossip configuration");
-        }
+        Settings.atLeast("gossip.active-view", activeSize, 1);
+        Settings.atLeast("gossip.passive-view", passiveSize, 1);
+        Settings.atLeast("gossip.active-walk", activeWalk, 1);
+        Settings.within("gossip.passive-walk", passiveWalk, 0, activeWalk);
+        Settings.check(shuffleActive + shufflePassive + 1 <= io.arborcast.core.GossipMessage.MAX_SAMPLE,
+                "gossip.shuffle-active + shuffle-passive", shuffleActive + shufflePassive, "",
+                "must be at most " + (io.arborcast.core.GossipMessage.MAX_SAMPLE - 1));
+        Settings.atLeastMillis("gossip.heartbeat-interval", heartbeatMillis, 1);
+        Settings.check(suspectMillis >= heartbeatMillis, "gossip.suspect-after", suspectMillis, " ms",
+                "must be at least gossip.heartbeat-interval (" + heartbeatMillis + " ms)");
+        Settings.atLeastMillis("gossip.probe-timeout", probeMillis, 1);
     }
 
     /** These settings with a different active view size. */

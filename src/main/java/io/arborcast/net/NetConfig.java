@@ -1,5 +1,6 @@
 package io.arborcast.net;
 
+import io.arborcast.core.Settings;
 import io.arborcast.wire.MessageCodec;
 
 /**
@@ -30,9 +31,10 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
      */
     public record Limits(int maxConnections, int maxLinks, int maxDatagramsPerSecond, long handshakeTimeoutMillis) {
         public Limits {
-            if (maxConnections < 1 || maxLinks < 1 || maxDatagramsPerSecond < 1 || handshakeTimeoutMillis < 1) {
-                throw new IllegalArgumentException("net limits must be positive");
-            }
+            Settings.atLeast("net.max-connections", maxConnections, 1);
+            Settings.atLeast("net.max-links", maxLinks, 1);
+            Settings.atLeast("net.max-datagrams-per-second", maxDatagramsPerSecond, 1);
+            Settings.atLeastMillis("net.handshake-timeout", handshakeTimeoutMillis, 1);
         }
 
         public static Limits defaults() {
@@ -44,16 +46,13 @@ public record NetConfig(String bindHost, String advertisedHost, int port, int ma
     public static final int DEFAULT_ID_DIFFICULTY = 8;
 
     public NetConfig {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port out of range: " + port);
-        }
+        Settings.within("node.port", port, 0, 65535);
         io.arborcast.crypto.NodeIdentity.checkDifficulty(idDifficulty);
         if (limits == null) {
             throw new IllegalArgumentException("net limits missing");
         }
-        if (maxDatagramBytes < 128 || maxLinkFrameBytes < 1024) {
-            throw new IllegalArgumentException("frame limits too small");
-        }
+        Settings.atLeast("net.max-datagram-bytes", maxDatagramBytes, 128);
+        Settings.atLeast("net.max-link-frame-bytes", maxLinkFrameBytes, 1024);
     }
 
     /** These limits and timeouts with other addresses and port. */

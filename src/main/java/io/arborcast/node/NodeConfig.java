@@ -60,7 +60,13 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
                 checkKnown(file, given, c);
                 c = given.withFallback(c);
             }
-            return reader.apply(c.resolve().getConfig(ROOT));
+            Config settings = c.resolve().getConfig(ROOT);
+            try {
+                return reader.apply(settings);
+            } catch (IllegalArgumentException e) { // a value out of its range, named by the check
+                throw new IllegalArgumentException("bad configuration" + (file == null ? "" : " in " + file) + ": "
+                        + e.getMessage(), e);
+            }
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad configuration: " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package io.arborcast.tree;
 
 import com.typesafe.config.Config;
+import io.arborcast.core.Settings;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
@@ -24,11 +25,17 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
                          int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
                          int maxReplayPerMinute) {
     public TreeConfig {
-        if (maxRelays < 0 || backups < 0 || attachTimeoutMillis < 1 || retryMillis < 1 || bufferChunks < 1
-                || prerollChunks < 0 || playoutDelayMillis < 0 || keepaliveMillis < 1
-                || parentSilenceMillis <= keepaliveMillis || maxReplayPerMinute < 0) {
-            throw new IllegalArgumentException("bad tree configuration");
-        }
+        Settings.atLeast("tree.relay-slots", maxRelays, 0);
+        Settings.atLeast("tree.backups", backups, 0);
+        Settings.atLeastMillis("tree.attach-timeout", attachTimeoutMillis, 1);
+        Settings.atLeastMillis("tree.retry", retryMillis, 1);
+        Settings.atLeast("stream.window in chunks", bufferChunks, 1);
+        Settings.atLeast("stream.preroll in chunks", prerollChunks, 0);
+        Settings.atLeastMillis("stream.playout-delay", playoutDelayMillis, 0);
+        Settings.atLeastMillis("tree.keepalive", keepaliveMillis, 1);
+        Settings.check(parentSilenceMillis > keepaliveMillis, "tree.parent-silence", parentSilenceMillis, " ms",
+                "must be longer than tree.keepalive (" + keepaliveMillis + " ms)");
+        Settings.atLeast("tree.max-replayed-chunks-per-minute", maxReplayPerMinute, 0);
     }
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
@@ -44,9 +51,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         ToLongFunction<String> ms = k -> (k.startsWith("tree.") ? tree : stream)
                 .getDuration(k.substring(k.indexOf('.') + 1), TimeUnit.MILLISECONDS);
         long chunk = ms.applyAsLong("stream.chunk-interval");
-        if (chunk < 1) {
-            throw new IllegalArgumentException("stream.chunk-interval must be positive");
-        }
+        Settings.atLeastMillis("stream.chunk-interval", chunk, 1);
         return new TreeConfig(tree.getInt("relay-slots"), tree.getInt("backups"), ms.applyAsLong("tree.attach-timeout"),
                 ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
                 (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),

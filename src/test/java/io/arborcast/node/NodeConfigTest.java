@@ -3,6 +3,8 @@ package io.arborcast.node;
 import io.arborcast.dht.DhtConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +32,23 @@ class NodeConfigTest {
         assertThat(c.dht().k()).isEqualTo(8);
         assertThat(c.dht().rpcTimeoutMillis()).isEqualTo(750);
         assertThat(c.dht().alpha()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "tree.relay-slots = -3          | tree.relay-slots = -3: must be 0 or more",
+        "tree.parent-silence = 200 ms   | tree.parent-silence = 200 ms: must be longer than tree.keepalive (500 ms)",
+        "dht.k = 0                      | dht.k = 0: must be at least 1",
+        "gossip.passive-walk = 9        | gossip.passive-walk = 9: must be from 0 to 6",
+        "node.port = 70000              | node.port = 70000: must be from 0 to 65535",
+        "net.handshake-timeout = 0 s    | net.handshake-timeout = 0 ms: must be at least 1 ms",
+        "stream.chunk-interval = 0 ms   | stream.chunk-interval = 0 ms: must be at least 1 ms"})
+    void aValueOutOfRangeNamesItsSettingTheFileAndWhatIsAllowed(String line, String message, @TempDir Path dir)
+            throws IOException {
+        Path f = dir.resolve("range.conf");
+        Files.writeString(f, "arborcast." + line + "\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad configuration in " + f + ": " + message);
     }
 
     @Test
