@@ -24,24 +24,11 @@ if [ -z "${JAR:-}" ]; then
 fi
 JAVA="${JAVA:-$(./arborcast --print-java)}"
 node=("$JAVA" -Xmx128m -XX:+UseSerialGC -XX:+UseCompactObjectHeaders -Dkryo.unsafe=false -jar "$JAR")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-# poll with a deadline, never a fixed sleep: until CMD succeeds or SECS pass
-wait_for() {
-  local secs=$1; shift
-  local end=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $end ] || { echo "fanout: timed out waiting for: $*" >&2; return 1; }
-    sleep 0.2
-  done
-}
-status() { curl -sf "http://127.0.0.1:$1/api/status"; }
+source "$root/bench/nodes.sh"
 metric() { curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 children() { status "$1" | python3 -c 'import json,sys; c=json.load(sys.stdin)["channels"]; print(len(c[0]["children"]) if c else 0)'; }
 receiving() { status "$1" | grep -q '"receiving":true'; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+has_children() { [ "$(children "$1")" = "$2" ]; }
 
 ffmpeg -v error -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((DURATION + 60)) \
     -c:a libmp3lame -b:a 128k -id3v2_version 0 -write_xing 0 -f mp3 "$out/source.mp3"
@@ -65,7 +52,7 @@ relay_port=$((BASE + 2))
     > "$out/relay.out" 2> "$out/relay.log" &
 relay=$!
 pids+=("$relay")
-wait_for 60 status "$relay_port"
+wait_for 60 grep -q '^joined via' "$out/relay.out" # tuned before joining, a node finds no channel
 curl -s -N -o /dev/null "http://127.0.0.1:$relay_port/stream/$channel" &
 pids+=("$!")
 wait_for 60 receiving "$relay_port"
@@ -74,11 +61,11 @@ for i in 1 2 3 4; do
   "${node[@]}" node --bind 127.0.0.1 --config "$out/child.conf" --port "$port" --bootstrap "127.0.0.1:$BASE" \
       > "$out/child$i.out" 2> "$out/child$i.log" &
   pids+=("$!")
-  wait_for 60 status "$port"
+  wait_for 60 grep -q '^joined via' "$out/child$i.out"
   curl -s -N -o /dev/null "http://127.0.0.1:$port/stream/$channel" &
   pids+=("$!")
 done
-wait_for 60 sh -c "[ \"\$(curl -sf http://127.0.0.1:$relay_port/api/status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"channels\"][0][\"children\"]))')\" = 4 ]"
+wait_for 60 has_children "$relay_port" 4
 for i in $(seq 2 "$PLAYERS"); do # the first player tuned R in
   curl -s -N -o /dev/null "http://127.0.0.1:$relay_port/stream/$channel" &
   pids+=("$!")

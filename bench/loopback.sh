@@ -27,21 +27,7 @@ JAVA="${JAVA:-$(./arborcast --print-java)}"
 java_node=("$JAVA" "-Xmx$NODE_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/arborcast.jar)
 verbose=()
 [ -z "${VERBOSE:-}" ] || verbose=(-v)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-# poll with a deadline, never a fixed sleep: until CMD succeeds or SECS pass
-wait_for() {
-  local secs=$1; shift
-  local end=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $end ] || { echo "loopback: timed out waiting for: $*" >&2; return 1; }
-    sleep 0.2
-  done
-}
-status() { curl -sf "http://127.0.0.1:$1/api/status"; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+source "$root/bench/nodes.sh"
 wchar() { awk '/^wchar/ {print $2}' "/proc/$1/io"; }
 
 ffmpeg -v error -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((DURATION + 30)) \
