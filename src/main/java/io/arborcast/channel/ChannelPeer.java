@@ -66,6 +66,7 @@ public final class ChannelPeer {
     private boolean finding;
     private boolean gossipJoined;
     private boolean running = true;
+    private boolean dialable = true;
 
     private ChannelPeer(NodeId channel, byte[] publicKey, TreeConfig tree, GossipConfig gossip, Environment env,
                         Transport transport, Directory directory, int uploadKbps, Consumer<Chunk> deliver,
@@ -142,6 +143,16 @@ public final class ChannelPeer {
         return gossip;
     }
 
+    /**
+     * Whether peers can dial this node (its reachability check's answer; assumed until there is
+     * one). One nobody can dial names its parent as its {@code via} in gossip and the directory,
+     * and relays to children that reach it through that parent (connection reversal).
+     */
+    public void setDialable(boolean d) {
+        dialable = d;
+        tree.setDialable(d);
+    }
+
     /** At the source: a new signed chunk of the live stream. */
     public void publish(Chunk c) {
         tree.publish(c);
@@ -208,7 +219,7 @@ public final class ChannelPeer {
         List<PeerState> ps = new ArrayList<>();
         for (ProviderInfo p : found) {
             if (p.address().id() != null && !p.address().id().equals(transport.localAddress().id())) {
-                ps.add(PeerState.offering(p.address(), p.depth(), p.freeSlots()));
+                ps.add(PeerState.offering(p.address(), p.depth(), p.freeSlots(), 0, p.via()));
             }
         }
         providers = List.copyOf(ps);
@@ -231,9 +242,10 @@ public final class ChannelPeer {
         boolean on = tree.receiving();
         int depth = on ? tree.depth() : 0;
         int free = on ? tree.freeSlots() : 0;
+        PeerAddress via = dialable ? null : tree.parent(); // (null at the source: it has nobody to name)
         // the source offers its slots only through the directory, whose answers are fresh: gossip
         // keeps old states for minutes, and each node holding one asked the full source in vain
-        gossip.setLocalState(depth, source ? 0 : free, on && !source ? tree.listenerChildren() : 0, uploadKbps);
+        gossip.setLocalState(depth, source ? 0 : free, on && !source ? tree.listenerChildren() : 0, uploadKbps, via);
         if (on && !source) {
             tree.refreshBackups();
             tree.shareRoom(gossip.self());
@@ -245,7 +257,7 @@ public final class ChannelPeer {
             }
             find();
         }
-        announce(on, depth, free);
+        announce(on, depth, free, via);
         env.schedule(TICK_MILLIS, this::tick);
     }
 
@@ -254,7 +266,7 @@ public final class ChannelPeer {
      * should ask the relays, not it); withdrawn when full. Changes are re-announced at most
      * every {@link #REANNOUNCE_MILLIS}.
      */
-    private void announce(boolean on, int depth, int free) {
+    private void announce(boolean on, int depth, int free, PeerAddress via) {
         boolean want = on && free > 0;
         if (!want) {
             if (announced != null) {
@@ -262,10 +274,11 @@ public final class ChannelPeer {
             }
             return;
         }
-        ProviderInfo info = new ProviderInfo(transport.localAddress(), depth, free);
+        ProviderInfo info = new ProviderInfo(transport.localAddress(), depth, free, via);
         boolean changed = announced == null || announced.depth() != info.depth()
                 || (announced.freeSlots() > 0) != (info.freeSlots() > 0);
-        if (announced == null || (changed && env.now() - announcedAt >= REANNOUNCE_MILLIS)) {
+        boolean moved = announced != null && !java.util.Objects.equals(announced.via(), via); // stale at once
+        if (announced == null || moved || (changed && env.now() - announcedAt >= REANNOUNCE_MILLIS)) {
             directory.announce(channel, info);
             announced = info;
             announcedAt = env.now();

@@ -184,6 +184,12 @@ public final class AddressFilter {
                 });
                 yield e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e);
             }
+            case TreeMessage.AttachVia v -> { // a reversal is no use with either end unreachable
+                PeerAddress parent = f.apply(v.parent());
+                PeerAddress child = f.apply(v.child());
+                yield parent == null || child == null ? null : parent == v.parent() && child == v.child() ? m
+                        : new TreeMessage.AttachVia(parent, child, v.attach());
+            }
             case TreeMessage.Attach _, TreeMessage.Keepalive _, TreeMessage.Detach _, TreeMessage.Pull _ -> m;
         };
     }
@@ -198,9 +204,10 @@ public final class AddressFilter {
             return null; // (a heartbeat without a state)
         }
         PeerAddress a = f.apply(s.address());
-        return a == null ? null : a == s.address() ? s
+        PeerAddress via = s.via() == null ? null : keepAddress(s.via(), f); // (never dropped: that would make it dialable)
+        return a == null ? null : a == s.address() && via == s.via() ? s
                 : new PeerState(a, s.depth(), s.freeSlots(), s.listenerChildren(), s.uploadKbps(), s.uptimeSeconds(),
-                s.version());
+                s.version(), via);
     }
 
     private static PeerState keep(PeerState s, UnaryOperator<PeerAddress> f) {
@@ -210,7 +217,9 @@ public final class AddressFilter {
 
     private static ProviderInfo provider(ProviderInfo p, UnaryOperator<PeerAddress> f) {
         PeerAddress a = f.apply(p.address());
-        return a == null ? null : a == p.address() ? p : new ProviderInfo(a, p.depth(), p.freeSlots());
+        PeerAddress via = p.via() == null ? null : keepAddress(p.via(), f);
+        return a == null ? null : a == p.address() && via == p.via() ? p
+                : new ProviderInfo(a, p.depth(), p.freeSlots(), via);
     }
 
     private static List<PeerState> states(List<PeerState> l, UnaryOperator<PeerAddress> f) {

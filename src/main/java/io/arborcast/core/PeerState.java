@@ -7,10 +7,12 @@ import java.util.Objects;
  * relay tree. {@code listenerChildren} counts its children that relay nothing: a relay asking
  * for a slot gets one of theirs (they move below it), so for relays those count as free too.
  * {@code version} increases whenever the peer changes its own state, so the newest
- * information wins wherever two copies meet.
+ * information wins wherever two copies meet. {@code via} is null for a peer others can dial;
+ * for one nobody can (behind a NAT), the node that holds a link to it (its parent), through
+ * which a would-be child asks it to connect ({@link TreeMessage.AttachVia}).
  */
 public record PeerState(PeerAddress address, int depth, int freeSlots, int listenerChildren, int uploadKbps,
-                        int uptimeSeconds, long version) {
+                        int uptimeSeconds, long version, PeerAddress via) {
     public PeerState {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(address.id(), "a gossiped peer needs its node id");
@@ -18,6 +20,12 @@ public record PeerState(PeerAddress address, int depth, int freeSlots, int liste
                 || version < 0) {
             throw new IllegalArgumentException("negative peer state field");
         }
+    }
+
+    /** The state of a peer others can dial. */
+    public PeerState(PeerAddress address, int depth, int freeSlots, int listenerChildren, int uploadKbps,
+                     int uptimeSeconds, long version) {
+        this(address, depth, freeSlots, listenerChildren, uploadKbps, uptimeSeconds, version, null);
     }
 
     /**
@@ -30,7 +38,18 @@ public record PeerState(PeerAddress address, int depth, int freeSlots, int liste
 
     /** As {@link #offering(PeerAddress, int, int)}, with its listener children (slots for a relay). */
     public static PeerState offering(PeerAddress address, int depth, int freeSlots, int listenerChildren) {
-        return new PeerState(address, depth, freeSlots, listenerChildren, 0, 0, 0);
+        return offering(address, depth, freeSlots, listenerChildren, null);
+    }
+
+    /** As {@link #offering(PeerAddress, int, int, int)}, for a peer reached through {@code via} (null: dialled). */
+    public static PeerState offering(PeerAddress address, int depth, int freeSlots, int listenerChildren,
+                                     PeerAddress via) {
+        return new PeerState(address, depth, freeSlots, listenerChildren, 0, 0, 0, via);
+    }
+
+    /** Whether peers can dial this one (else they ask {@link #via} to have it dial them). */
+    public boolean dialable() {
+        return via == null;
     }
 
     public NodeId id() {

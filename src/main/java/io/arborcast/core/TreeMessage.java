@@ -20,14 +20,41 @@ public sealed interface TreeMessage extends Message {
     /**
      * Asks to become the receiver's child, resuming the stream at {@code resumeSeq} (-1: live
      * edge). {@code relaySlots} is the asker's own capacity, so a full parent knows which of its
-     * children are worth redirecting others to.
+     * children are worth redirecting others to; {@code dialable} whether peers can connect to
+     * the asker, so that a parent naming it to others says how to reach it.
      */
-    record Attach(NodeId channel, long resumeSeq, int relaySlots) implements TreeMessage {
+    record Attach(NodeId channel, long resumeSeq, int relaySlots, boolean dialable) implements TreeMessage {
         public Attach {
             Objects.requireNonNull(channel, "channel");
             if (relaySlots < 0) {
                 throw new IllegalArgumentException("negative relay slots");
             }
+        }
+
+        /** An ATTACH from a dialable asker. */
+        public Attach(NodeId channel, long resumeSeq, int relaySlots) {
+            this(channel, resumeSeq, relaySlots, true);
+        }
+    }
+
+    /**
+     * Connection reversal (PeerCast's GIV): an ATTACH for {@code parent}, a peer nobody can dial,
+     * sent to the node it named as its {@code via} (its own parent, which holds a link to it).
+     * That node passes it down the link with {@code child} set to the address it sees the asker
+     * at; {@code parent} then connects to {@code child} and answers the ATTACH over that link.
+     * The asker's own {@code child} is ignored, so nobody can aim the dial at a third party.
+     */
+    record AttachVia(PeerAddress parent, PeerAddress child, Attach attach) implements TreeMessage {
+        public AttachVia {
+            Objects.requireNonNull(parent, "parent");
+            Objects.requireNonNull(parent.id(), "parent id");
+            Objects.requireNonNull(child, "child");
+            Objects.requireNonNull(attach, "attach");
+        }
+
+        @Override
+        public NodeId channel() {
+            return attach.channel();
         }
     }
 

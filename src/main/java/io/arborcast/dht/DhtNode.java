@@ -10,6 +10,7 @@ import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.RateLimiter;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.RpcClient;
 import io.arborcast.core.SelfAddress;
@@ -140,8 +141,7 @@ public final class DhtNode {
                     return "a peer may only announce itself";
                 }
                 // stored under the address we saw it from, not the one it claims (NAT, spoofing)
-                ProviderInfo seen = new ProviderInfo(from, a.provider().depth(), a.provider().freeSlots());
-                return store.putProvider(a.channel(), seen, a.ttlSeconds() * 1000L, now);
+                return store.putProvider(a.channel(), a.provider().at(from), a.ttlSeconds() * 1000L, now);
             });
         };
         transport.send(from, reply);

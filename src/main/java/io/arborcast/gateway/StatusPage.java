@@ -158,6 +158,13 @@ final class StatusPage {
         m.put("chunksForwarded", st.chunksForwarded);
         m.put("chunksPulled", st.chunksPulled);
         m.put("badChunks", st.badChunks);
+        m.put("attachesReceived", st.attachesReceived);
+        Map<String, Object> reversals = new LinkedHashMap<>(); // connection reversal (a relay nobody can dial)
+        reversals.put("asked", st.reversalsAsked);
+        reversals.put("passed", st.reversalsPassed);
+        reversals.put("served", st.reversalsServed);
+        reversals.put("refused", st.reversalsRefused);
+        m.put("reversals", reversals);
         m.put("tree", wholeTree(tree));
         return m;
     }

@@ -62,6 +62,7 @@ public final class ChannelGossip {
     private int freeSlots;
     private int listenerChildren;
     private int uploadKbps;
+    private PeerAddress via;
     private long version;
     private long heartbeatSeq;
     private boolean stopped;
@@ -93,14 +94,19 @@ public final class ChannelGossip {
         return stats;
     }
 
-    /** Updates what we tell others about ourselves; a new version travels with the next heartbeats. */
-    public void setLocalState(int newDepth, int newFreeSlots, int newListenerChildren, int newUploadKbps) {
+    /**
+     * Updates what we tell others about ourselves ({@code newVia}: null if peers can dial us, else
+     * whom to ask, see {@link PeerState#via}); a new version travels with the next heartbeats.
+     */
+    public void setLocalState(int newDepth, int newFreeSlots, int newListenerChildren, int newUploadKbps,
+                              PeerAddress newVia) {
         if (newDepth != depth || newFreeSlots != freeSlots || newListenerChildren != listenerChildren
-                || newUploadKbps != uploadKbps) {
+                || newUploadKbps != uploadKbps || !java.util.Objects.equals(newVia, via)) {
             depth = newDepth;
             freeSlots = newFreeSlots;
             listenerChildren = newListenerChildren;
             uploadKbps = newUploadKbps;
+            via = newVia;
             version++;
         }
     }
@@ -119,7 +125,8 @@ public final class ChannelGossip {
     /** Our own current state. */
     public PeerState self() {
         int uptime = (int) Math.min(Integer.MAX_VALUE, (env.now() - startedAt) / 1000);
-        return new PeerState(transport.localAddress(), depth, freeSlots, listenerChildren, uploadKbps, uptime, version);
+        return new PeerState(transport.localAddress(), depth, freeSlots, listenerChildren, uploadKbps, uptime, version,
+                via);
     }
 
     /** Joins the channel's overlay through any member (a DHT provider, say). */

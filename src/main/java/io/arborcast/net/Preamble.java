@@ -23,10 +23,13 @@ import java.security.SecureRandom;
  * bytes of IPv6, IPv4 mapped, then the port): "you are X", how a node learns its address.
  * Version 4: a stream head carries the seq of the first chunk it precedes, apart from its
  * version (the frames changed, so older nodes are refused at the preamble, not misread).
+ * Version 5: peer states and provider entries name the node through which a peer nobody can
+ * dial is reached ({@code via}), an ATTACH says whether its sender can be dialled, and an ATTACH
+ * can travel through that node (connection reversal).
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

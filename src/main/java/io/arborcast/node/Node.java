@@ -212,12 +212,21 @@ public final class Node implements AutoCloseable {
         Reachability r = m == null ? found : found.mappedBy(m.by());
         boolean changed = reachability == Reachability.UNCHECKED || !r.summary().equals(reachability.summary());
         reachability = r;
+        channels.values().forEach(c -> c.peer().setDialable(dialable()));
         if (changed) {
             log.info("reachability: {}{}", r.summary(), r.advice(address().port()).isEmpty() ? ""
                     : " (" + r.advice(address().port()) + ")");
             reachabilityListener.accept(r);
         }
         return r;
+    }
+
+    /**
+     * Whether peers can dial us, as far as we know (until a check says otherwise, we assume so):
+     * each channel's tree and gossip state follow it (see {@link ChannelPeer#setDialable}).
+     */
+    private boolean dialable() {
+        return reachability.tcp() != Reachability.Status.UNREACHABLE;
     }
 
     /** On the loop: what the last reachability check found. */
@@ -267,6 +276,7 @@ public final class Node implements AutoCloseable {
                     config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
                     directory, bitrateKbps * config.sourceSlots());
             peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
+            peer.setDialable(dialable());
             LocalChannel c = new LocalChannel(this, record, peer, key, null, environment().now());
             channels.put(key.channelId(), c);
             peer.start(List.of());
@@ -313,6 +323,7 @@ public final class Node implements AutoCloseable {
                 config.gossip(), environment(), transport, directory, record.bitrateKbps() * config.tree().maxRelays(),
                 playout::onChunk);
         peer.tree().setEvents(new TreeLog(dht.id(), record.channelId()));
+        peer.setDialable(dialable());
         LocalChannel c = new LocalChannel(this, record, peer, null, playout, askedAt);
         holder[0] = c;
         channels.put(record.channelId(), c);

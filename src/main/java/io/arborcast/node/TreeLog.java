@@ -42,8 +42,9 @@ final class TreeLog implements TreeEvents {
     }
 
     @Override
-    public void asking(PeerAddress candidate, long resumeSeq) {
-        log.debug("{}: asking {} to be our parent (from seq {})", where, candidate, resumeSeq);
+    public void asking(PeerAddress candidate, PeerAddress via, long resumeSeq) {
+        log.debug("{}: asking {} to be our parent (from seq {}){}", where, candidate, resumeSeq,
+                via == null ? "" : ", through " + via + ": it cannot be dialled, it is to connect to us");
     }
 
     @Override

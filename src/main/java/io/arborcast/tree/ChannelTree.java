@@ -4,6 +4,7 @@ import io.arborcast.core.Environment;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
+import io.arborcast.core.RateLimiter;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.core.Transport;
@@ -33,6 +34,8 @@ public final class ChannelTree {
     private static final int REBALANCE_TICKS = 10;
     /** Subtree reports go up at most every this many keepalive periods, and only when changed. */
     private static final int REPORT_TICKS = 10;
+    /** Reversals (see {@link #onAttachVia}) passed on or served per asking host per minute. */
+    static final int REVERSALS_PER_MINUTE = 20;
 
     private final NodeId channel;
     private final byte[] publicKey;
@@ -48,6 +51,7 @@ public final class ChannelTree {
     private final GapPull pull;
     private final Upstream up;
     private final Downstream down;
+    private final RateLimiter reversals = new RateLimiter(REVERSALS_PER_MINUTE, 1024);
     private int ticks;
     private boolean running = true;
     private Head head;
@@ -227,6 +231,14 @@ public final class ChannelTree {
         down.leave();
     }
 
+    /**
+     * Whether peers can dial this node (its reachability check's answer; assumed until there is
+     * one). A node nobody can dial says so in its ATTACHes, and asks no parent nobody can dial.
+     */
+    public void setDialable(boolean dialable) {
+        candidates.setDialable(dialable);
+    }
+
     /** A peer state seen by gossip (or told by our parent, see {@link #shareRoom}): kept as a parent candidate. */
     public void learn(PeerState s) {
         up.learn(s);
@@ -296,6 +308,7 @@ public final class ChannelTree {
         }
         switch (m) {
             case TreeMessage.Attach a -> down.onAttach(from, a, head);
+            case TreeMessage.AttachVia v -> onAttachVia(from, v);
             case TreeMessage.Accept a -> up.onAccepted(from, a);
             case TreeMessage.Refuse r -> up.onRefused(from, r);
             case TreeMessage.Displace d -> up.onDisplaced(from, d);
@@ -316,6 +329,29 @@ public final class ChannelTree {
                 }
             }
             case TreeMessage.Pull p -> pull.serve(from, p, buffer, down.known(from));
+        }
+    }
+
+    /**
+     * Connection reversal. For us, from our parent (the only node we name as our {@code via}):
+     * an ATTACH from the asker it saw, answered over a link we open to it. For a child of ours
+     * nobody can dial: passed down its link, naming the asker where we see it. Anything else,
+     * and more than {@link #REVERSALS_PER_MINUTE} from one asker's host, is dropped: nobody can
+     * make us, or a child of ours, dial an address of their choosing or dial in a loop.
+     */
+    private void onAttachVia(PeerAddress from, TreeMessage.AttachVia v) {
+        boolean forUs = v.parent().id().equals(transport.localAddress().id());
+        PeerAddress asker = forUs ? v.child() : from;
+        boolean allowed = (forUs ? up.isParent(from.id()) : down.isChild(v.parent().id()))
+                && !asker.id().equals(v.parent().id()) && reversals.allow(asker.host(), env.now());
+        if (!allowed) {
+            stats.reversalsRefused++;
+        } else if (forUs) {
+            stats.reversalsServed++;
+            down.onAttach(asker, v.attach(), head);
+        } else {
+            stats.reversalsPassed++;
+            transport.send(down.address(v.parent().id()), new TreeMessage.AttachVia(v.parent(), asker, v.attach()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.arborcast.tree;
 
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.TreeMessage;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -21,6 +22,7 @@ final class Children {
     static final class Child {
         private PeerAddress address;
         private int slots;
+        private boolean dialable;
         private long lastHeard;
         private long lastSent;
         private long probationSince = ESTABLISHED;
@@ -37,6 +39,11 @@ final class Children {
         /** Relay slots it asked with (0: a pure listener). */
         int slots() {
             return slots;
+        }
+
+        /** Whether peers can dial it (else they reach it through us, its parent). */
+        boolean dialable() {
+            return dialable;
         }
 
         long lastHeard() {
@@ -89,11 +96,10 @@ final class Children {
     }
 
     /**
-     * Takes {@code a} as a child (again: an accept repeated keeps its record) with {@code slots}
-     * relay slots, heard from now; on probation from now (or since it was put on it) until it
-     * is heard, then sent what follows {@code nextSeq}. True if it is a new child.
+     * Takes {@code a} as a child (again: an accept repeated keeps its record) as its ATTACH asked
+     * (relay slots, dialable), heard from now. True if it is a new child.
      */
-    boolean admit(PeerAddress a, int slots, long now) {
+    boolean admit(PeerAddress a, TreeMessage.Attach asked, long now) {
         Child c = byId.get(a.id());
         boolean added = c == null;
         if (added) {
@@ -101,7 +107,8 @@ final class Children {
             byId.put(a.id(), c);
         }
         c.address = a;
-        c.slots = slots;
+        c.slots = asked.relaySlots();
+        c.dialable = asked.dialable();
         c.lastHeard = now;
         return added;
     }

@@ -62,6 +62,15 @@ final class Downstream implements Upstream.Below {
         return children.addresses();
     }
 
+    boolean isChild(NodeId id) {
+        return children.contains(id);
+    }
+
+    /** The address a child of ours is linked at. */
+    PeerAddress address(NodeId child) {
+        return children.get(child).address();
+    }
+
     int freeSlots() {
         return Math.max(0, config.maxRelays() - children.size());
     }
@@ -95,6 +104,7 @@ final class Downstream implements Upstream.Below {
     // ---------------------------------------------------------------- admission
 
     void onAttach(PeerAddress from, TreeMessage.Attach a, Head head) {
+        stats.attachesReceived++;
         boolean knownAsker = known(from);
         String refusal = null;
         if (!up.receiving()) {
@@ -105,7 +115,7 @@ final class Downstream implements Upstream.Below {
             refusal = "tree too deep here";
         } else if (!children.contains(from.id()) && children.size() >= config.maxRelays()
                 && !displaceSilentNewcomer(from)
-                && !(a.relaySlots() > 0 && displaceListener(from, a.relaySlots()))) {
+                && !(a.relaySlots() > 0 && displaceListener(from, a))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
         List<PeerState> elsewhere = null;
@@ -120,7 +130,7 @@ final class Downstream implements Upstream.Below {
                     elsewhere != null ? elsewhere : alternatives(from, a.relaySlots() > 0)));
             return;
         }
-        if (children.admit(from, a.relaySlots(), env.now())) {
+        if (children.admit(from, a, env.now())) {
             events.childAdded(from);
         }
         transport.send(from, new TreeMessage.Accept(channel, pathBelow()));
@@ -151,7 +161,7 @@ final class Downstream implements Upstream.Below {
      * refuse). Only pure listeners are displaced: they carry no subtree, and they never displace
      * anyone in turn, so nothing oscillates. False if no child can be displaced.
      */
-    private boolean displaceListener(PeerAddress relay, int relaySlots) {
+    private boolean displaceListener(PeerAddress relay, TreeMessage.Attach asked) {
         PeerAddress leaf = null;
         for (Children.Child c : children.all()) {
             if (c.slots() == 0) {
@@ -163,7 +173,7 @@ final class Downstream implements Upstream.Below {
             return false;
         }
         List<PeerState> alternatives = new ArrayList<>();
-        alternatives.add(PeerState.offering(relay, childDepth(), relaySlots));
+        alternatives.add(PeerState.offering(relay, childDepth(), asked.relaySlots(), 0, viaUs(asked.dialable())));
         alternatives.addAll(alternatives(leaf, false));
         drop(leaf.id());
         stats.displacedOthers++;
@@ -205,6 +215,11 @@ final class Downstream implements Upstream.Below {
         return up.isParent(p.id()) || candidates.offers(p.id());
     }
 
+    /** How others reach a child of ours: directly if {@code dialable}, else through us (null: dial it). */
+    private PeerAddress viaUs(boolean dialable) {
+        return dialable ? null : transport.localAddress();
+    }
+
     private static List<PeerState> bounded(List<PeerState> l) {
         return l.size() > ALTERNATIVES ? l.subList(0, ALTERNATIVES) : l;
     }
@@ -226,8 +241,10 @@ final class Downstream implements Upstream.Below {
             }
             int capacity = c.slots();
             if (!c.id().equals(asker.id()) && capacity > 0 && (st == null || st.slotsFor(askerRelays) > 0)) {
-                out.add(st == null ? PeerState.offering(c.address(), childDepth(), capacity)
-                        : PeerState.offering(c.address(), childDepth(), st.freeSlots(), st.listenerChildren()));
+                // (a child that found it cannot be dialled after it attached says so in its gossip state)
+                PeerAddress via = viaUs(c.dialable() && (st == null || st.dialable()));
+                out.add(st == null ? PeerState.offering(c.address(), childDepth(), capacity, 0, via)
+                        : PeerState.offering(c.address(), childDepth(), st.freeSlots(), st.listenerChildren(), via));
             }
         }
         Collections.shuffle(out, env.random());

@@ -59,6 +59,10 @@ final class ParentCandidates {
     private final Set<NodeId> tried = new HashSet<>();
     /** Where the last refusal or displacement sent us, to try first. */
     private final Deque<PeerAddress> redirects = new ArrayDeque<>();
+    /** The states the last refusal or displacement named (how to reach them, see {@link #via}). */
+    private List<PeerState> redirectStates = List.of();
+    /** Whether peers can dial us: only then can a peer nobody can dial (a {@code via} one) connect to us. */
+    private boolean dialable = true;
     /** Backup parents, best first, in the states they were ranked by. */
     private List<PeerState> backups = List.of();
 
@@ -107,6 +111,43 @@ final class ParentCandidates {
             heard.remove(worst);
         }
         return true;
+    }
+
+    /**
+     * Whether peers can dial us (a reachability check's answer; until there is one, we assume
+     * so). A node nobody can dial has no use for parents nobody can dial either: neither could
+     * open the link.
+     */
+    void setDialable(boolean d) {
+        dialable = d;
+    }
+
+    boolean dialable() {
+        return dialable;
+    }
+
+    /**
+     * The node to send an ATTACH for {@code id} through (the {@code via} its newest known state
+     * names: it cannot be dialled), or null to dial it.
+     */
+    PeerAddress via(NodeId id) {
+        PeerState known = null;
+        for (PeerState st : redirectStates) {
+            if (st.id().equals(id)) {
+                known = st;
+            }
+        }
+        for (PeerState st : newest()) {
+            if (st.id().equals(id)) {
+                known = st.newer(known);
+            }
+        }
+        return known == null ? null : known.via();
+    }
+
+    /** Whether a link between us and {@code s}'s peer can be opened: one of us must be dialable. */
+    private boolean connectable(PeerState s) {
+        return dialable || s.dialable();
     }
 
     /** A new round of candidates: everyone may be tried again. */
@@ -177,7 +218,7 @@ final class ParentCandidates {
      */
     List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent) {
         List<PeerState> cs = newest();
-        cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address())
+        cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address()) || !connectable(s)
                 || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
         // at equal depth a free slot beats displacing a listener (which costs that listener a move)
@@ -211,10 +252,16 @@ final class ParentCandidates {
     void redirect(List<PeerState> alternatives) {
         redirects.clear();
         for (PeerState alt : alternatives) {
-            if (usable(alt.address())) {
+            if (usable(alt.address()) && connectable(alt)) {
                 redirects.add(alt.address());
             }
         }
+        redirectStates = alternatives;
+    }
+
+    /** Whether a link to {@code a}, an ancestor known by address only, can be opened (see {@link #connectable}). */
+    private boolean reachable(PeerAddress a) {
+        return dialable || via(a.id()) == null;
     }
 
     /**
@@ -232,7 +279,7 @@ final class ParentCandidates {
         }
         // the source as grandparent comes before backups: gossip always shows it full (it offers
         // its slots only through the directory), and its child's orphans are who should refill it
-        if (path.size() == 2 && usable(path.get(1))) {
+        if (path.size() == 2 && usable(path.get(1)) && reachable(path.get(1))) {
             return path.get(1);
         }
         // in a repair, a grandparent no deeper than the best backup first: there (or at the lost
@@ -240,7 +287,8 @@ final class ParentCandidates {
         // that took their shallowest backup, a level or more below, made the deep chains of churn
         int grandparentDepth = path.size() - 2;
         boolean noDeeperThanBackups = backups.isEmpty() || grandparentDepth <= backups.get(0).depth();
-        if (repairing && grandparentDepth >= 0 && noDeeperThanBackups && usable(path.get(1))) {
+        if (repairing && grandparentDepth >= 0 && noDeeperThanBackups && usable(path.get(1))
+                && reachable(path.get(1))) {
             return path.get(1);
         }
         for (PeerState b : backups) {
@@ -249,7 +297,7 @@ final class ParentCandidates {
             }
         }
         for (PeerAddress a : path) { // grandparent first (the lost parent failed already)
-            if (usable(a)) {
+            if (usable(a) && reachable(a)) {
                 return a;
             }
         }

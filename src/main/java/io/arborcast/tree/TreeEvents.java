@@ -19,8 +19,11 @@ public interface TreeEvents {
     default void repaired(PeerAddress parent, long millis) {
     }
 
-    /** We ask {@code candidate} to be our parent, resuming at {@code resumeSeq} (-1: from its preroll). */
-    default void asking(PeerAddress candidate, long resumeSeq) {
+    /**
+     * We ask {@code candidate} to be our parent, resuming at {@code resumeSeq} (-1: from its
+     * preroll); through {@code via} if it cannot be dialled (connection reversal), else null.
+     */
+    default void asking(PeerAddress candidate, PeerAddress via, long resumeSeq) {
     }
 
     /** A peer we asked to be our parent said no. */

@@ -6,6 +6,8 @@ public final class TreeStats {
     public long refusalsReceived;
     /** Refusals received, by reason. */
     public final java.util.Map<String, Long> refusalReasons = new java.util.TreeMap<>();
+    /** ATTACHes answered (accepted or refused), directly or through a reversal. */
+    public long attachesReceived;
     public long refusalsSent;
     public long parentLosses;
     /** Children dropped because they fell silent (crashed). */
@@ -19,6 +21,15 @@ public final class TreeStats {
     /** Times we gave a pure listener's slot to a relay, and times our own slot was given away. */
     public long displacedOthers;
     public long displaced;
+    /**
+     * Connection reversal: ATTACHes we sent through a peer's {@code via}, ones we passed on to a
+     * child nobody can dial, ones we answered by connecting to the asker, and ones refused (not
+     * our child, not from our parent, or over the per-asker rate).
+     */
+    public long reversalsAsked;
+    public long reversalsPassed;
+    public long reversalsServed;
+    public long reversalsRefused;
     public long chunksReceived;
     public long chunksForwarded;
     /** Stream payload bytes taken in (from the parent or by gap pull) and sent on to children. */

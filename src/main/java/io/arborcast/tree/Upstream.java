@@ -445,8 +445,15 @@ final class Upstream {
         stats.attachesSent++;
         pacing.sent();
         long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
-        events.asking(next, resume);
-        transport.send(next, new TreeMessage.Attach(channel, resume, config.maxRelays()));
+        TreeMessage.Attach attach = new TreeMessage.Attach(channel, resume, config.maxRelays(), candidates.dialable());
+        PeerAddress via = candidates.via(next.id());
+        events.asking(next, via, resume);
+        if (via == null) {
+            transport.send(next, attach);
+        } else { // it cannot be dialled: the node it named asks it to connect to us (connection reversal)
+            stats.reversalsAsked++;
+            transport.send(via, new TreeMessage.AttachVia(next, transport.localAddress(), attach));
+        }
         Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
             if (attempts().expire(next.id())) {
                 candidates.silent(next.id());

@@ -74,6 +74,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Displace.class, 507);
         MESSAGE_IDS.put(TreeMessage.Room.class, 508);
         MESSAGE_IDS.put(TreeMessage.Keepalive.class, 509);
+        MESSAGE_IDS.put(TreeMessage.AttachVia.class, 510);
     }
 
     private WireRegistry() {

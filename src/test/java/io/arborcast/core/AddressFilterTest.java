@@ -67,4 +67,28 @@ class AddressFilterTest {
         assertThat(((DhtMessage.Nodes) f.inbound(from, new DhtMessage.Nodes(2, List.of(atOurAddress)))).contacts())
                 .as("someone else at our own address is never a contact").isEmpty();
     }
+
+    @Test
+    void aViaIsMappedButNeverDroppedAndAReversalNeedsBothEndsReachable() {
+        SelfAddress self = new SelfAddress(null, List.of("198.18.1.2"), "127.0.0.1");
+        AddressFilter f = new AddressFilter(me, self, 7144, id -> null);
+        PeerAddress to = peer("198.18.2.2");
+        PeerAddress nated = peer("198.18.3.2");
+        PeerAddress ourLoopback = new PeerAddress(me, "127.0.0.1", 7144);
+        PeerAddress lan = peer("192.168.1.9");
+        // we name ourselves as the via of a NATed child: the peer hears the address it can reach us at
+        PeerState viaUs = new PeerState(nated, 2, 1, 0, 0, 0, 0, ourLoopback);
+        PeerState viaLan = new PeerState(peer("198.18.6.2"), 2, 1, 0, 0, 0, 0, lan);
+        TreeMessage.Refuse out = (TreeMessage.Refuse) f.outbound(to,
+                new TreeMessage.Refuse(channel, "full", List.of(viaUs, viaLan)));
+        assertThat(out.alternatives().get(0).via()).isEqualTo(new PeerAddress(me, "198.18.1.2", 7144));
+        // a via the peer cannot reach stays (dropping it would make the peer look dialable)
+        assertThat(out.alternatives().get(1).via()).isEqualTo(lan);
+        assertThat(out.alternatives()).noneMatch(PeerState::dialable);
+        // a reversal naming an asker the next hop cannot reach is not passed on
+        TreeMessage.Attach attach = new TreeMessage.Attach(channel, -1, 0);
+        assertThat(f.outbound(to, new TreeMessage.AttachVia(nated, lan, attach))).isNull();
+        assertThat(f.outbound(to, new TreeMessage.AttachVia(nated, ourLoopback, attach)))
+                .isEqualTo(new TreeMessage.AttachVia(nated, new PeerAddress(me, "198.18.1.2", 7144), attach));
+    }
 }

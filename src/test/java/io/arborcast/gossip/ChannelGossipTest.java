@@ -139,7 +139,7 @@ class ChannelGossipTest {
         grow(10);
         int a = 2;
         int b = indexOf(activeIds(a).get(0));
-        peers.get(a).setLocalState(3, 2, 1, 5000);
+        peers.get(a).setLocalState(3, 2, 1, 5000, null);
         sim.runUntil(sim.now() + 1_000);
         PeerState seen = peers.get(b).activeView().stream().filter(p -> p.id().equals(addr(a).id())).findFirst()
                 .orElseThrow();

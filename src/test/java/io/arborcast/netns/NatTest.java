@@ -1,16 +1,20 @@
 package io.arborcast.netns;
 
 import io.arborcast.ExternalTools;
+import io.arborcast.crypto.ChannelKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.arborcast.netns.EmulatedInternet.arborcast;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Behind home routers on an emulated internet (network namespaces), with default settings
@@ -28,6 +32,7 @@ class NatTest {
     @BeforeAll
     static void prerequisites() {
         ExternalTools.require("curl", "curl");
+        ExternalTools.require("ffmpeg", "ffmpeg");
         String why = EmulatedInternet.unavailable();
         if (why == null) {
             why = EmulatedInternet.noNat();
@@ -88,6 +93,97 @@ class NatTest {
             assertPortMapped(mapped, n2, igd, "NAT-PMP on 10.60.0.1", "10.60.0.2");
             assertPortMapped(upnpMapped, n3, upnp, "UPnP-IGD on 10.70.0.1", "10.70.0.2");
         }
+    }
+
+    /**
+     * A source of one slot, taken by a listener behind a plain MASQUERADE router (nobody can dial
+     * it). A public listener is fed by it all the same, through connection reversal: it asks the
+     * source, which holds a link to the NATed relay, and the relay connects out to it. Then a
+     * listener on the same LAN and one behind another router, which cannot be dialled either,
+     * are fed by the public listener. Each plays within 10 s of tuning in; the source answers
+     * fewer than 5 ATTACHes a second all along.
+     */
+    @Test
+    void aRelayBehindNatFeedsAPublicListenerThroughReversalAndNobodyWaits() throws Exception {
+        Path dir = Path.of("target", "netns", "REVERSAL");
+        EmulatedInternet.clean(dir);
+        try (EmulatedInternet net = new EmulatedInternet(dir)) {
+            EmulatedInternet.Host boot = net.host("h1", "198.18.1.2/15");
+            EmulatedInternet.Host pub = net.host("h2", "198.18.2.2/15");
+            EmulatedInternet.Host helper = net.host("h3", "198.18.3.2/15");
+            EmulatedInternet.Host listener = net.host("h4", "198.18.4.2/15");
+            EmulatedInternet.Router home = net.router("r1", "198.18.50.2/15", "10.50.0.1/24", EmulatedInternet.Igd.NONE);
+            EmulatedInternet.Host relay = home.host("n1", "10.50.0.2/24");
+            EmulatedInternet.Host sameLan = home.host("n2", "10.50.0.3/24");
+            EmulatedInternet.Router other = net.router("r2", "198.18.60.2/15", "10.60.0.1/24", EmulatedInternet.Igd.NONE);
+            EmulatedInternet.Host otherNat = other.host("n3", "10.60.0.2/24");
+            ChannelKey key = ChannelKey.generate();
+            Path keyFile = dir.resolve("channel.pem");
+            key.save(keyFile);
+            Path pubConf = dir.resolve("publisher.conf");
+            Files.writeString(pubConf, "arborcast { tree { source-slots = 1 } }\n");
+            String id = key.channelId().toHex();
+
+            boot.start("node", arborcast("node"));
+            boot.awaitLog("node", Pattern.compile("(listening on)"), NODE_UP);
+            helper.start("node", arborcast("node", "--bootstrap", BOOTSTRAP));
+            pub.start("node", arborcast("publish", "--key", keyFile.toString(), "--name", "Behind NAT FM",
+                    "--bootstrap", BOOTSTRAP, "--password", "pw", "--config", pubConf.toString()));
+            String sourceUrl = pub.awaitLog("node", Pattern.compile("source: +(\\S+)"), NODE_UP);
+            pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
+                    "sine=frequency=440:sample_rate=44100", "-t", "120", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3",
+                    "-content_type", "audio/mpeg", sourceUrl);
+            await().atMost(NODE_UP).until(() -> status(pub, "198.18.2.2").contains("\"kbpsIn\":1"));
+
+            relay.start("node", arborcast("play", id, "--bootstrap", BOOTSTRAP));
+            assertThat(relay.awaitLog("node", Pattern.compile("(?m)^reachability: (.*)"), NODE_UP)).startsWith("behind NAT");
+            await().atMost(NODE_UP).until(() -> status(relay, "10.50.0.2").contains("\"receiving\":true,\"depth\":1"));
+            long attachesBefore = number(status(pub, "198.18.2.2"), "attachesReceived");
+            long since = System.nanoTime();
+
+            tuneAndPlayWithin(listener, "198.18.4.2", id, 2);
+            String heard = status(listener, "198.18.4.2");
+            assertThat(heard).as("fed by the NATed relay, at the router's address")
+                    .contains("\"parent\":{\"id\":\"" + nodeId(relay, "10.50.0.2").substring(0, 8)
+                            + "\",\"address\":\"198.18.50.2:7144\"}");
+            assertThat(number(heard, "asked")).isGreaterThanOrEqualTo(1);
+            assertThat(number(status(relay, "10.50.0.2"), "served")).isGreaterThanOrEqualTo(1);
+            for (EmulatedInternet.Host h : List.of(sameLan, otherNat)) {
+                tuneAndPlayWithin(h, h == sameLan ? "10.50.0.3" : "10.60.0.2", id, -1);
+            }
+            double seconds = (System.nanoTime() - since) / 1e9;
+            long attaches = number(status(pub, "198.18.2.2"), "attachesReceived") - attachesBefore;
+            assertThat(attaches / seconds).as(attaches + " ATTACHes in " + seconds + " s at the source").isLessThan(5);
+            assertThat(number(status(listener, "198.18.4.2"), "skipped")).isZero();
+        }
+    }
+
+    /** Starts {@code play} on {@code h} and waits until it receives (at {@code depth}, or any with -1) within 10 s. */
+    private static void tuneAndPlayWithin(EmulatedInternet.Host h, String ip, String id, int depth) throws Exception {
+        h.start("node", arborcast("play", id, "--bootstrap", BOOTSTRAP));
+        h.awaitLog("node", Pattern.compile("play: +(\\S+)"), NODE_UP);
+        long tuned = System.nanoTime();
+        String want = depth < 0 ? "\"receiving\":true" : "\"receiving\":true,\"depth\":" + depth;
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> status(h, ip).contains(want) && number(status(h, ip), "chunksReceived") > 0);
+        System.out.printf("%s plays %.1f s after tuning in%n", h.name, (System.nanoTime() - tuned) / 1e9);
+    }
+
+    private static String status(EmulatedInternet.Host h, String ip) throws Exception {
+        return h.get("http://" + ip + ":7144/api/status");
+    }
+
+    /** The node id {@code h}'s status gives for itself. */
+    private static String nodeId(EmulatedInternet.Host h, String ip) throws Exception {
+        Matcher m = Pattern.compile("\"id\":\"([0-9a-f]{40})\"").matcher(status(h, ip));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    private static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        assertThat(m.find()).as(field + " in " + json).isTrue();
+        return Long.parseLong(m.group(1));
     }
 
     private static void assertPortMapped(EmulatedInternet.Host node, Process process, EmulatedInternet.Router router,

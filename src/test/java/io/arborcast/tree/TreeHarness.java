@@ -59,7 +59,8 @@ abstract class TreeHarness {
                 boolean full = sourceShownFull && i == 0;
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
                         full ? 0 : staleOracle ? slots.get(i) : t.freeSlots(),
-                        full || staleOracle ? 0 : t.listenerChildren(), 1000, 0, oracleVersion));
+                        full || staleOracle ? 0 : t.listenerChildren(), 1000, 0, oracleVersion,
+                        nodes.get(i).reachable() ? null : t.parent()));
             }
         }
         out.addAll(ghosts);
@@ -87,6 +88,14 @@ abstract class TreeHarness {
         slots.add(slotCount);
         nodes.add(node);
         played.add(log);
+        return t;
+    }
+
+    /** A listener with {@code slotCount} slots that nobody can dial (behind a NAT), as its reachability check found. */
+    ChannelTree addBehindNat(int slotCount) {
+        ChannelTree t = add(false, slotCount);
+        nodes.get(nodes.size() - 1).setReachable(false);
+        t.setDialable(false);
         return t;
     }
 

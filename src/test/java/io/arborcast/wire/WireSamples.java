@@ -27,7 +27,9 @@ public final class WireSamples {
         ChannelRecord rec = new ChannelRecord(a, "Radio Ünïcode", "audio/mpeg", 128, 1_700_000_000_000L, 3,
                 bytes(r, 32), bytes(r, 64));
         ProviderInfo prov = new ProviderInfo(p1, 2, 3);
+        ProviderInfo natProv = new ProviderInfo(p2, 3, 1, p1);
         PeerState s1 = new PeerState(p1, 2, 3, 1, 1000, 3600, 7);
+        PeerState nated = new PeerState(p2, 3, 2, 0, 700, 60, 4, p1);
         PeerState s2 = new PeerState(p2, 0, 4, 0, 50_000, 12, 1);
         return List.of(
                 new DhtMessage.Ping(r.nextLong()),
@@ -35,7 +37,7 @@ public final class WireSamples {
                 new DhtMessage.FindNode(r.nextLong(), a),
                 new DhtMessage.Nodes(r.nextLong(), List.of(p1, p2)),
                 new DhtMessage.FindValue(r.nextLong(), a),
-                new DhtMessage.Value(r.nextLong(), rec, List.of(prov), List.of(p2)),
+                new DhtMessage.Value(r.nextLong(), rec, List.of(prov, natProv), List.of(p2)),
                 new DhtMessage.Store(r.nextLong(), rec),
                 new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
                 new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
@@ -47,7 +49,7 @@ public final class WireSamples {
                 new GossipMessage.Neighbor(a, s1, true),
                 new GossipMessage.NeighborReply(a, s2, false),
                 new GossipMessage.Disconnect(a),
-                new GossipMessage.Shuffle(a, s1, 5, List.of(s1, s2)),
+                new GossipMessage.Shuffle(a, s1, 5, List.of(s1, s2, nated)),
                 new GossipMessage.ShuffleReply(a, List.of(s2)),
                 new GossipMessage.Heartbeat(a, 42, s1),
                 new GossipMessage.ProbeRequest(a, p2, r.nextLong()),
@@ -55,6 +57,7 @@ public final class WireSamples {
                 new GossipMessage.ProbeAck(a, r.nextLong()),
                 new GossipMessage.ProbeResult(a, r.nextLong(), true),
                 new TreeMessage.Attach(a, 1234, 4),
+                new TreeMessage.AttachVia(p2, p1, new TreeMessage.Attach(a, -1, 0, false)),
                 new TreeMessage.Accept(a, List.of(p1, p2)),
                 new TreeMessage.Refuse(a, "no free relay slot", List.of(s1, s2)),
                 new TreeMessage.Detach(a),

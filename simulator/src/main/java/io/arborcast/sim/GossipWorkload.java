@@ -92,7 +92,7 @@ final class GossipWorkload implements Workload {
         node.setUploadBytesPerSec(s.uploadBytesPerSec());
         int index = nodes.size();
         ChannelGossip g = new ChannelGossip(channel, s.gossip(), node, node, (peer, why) -> declared(index, peer));
-        g.setLocalState(1 + random.nextInt(8), random.nextInt(4), 0, 1000);
+        g.setLocalState(1 + random.nextInt(8), random.nextInt(4), 0, 1000, null);
         node.setHandler(new MessageRouter().on(GossipMessage.class, g::onMessage).onLinkClosed(g::onLinkClosed));
         peers.add(g);
         nodes.add(node);

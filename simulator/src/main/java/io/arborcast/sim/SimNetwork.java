@@ -296,7 +296,8 @@ public final class SimNetwork {
     /**
      * A reachability dial-back from {@code from} to {@code to}: both probes (UDP and TCP) arrive
      * after one-way latency if the target is alive and reachable ({@link SimNode#setReachable});
-     * behind a NAT nothing does, as a real NAT drops what answers no path its host opened.
+     * behind a NAT nothing does, as a real NAT drops what answers no path its host opened (and
+     * no link to it can be opened: only the links it opens itself carry its traffic).
      */
     void dialBack(SimNode from, PeerAddress to, long nonce) {
         SimNode target = resolve(to);
@@ -340,6 +341,12 @@ public final class SimNetwork {
             if (!target.alive || target.partitionGroup != from.partitionGroup) {
                 traffic.dropped++;
                 notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
+                return;
+            }
+            if (!target.reachable()) { // behind a NAT: its router answers the SYN with a reset
+                traffic.dropped++;
+                notifyClosed(from, to, "connect failed: Connection refused",
+                        2 * Math.round(config.latency().baseMillis(from, target)));
                 return;
             }
             link = new SimLink(from, target);

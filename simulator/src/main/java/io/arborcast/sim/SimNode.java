@@ -140,12 +140,12 @@ public final class SimNode implements Environment, Transport {
         }
     }
 
-    /** Whether peers' dial-backs reach this node (false: as if behind a NAT); true unless set. */
+    /** Whether peers' dial-backs and connects reach this node (false: as if behind a NAT); true unless set. */
     public void setReachable(boolean reachable) {
         this.reachable = reachable;
     }
 
-    boolean reachable() {
+    public boolean reachable() {
         return reachable;
     }
 

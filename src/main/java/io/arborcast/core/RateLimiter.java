@@ -1,4 +1,4 @@
-package io.arborcast.dht;
+package io.arborcast.core;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,13 +8,13 @@ import java.util.Map;
  * at most {@code maxSenders} hosts (least recently active forgotten first), so a flood of
  * senders cannot grow it.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private static final long WINDOW = 60_000;
 
     private final int perMinute;
     private final Map<String, long[]> windows;
 
-    RateLimiter(int perMinute, int maxSenders) {
+    public RateLimiter(int perMinute, int maxSenders) {
         this.perMinute = perMinute;
         this.windows = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
@@ -25,7 +25,7 @@ final class RateLimiter {
     }
 
     /** Counts one action by {@code host}; false if it is over its limit. */
-    boolean allow(String host, long now) {
+    public boolean allow(String host, long now) {
         long[] w = windows.get(host);
         if (w == null || now - w[0] >= WINDOW) {
             windows.put(host, new long[] {now, 1});
