@@ -107,7 +107,7 @@ public final class AddressFilter {
             case DhtMessage.AnnounceProvider a -> {
                 ProviderInfo p = provider(a.provider(), f);
                 yield p == null || p == a.provider() ? m
-                        : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds());
+                        : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds(), a.client());
             }
             case DhtMessage.Ping _, DhtMessage.Pong _, DhtMessage.FindNode _, DhtMessage.FindValue _,
                  DhtMessage.Store _, DhtMessage.StoreResult _, DhtMessage.DialBack _, DhtMessage.DialingBack _ -> m;

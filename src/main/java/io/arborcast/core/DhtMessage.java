@@ -11,15 +11,23 @@ public sealed interface DhtMessage extends Message {
     /** The correlation id a response echoes. */
     long rpcId();
 
-    /** A question that expects exactly one {@link Response}. */
+    /**
+     * A question that expects exactly one {@link Response}. {@code client}: the asker cannot be
+     * reached from outside (behind a NAT), so it is a DHT client, as BitTorrent's read-only
+     * nodes: answered, but never taken into a routing table, so nobody is sent to it.
+     */
     sealed interface Request extends DhtMessage {
+        boolean client();
     }
 
     /** The answer to a {@link Request} with the same {@code rpcId}. */
     sealed interface Response extends DhtMessage {
     }
 
-    record Ping(long rpcId) implements Request {
+    record Ping(long rpcId, boolean client) implements Request {
+        public Ping(long rpcId) {
+            this(rpcId, false);
+        }
     }
 
     /**
@@ -33,9 +41,13 @@ public sealed interface DhtMessage extends Message {
     }
 
     /** Asks for the contacts closest to {@code target}. */
-    record FindNode(long rpcId, NodeId target) implements Request {
+    record FindNode(long rpcId, NodeId target, boolean client) implements Request {
         public FindNode {
             Objects.requireNonNull(target, "target");
+        }
+
+        public FindNode(long rpcId, NodeId target) {
+            this(rpcId, target, false);
         }
     }
 
@@ -47,9 +59,13 @@ public sealed interface DhtMessage extends Message {
     }
 
     /** Asks for the channel record and providers stored under {@code key}. */
-    record FindValue(long rpcId, NodeId key) implements Request {
+    record FindValue(long rpcId, NodeId key, boolean client) implements Request {
         public FindValue {
             Objects.requireNonNull(key, "key");
+        }
+
+        public FindValue(long rpcId, NodeId key) {
+            this(rpcId, key, false);
         }
     }
 
@@ -66,14 +82,18 @@ public sealed interface DhtMessage extends Message {
     }
 
     /** Asks the responder to store a signed channel record. */
-    record Store(long rpcId, ChannelRecord record) implements Request {
+    record Store(long rpcId, ChannelRecord record, boolean client) implements Request {
         public Store {
             Objects.requireNonNull(record, "record");
+        }
+
+        public Store(long rpcId, ChannelRecord record) {
+            this(rpcId, record, false);
         }
     }
 
     /** Announces the sender as a provider of {@code channel} for {@code ttlSeconds}. */
-    record AnnounceProvider(long rpcId, NodeId channel, ProviderInfo provider, int ttlSeconds)
+    record AnnounceProvider(long rpcId, NodeId channel, ProviderInfo provider, int ttlSeconds, boolean client)
             implements Request {
         public AnnounceProvider {
             Objects.requireNonNull(channel, "channel");
@@ -81,6 +101,10 @@ public sealed interface DhtMessage extends Message {
             if (ttlSeconds <= 0) {
                 throw new IllegalArgumentException("ttl must be positive");
             }
+        }
+
+        public AnnounceProvider(long rpcId, NodeId channel, ProviderInfo provider, int ttlSeconds) {
+            this(rpcId, channel, provider, ttlSeconds, false);
         }
     }
 
@@ -97,7 +121,10 @@ public sealed interface DhtMessage extends Message {
      * (never over a path the sender opened), and answers {@link DialingBack}. Whatever arrives
      * tells the sender it can be reached from outside (AutoNAT-style; see {@link Transport#dialBack}).
      */
-    record DialBack(long rpcId, long nonce) implements Request {
+    record DialBack(long rpcId, long nonce, boolean client) implements Request {
+        public DialBack(long rpcId, long nonce) {
+            this(rpcId, nonce, false);
+        }
     }
 
     /** The answer to a {@link DialBack}: {@code dialing} false when the receiver would not (rate limit). */

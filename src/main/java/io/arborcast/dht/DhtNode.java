@@ -21,6 +21,7 @@ import io.arborcast.dht.DhtResults.LookupResult;
 import io.arborcast.dht.DhtResults.StoreOutcome;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -59,6 +60,15 @@ public final class DhtNode {
     private final Map<NodeId, ChannelRecord> published = new HashMap<>();
     private final Map<NodeId, ProviderInfo> announced = new HashMap<>();
     private boolean stopped;
+    /** We cannot be reached from outside: our requests say so, and nobody takes us into a routing table. */
+    private boolean client;
+    /** Peers whose requests said they are clients: not taken into our table from their answers either. */
+    private final Set<NodeId> clients = Collections.newSetFromMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
+            return size() > 4096;
+        }
+    });
 
     public DhtNode(DhtConfig config, Environment env, Transport transport, MessageSizer sizer) {
         this.config = config;
@@ -88,6 +98,21 @@ public final class DhtNode {
 
     public DhtConfig config() {
         return config;
+    }
+
+    /**
+     * Client mode, for a node peers cannot reach (its reachability check said so): it looks up,
+     * publishes and announces as before, but says in every request that it is a client, so
+     * peers answer it without taking it into their routing tables (where it would cost everyone
+     * who is sent to it a timeout) and so it never holds others' records. Off again when a later
+     * check finds it reachable (a port forward added, say).
+     */
+    public void setClient(boolean c) {
+        client = c;
+    }
+
+    public boolean client() {
+        return client;
     }
 
     /** Stops timers (republish, refresh); pending callbacks may still fire. */
@@ -125,7 +150,14 @@ public final class DhtNode {
     }
 
     private void onRequest(PeerAddress from, DhtMessage.Request q) {
-        learn(from);
+        if (q.client()) {
+            if (clients.add(from.id()) && table.contains(from.id())) {
+                table.onFailure(from.id(), 1); // it was a server when it joined: out now
+            }
+        } else {
+            clients.remove(from.id());
+            learn(from);
+        }
         stats.requestsServed++;
         long now = env.now();
         DhtMessage reply = switch (q) {
@@ -194,10 +226,13 @@ public final class DhtNode {
 
     /** A peer proved it is alive: into the routing table, pinging whom it may replace. */
     private void learn(PeerAddress peer) {
+        if (clients.contains(peer.id())) {
+            return;
+        }
         int before = table.size();
         PeerAddress toPing = table.observe(peer, env.now());
         if (toPing != null) {
-            request(toPing, DhtMessage.Ping::new, r -> table.observe(toPing, env.now()),
+            request(toPing, rid -> new DhtMessage.Ping(rid, client), r -> table.observe(toPing, env.now()),
                     () -> table.onFailure(toPing.id(), 1));
         }
         if (table.size() > before && (!published.isEmpty() || !announced.isEmpty())) {
@@ -215,12 +250,12 @@ public final class DhtNode {
         int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
         for (ChannelRecord r : published.values()) {
             if (amongClosest(peer, r.channelId())) {
-                request(peer, rid -> new DhtMessage.Store(rid, r), x -> { }, () -> { });
+                request(peer, rid -> new DhtMessage.Store(rid, r, client), x -> { }, () -> { });
             }
         }
         for (Map.Entry<NodeId, ProviderInfo> e : announced.entrySet()) {
             if (amongClosest(peer, e.getKey())) {
-                request(peer, rid -> new DhtMessage.AnnounceProvider(rid, e.getKey(), e.getValue(), ttlSeconds),
+                request(peer, rid -> new DhtMessage.AnnounceProvider(rid, e.getKey(), e.getValue(), ttlSeconds, client),
                         x -> { }, () -> { });
             }
         }
@@ -302,7 +337,8 @@ public final class DhtNode {
             if (stallTimer == null) {
                 stallTimer = env.schedule(config.stallMillis(), this::checkStalls);
             }
-            request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target) : rid -> new DhtMessage.FindNode(rid, target),
+            request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target, client)
+                    : rid -> new DhtMessage.FindNode(rid, target, client),
                     r -> {
                         sentAt.remove(p);
                         if (r instanceof DhtMessage.Nodes n && !findValue) {
@@ -449,7 +485,7 @@ public final class DhtNode {
     }
 
     private void pingBootstrap(PeerAddress bootstrap, int attempts, Consumer<Boolean> done) {
-        request(bootstrap, DhtMessage.Ping::new, r -> done.accept(true),
+        request(bootstrap, rid -> new DhtMessage.Ping(rid, client), r -> done.accept(true),
                 () -> {
                     if (attempts > 1) {
                         pingBootstrap(bootstrap, attempts - 1, done);
@@ -471,7 +507,7 @@ public final class DhtNode {
         for (PeerAddress p : near) {
             if (asked < SelfAddress.AGREEMENT && subnets.add(p.subnet())) {
                 asked++;
-                request(p, DhtMessage.Ping::new, r -> { }, () -> { });
+                request(p, rid -> new DhtMessage.Ping(rid, client), r -> { }, () -> { });
             }
         }
     }
@@ -494,7 +530,7 @@ public final class DhtNode {
             }
         }
         reachabilityCheck = new ReachabilityCheck(env, helpers, (helper, nonce, answered) ->
-                request(helper, rid -> new DhtMessage.DialBack(rid, nonce),
+                request(helper, rid -> new DhtMessage.DialBack(rid, nonce, client),
                         r -> answered.accept(r instanceof DhtMessage.DialingBack b && b.dialing()),
                         () -> answered.accept(false)), done);
     }
@@ -508,7 +544,7 @@ public final class DhtNode {
 
     /** Pings {@code peer}; on an answer it enters the routing table. For seeding from a known list. */
     public void ping(PeerAddress peer, Consumer<Boolean> done) {
-        request(peer, DhtMessage.Ping::new, r -> done.accept(true), () -> done.accept(false));
+        request(peer, rid -> new DhtMessage.Ping(rid, client), r -> done.accept(true), () -> done.accept(false));
     }
 
     // ---------------------------------------------------------------- publish and announce
@@ -522,12 +558,12 @@ public final class DhtNode {
         store.putRecord(record, env.now());
         boolean first = !published.containsKey(record.channelId());
         published.put(record.channelId(), record);
-        storeOnClosest(record.channelId(), rid -> new DhtMessage.Store(rid, record), done);
+        storeOnClosest(record.channelId(), rid -> new DhtMessage.Store(rid, record, client), done);
         if (first) {
             scheduleRepeat(config.republishMillis(), () -> {
                 ChannelRecord current = published.get(record.channelId());
                 if (current != null) {
-                    storeOnClosest(current.channelId(), rid -> new DhtMessage.Store(rid, current), o -> {
+                    storeOnClosest(current.channelId(), rid -> new DhtMessage.Store(rid, current, client), o -> {
                     });
                 }
                 return current != null;
@@ -548,13 +584,13 @@ public final class DhtNode {
         announced.put(channel, info);
         store.putProvider(channel, info, config.providerTtlMillis(), env.now());
         int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
-        storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, info, ttlSeconds), done);
+        storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, info, ttlSeconds, client), done);
         if (first) {
             scheduleRepeat(config.providerTtlMillis() / 2, () -> {
                 ProviderInfo current = announced.get(channel);
                 if (current != null) {
                     store.putProvider(channel, current, config.providerTtlMillis(), env.now());
-                    storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, current, ttlSeconds),
+                    storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, current, ttlSeconds, client),
                             o -> {
                             });
                 }

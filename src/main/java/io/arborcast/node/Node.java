@@ -213,6 +213,7 @@ public final class Node implements AutoCloseable {
         boolean changed = reachability == Reachability.UNCHECKED || !r.summary().equals(reachability.summary());
         reachability = r;
         channels.values().forEach(c -> c.peer().setDialable(dialable()));
+        dht.setClient(reachability.udp() == Reachability.Status.UNREACHABLE);
         if (changed) {
             log.info("reachability: {}{}", r.summary(), r.advice(address().port()).isEmpty() ? ""
                     : " (" + r.advice(address().port()) + ")");

@@ -111,4 +111,51 @@ class ReachabilityCheckTest {
         assertThat(refused).isPositive();
         assertThat(last.tcp()).as("not dialled is not unreachable").isNotEqualTo(Status.UNREACHABLE);
     }
+
+    /** How many nodes other than {@code d} hold {@code d} in their routing table. */
+    private long holding(DhtNode d) {
+        return dhts.stream().filter(o -> o != d && o.routingTable().contains(d.id())).count();
+    }
+
+    @Test
+    void aNodeNobodyCanReachIsADhtClientThatNobodyIsSentTo() {
+        publicNetwork();
+        // a node that joined as a server and then found it is behind a NAT
+        DhtNode natted = add("198.51.200.7");
+        nodes.get(nodes.size() - 1).setReachable(false);
+        assertThat(holding(natted)).as("joined as a server").isPositive();
+        natted.setClient(!check(natted).reachable());
+        assertThat(natted.client()).isTrue();
+        for (DhtNode o : dhts) { // its next requests tell whoever holds it
+            if (o != natted && o.routingTable().contains(natted.id())) {
+                natted.ping(nodes.get(dhts.indexOf(o)).localAddress(), ok -> { });
+            }
+        }
+        sim.runUntil(sim.now() + 2_000);
+        assertThat(holding(natted)).as("out of every table it was in").isZero();
+
+        // one that is a client from the start: it looks up and announces, and never enters a table
+        SimNode n = net.addNode(NodeId.random(random), "198.51.201.7");
+        n.setReachable(false);
+        DhtNode client = new DhtNode(DhtConfig.defaults(), n, n, new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME));
+        n.setHandler(new MessageRouter().on(DhtMessage.class, client::onMessage));
+        client.setClient(true);
+        dhts.add(client);
+        nodes.add(n);
+        client.join(PeerAddress.unknownId(nodes.get(0).localAddress().host(), SimNetwork.PORT), j -> { });
+        sim.runUntil(sim.now() + 5_000);
+        NodeId target = dhts.get(4).id();
+        DhtResults.LookupResult[] found = new DhtResults.LookupResult[1];
+        client.lookup(target, r -> found[0] = r);
+        sim.runUntil(sim.now() + 5_000);
+        assertThat(found[0].closest()).first().extracting(PeerAddress::id).isEqualTo(target);
+        assertThat(client.routingTable().size()).as("it knows the servers").isGreaterThanOrEqualTo(10);
+        assertThat(holding(client)).isZero();
+        assertThat(holding(natted)).isZero();
+        // a later check that finds it reachable (a port forward) makes it a server again
+        natted.setClient(false);
+        natted.ping(nodes.get(0).localAddress(), ok -> { });
+        sim.runUntil(sim.now() + 2_000);
+        assertThat(dhts.get(0).routingTable().contains(natted.id())).isTrue();
+    }
 }

@@ -34,7 +34,7 @@ public final class WireSamples {
         return List.of(
                 new DhtMessage.Ping(r.nextLong()),
                 new DhtMessage.Pong(r.nextLong(), "198.51.100.7"),
-                new DhtMessage.FindNode(r.nextLong(), a),
+                new DhtMessage.FindNode(r.nextLong(), a, true),
                 new DhtMessage.Nodes(r.nextLong(), List.of(p1, p2)),
                 new DhtMessage.FindValue(r.nextLong(), a),
                 new DhtMessage.Value(r.nextLong(), rec, List.of(prov, natProv), List.of(p2)),
