@@ -151,6 +151,7 @@ public final class ChannelPeer {
     public void setDialable(boolean d) {
         dialable = d;
         tree.setDialable(d);
+        shareState(); // before gossip's next message: one that says "dial me" would be believed
     }
 
     /** At the source: a new signed chunk of the live stream. */
@@ -242,10 +243,7 @@ public final class ChannelPeer {
         boolean on = tree.receiving();
         int depth = on ? tree.depth() : 0;
         int free = on ? tree.freeSlots() : 0;
-        PeerAddress via = dialable ? null : tree.parent(); // (null at the source: it has nobody to name)
-        // the source offers its slots only through the directory, whose answers are fresh: gossip
-        // keeps old states for minutes, and each node holding one asked the full source in vain
-        gossip.setLocalState(depth, source ? 0 : free, on && !source ? tree.listenerChildren() : 0, uploadKbps, via);
+        PeerAddress via = shareState();
         if (on && !source) {
             tree.refreshBackups();
             tree.shareRoom(gossip.self());
@@ -259,6 +257,20 @@ public final class ChannelPeer {
         }
         announce(on, depth, free, via);
         env.schedule(TICK_MILLIS, this::tick);
+    }
+
+    /**
+     * Tells gossip our tree state; returns our {@code via}: null if peers can dial us, else our
+     * parent, or our own address while we have none (see {@link PeerState#via}).
+     */
+    private PeerAddress shareState() {
+        boolean on = tree.receiving();
+        PeerAddress via = dialable ? null : tree.parent() != null ? tree.parent() : transport.localAddress();
+        // the source offers its slots only through the directory, whose answers are fresh: gossip
+        // keeps old states for minutes, and each node holding one asked the full source in vain
+        gossip.setLocalState(on ? tree.depth() : 0, source || !on ? 0 : tree.freeSlots(),
+                on && !source ? tree.listenerChildren() : 0, uploadKbps, via);
+        return via;
     }
 
     /**

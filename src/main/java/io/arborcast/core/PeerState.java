@@ -9,7 +9,8 @@ import java.util.Objects;
  * {@code version} increases whenever the peer changes its own state, so the newest
  * information wins wherever two copies meet. {@code via} is null for a peer others can dial;
  * for one nobody can (behind a NAT), the node that holds a link to it (its parent), through
- * which a would-be child asks it to connect ({@link TreeMessage.AttachVia}).
+ * which a would-be child asks it to connect ({@link TreeMessage.AttachVia}), or its own address
+ * while it has none (not attached: nobody can reach it, and it offers no slot then).
  */
 public record PeerState(PeerAddress address, int depth, int freeSlots, int listenerChildren, int uploadKbps,
                         int uptimeSeconds, long version, PeerAddress via) {

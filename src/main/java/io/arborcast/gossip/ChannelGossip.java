@@ -248,6 +248,10 @@ public final class ChannelGossip {
         if (joiner.id().equals(myId())) {
             return;
         }
+        if (!joiner.dialable()) {
+            observer.accept(joiner); // nobody can connect to it: it links to whom it asks, and the walk ends
+            return;
+        }
         if (f.ttl() == 0 || active.size() <= 1) {
             if (!active.containsKey(joiner.id())) {
                 addActive(joiner);
@@ -344,11 +348,19 @@ public final class ChannelGossip {
         active.put(p.id(), new Active(p, env.now()));
     }
 
+    /**
+     * Keeps {@code p} as a backup neighbour; the tree hears of it either way. Not a peer nobody
+     * can dial: the passive view is who we may connect to later.
+     */
     private void addPassive(PeerState p) {
         if (p.id().equals(myId()) || active.containsKey(p.id())) {
             return;
         }
         observer.accept(p);
+        if (!p.dialable()) {
+            passive.remove(p.id()); // (its older state may have said otherwise)
+            return;
+        }
         PeerState old = passive.get(p.id());
         if (old != null) {
             passive.put(p.id(), old.newer(p));
@@ -429,7 +441,7 @@ public final class ChannelGossip {
                 helper = h.state;
             }
         }
-        if (helper == null) {
+        if (helper == null || !a.state.dialable()) { // (nobody else could connect to probe it)
             declareDead(a, "silent for " + (now - a.lastHeard) + " ms, no neighbour to probe through");
             return;
         }
@@ -525,7 +537,9 @@ public final class ChannelGossip {
             }
         }
         List<PeerState> reply = randomSample(passiveView(), s.sample().size(), s.origin().id());
-        transport.send(s.origin().address(), new GossipMessage.ShuffleReply(channel, reply));
+        if (s.origin().dialable() || s.origin().id().equals(from.id())) { // (an answer must open a link to it)
+            transport.send(s.origin().address(), new GossipMessage.ShuffleReply(channel, reply));
+        }
         integrate(s.sample(), reply);
     }
 

@@ -208,6 +208,28 @@ class ChannelGossipTest {
         }
     }
 
+    @Test
+    void aPeerNobodyCanDialLinksOutAndIsNeverKeptToBeDialledLater() {
+        grow(30);
+        ChannelGossip nated = add();
+        SimNode node = nodes.get(nodes.size() - 1);
+        node.setReachable(false); // its router refuses every connect from outside
+        nated.setLocalState(0, 0, 0, 0, node.localAddress()); // not attached yet: its own address as via
+        List<PeerState> seenByOthers = new ArrayList<>();
+        peers.get(3).setObserver(seenByOthers::add);
+        nated.join(addr(3));
+        sim.runUntil(sim.now() + 120_000); // forward joins, four shuffle rounds, heartbeats
+
+        assertThat(nated.activeView()).as("its own links carry it").isNotEmpty();
+        for (int i = 0; i < peers.size() - 1; i++) {
+            assertThat(peers.get(i).passiveView()).extracting(PeerState::id).as("peer " + i)
+                    .doesNotContain(node.localAddress().id());
+        }
+        assertThat(deaths).noneMatch(d -> d.contains(node.localAddress().id().shortHex()));
+        assertThat(seenByOthers).extracting(PeerState::id).as("the tree still hears of it")
+                .contains(node.localAddress().id());
+    }
+
     private int indexOf(NodeId id) {
         for (int i = 0; i < nodes.size(); i++) {
             if (addr(i).id().equals(id)) {
