@@ -225,9 +225,11 @@ public final class ChannelPeer {
         }
         providers = List.copyOf(ps);
         providersAt = env.now();
-        if (!gossipJoined && !providers.isEmpty()) {
+        // through a provider we can connect to: one nobody can dial takes only links it opens
+        List<PeerState> contacts = providers.stream().filter(PeerState::dialable).toList();
+        if (!gossipJoined && !contacts.isEmpty()) {
             gossipJoined = true;
-            gossip.join(providers.get(env.random().nextInt(providers.size())).address());
+            gossip.join(contacts.get(env.random().nextInt(contacts.size())).address());
         }
         tree.join();
     }

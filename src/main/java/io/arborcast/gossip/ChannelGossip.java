@@ -520,7 +520,11 @@ public final class ChannelGossip {
             sample.addAll(randomSample(activeView(), config.shuffleActive(), target.id()));
             sample.addAll(randomSample(passiveView(), config.shufflePassive(), target.id()));
             lastShuffleSample = sample;
-            transport.send(target.address(), new GossipMessage.Shuffle(channel, self(), config.passiveWalk(), sample));
+            // an answer from the end of a walk would have to connect to us: one nobody can dial
+            // asks its neighbour only, which answers over the link
+            PeerState me = self();
+            transport.send(target.address(), new GossipMessage.Shuffle(channel, me, me.dialable() ? config.passiveWalk() : 1,
+                    sample));
         }
         env.schedule(config.shuffleMillis(), this::shuffleRound);
     }

@@ -63,9 +63,47 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
         }
     }
 
-    /** The live stream of a stream workload. */
+    /** The live stream of a stream workload; {@code nat}: the listeners' reachability classes. */
     public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long bufferMillis,
-                         int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis) {
+                         int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis,
+                         NatShares nat) {
+    }
+
+    /**
+     * What share of the listeners is in each {@link NatClass} (the source is public). The
+     * classes a listener is drawn from are in this order; the shares add up to 1.
+     */
+    public record NatShares(double[] shares) {
+        public NatShares {
+            double sum = 0;
+            for (double x : shares) {
+                if (x < 0) {
+                    throw new IllegalArgumentException("stream.nat: a negative share");
+                }
+                sum += x;
+            }
+            if (shares.length != NatClass.values().length || Math.abs(sum - 1) > 1e-6) {
+                throw new IllegalArgumentException("stream.nat: the shares of public, port-mapped, cone and symmetric"
+                        + " must add up to 1 (they add up to " + sum + ")");
+            }
+        }
+
+        /** Whether any listener is behind a NAT nobody can dial through. */
+        public boolean any() {
+            return shares[NatClass.CONE.ordinal()] + shares[NatClass.SYMMETRIC.ordinal()] > 0;
+        }
+
+        /** The class for a uniform draw {@code u} in [0, 1). */
+        public NatClass draw(double u) {
+            double acc = 0;
+            for (NatClass c : NatClass.values()) {
+                acc += shares[c.ordinal()];
+                if (u < acc) {
+                    return c;
+                }
+            }
+            return NatClass.PUBLIC;
+        }
     }
 
     /**
@@ -138,7 +176,9 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config st = s.getConfig("stream");
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
                     ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
-                    st.getDouble("zero-slot-share"), ms(st, "directory-latency"));
+                    st.getDouble("zero-slot-share"), ms(st, "directory-latency"),
+                    new NatShares(java.util.Arrays.stream(NatClass.values())
+                            .mapToDouble(k -> st.getDouble("nat." + k.setting)).toArray()));
             Config e = s.getConfig("engine");
             int partitions = e.getInt("partitions");
             int threads = e.getInt("threads");

@@ -50,6 +50,8 @@ final class StreamWorkload implements Workload {
         boolean orphanedByFailure;
         /** When the first chunk from a new parent came after that; -1 until then. */
         long refedAt = -1;
+        /** How it can be reached (the source: public). */
+        NatClass nat = NatClass.PUBLIC;
 
         Peer(SimNode node, ChannelPeer channel, int index) {
             this.index = index;
@@ -76,6 +78,8 @@ final class StreamWorkload implements Workload {
     private long repairsSeen;
     private final Scenario.Attack attack;
     private final Random attackRandom;
+    /** Draws the listeners' reachability classes (its own stream: all-public runs draw nothing else differently). */
+    private final Random natRandom;
     private final ChannelKey forgerKey;
     private final List<SimNode> flooders = new ArrayList<>();
     private long floodAttaches;
@@ -92,6 +96,7 @@ final class StreamWorkload implements Workload {
         this.forgerKey = ChannelKey.fromSeed(s.seed() + 1);
         this.attack = s.faults().attack();
         this.attackRandom = new Random(s.seed() * 17 + 3);
+        this.natRandom = new Random(s.seed() * 19 + 11);
         this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
         this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
@@ -173,6 +178,11 @@ final class StreamWorkload implements Workload {
             }
         });
         p.hostile = hostile;
+        if (!isSource) {
+            p.nat = s.stream().nat().draw(natRandom.nextDouble());
+            node.setReachable(p.nat.dialable());
+            channel.setDialable(p.nat.dialable()); // as its reachability check would find
+        }
         byId.put(node.localAddress().id(), p);
         holder[0] = p;
         p.joinedAt = sim.now();
@@ -334,17 +344,44 @@ final class StreamWorkload implements Workload {
         return row;
     }
 
+    /** What the listeners measured together played: continuity, skips, startup and repair delays. */
+    private static final class Tally {
+        long due;
+        long playedOnTime;
+        long skipped;
+        long duplicates;
+        long repairs;
+        final Stats startup = new Stats();
+        final Stats repair = new Stats();
+
+        double continuity() {
+            return due == 0 ? Double.NaN : (double) playedOnTime / due;
+        }
+    }
+
+    /** Counts {@code p}, who stayed from its join until {@code leave}, into {@code t}. */
+    private void tally(Tally t, Peer p, long leave, long delayChunks) {
+        if (p.firstPlayedAt >= 0) {
+            t.startup.add(p.firstPlayedAt - p.joinedAt);
+            long lastDue = (leave / s.stream().chunkMillis()) - delayChunks - 1;
+            long d = Math.max(p.played, lastDue - p.firstSeq + 1);
+            t.due += d;
+            t.playedOnTime += Math.min(p.played, d);
+        } else {
+            t.due += Math.max(0, (leave - p.joinedAt) / s.stream().chunkMillis() - delayChunks);
+        }
+        t.skipped += p.playout.skipped();
+        t.duplicates += p.playout.duplicates();
+        p.tree.stats().repairMillis.forEach(t.repair::add);
+        t.repairs += p.tree.stats().repairs;
+    }
+
     @Override
     public Map<String, Object> summary(Map<String, Stats> samples) {
         long delayChunks = s.stream().playoutDelayMillis() / s.stream().chunkMillis();
-        long due = 0;
-        long playedOnTime = 0;
-        long skipped = 0;
-        long duplicates = 0;
-        Stats startup = new Stats();
-        Stats repair = new Stats();
+        Tally all = new Tally();
+        Map<NatClass, Tally> byClass = new java.util.EnumMap<>(NatClass.class);
         Stats depth = new Stats();
-        long repairs = 0;
         int[] trueDepth = trueDepths();
         long staleBeliefs = 0;
         long notConnected = 0;
@@ -353,19 +390,8 @@ final class StreamWorkload implements Workload {
             if (leave - p.joinedAt < 60_000 || p.hostile) {
                 continue; // the continuity of honest listeners who stayed at least a minute
             }
-            if (p.firstPlayedAt >= 0) {
-                startup.add(p.firstPlayedAt - p.joinedAt);
-                long lastDue = (leave / s.stream().chunkMillis()) - delayChunks - 1;
-                long d = Math.max(p.played, lastDue - p.firstSeq + 1);
-                due += d;
-                playedOnTime += Math.min(p.played, d);
-            } else {
-                due += Math.max(0, (leave - p.joinedAt) / s.stream().chunkMillis() - delayChunks);
-            }
-            skipped += p.playout.skipped();
-            duplicates += p.playout.duplicates();
-            p.tree.stats().repairMillis.forEach(repair::add);
-            repairs += p.tree.stats().repairs;
+            tally(all, p, leave, delayChunks);
+            tally(byClass.computeIfAbsent(p.nat, k -> new Tally()), p, leave, delayChunks);
             if (p.node.alive() && p.tree.receiving()) {
                 if (trueDepth[p.index] > 0) {
                     depth.add(trueDepth[p.index]);
@@ -376,15 +402,15 @@ final class StreamWorkload implements Workload {
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        lastContinuity = due == 0 ? Double.NaN : (double) playedOnTime / due;
+        lastContinuity = all.continuity();
         m.put("continuityIndex", lastContinuity);
-        m.put("startupDelayMsMedian", startup.percentile(50));
-        m.put("startupDelayMsP95", startup.percentile(95));
-        m.put("repairs", repairs);
-        m.put("repairLatencyMsMedian", repair.percentile(50));
-        m.put("repairLatencyMsP95", repair.percentile(95));
-        m.put("skippedChunks", skipped);
-        m.put("duplicateChunks", duplicates);
+        m.put("startupDelayMsMedian", all.startup.percentile(50));
+        m.put("startupDelayMsP95", all.startup.percentile(95));
+        m.put("repairs", all.repairs);
+        m.put("repairLatencyMsMedian", all.repair.percentile(50));
+        m.put("repairLatencyMsP95", all.repair.percentile(95));
+        m.put("skippedChunks", all.skipped);
+        m.put("duplicateChunks", all.duplicates);
         long[] depths = depth.sortedValues();
         m.put("maxDepth", depths.length == 0 ? 0 : depths[depths.length - 1]);
         m.put("meanDepth", depth.mean());
@@ -399,7 +425,10 @@ final class StreamWorkload implements Workload {
         m.put("sourceUploadByType", byType);
         SimNetwork.Traffic t = net.traffic();
         m.put("controlOverhead", t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes);
-        m.put("listenersMeasured", startup.count());
+        m.put("listenersMeasured", all.startup.count());
+        if (s.stream().nat().any()) {
+            m.put("byReachability", byReachability(byClass));
+        }
         long attaches = 0;
         long refusals = 0;
         long pulled = 0;
@@ -418,10 +447,46 @@ final class StreamWorkload implements Workload {
             m.put("massFailure", massFailure());
         }
         m.put("limits", limits());
-        samples.put("startupDelayMs", startup);
-        samples.put("repairLatencyMs", repair);
+        samples.put("startupDelayMs", all.startup);
+        samples.put("repairLatencyMs", all.repair);
         samples.put("depth", depth);
         return m;
+    }
+
+    /** The listeners' figures by reachability class, and how often connection reversal was used. */
+    private Map<String, Object> byReachability(Map<NatClass, Tally> byClass) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<NatClass, Stats> views = new java.util.EnumMap<>(NatClass.class);
+        Map<NatClass, Stats> passives = new java.util.EnumMap<>(NatClass.class);
+        for (Peer p : peers.subList(1, peers.size())) {
+            if (p.node.alive()) {
+                views.computeIfAbsent(p.nat, k -> new Stats()).add(p.channel.gossip().activeView().size());
+                passives.computeIfAbsent(p.nat, k -> new Stats()).add(p.channel.gossip().passiveView().size());
+            }
+        }
+        byClass.forEach((k, t) -> {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("gossipActiveViewMean", views.containsKey(k) ? views.get(k).mean() : Double.NaN);
+            c.put("gossipPassiveViewMean", passives.containsKey(k) ? passives.get(k).mean() : Double.NaN);
+            c.put("listenersMeasured", t.startup.count());
+            c.put("continuityIndex", t.continuity());
+            c.put("skippedChunks", t.skipped);
+            c.put("startupDelayMsMedian", t.startup.percentile(50));
+            c.put("repairLatencyMsMedian", t.repair.percentile(50));
+            out.put(k.setting, c);
+        });
+        long asked = 0;
+        long served = 0;
+        long refused = 0;
+        for (Peer p : peers) {
+            asked += p.tree.stats().reversalsAsked;
+            served += p.tree.stats().reversalsServed;
+            refused += p.tree.stats().reversalsRefused;
+        }
+        out.put("reversalsAsked", asked);
+        out.put("reversalsServed", served);
+        out.put("reversalsRefused", refused);
+        return out;
     }
 
     /** A forger's uplink: every chunk it sends is corrupted or forged; everything else is the real protocol's. */

@@ -179,6 +179,24 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void listenersBehindNatsPlayLikePublicOnesFedByDialableParentsAndThroughReversal() {
+        RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
+                "stream.nat { public = 0.4, cone = 0.4, symmetric = 0.2 }\n workload {")), null);
+        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
+        Map<String, Object> by = (Map<String, Object>) st.get("byReachability");
+        for (String k : new String[] {"public", "cone", "symmetric"}) {
+            Map<String, Object> c = (Map<String, Object>) by.get(k);
+            assertThat((Double) c.get("continuityIndex")).as(k).isGreaterThan(0.99);
+            assertThat((Double) c.get("gossipActiveViewMean")).as(k + ": links it opened itself").isGreaterThan(1.5);
+        }
+        assertThat((Long) by.get("reversalsServed")).isPositive();
+        assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
+        assertThatThrownBy(() -> Scenario.parse("scenario.stream.nat { public = 0.5 }"))
+                .hasMessageContaining("must add up to 1");
+    }
+
+    @Test
     void honestListenersPlayOnlyTheSourcesBytesAmongForgersAndLeaveThem() {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
                 "faults { attack { kind = forgers, share = 0.2, mode = mixed } }\n workload {")), null);
@@ -248,7 +266,7 @@ class ScenarioRunnerTest {
     void shippedScenariosParse() {
         for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
             "flash-crowd-10k", "mass-failure-30pct", "stream-100k", "attack-forgers-10pct", "attack-attach-flood",
-            "attack-sybil", "dht-find-10k"}) {
+            "attack-sybil", "dht-find-10k", "stream-10k-churn-nat"}) {
             Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
             assertThat(s.name()).isEqualTo(name);
         }
