@@ -228,6 +228,11 @@ final class EmulatedInternet implements AutoCloseable {
             return run(Duration.ofSeconds(10), "curl", "-s", "-m", "5", url);
         }
 
+        /** This host's node's {@code /api/status}, asked at {@code endpoint} ({@code host:port}). */
+        String status(String endpoint) throws IOException, InterruptedException {
+            return get("http://" + endpoint + "/api/status");
+        }
+
         /** The first process started in this host: the process itself, as {@code ip netns exec} execs it. */
         Process firstProcess() {
             return started.get(0);
@@ -303,6 +308,15 @@ final class EmulatedInternet implements AutoCloseable {
                 "io.arborcast.cli.Main", "-v"));
         cmd.addAll(Arrays.asList(args));
         return cmd.toArray(String[]::new);
+    }
+
+    /** The first whole-number value of {@code field} in a JSON text (a status); fails if there is none. */
+    static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new AssertionError("no " + field + " in " + json);
+        }
+        return Long.parseLong(m.group(1));
     }
 
     /** Makes {@code dir} anew, empty (the logs of an earlier run go). */

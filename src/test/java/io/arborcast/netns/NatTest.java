@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.arborcast.netns.EmulatedInternet.arborcast;
+import static io.arborcast.netns.EmulatedInternet.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -133,28 +134,28 @@ class NatTest {
             pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                     "sine=frequency=440:sample_rate=44100", "-t", "120", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3",
                     "-content_type", "audio/mpeg", sourceUrl);
-            await().atMost(NODE_UP).until(() -> status(pub, "198.18.2.2").contains("\"kbpsIn\":1"));
+            await().atMost(NODE_UP).until(() -> pub.status("198.18.2.2:7144").contains("\"kbpsIn\":1"));
 
             relay.start("node", arborcast("play", id, "--bootstrap", BOOTSTRAP));
             assertThat(relay.awaitLog("node", Pattern.compile("(?m)^reachability: (.*)"), NODE_UP)).startsWith("behind NAT");
-            await().atMost(NODE_UP).until(() -> status(relay, "10.50.0.2").contains("\"receiving\":true,\"depth\":1"));
-            long attachesBefore = number(status(pub, "198.18.2.2"), "attachesReceived");
+            await().atMost(NODE_UP).until(() -> relay.status("10.50.0.2:7144").contains("\"receiving\":true,\"depth\":1"));
+            long attachesBefore = number(pub.status("198.18.2.2:7144"), "attachesReceived");
             long since = System.nanoTime();
 
             tuneAndPlayWithin(listener, "198.18.4.2", id, 2);
-            String heard = status(listener, "198.18.4.2");
+            String heard = listener.status("198.18.4.2:7144");
             assertThat(heard).as("fed by the NATed relay, at the router's address")
                     .contains("\"parent\":{\"id\":\"" + nodeId(relay, "10.50.0.2").substring(0, 8)
                             + "\",\"address\":\"198.18.50.2:7144\"}");
             assertThat(number(heard, "asked")).isGreaterThanOrEqualTo(1);
-            assertThat(number(status(relay, "10.50.0.2"), "served")).isGreaterThanOrEqualTo(1);
+            assertThat(number(relay.status("10.50.0.2:7144"), "served")).isGreaterThanOrEqualTo(1);
             for (EmulatedInternet.Host h : List.of(sameLan, otherNat)) {
                 tuneAndPlayWithin(h, h == sameLan ? "10.50.0.3" : "10.60.0.2", id, -1);
             }
             double seconds = (System.nanoTime() - since) / 1e9;
-            long attaches = number(status(pub, "198.18.2.2"), "attachesReceived") - attachesBefore;
+            long attaches = number(pub.status("198.18.2.2:7144"), "attachesReceived") - attachesBefore;
             assertThat(attaches / seconds).as(attaches + " ATTACHes in " + seconds + " s at the source").isLessThan(5);
-            assertThat(number(status(listener, "198.18.4.2"), "skipped")).isZero();
+            assertThat(number(listener.status("198.18.4.2:7144"), "skipped")).isZero();
         }
     }
 
@@ -165,26 +166,18 @@ class NatTest {
         long tuned = System.nanoTime();
         String want = depth < 0 ? "\"receiving\":true" : "\"receiving\":true,\"depth\":" + depth;
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> status(h, ip).contains(want) && number(status(h, ip), "chunksReceived") > 0);
+                .until(() -> h.status(ip + ":7144").contains(want) && number(h.status(ip + ":7144"), "chunksReceived") > 0);
         System.out.printf("%s plays %.1f s after tuning in%n", h.name, (System.nanoTime() - tuned) / 1e9);
     }
 
-    private static String status(EmulatedInternet.Host h, String ip) throws Exception {
-        return h.get("http://" + ip + ":7144/api/status");
-    }
 
     /** The node id {@code h}'s status gives for itself. */
     private static String nodeId(EmulatedInternet.Host h, String ip) throws Exception {
-        Matcher m = Pattern.compile("\"id\":\"([0-9a-f]{40})\"").matcher(status(h, ip));
+        Matcher m = Pattern.compile("\"id\":\"([0-9a-f]{40})\"").matcher(h.status(ip + ":7144"));
         assertThat(m.find()).isTrue();
         return m.group(1);
     }
 
-    private static long number(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
-        assertThat(m.find()).as(field + " in " + json).isTrue();
-        return Long.parseLong(m.group(1));
-    }
 
     private static void assertPortMapped(EmulatedInternet.Host node, Process process, EmulatedInternet.Router router,
                                          String by, String ip) throws Exception {

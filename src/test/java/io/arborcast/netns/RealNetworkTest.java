@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.arborcast.netns.EmulatedInternet.arborcast;
+import static io.arborcast.netns.EmulatedInternet.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -68,15 +68,7 @@ class RealNetworkTest {
         return h.awaitLog(label, pattern, NODE_UP);
     }
 
-    private static String status(EmulatedInternet.Host h, String endpoint) throws Exception {
-        return h.get("http://" + endpoint + "/api/status");
-    }
 
-    private static long number(String json, String field) {
-        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
-        assertThat(m.find()).as(field + " in " + json).isTrue();
-        return Long.parseLong(m.group(1));
-    }
 
     @ParameterizedTest
     @EnumSource(Plan.class)
@@ -106,17 +98,17 @@ class RealNetworkTest {
             pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                     "sine=frequency=440:sample_rate=44100", "-t", "60", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3",
                     "-content_type", "audio/mpeg", sourceUrl);
-            await().atMost(NODE_UP).until(() -> status(pub, plan.endpoint(2)).contains("\"kbpsIn\":1"));
+            await().atMost(NODE_UP).until(() -> pub.status(plan.endpoint(2)).contains("\"kbpsIn\":1"));
             Process atSource = pub.start("curl", "curl", "-s", "-m", "40", "-o", dir.resolve("source.mp3").toString(),
                     pubPlay);
 
             l1.start("node", arborcast("play", id, "--bootstrap", plan.endpoint(1)));
             String l1Play = awaitLine(l1, "node", Pattern.compile("play: +(\\S+)"));
-            await().atMost(NODE_UP).until(() -> status(l1, plan.endpoint(3)).contains("\"receiving\":true,\"depth\":1"));
+            await().atMost(NODE_UP).until(() -> l1.status(plan.endpoint(3)).contains("\"receiving\":true,\"depth\":1"));
             l2.start("node", arborcast("play", id, "--bootstrap", plan.endpoint(1)));
             String l2Play = awaitLine(l2, "node", Pattern.compile("play: +(\\S+)"));
             assertThat(l2Play).isEqualTo("http://" + plan.endpoint(4) + "/stream/" + id);
-            await().atMost(NODE_UP).until(() -> status(l2, plan.endpoint(4)).contains("\"receiving\":true,\"depth\":2"));
+            await().atMost(NODE_UP).until(() -> l2.status(plan.endpoint(4)).contains("\"receiving\":true,\"depth\":2"));
             for (EmulatedInternet.Host h : List.of(pub, l1, l2)) { // learned, not configured: said at join
                 String ip = plan.of(Integer.parseInt(h.name.substring(1)))[0].replaceAll("/.*", "");
                 assertThat(EmulatedInternet.read(h.log("node")))
@@ -135,10 +127,10 @@ class RealNetworkTest {
             // kill -9 of the relaying listener: the one below it repairs at once, nothing skipped
             l1.firstProcess().destroyForcibly(); // SIGKILL: no goodbye to anyone
             await().atMost(Duration.ofSeconds(10)).until(() -> {
-                String s = status(l2, plan.endpoint(4));
+                String s = l2.status(plan.endpoint(4));
                 return s.contains("\"receiving\":true,\"depth\":1") && number(s, "repairs") >= 1;
             });
-            String after = status(l2, plan.endpoint(4));
+            String after = l2.status(plan.endpoint(4));
             assertThat(number(after, "lastRepairMs")).as("repair latency").isLessThan(2_000);
             assertThat(number(after, "skipped")).isZero();
 
@@ -165,7 +157,7 @@ class RealNetworkTest {
                 assertThat(log).as(h.name + "'s log").doesNotContain("127.0.0.1").doesNotContain("[::1]")
                         .doesNotContain(" instead of ").doesNotContain("ourselves").doesNotContain("our own address");
                 if (h != l1) {
-                    String s = status(h, plan.endpoint(i));
+                    String s = h.status(plan.endpoint(i));
                     assertThat(s).as(h.name + "'s status").doesNotContain("127.0.0.1").doesNotContain("[::1]");
                     assertThat(number(s, "selfDialsAvoided")).isZero();
                 }

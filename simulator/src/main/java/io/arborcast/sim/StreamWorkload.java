@@ -429,20 +429,14 @@ final class StreamWorkload implements Workload {
         if (s.stream().nat().any()) {
             m.put("byReachability", byReachability(byClass));
         }
-        long attaches = 0;
-        long refusals = 0;
-        long pulled = 0;
         Map<String, Long> reasons = new java.util.TreeMap<>();
         for (Peer p : peers) {
             p.tree.stats().refusalReasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
-            attaches += p.tree.stats().attachesSent;
-            refusals += p.tree.stats().refusalsReceived;
-            pulled += p.tree.stats().chunksPulled;
         }
-        m.put("attachesSent", attaches);
-        m.put("refusalsReceived", refusals);
+        m.put("attachesSent", total(st -> st.attachesSent));
+        m.put("refusalsReceived", total(st -> st.refusalsReceived));
         m.put("refusalReasons", reasons);
-        m.put("chunksPulled", pulled);
+        m.put("chunksPulled", total(st -> st.chunksPulled));
         if (s.faults().massFailureAt() >= 0) {
             m.put("massFailure", massFailure());
         }
@@ -475,18 +469,19 @@ final class StreamWorkload implements Workload {
             c.put("repairLatencyMsMedian", t.repair.percentile(50));
             out.put(k.setting, c);
         });
-        long asked = 0;
-        long served = 0;
-        long refused = 0;
-        for (Peer p : peers) {
-            asked += p.tree.stats().reversalsAsked;
-            served += p.tree.stats().reversalsServed;
-            refused += p.tree.stats().reversalsRefused;
-        }
-        out.put("reversalsAsked", asked);
-        out.put("reversalsServed", served);
-        out.put("reversalsRefused", refused);
+        out.put("reversalsAsked", total(st -> st.reversalsAsked));
+        out.put("reversalsServed", total(st -> st.reversalsServed));
+        out.put("reversalsRefused", total(st -> st.reversalsRefused));
         return out;
+    }
+
+    /** A tree counter summed over every peer that ever joined. */
+    private long total(java.util.function.ToLongFunction<io.arborcast.tree.TreeStats> counter) {
+        long sum = 0;
+        for (Peer p : peers) {
+            sum += counter.applyAsLong(p.tree.stats());
+        }
+        return sum;
     }
 
     /** A forger's uplink: every chunk it sends is corrupted or forged; everything else is the real protocol's. */
