@@ -262,12 +262,13 @@ public final class ChannelPeer {
     }
 
     /**
-     * Tells gossip our tree state; returns our {@code via}: null if peers can dial us, else our
-     * parent, or our own address while we have none (see {@link PeerState#via}).
+     * Tells gossip our tree state; returns our {@code via}: null if peers can dial us, else a
+     * node that holds a tree link to us ({@link ChannelTree#via}), or our own address while there
+     * is none (see {@link PeerState#via}).
      */
     private PeerAddress shareState() {
         boolean on = tree.receiving();
-        PeerAddress via = dialable ? null : tree.parent() != null ? tree.parent() : transport.localAddress();
+        PeerAddress via = dialable ? null : tree.via() != null ? tree.via() : transport.localAddress();
         // the source offers its slots only through the directory, whose answers are fresh: gossip
         // keeps old states for minutes, and each node holding one asked the full source in vain
         gossip.setLocalState(on ? tree.depth() : 0, source || !on ? 0 : tree.freeSlots(),

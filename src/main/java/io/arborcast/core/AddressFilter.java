@@ -190,6 +190,12 @@ public final class AddressFilter {
                 yield parent == null || child == null ? null : parent == v.parent() && child == v.child() ? m
                         : new TreeMessage.AttachVia(parent, child, v.attach());
             }
+            case TreeMessage.Punch p -> { // likewise a hole punch
+                PeerAddress parent = f.apply(p.parent());
+                PeerAddress child = f.apply(p.child());
+                yield parent == null || child == null ? null : parent == p.parent() && child == p.child() ? m
+                        : new TreeMessage.Punch(p.channel(), parent, child, p.dialing());
+            }
             case TreeMessage.Attach _, TreeMessage.Keepalive _, TreeMessage.Detach _, TreeMessage.Pull _ -> m;
         };
     }

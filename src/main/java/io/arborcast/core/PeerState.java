@@ -8,9 +8,10 @@ import java.util.Objects;
  * for a slot gets one of theirs (they move below it), so for relays those count as free too.
  * {@code version} increases whenever the peer changes its own state, so the newest
  * information wins wherever two copies meet. {@code via} is null for a peer others can dial;
- * for one nobody can (behind a NAT), the node that holds a link to it (its parent), through
- * which a would-be child asks it to connect ({@link TreeMessage.AttachVia}), or its own address
- * while it has none (not attached: nobody can reach it, and it offers no slot then).
+ * for one nobody can (behind a NAT), a dialable node that holds a tree link to it (its parent,
+ * or a child when the parent is the source or nobody can dial it either), through which a
+ * would-be child asks it to connect ({@link TreeMessage.AttachVia}), or its own address while
+ * there is none (nobody can reach it then).
  */
 public record PeerState(PeerAddress address, int depth, int freeSlots, int listenerChildren, int uploadKbps,
                         int uptimeSeconds, long version, PeerAddress via) {

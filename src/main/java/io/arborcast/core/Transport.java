@@ -43,4 +43,14 @@ public interface Transport {
      */
     default void dialBack(PeerAddress to, long nonce) {
     }
+
+    /**
+     * Hole punching: opens the link to {@code to}, a peer nobody can dial, by a simultaneous TCP
+     * open from our listening port (so that our NAT maps it as it maps that port), to be met by
+     * {@code to} doing the same towards us at about the same time. Messages sent to {@code to}
+     * meanwhile wait for that link; if it does not come up, the handler hears the link closed.
+     * Does nothing where the transport cannot (then sending connects as usual, and fails).
+     */
+    default void punch(PeerAddress to) {
+    }
 }

@@ -58,6 +58,24 @@ public sealed interface TreeMessage extends Message {
         }
     }
 
+    /**
+     * Hole punching, for an {@link AttachVia} whose asker cannot be dialled either: {@code parent}
+     * has started a simultaneous TCP open to {@code child} and asks it to dial back now
+     * ({@code dialing}), or says it will not (no room, or its own punches have been failing: its
+     * NAT defeats them), so the child asks elsewhere at once. Sent by the parent to its own
+     * parent (the {@code via} the child asked through), which passes it to the child only if it
+     * passed that child's reversal for that parent lately.
+     */
+    record Punch(NodeId channel, PeerAddress parent, PeerAddress child, boolean dialing) implements TreeMessage {
+        public Punch {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(parent, "parent");
+            Objects.requireNonNull(parent.id(), "parent id");
+            Objects.requireNonNull(child, "child");
+            Objects.requireNonNull(child.id(), "child id");
+        }
+    }
+
     /** Accepted: {@code ancestors} is the path to the source, the accepting parent first. */
     record Accept(NodeId channel, List<PeerAddress> ancestors) implements TreeMessage {
         public Accept {

@@ -165,6 +165,13 @@ final class StatusPage {
         reversals.put("served", st.reversalsServed);
         reversals.put("refused", st.reversalsRefused);
         m.put("reversals", reversals);
+        Map<String, Object> punches = new LinkedHashMap<>(); // hole punching (both ends behind NATs)
+        punches.put("asked", st.punchesAsked);
+        punches.put("passed", st.punchesPassed);
+        punches.put("served", st.punchesServed);
+        punches.put("succeeded", st.punchesSucceeded);
+        punches.put("failed", st.punchesFailed);
+        m.put("punches", punches);
         m.put("tree", wholeTree(tree));
         return m;
     }

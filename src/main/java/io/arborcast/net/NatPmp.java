@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.util.function.Predicate;
 
 /**
  * NAT-PMP (RFC 6886): UDP to the gateway's port 5351; a mapping request per protocol, version
@@ -89,21 +90,30 @@ final class NatPmp implements PortMapper.Forwarding {
 
     /** Sends {@code request}, retrying; the answer of {@code length} bytes (its opcode that of the request + 128), or null. */
     private ByteBuffer ask(byte[] request, int length) throws IOException {
+        return exchange(gateway, request, length, buf -> buf[0] == 0 && (buf[1] & 0xff) == 128 + request[1]);
+    }
+
+    /**
+     * Sends {@code request} to the gateway's port 5351, retrying with longer waits (RFC 6886 and
+     * RFC 6887 alike); the first answer from it of at least {@code length} bytes that {@code answers}
+     * accepts, or null if none came.
+     */
+    static ByteBuffer exchange(InetAddress gateway, byte[] request, int length, Predicate<byte[]> answers)
+            throws IOException {
         try (DatagramSocket s = new DatagramSocket()) {
             InetSocketAddress to = new InetSocketAddress(gateway, PORT);
             for (int wait : TRIES_MILLIS) {
                 s.send(new DatagramPacket(request, request.length, to));
                 s.setSoTimeout(wait);
-                byte[] buf = new byte[length];
-                DatagramPacket p = new DatagramPacket(buf, length);
+                byte[] buf = new byte[Math.max(length, 1100)]; // PCP answers are up to 1100 bytes
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
                 try {
                     s.receive(p);
                 } catch (SocketTimeoutException silence) {
                     continue;
                 }
-                if (p.getAddress().equals(gateway) && p.getLength() >= length && buf[0] == 0
-                        && (buf[1] & 0xff) == 128 + request[1]) {
-                    return ByteBuffer.wrap(buf);
+                if (p.getAddress().equals(gateway) && p.getLength() >= length && answers.test(buf)) {
+                    return ByteBuffer.wrap(buf, 0, p.getLength()).slice();
                 }
             }
             return null;

@@ -32,6 +32,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -109,6 +111,9 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private SelfAddress self;
     private AddressFilter filter;
     private volatile PeerAddress local;
+    private volatile Runnable addressChanged = () -> { };
+    /** The host our port is bound on (a wildcard, or one address): where punches connect from. */
+    private String boundHost;
     private Channel udp;
     private Channel tcp;
     private volatile MessageHandler handler = new MessageHandler() {
@@ -120,6 +125,17 @@ public final class NettyTransport implements Transport, AutoCloseable {
         public void onLinkClosed(PeerAddress peer, String reason) {
         }
     };
+
+    /** Whether sockets here can share a port (SO_REUSEPORT: Linux, BSDs, macOS): hole punching needs it. */
+    static final boolean REUSE_PORT = reusePortSupported();
+
+    private static boolean reusePortSupported() {
+        try (java.nio.channels.SocketChannel probe = java.nio.channels.SocketChannel.open()) {
+            return probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 
     private NettyTransport(NetConfig config, NodeIdentity identity) {
         this.config = config;
@@ -160,7 +176,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     private void bind(NodeId localId, String bindHost) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            ChannelFuture tcpBind = new ServerBootstrap().group(group, group)
+            ServerBootstrap server = new ServerBootstrap().group(group, group);
+            if (REUSE_PORT) { // hole punching connects from this port; the UDP bind still fails if it is taken
+                server.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true);
+            }
+            ChannelFuture tcpBind = server
                     .channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
@@ -185,6 +205,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
                 self = new SelfAddress(config.advertisedHost(), Interfaces.hosts(bindHost),
                         Interfaces.isWildcard(bindHost) ? "127.0.0.1" : bindHost);
                 local = new PeerAddress(localId, self.primary().host(), port);
+                boundHost = bindHost;
                 filter = new AddressFilter(localId, self, port, this::linkedAddress);
                 return;
             }
@@ -236,8 +257,17 @@ public final class NettyTransport implements Transport, AutoCloseable {
             log.info("address {} learned ({}); we go by {}", PeerAddress.endpoint(PeerAddress.canonicalHost(host),
                     local.port()), host.equals(now.host()) ? self.primary().source() : "not the one we go by",
                     now.endpoint());
+            boolean moved = !now.host().equals(local.host());
             local = now;
+            if (moved) {
+                safely(addressChanged);
+            }
         }
+    }
+
+    /** Runs {@code r} on the loop whenever the address we go by changes (as a new public address after a reconnect). */
+    public void onAddressChange(Runnable r) {
+        addressChanged = r;
     }
 
     /** The address of the ready link to {@code id}, or null: what we have observed of that peer. */
@@ -366,7 +396,39 @@ public final class NettyTransport implements Transport, AutoCloseable {
         backoff.succeeded(to.endpoint());
     }
 
+    /**
+     * Hole punching: a connect to {@code to} from our listening port (SO_REUSEPORT), which a NAT
+     * doing endpoint-independent mapping (as Linux MASQUERADE, most home routers) maps as it maps
+     * that port, so the SYN {@code to} sends meanwhile from its own listening port gets in as the
+     * answer to ours and the two become one connection (a TCP simultaneous open). The kernel
+     * resends our SYN until the connect timeout, so the other end may be a second late.
+     */
+    @Override
+    public void punch(PeerAddress to) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> punch(to));
+            return;
+        }
+        if (!REUSE_PORT || to.id() == null || dialProblem(to) != null) {
+            return; // then sending to it connects as usual (and fails as usual)
+        }
+        PeerLink pending = links.get(to.id());
+        if (pending != null && pending.ready()) {
+            return;
+        }
+        log.debug("punching a hole to {}", to);
+        PeerLink link = connect(to, true);
+        links.put(to.id(), link);
+        if (pending != null) { // a plain connect waiting on a SYN its NAT drops: what it holds was never going to arrive
+            pending.close("replaced by a hole punch", true);
+        }
+    }
+
     private PeerLink connect(PeerAddress to) {
+        return connect(to, false);
+    }
+
+    private PeerLink connect(PeerAddress to, boolean fromOurPort) {
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -376,11 +438,16 @@ public final class NettyTransport implements Transport, AutoCloseable {
                     protected void initChannel(Channel ch) {
                     }
                 });
+        if (fromOurPort) {
+            b.option(NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT), true)
+                    .option(ChannelOption.SO_REUSEADDR, true);
+        }
         Channel ch = b.register().channel();
         PeerLink link = new PeerLink(this, ch, true, to);
         installLinkPipeline(ch.pipeline(), link);
         watchClose(link);
-        ch.connect(new InetSocketAddress(to.host(), to.port())).addListener(f -> {
+        ch.connect(new InetSocketAddress(to.host(), to.port()),
+                fromOurPort ? new InetSocketAddress(boundHost, local.port()) : null).addListener(f -> {
             if (!f.isSuccess()) {
                 dialFailed(to);
                 link.close("connect to " + to.endpoint() + " failed: " + f.cause().getMessage(), false);

@@ -17,16 +17,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Asks the home router to forward this node's port to it, TCP and UDP: NAT-PMP (RFC 6886) to the
- * default gateway first, then UPnP-IGD (found by SSDP). The lease is renewed at half its
- * lifetime and removed on {@link #close} (and at JVM exit). Only the same port outside is
- * taken, since peers dial the port we say we listen on. Blocking I/O on a thread of its own,
- * never on the event loop; what it makes goes to a listener. PCP is not done (yet).
+ * Asks the home router to forward this node's port to it, TCP and UDP: PCP (RFC 6887), then
+ * NAT-PMP (RFC 6886) to the default gateway, then UPnP-IGD (found by SSDP). The lease is renewed
+ * at half its lifetime and removed on {@link #close} (and at JVM exit); a renewal refused means
+ * the forward is gone (the listener hears null) and the router is asked anew, as it is every
+ * {@value #RETRY_MINUTES} minutes while there is none. Only the same port outside is taken,
+ * since peers dial the port we say we listen on. Blocking I/O on a thread of its own, never on
+ * the event loop; what it makes goes to a listener.
  */
 public final class PortMapper implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PortMapper.class);
     /** The lease asked for; renewed at half of what the router grants. */
     static final int LIFETIME_SECONDS = 3600;
+    /** With no forward (none to be had, or one lost), the router is asked again this often. */
+    static final int RETRY_MINUTES = 10;
 
     /** One way of asking a router for a forward of a port, TCP and UDP. */
     interface Forwarding {
@@ -63,6 +67,7 @@ public final class PortMapper implements AutoCloseable {
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private volatile Forwarding router;
     private volatile Mapping mapping;
+    private boolean hookAdded;
 
     private PortMapper(int port, Consumer<Mapping> listener) {
         this.port = port;
@@ -73,7 +78,8 @@ public final class PortMapper implements AutoCloseable {
      * Starts mapping {@code port} in the background if the host ({@code bindHost}, or for a
      * wildcard its interfaces) has a private IPv4 address and no public one: behind a home router
      * (not on a public address, nor bound to loopback, where no router could help);
-     * {@code listener} hears of each mapping made or renewed (on the mapper's thread).
+     * {@code listener} hears of each mapping made or renewed, and null when one is lost (on the
+     * mapper's thread).
      */
     public static PortMapper start(int port, String bindHost, Consumer<Mapping> listener) {
         PortMapper m = new PortMapper(port, listener);
@@ -103,20 +109,37 @@ public final class PortMapper implements AutoCloseable {
         try {
             Forwarding r = router;
             int lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
+            if (r != null && lifetime <= 0) { // rebooted, replaced, or the port given to another host
+                log.info("port mapping: {} did not renew the forward of port {}; asking the router anew", r.name(),
+                        port);
+                router = null;
+                mapping = null;
+                listener.accept(null);
+                r = null;
+            }
             if (r == null) {
                 InetAddress gateway = defaultGateway();
-                r = gateway == null ? null : new NatPmp(gateway);
-                lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
-                if (lifetime <= 0) {
+                Pcp pcp = gateway == null ? null : new Pcp(gateway);
+                lifetime = pcp == null ? 0 : pcp.map(port, LIFETIME_SECONDS);
+                r = lifetime > 0 ? pcp : null;
+                if (r == null && pcp != null && pcp.answered()) { // silence to PCP: no NAT-PMP either
+                    NatPmp natPmp = new NatPmp(gateway);
+                    lifetime = natPmp.map(port, LIFETIME_SECONDS);
+                    r = lifetime > 0 ? natPmp : null;
+                }
+                if (r == null) {
                     r = UpnpIgd.discover();
                     lifetime = r == null ? 0 : r.map(port, LIFETIME_SECONDS);
                 }
             }
             if (lifetime <= 0) {
-                log.debug("port mapping: no router forwarded port {} (NAT-PMP, UPnP-IGD)", port);
+                log.debug("port mapping: no router forwarded port {} (PCP, NAT-PMP, UPnP-IGD); asking again in {} min",
+                        port, RETRY_MINUTES);
+                thread.schedule(this::mapOrRenew, RETRY_MINUTES, TimeUnit.MINUTES);
                 return;
             }
-            if (router == null) {
+            if (!hookAdded) {
+                hookAdded = true;
                 Runtime.getRuntime().addShutdownHook(atExit);
             }
             router = r;

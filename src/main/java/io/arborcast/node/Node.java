@@ -116,6 +116,7 @@ public final class Node implements AutoCloseable {
                 TimeUnit.SECONDS);
         transport.eventLoop().scheduleAtFixedRate(() -> dht.checkReachability(node::reachabilityFound),
                 RECHECK_MINUTES, RECHECK_MINUTES, TimeUnit.MINUTES);
+        transport.onAddressChange(node::recheckReachability); // a new address may be reachable, or not
         if (config.net().portMapping()) {
             node.portMapper = PortMapper.start(transport.localAddress().port(), config.net().bindHost(),
                     m -> transport.execute(() -> node.mapped(m)));
@@ -190,14 +191,23 @@ public final class Node implements AutoCloseable {
         return ready.thenCompose(mapped -> onLoop(done -> dht.checkReachability(r -> done.accept(reachabilityFound(r)))));
     }
 
-    /** A port mapping was made or renewed: the first time, check again whether peers can reach us. */
+    /**
+     * A port mapping was made or renewed (null: the router stopped forwarding our port): when it
+     * is new or gone, check again whether peers can reach us.
+     */
     private void mapped(PortMapper.Mapping m) {
-        if (!mappingSeen) {
-            mappingSeen = true;
-            log.info("port mapping: {}", m.describe());
-            if (reachability != Reachability.UNCHECKED) { // found after a check: check again
-                dht.checkReachability(this::reachabilityFound);
-            }
+        if (m != null && mappingSeen) {
+            return; // a renewal
+        }
+        mappingSeen = m != null;
+        log.info("port mapping: {}", m != null ? m.describe() : "the router no longer forwards our port");
+        recheckReachability();
+    }
+
+    /** Checks again whether peers can reach us, unless the first check is still to come. */
+    private void recheckReachability() {
+        if (reachability != Reachability.UNCHECKED) {
+            dht.checkReachability(this::reachabilityFound);
         }
     }
 

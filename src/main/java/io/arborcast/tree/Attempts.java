@@ -25,6 +25,10 @@ final class Attempts {
         byPeer.put(peer, new Attempt(sentAt, timeout));
     }
 
+    boolean pending(NodeId peer) {
+        return byPeer.containsKey(peer);
+    }
+
     /** When the newest went out (Long.MIN_VALUE: none out). */
     long newest() {
         long newest = Long.MIN_VALUE;

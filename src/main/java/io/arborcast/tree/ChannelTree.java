@@ -12,7 +12,9 @@ import io.arborcast.core.TreeMessage;
 import io.arborcast.stream.ChunkBuffer;
 import io.arborcast.stream.Chunks;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -52,6 +54,26 @@ public final class ChannelTree {
     private final Upstream up;
     private final Downstream down;
     private final RateLimiter reversals = new RateLimiter(REVERSALS_PER_MINUTE, 1024);
+    /** Reversals we passed to a child lately, by (child, asker): the PUNCHes we pass back. */
+    private final Map<List<NodeId>, Passed> passed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<NodeId>, Passed> eldest) {
+            return size() > 256;
+        }
+    };
+
+    private record Passed(PeerAddress asker, long at) {
+    }
+
+    /** Punches we served whose link has not shown yet whether it came up, by asker. */
+    private final Map<NodeId, Long> punchesServed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
+            return size() > 256;
+        }
+    };
+    private int servedPunchFailures;
+    private long punchesPausedUntil = Long.MIN_VALUE;
     private int ticks;
     private boolean running = true;
     private Head head;
@@ -133,6 +155,11 @@ public final class ChannelTree {
 
     public PeerAddress parent() {
         return up.parent();
+    }
+
+    /** Whether our parent was reached by a hole punch: nobody can dial it, nor reach us through it. */
+    public boolean parentPunched() {
+        return up.parentPunched();
     }
 
     /** The path to the source, parent first (empty at the source or while detached). */
@@ -291,11 +318,13 @@ public final class ChannelTree {
      * neighbours for what follows our highest seq. Their answers are verified, played and
      * forwarded to our children like the parent's chunks, so a repair that takes longer than
      * the playout delay skips nothing as long as some neighbour has the chunks. Never asks the
-     * source (depth 0): its upload is the channel's bottleneck.
+     * source (depth 0): its upload is the channel's bottleneck; nor a peer nobody can dial.
      */
     private void pullGap() {
         List<PeerState> cs = candidates.newest();
-        cs.removeIf(st -> st.depth() == 0 || !candidates.eligible(st.address()) || up.isParent(st.id()));
+        // (a peer nobody can dial is no use: a pull opens no reversal or punch, and the connect fails)
+        cs.removeIf(st -> st.depth() == 0 || !st.dialable() || !candidates.eligible(st.address())
+                || up.isParent(st.id()));
         pull.ask(cs, buffer.highestSeq() + 1);
     }
 
@@ -306,9 +335,13 @@ public final class ChannelTree {
         if (!running || from.id() == null) {
             return;
         }
+        if (!punchesServed.isEmpty()) {
+            servedPunchEnded(from.id(), true);
+        }
         switch (m) {
             case TreeMessage.Attach a -> down.onAttach(from, a, head);
             case TreeMessage.AttachVia v -> onAttachVia(from, v);
+            case TreeMessage.Punch p -> onPunch(from, p);
             case TreeMessage.Accept a -> up.onAccepted(from, a);
             case TreeMessage.Refuse r -> up.onRefused(from, r);
             case TreeMessage.Displace d -> up.onDisplaced(from, d);
@@ -333,26 +366,103 @@ public final class ChannelTree {
     }
 
     /**
-     * Connection reversal. For us, from our parent (the only node we name as our {@code via}):
-     * an ATTACH from the asker it saw, answered over a link we open to it. For a child of ours
-     * nobody can dial: passed down its link, naming the asker where we see it. Anything else,
-     * and more than {@link #REVERSALS_PER_MINUTE} from one asker's host, is dropped: nobody can
-     * make us, or a child of ours, dial an address of their choosing or dial in a loop.
+     * Connection reversal. For us, from our parent or a child (the nodes we name as our {@code
+     * via}): an ATTACH from the asker it saw, answered over a link we open to it (or, if nobody
+     * can dial the asker either, by a hole punch). For our parent or a child nobody can dial:
+     * passed over that link, naming the asker where we see it. Anything else, and more than
+     * {@link #REVERSALS_PER_MINUTE} from one asker's host, is dropped: nobody can make us, or a
+     * peer we are the via of, dial an address of their choosing or dial in a loop.
      */
     private void onAttachVia(PeerAddress from, TreeMessage.AttachVia v) {
         boolean forUs = v.parent().id().equals(transport.localAddress().id());
         PeerAddress asker = forUs ? v.child() : from;
-        boolean allowed = (forUs ? up.isParent(from.id()) : down.isChild(v.parent().id()))
+        boolean allowed = linkedInTree(forUs ? from.id() : v.parent().id())
                 && !asker.id().equals(v.parent().id()) && reversals.allow(asker.host(), env.now());
         if (!allowed) {
             stats.reversalsRefused++;
-        } else if (forUs) {
+        } else if (!forUs) {
+            stats.reversalsPassed++;
+            passed.put(List.of(v.parent().id(), asker.id()), new Passed(asker, env.now()));
+            transport.send(treeLink(v.parent().id()), new TreeMessage.AttachVia(v.parent(), asker, v.attach()));
+        } else if (v.attach().dialable()) {
             stats.reversalsServed++;
             down.onAttach(asker, v.attach(), head);
-        } else {
-            stats.reversalsPassed++;
-            transport.send(down.address(v.parent().id()), new TreeMessage.AttachVia(v.parent(), asker, v.attach()));
+        } else { // the asker cannot be dialled either: a hole punch, if one is worth trying
+            boolean dialing = up.receiving() && down.hasRoomFor(v.attach()) && env.now() >= punchesPausedUntil;
+            transport.send(from, new TreeMessage.Punch(channel, transport.localAddress(), asker, dialing));
+            if (!dialing) {
+                stats.reversalsRefused++;
+                return;
+            }
+            stats.punchesServed++;
+            punchesServed.put(asker.id(), env.now());
+            transport.punch(asker); // our answer waits for the link the punch opens
+            down.onAttach(asker, v.attach(), head);
         }
+    }
+
+    /** Whether {@code id} is our parent or a child: a peer we hold a tree link with (the only ones we are a via for). */
+    private boolean linkedInTree(NodeId id) {
+        return up.isParent(id) || down.isChild(id);
+    }
+
+    /** The address of our parent or child {@code id} (see {@link #linkedInTree}). */
+    private PeerAddress treeLink(NodeId id) {
+        return up.isParent(id) ? up.parent() : down.address(id);
+    }
+
+    /**
+     * A node that can reach us over a tree link and can be dialled, for peers nobody can dial to
+     * be reached through (our {@code via}; see {@link PeerState#via}): our parent, unless it is
+     * the source (whose upload is the channel's bottleneck) or was reached by a hole punch (nobody
+     * can dial it either); else a child peers can dial; else our parent if it is the source; else
+     * null (nobody can reach us).
+     */
+    public PeerAddress via() {
+        PeerAddress parent = up.parent();
+        if (parent != null && !up.parentPunched() && up.depth() > 1) {
+            return parent;
+        }
+        PeerAddress child = down.dialableChild();
+        return child != null ? child : parent != null && !up.parentPunched() ? parent : null;
+    }
+
+    /**
+     * What came of a punch we served to {@code peer}: the link came up (it sent something) or
+     * closed first. After {@link Upstream#PUNCH_FAILURES_TO_PAUSE} failures in a row and no
+     * success (our NAT maps per destination, or drops nothing and resets), we answer punch
+     * asks with a refusal for {@link Upstream#PUNCH_PAUSE_MILLIS}, so askers go elsewhere at once.
+     */
+    private void servedPunchEnded(NodeId peer, boolean linked) {
+        if (punchesServed.remove(peer) == null) {
+            return;
+        }
+        if (linked) {
+            servedPunchFailures = 0;
+        } else if (++servedPunchFailures >= Upstream.PUNCH_FAILURES_TO_PAUSE) {
+            servedPunchFailures = 0;
+            punchesPausedUntil = env.now() + Upstream.PUNCH_PAUSE_MILLIS;
+        }
+    }
+
+    /**
+     * Hole punching: a PUNCH from our parent or a child, for an asker whose reversal we passed it within
+     * the ATTACH timeout, goes on to that asker where we saw it; one for us goes to our own side
+     * of the tree, which dials only a parent it asked through the node it came from.
+     */
+    private void onPunch(PeerAddress from, TreeMessage.Punch p) {
+        if (p.child().id().equals(transport.localAddress().id())) {
+            up.onPunch(from, p);
+            return;
+        }
+        Passed pass = p.parent().id().equals(from.id()) && linkedInTree(from.id())
+                ? passed.remove(List.of(from.id(), p.child().id())) : null;
+        if (pass == null || env.now() - pass.at() > config.attachTimeoutMillis()) {
+            stats.reversalsRefused++;
+            return;
+        }
+        stats.punchesPassed++;
+        transport.send(pass.asker(), new TreeMessage.Punch(channel, from, pass.asker(), p.dialing()));
     }
 
     /** The stream head from the parent: verified, kept, passed on to our children. */
@@ -416,6 +526,7 @@ public final class ChannelTree {
     /** The link to {@code peer} closed: a lost parent is repaired, a lost child forgotten. */
     public void onLinkClosed(PeerAddress peer, String reason) {
         if (peer.id() != null) {
+            servedPunchEnded(peer.id(), false);
             down.onGone(peer, "link closed: " + reason);
             up.onLinkClosed(peer, reason);
         }

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 
 /**
@@ -75,6 +76,33 @@ final class Downstream implements Upstream.Below {
         return Math.max(0, config.maxRelays() - children.size());
     }
 
+    /**
+     * Where else an asker could go ({@link #alternatives}); for one nobody can dial, only peers it
+     * can connect to without a hole punch (its last resort).
+     */
+    private List<PeerState> elsewhere(PeerAddress asker, TreeMessage.Attach a) {
+        List<PeerState> out = alternatives(asker, a.relaySlots() > 0);
+        if (!a.dialable()) {
+            out.removeIf(st -> !st.dialable());
+        }
+        return out;
+    }
+
+    /** A child peers can dial whose link is up (it sent a keepalive since we accepted it), or null. */
+    PeerAddress dialableChild() {
+        for (Children.Child c : children.all()) {
+            if (c.dialable() && !c.onProbation()) {
+                return c.address();
+            }
+        }
+        return null;
+    }
+
+    /** Whether an ATTACH like {@code a} would find a slot here (a free one, or a listener's for a relay). */
+    boolean hasRoomFor(TreeMessage.Attach a) {
+        return freeSlots() > 0 || a.relaySlots() > 0 && listenerChildren() > 0;
+    }
+
     /** Children that relay nothing: their slots go to relays that ask (see {@link #displaceListener}). */
     int listenerChildren() {
         int n = 0;
@@ -107,27 +135,33 @@ final class Downstream implements Upstream.Below {
         stats.attachesReceived++;
         boolean knownAsker = known(from);
         String refusal = null;
+        boolean newcomer = !children.contains(from.id());
+        List<PeerState> elsewhere = null;
         if (!up.receiving()) {
             refusal = "not receiving the channel";
         } else if (up.ancestors().stream().anyMatch(x -> x.id().equals(from.id()))) {
             refusal = "would form a loop: you are above me";
         } else if (up.ancestors().size() + 1 >= TreeMessage.MAX_PATH) {
             refusal = "tree too deep here";
-        } else if (!children.contains(from.id()) && children.size() >= config.maxRelays()
+        } else if (up.root() && newcomer && !a.dialable() && !(elsewhere = elsewhere(from, a)).isEmpty()) {
+            // the source feeds relays peers can dial: below one with room, a peer nobody can dial
+            // is reached by a plain connect, and the source passes no reversals or punches
+            refusal = "the source feeds relays peers can dial first";
+        } else if (newcomer && children.size() >= config.maxRelays()
                 && !displaceSilentNewcomer(from)
-                && !(a.relaySlots() > 0 && displaceListener(from, a))) {
+                && !(a.relaySlots() > 0 && displaceListener(from, a))
+                && !(up.root() && a.relaySlots() > 0 && a.dialable() && displaceUndialable(from, a))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
-        List<PeerState> elsewhere = null;
-        if (refusal == null && up.root() && a.relaySlots() == 0 && !children.contains(from.id())) {
+        if (refusal == null && up.root() && a.relaySlots() == 0 && newcomer) {
             // the source feeds relays first: a pure listener goes below a relay when one has room
-            elsewhere = alternatives(from, false);
+            elsewhere = elsewhere != null ? elsewhere : elsewhere(from, a);
             refusal = elsewhere.isEmpty() ? null : "the source feeds relays first";
         }
         if (refusal != null) {
             stats.refusalsSent++;
             transport.send(from, new TreeMessage.Refuse(channel, refusal,
-                    elsewhere != null ? elsewhere : alternatives(from, a.relaySlots() > 0)));
+                    elsewhere != null ? elsewhere : elsewhere(from, a)));
             return;
         }
         if (children.admit(from, a, env.now())) {
@@ -162,22 +196,39 @@ final class Downstream implements Upstream.Below {
      * anyone in turn, so nothing oscillates. False if no child can be displaced.
      */
     private boolean displaceListener(PeerAddress relay, TreeMessage.Attach asked) {
-        PeerAddress leaf = null;
+        return displace(relay, asked, c -> c.slots() == 0, "");
+    }
+
+    /**
+     * The source, full, and a relay peers can dial asks: a child nobody can dial gives its slot
+     * to it and is sent below it, subtree and all (the newcomer's is a plain connect away). Only
+     * at the source, only for a dialable asker, so nothing oscillates: such a child only ever
+     * moves down, and the top of the tree ends up reachable from everywhere below.
+     */
+    private boolean displaceUndialable(PeerAddress relay, TreeMessage.Attach asked) {
+        return displace(relay, asked, c -> !c.dialable(), " peers can dial");
+    }
+
+    /** Gives the slot of the first child {@code which} picks to {@code relay}, sending that child below it. */
+    private boolean displace(PeerAddress relay, TreeMessage.Attach asked, Predicate<Children.Child> which,
+                             String kind) {
+        Children.Child moved = null;
         for (Children.Child c : children.all()) {
-            if (c.slots() == 0) {
-                leaf = c.address();
+            if (which.test(c)) {
+                moved = c;
                 break;
             }
         }
-        if (leaf == null) {
+        if (moved == null) {
             return false;
         }
+        PeerAddress leaf = moved.address();
         List<PeerState> alternatives = new ArrayList<>();
         alternatives.add(PeerState.offering(relay, childDepth(), asked.relaySlots(), 0, viaUs(asked.dialable())));
-        alternatives.addAll(alternatives(leaf, false));
+        alternatives.addAll(alternatives(leaf, moved.slots() > 0));
         drop(leaf.id());
         stats.displacedOthers++;
-        events.childLost(leaf, "displaced by relay " + relay);
+        events.childLost(leaf, "displaced by relay" + kind + " " + relay);
         transport.send(leaf, new TreeMessage.Displace(channel, bounded(alternatives)));
         return true;
     }

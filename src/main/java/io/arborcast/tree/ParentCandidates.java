@@ -63,6 +63,8 @@ final class ParentCandidates {
     private List<PeerState> redirectStates = List.of();
     /** Whether peers can dial us: only then can a peer nobody can dial (a {@code via} one) connect to us. */
     private boolean dialable = true;
+    /** Whether we may try hole punching, so that, dialable or not, we can ask one that is not. */
+    private boolean punching = true;
     /** Backup parents, best first, in the states they were ranked by. */
     private List<PeerState> backups = List.of();
 
@@ -115,11 +117,15 @@ final class ParentCandidates {
 
     /**
      * Whether peers can dial us (a reachability check's answer; until there is one, we assume
-     * so). A node nobody can dial has no use for parents nobody can dial either: neither could
-     * open the link.
+     * so). A node nobody can dial reaches parents nobody can dial only by hole punching.
      */
     void setDialable(boolean d) {
         dialable = d;
+    }
+
+    /** Whether hole punching is worth trying (it stops after failing in a row: a symmetric NAT). */
+    void setPunching(boolean p) {
+        punching = p;
     }
 
     boolean dialable() {
@@ -145,9 +151,22 @@ final class ParentCandidates {
         return known == null ? null : known.via();
     }
 
-    /** Whether a link between us and {@code s}'s peer can be opened: one of us must be dialable. */
+    /**
+     * Whether a link between us and {@code s}'s peer can be opened: it is dialable; or it names a
+     * parent to ask through ({@code via}; not while it has none) and we are dialable (reversal)
+     * or may punch a hole.
+     */
     private boolean connectable(PeerState s) {
-        return dialable || s.dialable();
+        return s.dialable() || throughVia(s.via(), s.id());
+    }
+
+    /** Whether only a hole punch can link us to {@code s}'s peer: neither of us can be dialled. */
+    private boolean needsPunch(PeerState s) {
+        return !dialable && !s.dialable();
+    }
+
+    private boolean throughVia(PeerAddress via, NodeId id) {
+        return !id.equals(via.id()) && !via.id().equals(self.get()) && (dialable || punching);
     }
 
     /** A new round of candidates: everyone may be tried again. */
@@ -221,9 +240,11 @@ final class ParentCandidates {
         cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address()) || !connectable(s)
                 || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
-        // at equal depth a free slot beats displacing a listener (which costs that listener a move)
-        cs.sort(Comparator.comparingInt(PeerState::depth).thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1)
-                .thenComparing(s -> -s.uploadKbps()));
+        // a hole punch comes last (it fails whenever either NAT maps per destination, and costs an
+        // ATTACH timeout then); at equal depth a free slot beats displacing a listener (which costs
+        // that listener a move)
+        cs.sort(Comparator.comparingInt((PeerState s) -> needsPunch(s) ? 1 : 0).thenComparingInt(PeerState::depth)
+                .thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1).thenComparing(s -> -s.uploadKbps()));
         return cs.subList(0, Math.min(limit, cs.size()));
     }
 
@@ -261,14 +282,15 @@ final class ParentCandidates {
 
     /** Whether a link to {@code a}, an ancestor known by address only, can be opened (see {@link #connectable}). */
     private boolean reachable(PeerAddress a) {
-        return dialable || via(a.id()) == null;
+        PeerAddress via = via(a.id());
+        return via == null || throughVia(via, a.id());
     }
 
     /**
      * Who to ask next, or null: redirects just received, the source if it is the grandparent,
      * in a repair ({@code repairing}) the grandparent if it is no deeper than the best backup,
      * backups, the ancestors on {@code path} (the lost parent's path, grandparent first), then
-     * one of the best other candidates.
+     * one of the best other candidates. Peers only a hole punch reaches come after all others.
      */
     PeerAddress next(List<PeerAddress> path, boolean repairing) {
         while (!redirects.isEmpty()) {
@@ -277,9 +299,27 @@ final class ParentCandidates {
                 return r;
             }
         }
+        PeerAddress next = known(path, repairing, false);
+        if (next == null) {
+            next = best(false);
+        }
+        if (next == null && !dialable) {
+            next = known(path, repairing, true);
+            if (next == null) {
+                next = best(true);
+            }
+        }
+        return next;
+    }
+
+    /**
+     * The first of the grandparent, backups and ancestors to ask; with {@code punch}, also those
+     * only a hole punch reaches.
+     */
+    private PeerAddress known(List<PeerAddress> path, boolean repairing, boolean punch) {
         // the source as grandparent comes before backups: gossip always shows it full (it offers
         // its slots only through the directory), and its child's orphans are who should refill it
-        if (path.size() == 2 && usable(path.get(1)) && reachable(path.get(1))) {
+        if (path.size() == 2 && askable(path.get(1), punch)) {
             return path.get(1);
         }
         // in a repair, a grandparent no deeper than the best backup first: there (or at the lost
@@ -287,25 +327,40 @@ final class ParentCandidates {
         // that took their shallowest backup, a level or more below, made the deep chains of churn
         int grandparentDepth = path.size() - 2;
         boolean noDeeperThanBackups = backups.isEmpty() || grandparentDepth <= backups.get(0).depth();
-        if (repairing && grandparentDepth >= 0 && noDeeperThanBackups && usable(path.get(1))
-                && reachable(path.get(1))) {
+        if (repairing && grandparentDepth >= 0 && noDeeperThanBackups && askable(path.get(1), punch)) {
             return path.get(1);
         }
         for (PeerState b : backups) {
-            if (usable(b.address())) {
+            if (usable(b.address()) && (punch || !needsPunch(b))) {
                 return b.address();
             }
         }
         for (PeerAddress a : path) { // grandparent first (the lost parent failed already)
-            if (usable(a) && reachable(a)) {
+            if (askable(a, punch)) {
                 return a;
             }
         }
+        return null;
+    }
+
+    /** Whether {@code a}, known by address, may be asked now; only a hole punch reaching it, only with {@code punch}. */
+    private boolean askable(PeerAddress a, boolean punch) {
+        return usable(a) && reachable(a) && (punch || dialable || via(a.id()) == null);
+    }
+
+    /**
+     * One of the best candidates gossip and the directory offer, at random, or null; with
+     * {@code punch}, also those only a hole punch reaches.
+     */
+    private PeerAddress best(boolean punch) {
         // one of the best few, at random: joiners that all chose the single shallowest peer from
         // the same gossip would all be refused by it but the first
         List<PeerState> best = ranked(SPREAD, this::usable, null);
         if (best.isEmpty()) { // nobody else: a peer that was silent may have been cut off for a moment
             best = ranked(SPREAD, this::untried, null);
+        }
+        if (!punch) {
+            best.removeIf(this::needsPunch);
         }
         return best.isEmpty() ? null : best.get(env.random().nextInt(best.size())).address();
     }

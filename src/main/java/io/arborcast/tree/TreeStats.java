@@ -30,6 +30,18 @@ public final class TreeStats {
     public long reversalsPassed;
     public long reversalsServed;
     public long reversalsRefused;
+    /**
+     * Hole punching (both ends behind NATs): reversals we asked for as a peer nobody can dial,
+     * PUNCHes we passed back to a child's asker, reversals we answered with a punch, punches we
+     * dialled on a parent's PUNCH, and of those asked, ones answered over the punched link and
+     * ones that failed (the link never came up, or the ATTACH went unanswered).
+     */
+    public long punchesAsked;
+    public long punchesPassed;
+    public long punchesServed;
+    public long punchesDialed;
+    public long punchesSucceeded;
+    public long punchesFailed;
     public long chunksReceived;
     public long chunksForwarded;
     /** Stream payload bytes taken in (from the parent or by gap pull) and sent on to children. */

@@ -14,7 +14,9 @@ import io.arborcast.tree.ParentState.Moving;
 import io.arborcast.tree.ParentState.Root;
 import io.arborcast.tree.ParentState.Seeking;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The upstream side of a node's place in one channel's tree: finding a parent, being fed by
@@ -35,6 +37,9 @@ final class Upstream {
     private static final int BIG_GAIN = 3;
     /** A move refused may follow this many redirects that are still shallower than we are. */
     private static final int MOVE_HOPS = 2;
+    /** Hole punches failed in a row after which we stop trying them for a while. */
+    static final int PUNCH_FAILURES_TO_PAUSE = 3;
+    static final long PUNCH_PAUSE_MILLIS = 10 * 60_000;
 
     /** What the side below hears of changes above. */
     interface Below {
@@ -62,6 +67,14 @@ final class Upstream {
     private ParentState state;
     private final AttachPacing pacing;
     private long lastMoveAt;
+    /** Parents we asked through their {@code via} while nobody can dial us either: a hole punch each. */
+    private final Map<NodeId, PunchAsk> punchAsks = new HashMap<>(4);
+    private int punchFailuresInRow;
+    /** Whether our parent was reached by a hole punch (then nobody can reach us through it). */
+    private boolean parentPunched;
+
+    private record PunchAsk(PeerAddress parent, NodeId via) {
+    }
 
     Upstream(boolean source, NodeId channel, TreeConfig config, Environment env, Transport transport,
              ParentCandidates candidates, ChunkBuffer buffer, TreeStats stats, Below below) {
@@ -92,6 +105,11 @@ final class Upstream {
     boolean isParent(NodeId id) {
         Attached a = fed();
         return a != null && a.parent.id().equals(id);
+    }
+
+    /** Whether our parent was reached by a hole punch: it cannot be dialled either. */
+    boolean parentPunched() {
+        return fed() != null && parentPunched;
     }
 
     /** True at the source (the root, which has no upstream). */
@@ -307,6 +325,7 @@ final class Upstream {
         if (isParent(peer.id())) {
             parentLost("link closed: " + reason, false);
         } else if (attempts().end(peer.id())) {
+            punchEnded(peer.id(), false);
             if (state instanceof Moving m) {
                 become(m.current);
             } else {
@@ -361,6 +380,7 @@ final class Upstream {
             transport.send(from, new TreeMessage.Detach(channel)); // an accept we no longer want
             return;
         }
+        boolean punched = punchEnded(from.id(), true);
         if (a.ancestors().stream().anyMatch(x -> x.id().equals(self()))) {
             transport.send(from, new TreeMessage.Detach(channel)); // it is below us: a loop
             if (state instanceof Moving m) {
@@ -379,6 +399,8 @@ final class Upstream {
             transport.send(old.parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
         }
         become(new Attached(from, path(), env.now(), repairSince));
+        parentPunched = punched;
+        punchAsks.clear(); // the hedges' asks, answered or not
         below.parentChanged();
         transport.send(from, new TreeMessage.Keepalive(channel, -1)); // ends our probation there: live chunks flow
         pacing.found();
@@ -396,6 +418,7 @@ final class Upstream {
         if (!attempts().end(from.id())) {
             return;
         }
+        punchEnded(from.id(), true); // the refusal came over the punched link
         candidates.refused(from.id());
         if (state instanceof Moving m) {
             for (PeerState alt : r.alternatives()) {
@@ -416,6 +439,56 @@ final class Upstream {
     private void redirectTo(List<PeerState> alternatives) {
         candidates.redirect(alternatives);
         tryNext();
+    }
+
+    /**
+     * A parent we asked for a hole punch sent its PUNCH back through {@code from}, the via we
+     * asked through: we dial it now, from our listening port, to meet its own dial. Only for an
+     * ask still out, and to the address we know it at, not one the message names.
+     */
+    void onPunch(PeerAddress from, TreeMessage.Punch p) {
+        PunchAsk ask = punchAsks.get(p.parent().id());
+        if (ask == null || !ask.via().equals(from.id()) || !attempts().pending(p.parent().id())) {
+            return;
+        }
+        if (p.dialing()) {
+            stats.punchesDialed++;
+            transport.punch(ask.parent());
+            return;
+        }
+        punchAsks.remove(p.parent().id()); // it will not: no fault of ours, and no reason to wait
+        attempts().end(p.parent().id());
+        candidates.silent(p.parent().id());
+        if (state instanceof Moving m) {
+            become(m.current);
+        } else {
+            tryNext();
+        }
+    }
+
+    /**
+     * The ask to {@code parent} ended: answered over the punched link ({@code answered}) or not.
+     * After {@link #PUNCH_FAILURES_TO_PAUSE} failures in a row (as behind a symmetric NAT, where
+     * no punch works) we try none for {@link #PUNCH_PAUSE_MILLIS}. True if it was a punch.
+     */
+    private boolean punchEnded(NodeId parent, boolean answered) {
+        if (punchAsks.remove(parent) == null) {
+            return false;
+        }
+        if (answered) {
+            stats.punchesSucceeded++;
+            punchFailuresInRow = 0;
+        } else {
+            stats.punchesFailed++;
+            if (++punchFailuresInRow == PUNCH_FAILURES_TO_PAUSE) {
+                candidates.setPunching(false);
+                env.schedule(PUNCH_PAUSE_MILLIS, () -> {
+                    punchFailuresInRow = 0;
+                    candidates.setPunching(true);
+                });
+            }
+        }
+        return true;
     }
 
     private void tryNext() {
@@ -452,10 +525,15 @@ final class Upstream {
             transport.send(next, attach);
         } else { // it cannot be dialled: the node it named asks it to connect to us (connection reversal)
             stats.reversalsAsked++;
+            if (!candidates.dialable()) { // nor can we: it answers with a hole punch
+                stats.punchesAsked++;
+                punchAsks.put(next.id(), new PunchAsk(next, via.id()));
+            }
             transport.send(via, new TreeMessage.AttachVia(next, transport.localAddress(), attach));
         }
         Cancellable timeout = env.schedule(config.attachTimeoutMillis(), () -> {
             if (attempts().expire(next.id())) {
+                punchEnded(next.id(), false);
                 candidates.silent(next.id());
                 if (state instanceof Moving m) {
                     become(m.current);

@@ -75,6 +75,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Room.class, 508);
         MESSAGE_IDS.put(TreeMessage.Keepalive.class, 509);
         MESSAGE_IDS.put(TreeMessage.AttachVia.class, 510);
+        MESSAGE_IDS.put(TreeMessage.Punch.class, 511);
     }
 
     private WireRegistry() {

@@ -90,5 +90,9 @@ class AddressFilterTest {
         assertThat(f.outbound(to, new TreeMessage.AttachVia(nated, lan, attach))).isNull();
         assertThat(f.outbound(to, new TreeMessage.AttachVia(nated, ourLoopback, attach)))
                 .isEqualTo(new TreeMessage.AttachVia(nated, new PeerAddress(me, "198.18.1.2", 7144), attach));
+        // nor a hole punch's answer
+        assertThat(f.outbound(to, new TreeMessage.Punch(channel, nated, lan, true))).isNull();
+        assertThat(f.outbound(to, new TreeMessage.Punch(channel, ourLoopback, nated, true)))
+                .isEqualTo(new TreeMessage.Punch(channel, new PeerAddress(me, "198.18.1.2", 7144), nated, true));
     }
 }

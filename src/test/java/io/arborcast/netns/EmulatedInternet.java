@@ -83,9 +83,10 @@ final class EmulatedInternet implements AutoCloseable {
      * A home router on the core: {@code publicCidr} on its internet side, {@code lanCidr} (its own
      * address on the LAN, e.g. {@code 10.50.0.1/24}) on a LAN bridge, forwarding between them
      * with source NAT (masquerade; nothing forwarded inward, so only what answers a connection or
-     * datagram from inside gets in). With an {@link Igd}, it also runs miniupnpd on nftables
-     * chains of its own, so hosts inside can ask for port forwards; without, plain iptables
-     * MASQUERADE. Needs iptables, and nft and miniupnpd for an IGD.
+     * datagram from inside gets in) and, as home routers do, dropping what comes in unasked
+     * rather than answering it with a reset (a hole punch needs that). With an {@link Igd}, it
+     * also runs miniupnpd on nftables chains of its own, so hosts inside can ask for port
+     * forwards; without, plain iptables MASQUERADE. Needs iptables, and nft and miniupnpd for an IGD.
      */
     Router router(String name, String publicCidr, String lanCidr, Igd igd) throws IOException {
         Host wan = host(name, publicCidr);
@@ -95,12 +96,15 @@ final class EmulatedInternet implements AutoCloseable {
         exec(wan.ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         if (igd == Igd.NONE) {
             exec(wan.ns, "iptables", "-t", "nat", "-A", "POSTROUTING", "-o", "eth0", "-j", "MASQUERADE");
+            exec(wan.ns, "iptables", "-A", "INPUT", "-i", "eth0", "-m", "conntrack", "--ctstate", "NEW,INVALID",
+                    "-j", "DROP");
             return new Router(wan, lanCidr.replaceAll("/.*", ""));
         }
         // the chains miniupnpd (nftables backend, its default names) adds its rules to
         Path rules = dir.resolve(name + "-nat.nft");
         Files.writeString(rules, """
                 table inet filter {
+                  chain input { type filter hook input priority 0; policy accept; iifname "eth0" ct state new,invalid drop; }
                   chain forward { type filter hook forward priority 0; policy accept; jump miniupnpd; }
                   chain miniupnpd { }
                   chain prerouting { type nat hook prerouting priority -100; policy accept; jump prerouting_miniupnpd; }
@@ -151,6 +155,15 @@ final class EmulatedInternet implements AutoCloseable {
         private Router(Host wan, String gateway) {
             this.wan = wan;
             this.gateway = gateway;
+        }
+
+        /**
+         * Makes this router answer what comes in unasked with a reset (TCP) or port-unreachable
+         * (UDP), as a router with no firewall does, instead of dropping it. Plain routers only.
+         */
+        void answerUnaskedWithReset() throws IOException {
+            exec(wan.ns, "iptables", "-D", "INPUT", "-i", "eth0", "-m", "conntrack", "--ctstate", "NEW,INVALID",
+                    "-j", "DROP");
         }
 
         /** A host on this router's LAN at {@code cidr}, its default route through the router. */

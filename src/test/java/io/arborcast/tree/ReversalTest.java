@@ -50,21 +50,150 @@ class ReversalTest extends TreeHarness {
     }
 
     @Test
-    void twoNodesNobodyCanDialNeverTryEachOther() {
-        natRelayUnderTheSource();
+    void twoNodesBehindConeNatsMeetThroughAHolePunch() {
+        ChannelTree relay = natRelayUnderTheSource();
         ChannelTree alsoNated = addBehindNat(0);
         alsoNated.join();
+        sim.runUntil(sim.now() + 3_000);
+
+        assertThat(alsoNated.receiving()).isTrue();
+        assertThat(indexOf(alsoNated.parent())).isEqualTo(1);
+        assertThat(alsoNated.parentPunched()).isTrue();
+        assertThat(alsoNated.stats().punchesAsked).isEqualTo(1);
+        assertThat(trees.get(0).stats().punchesPassed).isEqualTo(1);
+        assertThat(relay.stats().punchesServed).isEqualTo(1);
+        assertThat(alsoNated.stats().punchesSucceeded).isEqualTo(1);
+        assertThat(attachLog).noneMatch(a -> a.equals("2->1")); // never dialled: that is refused
         sim.runUntil(sim.now() + 10_000);
-        assertThat(alsoNated.receiving()).isFalse(); // the only room is below the other NATed node
-        assertThat(alsoNated.stats().reversalsAsked).isZero();
+        assertThat(played.get(2)).hasSizeGreaterThan(30);
+        assertNoSkipNoRepeat(played.get(2));
+        // nobody can reach it through a parent nobody can dial either: no way in is offered
+        assertThat(oracle()).filteredOn(st -> st.id().equals(nodes.get(2).localAddress().id()))
+                .singleElement().satisfies(st -> assertThat(st.via()).isEqualTo(nodes.get(2).localAddress()));
+    }
+
+    @Test
+    void behindASymmetricNatPunchesFailThenStopAndADialableParentFeedsIt() {
+        natRelayUnderTheSource();
+        ChannelTree symmetric = addBehindNat(0, false);
+        symmetric.join();
+        sim.runUntil(sim.now() + 120_000);
+        assertThat(symmetric.receiving()).isFalse(); // the only room is below the other NATed node
+        TreeStats st = symmetric.stats();
+        assertThat(st.punchesFailed).isEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+        assertThat(st.punchesAsked).isEqualTo(st.punchesFailed);
+        assertThat(st.punchesSucceeded).isZero();
 
         ChannelTree publicRelay = add(false, 2); // a dialable relay joins (through reversal), then has room
         publicRelay.join();
         sim.runUntil(sim.now() + 8_000);
         assertThat(publicRelay.receiving()).isTrue();
-        assertThat(alsoNated.receiving()).isTrue();
-        assertThat(indexOf(alsoNated.parent())).isEqualTo(3);
-        assertThat(alsoNated.stats().reversalsAsked).isZero();
+        assertThat(symmetric.receiving()).isTrue();
+        assertThat(indexOf(symmetric.parent())).isEqualTo(3);
+        assertThat(st.punchesAsked).isEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+    }
+
+    @Test
+    void aRelayWhosePunchesKeepFailingSaysSoAndAskersMoveOnAtOnce() {
+        add(true, 1);
+        stream();
+        ChannelTree symmetricRelay = addBehindNat(4, false);
+        symmetricRelay.join();
+        sim.runUntil(sim.now() + 2_000);
+        List<ChannelTree> cone = List.of(addBehindNat(0), addBehindNat(0), addBehindNat(0));
+        cone.forEach(ChannelTree::join);
+        sim.runUntil(sim.now() + 10_000); // every punch it served failed (a connect times out after 3 s)
+        long served = symmetricRelay.stats().punchesServed;
+        assertThat(served).isGreaterThanOrEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+        assertThat(cone).allSatisfy(t -> assertThat(t.stats().punchesFailed).isPositive())
+                .allSatisfy(t -> assertThat(t.stats().punchesSucceeded).isZero());
+
+        ChannelTree late = addBehindNat(0);
+        late.join();
+        sim.runUntil(sim.now() + 1_000);
+        // told at once that this relay will not punch: no ATTACH timeout, no failure of its own counted
+        assertThat(late.stats().punchesAsked).isGreaterThanOrEqualTo(1);
+        assertThat(late.stats().punchesFailed).isZero();
+        assertThat(symmetricRelay.stats().punchesServed).isEqualTo(served);
+        assertThat(late.receiving()).isFalse();
+    }
+
+    @Test
+    void aPunchIsPassedOnlyForAReversalPassedAndDialledOnlyForAnAskOut() {
+        ChannelTree relay = natRelayUnderTheSource();
+        SimNode stranger = net.addNode(NodeId.random(random));
+        PeerAddress victim = new PeerAddress(NodeId.random(random), "10.9.9.9", 7144);
+        // the NATed relay's own address as parent, a victim as child: the source never passed such a reversal
+        stranger.send(nodes.get(0).localAddress(), new TreeMessage.Punch(KEY.channelId(),
+                nodes.get(1).localAddress(), victim, true));
+        // a PUNCH straight to a listener that asked nobody for one
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(sim.now() + 3_000);
+        stranger.send(nodes.get(2).localAddress(), new TreeMessage.Punch(KEY.channelId(),
+                nodes.get(1).localAddress(), nodes.get(2).localAddress(), true));
+        sim.runUntil(sim.now() + 2_000);
+        assertThat(trees.get(0).stats().punchesPassed).isZero();
+        assertThat(trees.get(0).stats().reversalsRefused).isEqualTo(1);
+        assertThat(listener.stats().punchesDialed).isZero();
+        assertThat(relay.stats().punchesServed).isZero();
+    }
+
+    @Test
+    void theSourceKeepsItsSlotsForRelaysPeersCanDial() {
+        add(true, 2);
+        stream();
+        ChannelTree publicRelay = add(false, 3);
+        publicRelay.join();
+        sim.runUntil(sim.now() + 2_000);
+        visibleOnly = 0; // the newcomer sees only the source, which has a slot free
+        ChannelTree nated = addBehindNat(3);
+        nated.join();
+        sim.runUntil(sim.now() + 3_000);
+        // yet the NATed relay goes below the public one
+        assertThat(nated.receiving()).isTrue();
+        assertThat(indexOf(nated.parent())).isEqualTo(1);
+        assertThat(nated.stats().refusalReasons).containsKey("the source feeds relays peers can dial first");
+        ChannelTree secondPublic = add(false, 3); // also seeing only the source
+        secondPublic.join();
+        sim.runUntil(sim.now() + 3_000);
+        assertThat(indexOf(secondPublic.parent())).isZero(); // which is what the slot was kept for
+        assertThat(nated.depth()).isEqualTo(2);
+    }
+
+    @Test
+    void aRelayPeersCanDialTakesTheSourceSlotOfOneNobodyCanDialWhichMovesBelowIt() {
+        ChannelTree nated = natRelayUnderTheSource(); // the only slot: nobody else asked yet
+        visibleOnly = 0; // it sees only the source, shown with its slot free as stale gossip would
+        staleOracle = true;
+        ChannelTree publicRelay = add(false, 3);
+        publicRelay.join();
+        sim.runUntil(sim.now() + 3_000);
+        assertThat(indexOf(publicRelay.parent())).isZero();
+        assertThat(nated.receiving()).isTrue();
+        assertThat(indexOf(nated.parent())).isEqualTo(2);
+        assertThat(nated.stats().displaced).isEqualTo(1);
+        sim.runUntil(sim.now() + 10_000);
+        assertNoSkipNoRepeat(played.get(1));
+    }
+
+    @Test
+    void underTheSourceARelayNobodyCanDialIsReachedThroughADialableChildNotTheSource() {
+        ChannelTree relay = natRelayUnderTheSource();
+        ChannelTree first = add(false, 2);
+        first.join(); // through the source: the relay has no child yet
+        sim.runUntil(sim.now() + 3_000);
+        assertThat(indexOf(first.parent())).isEqualTo(1);
+        assertThat(relay.via()).isEqualTo(nodes.get(2).localAddress());
+
+        visibleOnly = 1; // the next sees only the relay, so it asks it (through its child now)
+        ChannelTree second = add(false, 0);
+        second.join();
+        sim.runUntil(sim.now() + 3_000);
+        assertThat(indexOf(second.parent())).isEqualTo(1);
+        assertThat(trees.get(0).stats().reversalsPassed).isEqualTo(1); // the first one's only
+        assertThat(first.stats().reversalsPassed).isEqualTo(1);
+        assertThat(relay.stats().reversalsServed).isEqualTo(2);
     }
 
     @Test

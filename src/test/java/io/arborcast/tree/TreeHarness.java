@@ -60,7 +60,7 @@ abstract class TreeHarness {
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
                         full ? 0 : staleOracle ? slots.get(i) : t.freeSlots(),
                         full || staleOracle ? 0 : t.listenerChildren(), 1000, 0, oracleVersion,
-                        nodes.get(i).reachable() ? null : t.parent()));
+                        nodes.get(i).reachable() ? null : t.via() != null ? t.via() : nodes.get(i).localAddress()));
             }
         }
         out.addAll(ghosts);
@@ -93,8 +93,14 @@ abstract class TreeHarness {
 
     /** A listener with {@code slotCount} slots that nobody can dial (behind a NAT), as its reachability check found. */
     ChannelTree addBehindNat(int slotCount) {
+        return addBehindNat(slotCount, true);
+    }
+
+    /** As {@link #addBehindNat(int)}; {@code punchable}: a cone NAT, else a symmetric one (no hole punch works). */
+    ChannelTree addBehindNat(int slotCount, boolean punchable) {
         ChannelTree t = add(false, slotCount);
         nodes.get(nodes.size() - 1).setReachable(false);
+        nodes.get(nodes.size() - 1).setPunchable(punchable);
         t.setDialable(false);
         return t;
     }

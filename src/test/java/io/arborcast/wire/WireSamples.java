@@ -58,6 +58,7 @@ public final class WireSamples {
                 new GossipMessage.ProbeResult(a, r.nextLong(), true),
                 new TreeMessage.Attach(a, 1234, 4),
                 new TreeMessage.AttachVia(p2, p1, new TreeMessage.Attach(a, -1, 0, false)),
+                new TreeMessage.Punch(a, p2, p1, true),
                 new TreeMessage.Accept(a, List.of(p1, p2)),
                 new TreeMessage.Refuse(a, "no free relay slot", List.of(s1, s2)),
                 new TreeMessage.Detach(a),

@@ -3,9 +3,9 @@ package io.arborcast.sim;
 /**
  * How a simulated listener can be reached, as its home router allows. The network refuses a
  * connect to a node that is not {@link #dialable} ({@link SimNode#setReachable}): only links
- * it opens carry its traffic, so it is fed through connection reversal or by a dialable parent.
- * Cone and symmetric NATs differ in whether a hole can be punched through them (endpoint-
- * independent mapping or not), which the simulator does not model yet: both refuse every connect.
+ * it opens carry its traffic, so it is fed through connection reversal, by a dialable parent,
+ * or through a hole punched by both ends at once: that works between two cone NATs (endpoint-
+ * independent mapping), never with a symmetric one ({@link SimNode#setPunchable}).
  */
 public enum NatClass {
     /** A public address. */

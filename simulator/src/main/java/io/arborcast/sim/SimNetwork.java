@@ -55,6 +55,8 @@ public final class SimNetwork {
     /** Nodes added at a chosen host rather than by the address plan. */
     private final Map<String, SimNode> chosenHosts = new HashMap<>();
     private Set<Long> blockedPairs = Set.of();
+    /** Hole punches under way, by (puncher, target) in that order: what waits for the link. */
+    private final Map<Long, List<Message>> punches = new HashMap<>();
 
     /** Bytes and messages carried, split into control and stream data. */
     public static final class Traffic {
@@ -343,22 +345,76 @@ public final class SimNetwork {
                 notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
                 return;
             }
+            List<Message> punching = punches.get(directed(from, target));
+            if (punching != null) { // waits for the link our hole punch opens, if it does
+                punching.add(m);
+                return;
+            }
             if (!target.reachable()) { // behind a NAT: its router answers the SYN with a reset
                 traffic.dropped++;
                 notifyClosed(from, to, "connect failed: Connection refused",
                         2 * Math.round(config.latency().baseMillis(from, target)));
                 return;
             }
-            link = new SimLink(from, target);
-            links.put(SimLink.key(from.index, target.index), link);
-            from.addLink(link);
-            target.addLink(link);
+            link = openLink(from, target);
             // the handshake costs one round trip before the first frame
             departMillis += 2 * Math.round(config.latency().baseMillis(from, target));
         }
+        carry(from, target, link, m, departMillis);
+    }
+
+    private SimLink openLink(SimNode from, SimNode target) {
+        SimLink link = new SimLink(from, target);
+        links.put(SimLink.key(from.index, target.index), link);
+        from.addLink(link);
+        target.addLink(link);
+        return link;
+    }
+
+    private void carry(SimNode from, SimNode target, SimLink link, Message m, long departMillis) {
         long arrive = departMillis + config.latency().sampleMillis(from, target, netRandoms[0]);
         arrive = link.orderedArrival(from, arrive);
         sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, link));
+    }
+
+    private static long directed(SimNode from, SimNode to) {
+        return ((long) from.index << 32) | to.index;
+    }
+
+    /**
+     * A hole punch from {@code from} to {@code to}, a node nobody can dial (to a dialable one, a
+     * plain connect does): the link opens when the other end punches back within the connect
+     * timeout and neither NAT maps each destination to a port of its own ({@link
+     * SimNode#setPunchable}); what {@code from} sends meanwhile waits for it. Else, after the
+     * timeout, the puncher hears the link closed.
+     */
+    void punch(SimNode from, PeerAddress to) {
+        SimNode target = resolve(to);
+        if (target == null || !target.alive || target.reachable() || to.id() == null
+                || !to.id().equals(target.address.id()) || links.containsKey(SimLink.key(from.index, target.index))) {
+            return;
+        }
+        List<Message> theirs = punches.get(directed(target, from));
+        if (theirs != null && from.punchable() && target.punchable() && from.partitionGroup == target.partitionGroup) {
+            punches.remove(directed(target, from)); // the two SYNs crossed: one link, both ends dialled
+            SimLink link = openLink(target, from);
+            long depart = sim.now() + Math.round(config.latency().baseMillis(from, target));
+            theirs.forEach(m -> carry(target, from, link, m, depart));
+            return;
+        }
+        long key = directed(from, target);
+        if (punches.containsKey(key)) {
+            return;
+        }
+        List<Message> mine = new ArrayList<>();
+        punches.put(key, mine);
+        from.sim.after(config.connectTimeoutMillis(), () -> {
+            if (punches.get(key) == mine) {
+                punches.remove(key);
+                traffics[from.partition].dropped += mine.size();
+                notifyClosed(from, to, "hole punch failed: connect timed out", 0);
+            }
+        });
     }
 
     /** When a message of {@code bytes} leaves {@code from}'s uplink, in ms, after what is queued before it. */

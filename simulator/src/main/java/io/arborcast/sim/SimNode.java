@@ -43,6 +43,7 @@ public final class SimNode implements Environment, Transport {
     int partitionGroup;
     MessageHandler handler;
     private boolean reachable = true;
+    private boolean punchable = true;
     long bytesSent;
     /** Bytes other nodes sent to this one (whether or not they arrived). */
     long bytesAddressed;
@@ -147,6 +148,26 @@ public final class SimNode implements Environment, Transport {
 
     public boolean reachable() {
         return reachable;
+    }
+
+    /**
+     * Whether a hole can be punched through this node's NAT (endpoint-independent mapping, as a
+     * cone NAT or Linux MASQUERADE; false: a symmetric NAT); true unless set. Matters only while
+     * it is not {@link #reachable}.
+     */
+    public void setPunchable(boolean punchable) {
+        this.punchable = punchable;
+    }
+
+    public boolean punchable() {
+        return punchable;
+    }
+
+    @Override
+    public void punch(PeerAddress to) {
+        if (alive) {
+            net.punch(this, to);
+        }
     }
 
     @Override

@@ -181,6 +181,7 @@ final class StreamWorkload implements Workload {
         if (!isSource) {
             p.nat = s.stream().nat().draw(natRandom.nextDouble());
             node.setReachable(p.nat.dialable());
+            node.setPunchable(p.nat != NatClass.SYMMETRIC);
             channel.setDialable(p.nat.dialable()); // as its reachability check would find
         }
         byId.put(node.localAddress().id(), p);
@@ -472,6 +473,9 @@ final class StreamWorkload implements Workload {
         out.put("reversalsAsked", total(st -> st.reversalsAsked));
         out.put("reversalsServed", total(st -> st.reversalsServed));
         out.put("reversalsRefused", total(st -> st.reversalsRefused));
+        out.put("punchesAsked", total(st -> st.punchesAsked));
+        out.put("punchesSucceeded", total(st -> st.punchesSucceeded));
+        out.put("punchesFailed", total(st -> st.punchesFailed));
         return out;
     }
 
