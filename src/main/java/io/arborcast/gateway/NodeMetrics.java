@@ -106,6 +106,13 @@ public final class NodeMetrics {
                     .description("parents lost").register(registry);
             FunctionCounter.builder("arborcast_channel_chunks_pulled", st, s -> s.chunksPulled).tags(t)
                     .description("chunks taken from neighbours by gap pull").register(registry);
+            FunctionCounter.builder("arborcast_channel_reversals_served", st, s -> s.reversalsServed).tags(t)
+                    .description("children nobody could dial us for, fed by connecting out to them").register(registry);
+            for (boolean ok : new boolean[] {true, false}) {
+                FunctionCounter.builder("arborcast_channel_punches", st, s -> ok ? s.punchesSucceeded : s.punchesFailed)
+                        .tags(t.and("outcome", ok ? "succeeded" : "failed"))
+                        .description("hole punches to a parent (both ends behind NATs), by outcome").register(registry);
+            }
             repairs = Timer.builder("arborcast_channel_repair_latency").tags(t).publishPercentileHistogram()
                     .description("parent lost to first chunk from the new one").register(registry);
             repairTimers.put(id, repairs);

@@ -150,7 +150,8 @@ final class Downstream implements Upstream.Below {
         } else if (newcomer && children.size() >= config.maxRelays()
                 && !displaceSilentNewcomer(from)
                 && !(a.relaySlots() > 0 && displaceListener(from, a))
-                && !(up.root() && a.relaySlots() > 0 && a.dialable() && displaceUndialable(from, a))) {
+                && !(up.root() && a.relaySlots() > 0 && a.dialable() && displaceUndialable(from, a))
+                && !(!a.dialable() && !up.root() && displaceDialableListener(from, a))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
         }
         if (refusal == null && up.root() && a.relaySlots() == 0 && newcomer) {
@@ -196,7 +197,7 @@ final class Downstream implements Upstream.Below {
      * anyone in turn, so nothing oscillates. False if no child can be displaced.
      */
     private boolean displaceListener(PeerAddress relay, TreeMessage.Attach asked) {
-        return displace(relay, asked, c -> c.slots() == 0, "");
+        return displace(relay, asked, c -> c.slots() == 0, "displaced by relay");
     }
 
     /**
@@ -206,12 +207,26 @@ final class Downstream implements Upstream.Below {
      * moves down, and the top of the tree ends up reachable from everywhere below.
      */
     private boolean displaceUndialable(PeerAddress relay, TreeMessage.Attach asked) {
-        return displace(relay, asked, c -> !c.dialable(), " peers can dial");
+        return displace(relay, asked, c -> !c.dialable(), "displaced by relay peers can dial");
     }
 
-    /** Gives the slot of the first child {@code which} picks to {@code relay}, sending that child below it. */
-    private boolean displace(PeerAddress relay, TreeMessage.Attach asked, Predicate<Children.Child> which,
-                             String kind) {
+    /**
+     * Full, and a peer nobody can dial asks: a child peers can dial that relays nothing gives its
+     * slot up and goes elsewhere (anyone can feed it, through reversal too), since the asker can
+     * only be fed by a parent peers can dial (or a punch). Never at the source (it passes no such
+     * listener on), and nothing oscillates: such a child never displaces anyone in turn.
+     */
+    private boolean displaceDialableListener(PeerAddress asker, TreeMessage.Attach asked) {
+        return displace(asker, asked, c -> c.dialable() && c.slots() == 0 && !c.onProbation(),
+                "displaced by one nobody can dial");
+    }
+
+    /**
+     * Gives the slot of the first child {@code which} picks to {@code asker}, sending that child
+     * elsewhere: below the asker first if it relays.
+     */
+    private boolean displace(PeerAddress asker, TreeMessage.Attach asked, Predicate<Children.Child> which,
+                             String why) {
         Children.Child moved = null;
         for (Children.Child c : children.all()) {
             if (which.test(c)) {
@@ -224,11 +239,13 @@ final class Downstream implements Upstream.Below {
         }
         PeerAddress leaf = moved.address();
         List<PeerState> alternatives = new ArrayList<>();
-        alternatives.add(PeerState.offering(relay, childDepth(), asked.relaySlots(), 0, viaUs(asked.dialable())));
+        if (asked.relaySlots() > 0) {
+            alternatives.add(PeerState.offering(asker, childDepth(), asked.relaySlots(), 0, viaUs(asked.dialable())));
+        }
         alternatives.addAll(alternatives(leaf, moved.slots() > 0));
         drop(leaf.id());
         stats.displacedOthers++;
-        events.childLost(leaf, "displaced by relay" + kind + " " + relay);
+        events.childLost(leaf, why + " " + asker);
         transport.send(leaf, new TreeMessage.Displace(channel, bounded(alternatives)));
         return true;
     }

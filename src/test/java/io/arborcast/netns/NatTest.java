@@ -210,6 +210,8 @@ class NatTest {
                         .contains("\"parent\":{\"id\":\"" + relayId + "\",\"address\":\"198.18.50.2:7144\"}");
                 asked += punches(status, "asked");
                 succeeded += punches(status, "succeeded");
+                assertThat(h.get("http://" + ip + ":7144/metrics")).containsPattern(
+                        "arborcast_channel_punches_total\\{channel=\"" + id + "\",outcome=\"succeeded\"} 1\\.0");
                 assertThat(number(status, "skipped")).isZero();
             }
             System.out.printf("hole punching: %d of %d asked succeeded%n", succeeded, asked);

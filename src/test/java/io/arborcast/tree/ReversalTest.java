@@ -197,6 +197,38 @@ class ReversalTest extends TreeHarness {
     }
 
     @Test
+    void aFullRelayPeersCanDialGivesAListenersSlotToOneNobodyCanDial() {
+        add(true, 2);
+        stream();
+        addBehindNat(2).join(); // 1: takes a source slot while nobody else is there
+        sim.runUntil(sim.now() + 2_000);
+        ChannelTree relay = add(false, 2); // 2: the other
+        relay.join();
+        sim.runUntil(sim.now() + 2_000);
+        visibleOnly = 2; // listeners 3 and 4, peers can dial them, fill the relay
+        for (int i = 0; i < 2; i++) {
+            add(false, 0).join();
+            sim.runUntil(sim.now() + 3_000);
+            assertThat(indexOf(trees.get(3 + i).parent())).isEqualTo(2);
+        }
+        visibleOnly = 2; // a listener behind a symmetric NAT sees the full relay, shown with room
+        staleOracle = true;
+        ChannelTree symmetric = addBehindNat(0, false);
+        symmetric.join();
+        sim.runUntil(sim.now() + 3_000);
+        assertThat(indexOf(symmetric.parent())).isEqualTo(2);
+        assertThat(relay.stats().displacedOthers).isEqualTo(1);
+        // the listener that gave its slot up is fed elsewhere (the NATed relay, through reversal)
+        visibleOnly = -1;
+        staleOracle = false;
+        sim.runUntil(sim.now() + 10_000);
+        assertThat(trees.subList(3, 5)).allSatisfy(t -> assertThat(t.receiving()).isTrue());
+        assertThat(trees.subList(3, 5)).anySatisfy(t -> assertThat(indexOf(t.parent())).isEqualTo(1));
+        assertNoSkipNoRepeat(played.get(3));
+        assertNoSkipNoRepeat(played.get(4));
+    }
+
+    @Test
     void aReversalIsHonouredOnlyFromTheParentAndOnlyForTheAskerItSaw() {
         ChannelTree relay = natRelayUnderTheSource();
         SimNode stranger = net.addNode(NodeId.random(random));
