@@ -1,6 +1,5 @@
 package io.arborcast.core;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -18,12 +17,7 @@ public final class DialBackoff {
     private record Failures(int count, long until, long last) {
     }
 
-    private final Map<String, Failures> failures = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Failures> eldest) {
-            return size() > MAX_ADDRESSES;
-        }
-    };
+    private final Map<String, Failures> failures = Lru.map(MAX_ADDRESSES);
 
     /** Milliseconds to wait before dialling {@code endpoint} again; 0 if it may be dialled now. */
     public long waitMillis(String endpoint, long now) {

@@ -1,6 +1,5 @@
 package io.arborcast.core;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,12 +15,7 @@ public final class RateLimiter {
 
     public RateLimiter(int perMinute, int maxSenders) {
         this.perMinute = perMinute;
-        this.windows = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
-                return size() > maxSenders;
-            }
-        };
+        this.windows = Lru.map(maxSenders);
     }
 
     /** Counts one action by {@code host}; false if it is over its limit. */

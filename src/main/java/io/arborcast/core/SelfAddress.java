@@ -65,12 +65,7 @@ public final class SelfAddress {
     private final Map<String, Belief> adopted = new LinkedHashMap<>();
     /** The adopted beliefs, then the interface addresses: what {@link #hostFor} chooses from, kept as they change. */
     private List<Belief> known;
-    private final Map<NodeId, Report> reports = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Report> eldest) {
-            return size() > MAX_REPORTS;
-        }
-    };
+    private final Map<NodeId, Report> reports = Lru.map(MAX_REPORTS);
 
     /**
      * @param configured    the user's address (null or empty: learn it)

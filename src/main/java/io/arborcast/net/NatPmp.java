@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * NAT-PMP (RFC 6886): UDP to the gateway's port 5351; a mapping request per protocol, version
  * 0, answered with the port and lifetime granted. Blocking.
  */
-final class NatPmp implements PortMapper.Forwarding {
+final class NatPmp implements PortMapper.PerProtocol {
     private static final Logger log = LoggerFactory.getLogger(NatPmp.class);
     static final int PORT = 5351;
     /** Waits for an answer, per try (RFC 6886 starts at 250 ms and doubles). */
@@ -36,19 +36,8 @@ final class NatPmp implements PortMapper.Forwarding {
     }
 
     @Override
-    public int map(int port, int lifetimeSeconds) throws IOException {
-        int tcp = map(TCP, port, lifetimeSeconds);
-        return tcp <= 0 ? 0 : Math.min(tcp, map(UDP, port, lifetimeSeconds)); // no answer for TCP: none for UDP
-    }
-
-    @Override
-    public void unmap(int port) throws IOException {
-        map(TCP, port, 0);
-        map(UDP, port, 0);
-    }
-
-    /** Maps {@code port} for {@code protocol} (lifetime 0: deletes); the lifetime granted, or 0 (logged why). */
-    private int map(int protocol, int port, int lifetime) throws IOException {
+    public int map(boolean tcp, int port, int lifetime) throws IOException {
+        int protocol = tcp ? TCP : UDP;
         ByteBuffer res = ask(request(protocol, port, lifetime == 0 ? 0 : port, lifetime), 16);
         if (res == null) {
             log.debug("port mapping: no NAT-PMP answer from {}", gateway.getHostAddress());
@@ -56,7 +45,7 @@ final class NatPmp implements PortMapper.Forwarding {
         }
         int result = res.getShort(2) & 0xffff;
         int external = res.getShort(10) & 0xffff;
-        String name = protocol == TCP ? "TCP" : "UDP";
+        String name = tcp ? "TCP" : "UDP";
         if (result != 0) {
             log.info("port mapping: {} refused {} {} (NAT-PMP result {})", gateway.getHostAddress(), name, port, result);
             return 0;

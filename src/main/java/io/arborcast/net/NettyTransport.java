@@ -4,6 +4,7 @@ import io.arborcast.core.AddressFilter;
 import io.arborcast.core.AddressScope;
 import io.arborcast.core.DialBackoff;
 import io.arborcast.core.Limit;
+import io.arborcast.core.Lru;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
@@ -50,7 +51,6 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -67,12 +67,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private final NetConfig config;
     private final NodeIdentity identity;
     /** Node ids of recently seen datagram senders' keys (deriving one costs a hash; checking its puzzle, another). */
-    private final Map<ByteBuffer, NodeId> senderIds = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, NodeId> eldest) {
-            return size() > 4096;
-        }
-    };
+    private final Map<ByteBuffer, NodeId> senderIds = Lru.map(4096);
     private final EventLoopGroup group;
     private final EventLoop loop;
     private final NettyEnvironment env;
@@ -87,12 +82,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
      * The source of the last datagram from each peer id, beside the host it was seen from (canonical):
      * where answers go (a NAT's mapping, not the declared port) while the peer is at that host.
      */
-    private final Map<NodeId, ReturnPath> datagramReturn = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, ReturnPath> eldest) {
-            return size() > 4096;
-        }
-    };
+    private final Map<NodeId, ReturnPath> datagramReturn = Lru.map(4096);
 
     private record ReturnPath(String host, InetSocketAddress source) {
     }

@@ -17,7 +17,7 @@ import java.util.Arrays;
  * a delete must carry the nonce the mapping was made with. A NAT-PMP-only router answers
  * "unsupported version" (then {@link NatPmp} is asked). Blocking.
  */
-final class Pcp implements PortMapper.Forwarding {
+final class Pcp implements PortMapper.PerProtocol {
     private static final Logger log = LoggerFactory.getLogger(Pcp.class);
     private static final int VERSION = 2;
     private static final int MAP = 1;
@@ -43,18 +43,6 @@ final class Pcp implements PortMapper.Forwarding {
     }
 
     @Override
-    public int map(int port, int lifetimeSeconds) throws IOException {
-        int tcp = map(TCP, port, lifetimeSeconds);
-        return tcp <= 0 ? 0 : Math.min(tcp, map(UDP, port, lifetimeSeconds));
-    }
-
-    @Override
-    public void unmap(int port) throws IOException {
-        map(TCP, port, 0);
-        map(UDP, port, 0);
-    }
-
-    @Override
     public String externalAddress() {
         return external;
     }
@@ -67,11 +55,11 @@ final class Pcp implements PortMapper.Forwarding {
         return answered;
     }
 
-    /** Maps {@code port} for {@code protocol} (lifetime 0: deletes); the lifetime granted, or 0 (logged why). */
-    private int map(int protocol, int port, int lifetime) throws IOException {
-        byte[] request = request(protocol, port, lifetime);
+    @Override
+    public int map(boolean tcp, int port, int lifetime) throws IOException {
+        byte[] request = request(tcp ? TCP : UDP, port, lifetime);
         ByteBuffer res = NatPmp.exchange(gateway, request, 4, buf -> isAnswer(buf, request));
-        String name = protocol == TCP ? "TCP" : "UDP";
+        String name = tcp ? "TCP" : "UDP";
         if (res == null) {
             log.debug("port mapping: no PCP answer from {}", gateway.getHostAddress());
             return 0;
@@ -92,7 +80,7 @@ final class Pcp implements PortMapper.Forwarding {
         if (lifetime > 0 && externalPort != port) {
             log.info("port mapping: {} offered {} port {} instead of {}; not used", gateway.getHostAddress(), name,
                     externalPort, port);
-            map(protocol, port, 0);
+            map(tcp, port, 0);
             return 0;
         }
         byte[] ip = new byte[16];

@@ -47,6 +47,27 @@ public final class PortMapper implements AutoCloseable {
         String externalAddress() throws IOException;
     }
 
+    /**
+     * A protocol that asks one request per transport protocol (NAT-PMP, PCP): TCP first, UDP only
+     * if TCP was granted; what both were granted counts.
+     */
+    interface PerProtocol extends Forwarding {
+        /** Maps {@code port} for TCP or UDP (lifetime 0: deletes); the lifetime granted, or 0 (logged why). */
+        int map(boolean tcp, int port, int lifetimeSeconds) throws IOException;
+
+        @Override
+        default int map(int port, int lifetimeSeconds) throws IOException {
+            int tcp = map(true, port, lifetimeSeconds);
+            return tcp <= 0 ? 0 : Math.min(tcp, map(false, port, lifetimeSeconds)); // no answer for TCP: none for UDP
+        }
+
+        @Override
+        default void unmap(int port) throws IOException {
+            map(true, port, 0);
+            map(false, port, 0);
+        }
+    }
+
     /** A port forwarded by {@code by}: {@code port} on its outside, for {@code lifetimeSeconds}. */
     public record Mapping(String by, int port, int lifetimeSeconds, String routerSays) {
         /** One line for logs: what is forwarded, by whom, and what the router says its address is. */

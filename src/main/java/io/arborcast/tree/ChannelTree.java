@@ -1,6 +1,7 @@
 package io.arborcast.tree;
 
 import io.arborcast.core.Environment;
+import io.arborcast.core.Lru;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
@@ -12,7 +13,6 @@ import io.arborcast.core.TreeMessage;
 import io.arborcast.stream.ChunkBuffer;
 import io.arborcast.stream.Chunks;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -55,25 +55,15 @@ public final class ChannelTree {
     private final Downstream down;
     private final RateLimiter reversals = new RateLimiter(REVERSALS_PER_MINUTE, 1024);
     /** Reversals we passed to a child lately, by (child, asker): the PUNCHes we pass back. */
-    private final Map<List<NodeId>, Passed> passed = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<List<NodeId>, Passed> eldest) {
-            return size() > 256;
-        }
-    };
+    private final Map<List<NodeId>, Passed> passed = Lru.map(256);
 
     private record Passed(PeerAddress asker, long at) {
     }
 
     /** Punches we served whose link has not shown yet whether it came up, by asker. */
-    private final Map<NodeId, Long> punchesServed = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, Long> eldest) {
-            return size() > 256;
-        }
-    };
-    private int servedPunchFailures;
-    private long punchesPausedUntil = Long.MIN_VALUE;
+    private final Map<NodeId, Long> punchesServed = Lru.map(256);
+    /** Our hole punches as a relay: while they are paused, punch asks get a refusing PUNCH. */
+    private final PunchStreak servedPunches = new PunchStreak();
     private int ticks;
     private boolean running = true;
     private Head head;
@@ -388,7 +378,7 @@ public final class ChannelTree {
             stats.reversalsServed++;
             down.onAttach(asker, v.attach(), head);
         } else { // the asker cannot be dialled either: a hole punch, if one is worth trying
-            boolean dialing = up.receiving() && down.hasRoomFor(v.attach()) && env.now() >= punchesPausedUntil;
+            boolean dialing = up.receiving() && down.hasRoomFor(v.attach()) && !servedPunches.paused(env.now());
             transport.send(from, new TreeMessage.Punch(channel, transport.localAddress(), asker, dialing));
             if (!dialing) {
                 stats.reversalsRefused++;
@@ -429,19 +419,17 @@ public final class ChannelTree {
 
     /**
      * What came of a punch we served to {@code peer}: the link came up (it sent something) or
-     * closed first. After {@link Upstream#PUNCH_FAILURES_TO_PAUSE} failures in a row and no
-     * success (our NAT maps per destination, or drops nothing and resets), we answer punch
-     * asks with a refusal for {@link Upstream#PUNCH_PAUSE_MILLIS}, so askers go elsewhere at once.
+     * closed first. Failures in a row ({@link PunchStreak}) make us answer punch asks with a
+     * refusal for a while, so askers go elsewhere at once.
      */
     private void servedPunchEnded(NodeId peer, boolean linked) {
         if (punchesServed.remove(peer) == null) {
             return;
         }
         if (linked) {
-            servedPunchFailures = 0;
-        } else if (++servedPunchFailures >= Upstream.PUNCH_FAILURES_TO_PAUSE) {
-            servedPunchFailures = 0;
-            punchesPausedUntil = env.now() + Upstream.PUNCH_PAUSE_MILLIS;
+            servedPunches.succeeded();
+        } else {
+            servedPunches.failed(env.now());
         }
     }
 

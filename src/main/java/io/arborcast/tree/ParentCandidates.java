@@ -63,8 +63,8 @@ final class ParentCandidates {
     private List<PeerState> redirectStates = List.of();
     /** Whether peers can dial us: only then can a peer nobody can dial (a {@code via} one) connect to us. */
     private boolean dialable = true;
-    /** Whether we may try hole punching, so that, dialable or not, we can ask one that is not. */
-    private boolean punching = true;
+    /** Our hole punches as a child: while they are paused, nobody we cannot dial is a candidate unless we are dialable. */
+    final PunchStreak punches = new PunchStreak();
     /** Backup parents, best first, in the states they were ranked by. */
     private List<PeerState> backups = List.of();
 
@@ -123,11 +123,6 @@ final class ParentCandidates {
         dialable = d;
     }
 
-    /** Whether hole punching is worth trying (it stops after failing in a row: a symmetric NAT). */
-    void setPunching(boolean p) {
-        punching = p;
-    }
-
     boolean dialable() {
         return dialable;
     }
@@ -166,7 +161,7 @@ final class ParentCandidates {
     }
 
     private boolean throughVia(PeerAddress via, NodeId id) {
-        return !id.equals(via.id()) && !via.id().equals(self.get()) && (dialable || punching);
+        return !id.equals(via.id()) && !via.id().equals(self.get()) && (dialable || !punches.paused(env.now()));
     }
 
     /** A new round of candidates: everyone may be tried again. */

@@ -2,9 +2,9 @@ package io.arborcast.tree;
 
 import io.arborcast.core.Environment;
 import io.arborcast.core.Limit;
+import io.arborcast.core.Lru;
 import io.arborcast.core.NodeId;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,12 +30,7 @@ final class ReplayBudget {
     private final double perMilli;
     private final double knownBurst;
     private final double strangerBurst;
-    private final Map<NodeId, double[]> buckets = new LinkedHashMap<>(16, 0.75f, true) { // {tokens, at}
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, double[]> eldest) {
-            return size() > PEERS;
-        }
-    };
+    private final Map<NodeId, double[]> buckets = Lru.map(PEERS); // {tokens, at}
     private final double[] strangers;
 
     ReplayBudget(Environment env, int perMinute) {

@@ -37,9 +37,6 @@ final class Upstream {
     private static final int BIG_GAIN = 3;
     /** A move refused may follow this many redirects that are still shallower than we are. */
     private static final int MOVE_HOPS = 2;
-    /** Hole punches failed in a row after which we stop trying them for a while. */
-    static final int PUNCH_FAILURES_TO_PAUSE = 3;
-    static final long PUNCH_PAUSE_MILLIS = 10 * 60_000;
 
     /** What the side below hears of changes above. */
     interface Below {
@@ -69,7 +66,6 @@ final class Upstream {
     private long lastMoveAt;
     /** Parents we asked through their {@code via} while nobody can dial us either: a hole punch each. */
     private final Map<NodeId, PunchAsk> punchAsks = new HashMap<>(4);
-    private int punchFailuresInRow;
     /** Whether our parent was reached by a hole punch (then nobody can reach us through it). */
     private boolean parentPunched;
 
@@ -326,11 +322,7 @@ final class Upstream {
             parentLost("link closed: " + reason, false);
         } else if (attempts().end(peer.id())) {
             punchEnded(peer.id(), false);
-            if (state instanceof Moving m) {
-                become(m.current);
-            } else {
-                tryNext();
-            }
+            attemptEndedInVain();
         }
     }
 
@@ -383,11 +375,7 @@ final class Upstream {
         boolean punched = punchEnded(from.id(), true);
         if (a.ancestors().stream().anyMatch(x -> x.id().equals(self()))) {
             transport.send(from, new TreeMessage.Detach(channel)); // it is below us: a loop
-            if (state instanceof Moving m) {
-                become(m.current);
-            } else {
-                tryNext();
-            }
+            attemptEndedInVain();
             return;
         }
         boolean wasMoving = state instanceof Moving;
@@ -459,6 +447,11 @@ final class Upstream {
         punchAsks.remove(p.parent().id()); // it will not: no fault of ours, and no reason to wait
         attempts().end(p.parent().id());
         candidates.silent(p.parent().id());
+        attemptEndedInVain();
+    }
+
+    /** An ATTACH out ended without a parent: a move keeps the parent it has, a search asks the next. */
+    private void attemptEndedInVain() {
         if (state instanceof Moving m) {
             become(m.current);
         } else {
@@ -468,8 +461,7 @@ final class Upstream {
 
     /**
      * The ask to {@code parent} ended: answered over the punched link ({@code answered}) or not.
-     * After {@link #PUNCH_FAILURES_TO_PAUSE} failures in a row (as behind a symmetric NAT, where
-     * no punch works) we try none for {@link #PUNCH_PAUSE_MILLIS}. True if it was a punch.
+     * Failures in a row pause our punching ({@link PunchStreak}). True if it was a punch.
      */
     private boolean punchEnded(NodeId parent, boolean answered) {
         if (punchAsks.remove(parent) == null) {
@@ -477,16 +469,10 @@ final class Upstream {
         }
         if (answered) {
             stats.punchesSucceeded++;
-            punchFailuresInRow = 0;
+            candidates.punches.succeeded();
         } else {
             stats.punchesFailed++;
-            if (++punchFailuresInRow == PUNCH_FAILURES_TO_PAUSE) {
-                candidates.setPunching(false);
-                env.schedule(PUNCH_PAUSE_MILLIS, () -> {
-                    punchFailuresInRow = 0;
-                    candidates.setPunching(true);
-                });
-            }
+            candidates.punches.failed(env.now());
         }
         return true;
     }
@@ -535,10 +521,7 @@ final class Upstream {
             if (attempts().expire(next.id())) {
                 punchEnded(next.id(), false);
                 candidates.silent(next.id());
-                if (state instanceof Moving m) {
-                    become(m.current);
-                }
-                tryNext();
+                attemptEndedInVain();
             }
         });
         attempts().add(next.id(), env.now(), timeout);

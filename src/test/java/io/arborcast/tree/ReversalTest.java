@@ -80,7 +80,7 @@ class ReversalTest extends TreeHarness {
         sim.runUntil(sim.now() + 120_000);
         assertThat(symmetric.receiving()).isFalse(); // the only room is below the other NATed node
         TreeStats st = symmetric.stats();
-        assertThat(st.punchesFailed).isEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+        assertThat(st.punchesFailed).isEqualTo(PunchStreak.FAILURES_TO_PAUSE);
         assertThat(st.punchesAsked).isEqualTo(st.punchesFailed);
         assertThat(st.punchesSucceeded).isZero();
 
@@ -90,7 +90,7 @@ class ReversalTest extends TreeHarness {
         assertThat(publicRelay.receiving()).isTrue();
         assertThat(symmetric.receiving()).isTrue();
         assertThat(indexOf(symmetric.parent())).isEqualTo(3);
-        assertThat(st.punchesAsked).isEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+        assertThat(st.punchesAsked).isEqualTo(PunchStreak.FAILURES_TO_PAUSE);
     }
 
     @Test
@@ -104,7 +104,7 @@ class ReversalTest extends TreeHarness {
         cone.forEach(ChannelTree::join);
         sim.runUntil(sim.now() + 10_000); // every punch it served failed (a connect times out after 3 s)
         long served = symmetricRelay.stats().punchesServed;
-        assertThat(served).isGreaterThanOrEqualTo(Upstream.PUNCH_FAILURES_TO_PAUSE);
+        assertThat(served).isGreaterThanOrEqualTo(PunchStreak.FAILURES_TO_PAUSE);
         assertThat(cone).allSatisfy(t -> assertThat(t.stats().punchesFailed).isPositive())
                 .allSatisfy(t -> assertThat(t.stats().punchesSucceeded).isZero());
 
