@@ -55,6 +55,45 @@ public final class ChunkBuffer {
         return highest;
     }
 
+    /**
+     * Where this node's stream needs filling from: the lowest seq missing between held chunks
+     * stamped at most {@code recentMillis} before the newest (a hole playout may still fill),
+     * else the seq after the newest; -1 when empty. Holes below our first chunk are not ours
+     * to fill, and older ones playout has skipped already.
+     */
+    public long firstMissing(long recentMillis) {
+        if (highest < 0) {
+            return -1;
+        }
+        long since = get(highest).timestamp() - recentMillis;
+        long hole = highest + 1;
+        long unconfirmed = -1; // a hole counts once a held chunk below it shows we had the stream there
+        for (long s = highest; s >= windowStart(); s--) {
+            Chunk c = get(s);
+            if (c == null) {
+                unconfirmed = s;
+                continue;
+            }
+            if (unconfirmed >= 0) {
+                hole = unconfirmed;
+                unconfirmed = -1;
+            }
+            if (c.timestamp() < since) {
+                break;
+            }
+        }
+        return hole;
+    }
+
+    /** How many seqs from {@code seq} on are missing in a row, up to the newest held. */
+    public int missingFrom(long seq) {
+        int n = 0;
+        for (long s = Math.max(seq, windowStart()); s <= highest && get(s) == null; s++) {
+            n++;
+        }
+        return n;
+    }
+
     /** Chunks held in the window now (fewer than its capacity while filling, or with gaps). */
     public int held() {
         long start = windowStart();

@@ -22,9 +22,9 @@ import java.util.function.Supplier;
  * One node's place in one channel's relay tree. A listener attaches to a parent with "resume
  * from seq", verifies every chunk before storing and forwarding it, feeds its children from
  * its window, and when its parent is lost attaches to its grandparent or a backup (the
- * shallower first), then any candidate, resuming where it stopped: nothing skipped, nothing
- * repeated. The source is the root. Sans-IO: inputs are method calls, output goes through
- * the transport.
+ * shallower first), then any candidate, resuming at the first chunk it misses: nothing
+ * skipped, nothing repeated. The source is the root. Sans-IO: inputs are method calls,
+ * output goes through the transport.
  *
  * <p>This class dispatches between the two sides of that place, the chunk buffer and the
  * transport: {@link Upstream} (the parent: attaching, repair, moving up) and
@@ -287,7 +287,7 @@ public final class ChannelTree {
         down.tick(source ? env.now() : up.beacon());
         up.tick();
         pull.expire();
-        if (!source && buffer.highestSeq() >= 0 && !up.fedWithin(GapPull.AFTER_MILLIS)) {
+        if (!source && buffer.highestSeq() >= 0) {
             pullGap();
         }
         if (++ticks % REBALANCE_TICKS == 0) {
@@ -305,17 +305,24 @@ public final class ChannelTree {
 
     /**
      * Gap pull (swarming): while our parent is lost or feeding us nothing, ask gossip
-     * neighbours for what follows our highest seq. Their answers are verified, played and
-     * forwarded to our children like the parent's chunks, so a repair that takes longer than
-     * the playout delay skips nothing as long as some neighbour has the chunks. Never asks the
-     * source (depth 0): its upload is the channel's bottleneck; nor a peer nobody can dial.
+     * neighbours for what follows the first chunk we miss; while it feeds us, ask them only for
+     * a hole below the newest chunk that playout can still fill (a chunk lost with a parent
+     * that a new parent no longer holds). Their answers are verified, played and forwarded to
+     * our children like the parent's chunks, so a repair that takes longer than the playout
+     * delay skips nothing as long as some neighbour has the chunks. Never asks the source
+     * (depth 0): its upload is the channel's bottleneck; nor a peer nobody can dial.
      */
     private void pullGap() {
+        long from = buffer.firstMissing(config.playoutDelayMillis());
+        boolean fed = up.fedWithin(GapPull.AFTER_MILLIS);
+        if (fed && from > buffer.highestSeq()) {
+            return;
+        }
         List<PeerState> cs = candidates.newest();
         // (a peer nobody can dial is no use: a pull opens no reversal or punch, and the connect fails)
         cs.removeIf(st -> st.depth() == 0 || !st.dialable() || !candidates.eligible(st.address())
                 || up.isParent(st.id()));
-        pull.ask(cs, buffer.highestSeq() + 1);
+        pull.ask(cs, from, fed ? buffer.missingFrom(from) : GapPull.MAX_CHUNKS);
     }
 
     // ---------------------------------------------------------------- incoming

@@ -17,11 +17,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Gap pull (swarming), both sides: while our parent is lost or feeding us nothing, ask a
- * few gossip neighbours for what they hold after our highest seq, and take their answers for
- * a while; answer neighbours' pulls from our window, at most once per half keepalive period
- * per peer and {@link #MAX_CHUNKS} chunks per answer, so nobody can make us replay our whole
- * buffer in a loop. {@link ChannelTree} decides when to pull and verifies what comes back.
+ * Gap pull (swarming), both sides: while our parent is lost or feeding us nothing, or a hole
+ * lost with a parent stays open, ask a few gossip neighbours for what they hold from the first
+ * chunk we miss, and take their answers for a while; answer neighbours' pulls from our
+ * window, at most once per half keepalive period per peer and {@link #MAX_CHUNKS} chunks per
+ * answer, so nobody can make us replay our whole buffer in a loop. {@link ChannelTree}
+ * decides when to pull and verifies what comes back.
  */
 final class GapPull {
     /** Asked of this many neighbours per keepalive while the parent feeds us nothing. */
@@ -53,15 +54,15 @@ final class GapPull {
         this.minServeIntervalMillis = keepaliveMillis / 2;
     }
 
-    /** Asks up to {@link #PEERS} of {@code neighbours}, drawn at random, for the chunks from {@code fromSeq}. */
-    void ask(List<PeerState> neighbours, long fromSeq) {
+    /** Asks up to {@link #PEERS} of {@code neighbours}, drawn at random, for {@code count} chunks from {@code fromSeq}. */
+    void ask(List<PeerState> neighbours, long fromSeq, int count) {
         Set<NodeId> asked = new HashSet<>();
         for (int i = 0; i < neighbours.size() && asked.size() < PEERS; i++) {
             PeerState st = neighbours.get(env.random().nextInt(neighbours.size()));
             if (asked.add(st.id())) {
                 stats.pullsSent++;
                 askedAt.put(st.id(), env.now());
-                transport.send(st.address(), new TreeMessage.Pull(channel, fromSeq, MAX_CHUNKS));
+                transport.send(st.address(), new TreeMessage.Pull(channel, fromSeq, Math.min(count, MAX_CHUNKS)));
             }
         }
     }

@@ -503,7 +503,7 @@ final class Upstream {
     private void attachTo(PeerAddress next) {
         stats.attachesSent++;
         pacing.sent();
-        long resume = buffer.highestSeq() >= 0 ? buffer.highestSeq() + 1 : -1;
+        long resume = buffer.firstMissing(config.playoutDelayMillis());
         TreeMessage.Attach attach = new TreeMessage.Attach(channel, resume, config.maxRelays(), candidates.dialable());
         PeerAddress via = candidates.via(next.id());
         events.asking(next, via, resume);

@@ -76,6 +76,29 @@ class StreamStateTest {
     }
 
     @Test
+    void aStreamNeedsFillingFromItsFirstRecentHoleNotFromBeforeItsFirstChunk() {
+        ChunkBuffer b = new ChunkBuffer(120); // chunks are 250 ms apart
+        assertThat(b.firstMissing(3_000)).as("empty: from the preroll").isEqualTo(-1);
+        for (long s = 40; s <= 50; s++) {
+            b.put(chunk(s));
+        }
+        assertThat(b.firstMissing(3_000)).as("whole from its first chunk: the next one").isEqualTo(51);
+        b.put(chunk(53));
+        b.put(chunk(54));
+        assertThat(b.firstMissing(3_000)).as("a hole lost with a parent").isEqualTo(51);
+        assertThat(b.missingFrom(51)).isEqualTo(2);
+        assertThat(b.missingFrom(55)).isZero();
+        for (long s = 55; s <= 70; s++) {
+            b.put(chunk(s));
+        }
+        // 53 is stamped 4.25 s before 70: playout skipped the hole below it by now
+        assertThat(b.firstMissing(3_000)).isEqualTo(71);
+        assertThat(b.firstMissing(5_000)).isEqualTo(51);
+        b.put(chunk(51));
+        assertThat(b.firstMissing(5_000)).isEqualTo(52);
+    }
+
+    @Test
     void chunkerSeqsGoOnAcrossAPauseAndTheNextInputStartsAfresh() throws Exception {
         byte[] mp3 = Ffmpeg.sine(1, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
         List<Chunk> chunks = new ArrayList<>();

@@ -210,4 +210,32 @@ class RepairTest extends TreeHarness {
         assertNoSkipNoRepeat(seqs);
         assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
     }
+
+    @Test
+    void aHoleTheParentNeverSentIsPulledFromANeighbourWhileTheParentFeedsOn() {
+        add(true, 2);
+        stream();
+        ChannelTree neighbour = add(false, 0);
+        neighbour.join();
+        sim.runUntil(2_000);
+        add(false, 1).join();
+        sim.runUntil(4_000);
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(8_000);
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        // 600 ms of the relay's chunks to the listener are lost; the link stays up and feeds on,
+        // too briefly for a repair or a pull for want of chunks
+        net.block(nodes.get(2), nodes.get(3));
+        sim.schedule(600, () -> net.unblock(nodes.get(2), nodes.get(3)));
+        sim.runUntil(20_000);
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        assertThat(listener.stats().repairs).isZero();
+        assertThat(listener.stats().chunksPulled).as("the hole, from the neighbour").isBetween(2L, 3L);
+        assertThat(neighbour.stats().pullsServed).isGreaterThan(0);
+        List<Long> seqs = new ArrayList<>(played.get(3));
+        seqs.sort(null);
+        assertNoSkipNoRepeat(seqs);
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+    }
 }
