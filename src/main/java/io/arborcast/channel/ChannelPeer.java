@@ -9,9 +9,11 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.StreamMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.core.Transport;
+import io.arborcast.core.SourceMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.gossip.ChannelGossip;
 import io.arborcast.gossip.GossipConfig;
@@ -131,6 +133,20 @@ public final class ChannelPeer {
         directory.withdraw(channel);
     }
 
+    /**
+     * At the source: the source role went to {@code newSource}; the children move there and
+     * this node leaves the channel (gossip neighbours are told, the announcement withdrawn).
+     */
+    public void handOver(PeerState newSource) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        tree.handOver(newSource);
+        gossip.leave();
+        directory.withdraw(channel);
+    }
+
     public NodeId channel() {
         return channel;
     }
@@ -174,7 +190,8 @@ public final class ChannelPeer {
             }
             case Chunk c -> tree.onChunk(from, c);
             case Head h -> tree.onHead(from, h);
-            case DhtMessage _, LinkMessage _ -> { } // not a channel's: the node routes them elsewhere
+            case StreamMessage.End e -> tree.onEnd(from, e);
+            case DhtMessage _, LinkMessage _, SourceMessage _ -> { } // not a channel's: the node routes them elsewhere
         }
     }
 

@@ -83,12 +83,21 @@ final class PlayCommand implements Callable<Integer> {
             } catch (IOException e) {
                 return;
             }
-            c.addPlayerWithPreroll(chunk -> {
-                try {
-                    out.write(chunk.payload());
-                    out.flush();
-                } catch (IOException e) {
-                    System.exit(0); // the player on the other end of the pipe went away
+            c.addPlayerWithPreroll(new LocalChannel.Player() {
+                @Override
+                public void accept(io.arborcast.core.StreamMessage.Chunk chunk) {
+                    try {
+                        out.write(chunk.payload());
+                        out.flush();
+                    } catch (IOException e) {
+                        System.exit(0); // the player on the other end of the pipe went away
+                    }
+                }
+
+                @Override
+                public void ended(String why) {
+                    System.err.println("channel " + c.record().channelId().toHex() + " ended: " + why);
+                    System.exit(0);
                 }
             });
         });

@@ -1,7 +1,9 @@
 package io.arborcast.cli;
 
+import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.gateway.Puller;
+import io.arborcast.node.ChannelInUseException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -9,13 +11,18 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /** {@code arborcast publish}: runs a node that publishes a channel fed by a source client or a remote stream. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish a channel: run a node that takes a source client's stream (Icecast SOURCE/PUT, "
                 + "SHOUTcast v1) or pulls a remote HTTP/ICY stream (--from), and relays it into the tree.")
 final class PublishCommand implements Callable<Integer> {
+    /** Exit code when another node publishes the key and {@code --takeover} was not given. */
+    static final int EXIT_IN_USE = 4;
+
     @Mixin
     NodeOptions options;
 
@@ -37,6 +44,10 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "any running node; omit to start a new network")
     String bootstrap;
 
+    @Option(names = "--takeover", description = "if another node publishes this key, take the channel over when the "
+            + "source connects (that node stops; listeners move here and skip nothing)")
+    boolean takeover;
+
     @Mixin
     RunFor duration;
 
@@ -49,9 +60,24 @@ final class PublishCommand implements Callable<Integer> {
             if (!r.join(bootstrap)) {
                 return RunningNode.EXIT_BOOTSTRAP;
             }
-            Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name);
-            r.gateway.addMount(path, channelKey, name, pw);
             String id = channelKey.channelId().toHex();
+            List<PeerAddress> live = r.node.livePublishers(channelKey.channelId()).get(30, TimeUnit.SECONDS);
+            if (!live.isEmpty() && !takeover) {
+                System.err.println("arborcast: " + new ChannelInUseException(channelKey.channelId(), live.get(0)).getMessage());
+                return EXIT_IN_USE;
+            }
+            if (!live.isEmpty()) {
+                System.out.println("takeover: " + live.get(0).endpoint() + " publishes channel " + id
+                        + " now; it hands the channel over when the source connects here");
+            }
+            r.node.onTakenOver((channel, by) -> {
+                if (channel.equals(channelKey.channelId())) {
+                    System.out.println("channel " + id + " taken over by " + by.endpoint() + "; stopping");
+                    duration.stop();
+                }
+            });
+            Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name, takeover);
+            r.gateway.addMount(path, channelKey, name, pw, takeover);
             System.out.println("channel " + id + " '" + name + "'");
             System.out.println("play:    http://" + r.httpBase() + "/stream/" + id);
             if (puller == null) {

@@ -10,9 +10,15 @@ final class RunFor {
     @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: until Ctrl-C)")
     Long seconds;
 
-    /** Blocks until Ctrl-C, or for {@code --duration} seconds if given. */
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    /** Ends {@link #await} early (from any thread). */
+    void stop() {
+        stop.countDown();
+    }
+
+    /** Blocks until Ctrl-C or {@link #stop}, or for {@code --duration} seconds if given. */
     void await() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown);
         Runtime.getRuntime().addShutdownHook(hook);
         if (seconds == null) {

@@ -87,7 +87,7 @@ public final class AddressFilter {
             case DhtMessage d -> mapDht(d, f);
             case GossipMessage g -> mapGossip(g, f);
             case TreeMessage t -> mapTree(t, f);
-            case StreamMessage _, LinkMessage _ -> m;
+            case StreamMessage _, LinkMessage _, SourceMessage _ -> m;
         };
     }
 

@@ -59,4 +59,35 @@ public sealed interface StreamMessage extends Message {
                     + title + "']";
         }
     }
+
+    /**
+     * The end of the stream: the source stopped cleanly and {@code nextSeq} is the seq it would
+     * have cut next (every chunk below it has been sent). Signed by the channel key, passed down
+     * the tree; a node leaves the channel once it has played out what came before it.
+     */
+    record End(NodeId channel, long nextSeq, byte[] signature) implements StreamMessage {
+        public End {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(signature, "signature");
+            if (nextSeq < 0) {
+                throw new IllegalArgumentException("negative seq");
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof End e && e.channel.equals(channel) && e.nextSeq == nextSeq
+                    && java.util.Arrays.equals(e.signature, signature);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(channel, nextSeq) * 31 + java.util.Arrays.hashCode(signature);
+        }
+
+        @Override
+        public String toString() {
+            return "End[" + channel.shortHex() + " before seq " + nextSeq + "]";
+        }
+    }
 }

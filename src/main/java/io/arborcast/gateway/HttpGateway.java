@@ -52,8 +52,11 @@ public final class HttpGateway {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
     static final String SERVER = "arborcast/0.1";
 
-    /** A mount a source client may push to: the channel it feeds and the password it needs. */
-    public record Mount(String path, ChannelKey key, String name, String password) {
+    /**
+     * A mount a source client may push to: the channel it feeds and the password it needs;
+     * {@code takeover}: its first source takes the channel over from another node publishing it.
+     */
+    public record Mount(String path, ChannelKey key, String name, String password, boolean takeover) {
     }
 
     private final Node node;
@@ -61,6 +64,8 @@ public final class HttpGateway {
     private final Map<String, Mount> mounts = new HashMap<>();
     /** Channels a source client feeds right now: one source per channel, as Icecast has one per mount. */
     private final Set<NodeId> liveSources = new HashSet<>();
+    /** Mounts whose channel another node took over, and by whom: their sources are refused. */
+    private final Map<String, String> takenOver = new HashMap<>();
     private final NodeMetrics metrics;
     private final StatusPage status;
     private int listeners;
@@ -105,6 +110,13 @@ public final class HttpGateway {
      */
     public HttpGateway install() throws InterruptedException {
         node.transport().setHttpHandoff(this::handOff);
+        node.onTakenOver((channel, by) -> mounts.values().removeIf(m -> {
+            boolean ours = m.key().channelId().equals(channel);
+            if (ours) {
+                takenOver.put(m.path(), by.endpoint());
+            }
+            return ours;
+        }));
         node.transport().eventLoop().scheduleAtFixedRate(status::sample, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         if (config.shoutcastSource()) {
             int port = node.config().net().port() == 0 ? 0 : node.address().port() + 1;
@@ -168,8 +180,13 @@ public final class HttpGateway {
 
     /** Lets source clients publish {@code key}'s channel by pushing to {@code mount} with {@code password}. */
     public void addMount(String mount, ChannelKey key, String name, String password) {
+        addMount(mount, key, name, password, false);
+    }
+
+    /** As {@link #addMount(String, ChannelKey, String, String)}; {@code takeover}: see {@link Mount}. */
+    public void addMount(String mount, ChannelKey key, String name, String password, boolean takeover) {
         String path = mount.startsWith("/") ? mount : "/" + mount;
-        node.execute(() -> mounts.put(path, new Mount(path, key, name, password)));
+        node.execute(() -> mounts.put(path, new Mount(path, key, name, password, takeover)));
     }
 
     void handOff(ChannelPipeline p) {
@@ -192,7 +209,7 @@ public final class HttpGateway {
 
     /** One HTTP connection: a request, then either a response, a stream to play, or a source's stream in. */
     private final class Connection extends ChannelInboundHandlerAdapter {
-        private Consumer<Chunk> player;
+        private Player player;
         private LocalChannel channel;
         private SourceSession source;
         /** A request head arrived (whether it was served, refused or is streaming). */
@@ -315,39 +332,13 @@ public final class HttpGateway {
             IcyMetadata meta = icy ? new IcyMetadata(config.icyMetaint()) : null;
             channel = c;
             listeners++;
-            byte[][] sentHead = {new byte[0]};
-            Head head = c.head();
-            if (head != null) {
-                send(ctx, meta, c, head.payload());
-                sentHead[0] = head.payload();
-            }
-            player = chunk -> {
-                Head now = c.head();
-                if (now != null && !Arrays.equals(now.payload(), sentHead[0]) && chunk.seq() >= now.firstSeq()) {
-                    send(ctx, meta, c, now.payload()); // the source restarted with a new head (chained Ogg)
-                    sentHead[0] = now.payload();
-                }
-                if (ctx.channel().unsafe().outboundBuffer() != null
-                        && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > config.maxPlayerBacklog()) {
-                    log.info("dropping a player that fell {} bytes behind", config.maxPlayerBacklog());
-                    ctx.close();
-                    return;
-                }
-                send(ctx, meta, c, chunk.payload());
-            };
+            player = new Player(ctx, meta, c);
             c.addPlayerWithPreroll(player);
             ctx.flush();
             log.info("player {} tuned to {} ({} listening here)", PeerAddress.endpoint(ctx.channel().remoteAddress()),
                     rec.channelId().shortHex(), listeners);
         }
 
-        private void send(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel c, byte[] audio) {
-            if (audio.length == 0) {
-                return;
-            }
-            byte[] out = meta == null ? audio : meta.interleave(audio, c.title());
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(out));
-        }
 
         private void playlist(ChannelHandlerContext ctx, HttpRequest r, String path) {
             String idText = path.substring(5).replaceFirst("\\.(pls|m3u8?)$", "");
@@ -379,6 +370,11 @@ public final class HttpGateway {
             if (given == null) {
                 respond(ctx, 401, "Unauthorized", "authentication required", allow,
                         "WWW-Authenticate: Basic realm=\"arborcast\"");
+                return;
+            }
+            if (m == null && takenOver.containsKey(path)) {
+                respond(ctx, 403, "Forbidden", "the channel of " + path + " was taken over by " + takenOver.get(path)
+                        + "; publish there");
                 return;
             }
             if (m == null) {
@@ -530,5 +526,59 @@ public final class HttpGateway {
         h.append("\r\n");
         ctx.write(ascii(h.toString()));
         ctx.writeAndFlush(Unpooled.wrappedBuffer(b)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * One HTTP player of a channel: the stream head first (and again when a returning source
+     * brings a new one), then every chunk's audio, with ICY metadata blocks if it asked for them;
+     * dropped when it falls too far behind; its response ends when the channel does.
+     */
+    private final class Player implements LocalChannel.Player {
+        private final ChannelHandlerContext ctx;
+        private final IcyMetadata meta;
+        private final LocalChannel channel;
+        private byte[] sentHead = new byte[0];
+
+        Player(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel channel) {
+            this.ctx = ctx;
+            this.meta = meta;
+            this.channel = channel;
+            Head head = channel.head();
+            if (head != null) {
+                send(head.payload());
+                sentHead = head.payload();
+            }
+        }
+
+        @Override
+        public void accept(Chunk chunk) {
+            Head now = channel.head();
+            if (now != null && !Arrays.equals(now.payload(), sentHead) && chunk.seq() >= now.firstSeq()) {
+                send(now.payload()); // the source restarted with a new head (chained Ogg)
+                sentHead = now.payload();
+            }
+            if (ctx.channel().unsafe().outboundBuffer() != null
+                    && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > config.maxPlayerBacklog()) {
+                log.info("dropping a player that fell {} bytes behind", config.maxPlayerBacklog());
+                ctx.close();
+                return;
+            }
+            send(chunk.payload());
+        }
+
+        @Override
+        public void ended(String why) {
+            log.info("player {}: channel {} ended ({})", PeerAddress.endpoint(ctx.channel().remoteAddress()),
+                    channel.record().channelId().shortHex(), why);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private void send(byte[] audio) {
+            if (audio.length == 0) {
+                return;
+            }
+            byte[] out = meta == null ? audio : meta.interleave(audio, channel.title());
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(out));
+        }
     }
 }

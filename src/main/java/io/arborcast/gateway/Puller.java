@@ -51,7 +51,7 @@ public final class Puller {
      * Connects to {@code url} (failing clearly if it is not an audio stream), publishes
      * {@code key}'s channel with the remote content type and starts relaying.
      */
-    public static Puller start(String url, Node node, ChannelKey key, String name) throws Exception {
+    public static Puller start(String url, Node node, ChannelKey key, String name, boolean takeover) throws Exception {
         URI uri = URI.create(url);
         if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             throw new IllegalArgumentException("--from needs an http:// stream URL, got " + url);
@@ -59,7 +59,7 @@ public final class Puller {
         Response first = open(uri);
         String type = first.headers().getOrDefault("content-type", "");
         int bitrate = HttpGateway.parseBitrate(first.headers().get("icy-br"));
-        LocalChannel channel = node.publish(key, name, type, bitrate).get(60, TimeUnit.SECONDS);
+        LocalChannel channel = node.publish(key, name, type, bitrate, takeover).get(60, TimeUnit.SECONDS);
         Puller p = new Puller(uri, node, channel, type);
         Thread t = new Thread(() -> p.run(first), "pull " + uri.getHost());
         t.setDaemon(true);

@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel:
- * publishes the channel (or takes it over again when the same key's source comes back),
+ * publishes the channel (or takes it over again when the same key's source comes back, or
+ * from another node with {@link HttpGateway.Mount#takeover}),
  * holds the first bytes until that is done, then writes every byte into the channel. When
  * the client goes, the channel stays and its listeners stay connected, and the mount is free
  * for the next source at once. A session exists only for a source that claimed its mount
@@ -33,7 +34,7 @@ final class SourceSession {
         this.gateway = gateway;
         this.ctx = ctx;
         this.mount = mount;
-        gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps)
+        gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover())
                 .whenComplete((c, err) -> ctx.executor().execute(() -> {
                     if (err != null) {
                         log.warn("cannot publish {}: {}", mount.name(), err.toString());
@@ -65,6 +66,9 @@ final class SourceSession {
                 return;
             }
             early.add(bytes);
+        } else if (channel != null && channel.handedOver()) {
+            log.info("disconnecting the source of {}: another node took its channel over", mount.path());
+            ctx.close();
         } else if (channel != null) {
             channel.write(bytes, 0, bytes.length);
         }

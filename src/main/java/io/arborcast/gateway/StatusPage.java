@@ -110,6 +110,8 @@ final class StatusPage {
         List<Object> channels = new ArrayList<>();
         node.channels().forEach((id, c) -> channels.add(channel(id, c)));
         out.put("channels", channels);
+        out.put("ended", node.endedChannels().stream().map(e -> Map.of("id", e.id().toHex(), "name", e.name(),
+                "why", e.why(), "at", e.atMillis())).toList());
         try {
             return JSON.writeValueAsString(out);
         } catch (JsonProcessingException e) {

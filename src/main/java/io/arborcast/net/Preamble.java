@@ -26,11 +26,13 @@ import java.security.SecureRandom;
  * Version 5: peer states and provider entries name the node through which a peer nobody can
  * dial is reached ({@code via}), an ATTACH says whether its sender can be dialled, and an ATTACH
  * can travel through that node (connection reversal). Version 6: a PUNCH travels back the same
- * way when both ends are behind NATs (hole punching).
+ * way when both ends are behind NATs (hole punching). Version 7: the source role passes from one
+ * node to another (QUERY, PUBLISHING, TAKEOVER, HANDOVER, DECLINED), and a signed END of the
+ * stream travels down the tree.
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

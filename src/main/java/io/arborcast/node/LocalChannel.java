@@ -7,6 +7,7 @@ import io.arborcast.crypto.ChannelKey;
 import io.arborcast.stream.Chunker;
 import io.arborcast.stream.Chunks;
 import io.arborcast.stream.FrameSplitter;
+import io.arborcast.stream.Mp3Frames;
 import io.arborcast.stream.Playout;
 import io.arborcast.stream.StreamHeads;
 import io.arborcast.channel.ChannelPeer;
@@ -15,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * A channel this node takes part in: as its source (then {@link #write} feeds the live stream
@@ -24,17 +24,31 @@ import java.util.function.Consumer;
  * hops there for callers on other threads.
  */
 public final class LocalChannel {
+    /** Where a channel's chunks go in seq order: an HTTP player, a pipe, a test. */
+    @FunctionalInterface
+    public interface Player {
+        void accept(Chunk c);
+
+        /** The channel ended ({@code why}): no chunk follows; close what plays it. */
+        default void ended(String why) {
+        }
+    }
+
     private final Node node;
     private final ChannelRecord record;
     private final ChannelPeer peer;
     private final ChannelKey key;
     private final Playout playout;
-    private final List<Consumer<Chunk>> players = new ArrayList<>();
+    private final List<Player> players = new ArrayList<>();
     private final ArrayDeque<Chunk> recent = new ArrayDeque<>();
     /** At the source: cuts the input into chunks and owns the channel's seqs (null at a listener). */
     private final Chunker chunker;
     /** At the source: whether a source client is sending now. */
     private boolean inputOpen;
+    /** At the source: bytes of this input still to drop (an MP3 encoder's ID3v2 tag: players get frames). */
+    private long skipping;
+    /** At the source: another node took the channel over; input is ignored. */
+    private boolean handedOver;
     /** At the source: the version of the last head published (see {@link #publishHead}). */
     private long headVersion = -1;
     private long bytesIn;
@@ -76,11 +90,23 @@ public final class LocalChannel {
         if (key == null) {
             throw new IllegalStateException("only the channel's source writes to it");
         }
+        if (handedOver) {
+            return;
+        }
         bytesIn += len;
         if (!inputOpen) {
             inputOpen = true;
             headBuf = StreamHeads.hasHead(record.contentType()) ? new byte[4096] : null;
             headLen = 0;
+            if (chunker.splitter() instanceof Mp3Frames) {
+                skipping = Mp3Frames.id3Length(data, off, len);
+            }
+        }
+        if (skipping > 0) {
+            int n = (int) Math.min(skipping, len);
+            skipping -= n;
+            off += n;
+            len -= n;
         }
         if (headBuf != null) {
             captureHead(data, off, len);
@@ -126,6 +152,43 @@ public final class LocalChannel {
         }
     }
 
+    /**
+     * At the source, when another node takes the channel over: the input stops here (what is
+     * complete goes out first) and nothing written later reaches the stream. Answers the seq the
+     * new source goes on from.
+     */
+    long handOver() {
+        endOfInput();
+        handedOver = true;
+        return chunker.nextSeq();
+    }
+
+    /** Whether another node took this channel's source role over (a source client still here should go). */
+    public boolean handedOver() {
+        return handedOver;
+    }
+
+    /** At a source taking the channel over: its seqs go on from {@code seq}, the old source's next. */
+    void continueFrom(long seq) {
+        chunker.continueFrom(seq);
+    }
+
+    /**
+     * At the source, stopping cleanly: what is complete goes out, then the signed end of the
+     * stream, so listeners leave at once instead of waiting for the source's silence to last.
+     */
+    void endStream() {
+        endOfInput();
+        peer.tree().publishEnd(Chunks.signEnd(key, chunker.nextSeq()));
+    }
+
+    /** The channel ended here ({@code why}): every player is told and let go. */
+    void end(String why) {
+        List<Player> all = List.copyOf(players);
+        players.clear();
+        all.forEach(p -> p.ended(why));
+    }
+
     private void published(Chunk c) {
         peer.publish(c);
         deliver(c);
@@ -163,7 +226,7 @@ public final class LocalChannel {
     }
 
     /** Chunks in seq order from now on go to {@code player} too. */
-    public void addPlayer(Consumer<Chunk> player) {
+    public void addPlayer(Player player) {
         players.add(player);
     }
 
@@ -171,12 +234,12 @@ public final class LocalChannel {
      * Like {@link #addPlayer}, but the player first gets the last few chunks played (the
      * preroll), so it can start playing at once rather than wait for the next chunk.
      */
-    public void addPlayerWithPreroll(Consumer<Chunk> player) {
-        recent.forEach(player);
+    public void addPlayerWithPreroll(Player player) {
+        recent.forEach(player::accept);
         players.add(player);
     }
 
-    public void removePlayer(Consumer<Chunk> player) {
+    public void removePlayer(Player player) {
         players.remove(player);
     }
 
@@ -212,7 +275,7 @@ public final class LocalChannel {
         while (recent.size() > Math.max(1, node.config().tree().prerollChunks())) {
             recent.removeFirst();
         }
-        for (Consumer<Chunk> p : List.copyOf(players)) {
+        for (Player p : List.copyOf(players)) {
             p.accept(c);
         }
     }

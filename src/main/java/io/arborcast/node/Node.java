@@ -11,7 +11,9 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.Reachability;
+import io.arborcast.core.PeerState;
 import io.arborcast.core.SelfAddress;
+import io.arborcast.core.SourceMessage;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
@@ -35,12 +37,15 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +58,12 @@ public final class Node implements AutoCloseable {
     private static final int LIMIT_REPORT_SECONDS = 10;
     /** Reachability is checked again this often (a router restarted, a port forward added). */
     private static final int RECHECK_MINUTES = 10;
+    /** How long a publisher taking a channel over waits for the old one's answer. */
+    private static final long TAKEOVER_TIMEOUT_MILLIS = 5_000;
+    /** How long a node asking whether a provider publishes a channel waits for its answer. */
+    private static final long QUERY_TIMEOUT_MILLIS = 3_000;
+    /** Ended channels the status page lists. */
+    static final int ENDED_KEPT = 16;
 
     private final NodeConfig config;
     private final NettyTransport transport;
@@ -66,6 +77,19 @@ public final class Node implements AutoCloseable {
     private Consumer<Reachability> reachabilityListener = r -> { };
     /** What the last reachability check found; touched on the event loop only. */
     private Reachability reachability = Reachability.UNCHECKED;
+    /** Queries and takeovers we sent and wait on, by channel and peer: each gets the answer (or none). */
+    private final Map<Awaited, Consumer<SourceMessage>> awaited = new HashMap<>();
+    private final List<BiConsumer<NodeId, PeerAddress>> takenOver = new ArrayList<>();
+    /** Channels that ended here lately, for the status page. */
+    private final Map<NodeId, EndedChannel> ended = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, EndedChannel> eldest) {
+            return size() > ENDED_KEPT;
+        }
+    };
+
+    private record Awaited(NodeId channel, NodeId peer) {
+    }
 
     private Node(NodeConfig config, NettyTransport transport, DhtNode dht) {
         this.config = config;
@@ -109,6 +133,7 @@ public final class Node implements AutoCloseable {
                 .on(GossipMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(StreamMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
+                .on(SourceMessage.class, node::onSourceMessage)
                 .on(LinkMessage.Heartbeat.class, (from, m) -> { }) // link liveness: arriving is all it does
                 .onDialedBack(dht::onDialedBack)
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
@@ -116,6 +141,8 @@ public final class Node implements AutoCloseable {
                 TimeUnit.SECONDS);
         transport.eventLoop().scheduleAtFixedRate(() -> dht.checkReachability(node::reachabilityFound),
                 RECHECK_MINUTES, RECHECK_MINUTES, TimeUnit.MINUTES);
+        long endCheck = Math.max(250, Math.min(5_000, config.tree().endAfterMillis() / 4));
+        transport.eventLoop().scheduleAtFixedRate(node::endSilentChannels, endCheck, endCheck, TimeUnit.MILLISECONDS);
         transport.onAddressChange(node::recheckReachability); // a new address may be reachable, or not
         if (config.net().portMapping()) {
             node.portMapper = PortMapper.start(transport.localAddress().port(), config.net().bindHost(),
@@ -270,33 +297,190 @@ public final class Node implements AutoCloseable {
      * Publishes {@code key}'s channel from this node: stores its signed record in the DHT and
      * becomes the root of its relay tree; completes once the record is stored. Publishing a
      * channel already published here returns the existing one (a source client that reconnects).
+     * One publisher per key: if another node publishes the channel and answers, this fails with
+     * {@link ChannelInUseException}, unless {@code takeover}: then that node is asked to hand the
+     * channel over (signed by the key), stops, and its children move here; the seqs go on from
+     * its last, so listeners skip nothing.
      */
-    public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps) {
-        return onLoop(done -> {
-            LocalChannel existing = channels.get(key.channelId());
-            if (existing != null && existing.isSource()) {
-                done.accept(existing);
+    public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps,
+                                                  boolean takeover) {
+        NodeId id = key.channelId();
+        CompletableFuture<LocalChannel> f = new CompletableFuture<>();
+        transport.execute(() -> {
+            LocalChannel existing = channels.get(id);
+            if (existing != null) {
+                complete(f, existing);
                 return;
             }
-            if (existing != null) {
-                throw new IllegalStateException("this node already listens to channel " + key.channelId().shortHex());
-            }
-            ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps,
-                    System.currentTimeMillis(), System.currentTimeMillis());
-            ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
-                    config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
-                    directory, bitrateKbps * config.sourceSlots());
-            peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
-            peer.setDialable(dialable());
-            LocalChannel c = new LocalChannel(this, record, peer, key, null, environment().now());
-            channels.put(key.channelId(), c);
-            peer.start(List.of());
-            dht.publish(record, o -> {
-                log.info("channel {} '{}' published: record stored on {} nodes", key.channelId().shortHex(), name,
-                        o.accepted());
-                done.accept(c);
+            livePublishers(id, live -> {
+                LocalChannel again = channels.get(id); // a second publish of ours got here first
+                if (again != null) {
+                    complete(f, again);
+                } else if (!live.isEmpty() && !takeover) {
+                    f.completeExceptionally(new ChannelInUseException(id, live.get(0)));
+                } else {
+                    openSource(key, name, contentType, bitrateKbps, live, f::complete);
+                }
             });
         });
+        return f;
+    }
+
+    private static void complete(CompletableFuture<LocalChannel> f, LocalChannel existing) {
+        if (existing.isSource()) {
+            f.complete(existing);
+        } else {
+            f.completeExceptionally(new IllegalStateException("this node already listens to channel "
+                    + existing.record().channelId().shortHex()));
+        }
+    }
+
+    /** Publishes with no takeover: see {@link #publish(ChannelKey, String, String, int, boolean)}. */
+    public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps) {
+        return publish(key, name, contentType, bitrateKbps, false);
+    }
+
+    /**
+     * The nodes other than this one that publish {@code channel} now: depth-0 providers in the
+     * DHT that say so when asked (a provider entry outlives a publisher that stopped or died).
+     */
+    public CompletableFuture<List<PeerAddress>> livePublishers(NodeId channel) {
+        return onLoop(done -> livePublishers(channel, done));
+    }
+
+    private void livePublishers(NodeId channel, Consumer<List<PeerAddress>> done) {
+        dht.find(channel, r -> {
+            List<PeerAddress> roots = r.providers().stream().filter(p -> p.depth() == 0)
+                    .map(ProviderInfo::address).filter(a -> a.id() != null && !a.id().equals(dht.id())).toList();
+            List<PeerAddress> live = new ArrayList<>();
+            int[] waiting = {roots.size()};
+            if (roots.isEmpty()) {
+                done.accept(live);
+            }
+            for (PeerAddress a : roots) {
+                ask(a, new SourceMessage.Query(channel), QUERY_TIMEOUT_MILLIS, answer -> {
+                    if (answer instanceof SourceMessage.Publishing p && p.yes()) {
+                        live.add(a);
+                    }
+                    if (--waiting[0] == 0) {
+                        done.accept(live);
+                    }
+                });
+            }
+        });
+    }
+
+    /** Becomes the channel's root; takes it over from {@code others} first, if any publish it. */
+    private void openSource(ChannelKey key, String name, String contentType, int bitrateKbps, List<PeerAddress> others,
+                            Consumer<LocalChannel> done) {
+        long now = System.currentTimeMillis();
+        ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps, now, now);
+        ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
+                config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
+                directory, bitrateKbps * config.sourceSlots());
+        peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
+        peer.setDialable(dialable());
+        LocalChannel c = new LocalChannel(this, record, peer, key, null, environment().now());
+        channels.put(key.channelId(), c);
+        peer.start(List.of()); // the tree is there before the old source sends its children here
+        Runnable store = () -> dht.publish(record, o -> {
+            log.info("channel {} '{}' published: record stored on {} nodes", key.channelId().shortHex(), name,
+                    o.accepted());
+            done.accept(c);
+        });
+        if (others.isEmpty()) {
+            store.run();
+            return;
+        }
+        SourceMessage.Takeover ask = new SourceMessage.Takeover(key.channelId(), record.sequence(),
+                key.sign(SourceMessage.Takeover.signedBytes(key.channelId(), dht.id(), record.sequence())));
+        int[] waiting = {others.size()};
+        for (PeerAddress old : others) {
+            log.info("taking channel {} over from {}", key.channelId().shortHex(), old.endpoint());
+            ask(old, ask, TAKEOVER_TIMEOUT_MILLIS, m -> {
+                if (m instanceof SourceMessage.HandOver h) {
+                    c.continueFrom(h.nextSeq());
+                    log.info("channel {} handed over by {}: going on from seq {}", key.channelId().shortHex(),
+                            old.endpoint(), h.nextSeq());
+                } else {
+                    log.warn("channel {}: {} did not hand it over: {}", key.channelId().shortHex(), old.endpoint(),
+                            m instanceof SourceMessage.Declined d ? d.reason() : "no answer");
+                }
+                if (--waiting[0] == 0) {
+                    store.run();
+                }
+            });
+        }
+    }
+
+    /**
+     * Sends {@code m} to {@code peer} and hands its answer to {@code answer}, or a
+     * {@link SourceMessage.Declined} "no answer" after {@code timeoutMillis}.
+     */
+    private void ask(PeerAddress peer, SourceMessage m, long timeoutMillis, Consumer<SourceMessage> answer) {
+        Awaited k = new Awaited(m.channel(), peer.id());
+        awaited.put(k, answer);
+        environment().schedule(timeoutMillis, () -> {
+            Consumer<SourceMessage> pending = awaited.remove(k);
+            if (pending != null) {
+                pending.accept(new SourceMessage.Declined(m.channel(), "no answer"));
+            }
+        });
+        transport.send(peer, m);
+    }
+
+    private void onSourceMessage(PeerAddress from, SourceMessage m) {
+        if (from.id() == null) {
+            return;
+        }
+        switch (m) {
+            case SourceMessage.Query q -> {
+                LocalChannel c = channels.get(q.channel());
+                transport.send(from, new SourceMessage.Publishing(q.channel(), c != null && c.isSource()));
+            }
+            case SourceMessage.Takeover t -> handOver(from, t);
+            case SourceMessage.Publishing _, SourceMessage.HandOver _, SourceMessage.Declined _ -> {
+                Consumer<SourceMessage> pending = awaited.remove(new Awaited(m.channel(), from.id()));
+                if (pending != null) {
+                    pending.accept(m);
+                }
+            }
+        }
+    }
+
+    /**
+     * Another node holding the channel key takes the channel over: this one stops taking input,
+     * tells it the next seq, sends its children there and leaves the channel. A takeover not
+     * signed by the key, or older than this publisher's record, is declined.
+     */
+    private void handOver(PeerAddress to, SourceMessage.Takeover t) {
+        NodeId id = t.channel();
+        LocalChannel c = channels.get(id);
+        String why = c == null || !c.isSource() ? "not publishing this channel"
+                : !ChannelKey.verify(c.record().publicKey(), SourceMessage.Takeover.signedBytes(id, to.id(), t.sequence()),
+                        t.signature()) ? "not signed by the channel key"
+                : t.sequence() <= c.record().sequence() ? "older than this publisher's record" : null;
+        if (why != null) {
+            if (c != null) {
+                log.warn("declined a takeover of channel {} by {}: {}", id.shortHex(), to.endpoint(), why);
+            }
+            transport.send(to, new SourceMessage.Declined(id, why));
+            return;
+        }
+        long next = c.handOver();
+        transport.send(to, new SourceMessage.HandOver(id, next));
+        channels.remove(id);
+        c.peer().handOver(PeerState.offering(to, 0, config.sourceSlots()));
+        log.info("channel {} taken over by {}: it goes on there from seq {}", id.shortHex(), to.endpoint(), next);
+        takenOver.forEach(l -> l.accept(id, to));
+    }
+
+    /**
+     * Calls {@code l} (on the loop) with the channel and the new publisher when a channel this
+     * node published is taken over by another node.
+     */
+    public void onTakenOver(BiConsumer<NodeId, PeerAddress> l) {
+        execute(() -> takenOver.add(l));
     }
 
     /**
@@ -337,22 +521,69 @@ public final class Node implements AutoCloseable {
         peer.setDialable(dialable());
         LocalChannel c = new LocalChannel(this, record, peer, null, playout, askedAt);
         holder[0] = c;
+        // the end of the stream: leave once what came before it has played
+        peer.tree().setEndListener(e -> environment().schedule(config.tree().playoutDelayMillis() + config.chunkMillis(),
+                () -> end(c, "its source ended the stream")));
         channels.put(record.channelId(), c);
+        ended.remove(record.channelId());
         peer.start(providers);
         log.info("node {} tuned in to channel {} '{}' ({} providers known)", dht.id().shortHex(),
                 record.channelId().shortHex(), record.name(), providers.size());
         return c;
     }
 
-    /** Leaves {@code channel} cleanly (parent, children and neighbours are told). */
+    /**
+     * Leaves {@code channel} cleanly (parent, children and neighbours are told; a channel
+     * published here ends: listeners get the signed end of the stream).
+     */
     public CompletableFuture<Boolean> leave(NodeId channel) {
         return onLoop(done -> {
             LocalChannel c = channels.remove(channel);
             if (c != null) {
-                c.peer().leave();
+                leave(c);
             }
             done.accept(c != null);
         });
+    }
+
+    private static void leave(LocalChannel c) {
+        if (c.isSource()) {
+            c.endStream();
+        }
+        c.peer().leave();
+    }
+
+    /** Ends channels whose source has shown no sign of life for {@code stream.end-after-silence}. */
+    private void endSilentChannels() {
+        long limit = config.tree().endAfterMillis();
+        for (LocalChannel c : List.copyOf(channels.values())) {
+            long silent = c.peer().tree().sourceSilentMillis();
+            if (silent > limit) {
+                end(c, "no sign of its source for " + silent / 1000 + " s");
+            }
+        }
+    }
+
+    /** The channel ended: this node leaves it, its players are let go, and the status page says why. */
+    private void end(LocalChannel c, String why) {
+        NodeId id = c.record().channelId();
+        if (channels.get(id) != c) {
+            return; // left already
+        }
+        channels.remove(id);
+        c.peer().leave();
+        c.end(why);
+        ended.put(id, new EndedChannel(id, c.record().name(), why, System.currentTimeMillis()));
+        log.info("channel {} '{}' ended: {}; left it", id.shortHex(), c.record().name(), why);
+    }
+
+    /** A channel that ended here lately: which, why, and when (wall clock, ms). */
+    public record EndedChannel(NodeId id, String name, String why, long atMillis) {
+    }
+
+    /** On the loop: the channels that ended here lately, oldest first (the last {@value #ENDED_KEPT}). */
+    public List<EndedChannel> endedChannels() {
+        return List.copyOf(ended.values());
     }
 
     /** On the loop: the DHT's counters. */
@@ -415,7 +646,7 @@ public final class Node implements AutoCloseable {
         if (!transport.eventLoop().isShuttingDown()) {
             try {
                 onLoop(done -> {
-                    channels.values().forEach(c -> c.peer().leave());
+                    channels.values().forEach(Node::leave);
                     channels.clear();
                     dht.stop();
                     done.accept(null);

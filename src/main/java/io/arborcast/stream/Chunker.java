@@ -25,6 +25,7 @@ public final class Chunker {
     private byte[] pending = new byte[8192];
     private int pendingLen;
     private long nextSeq;
+    private boolean cut;
     /** The interval timer; null while paused (no input since the last {@link #pause}). */
     private Cancellable timer;
 
@@ -54,9 +55,25 @@ public final class Chunker {
         }
     }
 
+    /** How the input is cut (MP3 frames, Ogg pages, ...). */
+    public FrameSplitter splitter() {
+        return splitter;
+    }
+
     /** The seq the next chunk will carry. */
     public long nextSeq() {
         return nextSeq;
+    }
+
+    /**
+     * Goes on from {@code seq}, where another source of the channel stopped (a takeover); only
+     * before the first chunk.
+     */
+    public void continueFrom(long seq) {
+        if (cut) {
+            throw new IllegalStateException("the seqs of a chunker that has cut chunks are its own");
+        }
+        nextSeq = seq;
     }
 
     /**
@@ -89,6 +106,7 @@ public final class Chunker {
         byte[] payload = Arrays.copyOf(pending, n);
         System.arraycopy(pending, n, pending, 0, pendingLen - n);
         pendingLen -= n;
+        cut = true;
         out.accept(Chunks.sign(key, nextSeq++, scheduler.now(), payload));
         return true;
     }

@@ -2,6 +2,7 @@ package io.arborcast.stream;
 
 import io.arborcast.core.NodeId;
 import io.arborcast.core.StreamMessage.Chunk;
+import io.arborcast.core.StreamMessage.End;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
 
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 public final class Chunks {
     private static final byte[] DOMAIN = "ACHNK001".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEAD_DOMAIN = "AHEAD002".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_DOMAIN = "AEND0001".getBytes(StandardCharsets.US_ASCII);
 
     private Chunks() {
     }
@@ -46,6 +48,22 @@ public final class Chunks {
         return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + 8 + 4 + payload.length + t.length)
                 .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version).putLong(firstSeq).putInt(payload.length)
                 .put(payload).put(t).array();
+    }
+
+    /** The end of {@code key}'s stream before chunk {@code nextSeq}, signed. */
+    public static End signEnd(ChannelKey key, long nextSeq) {
+        return new End(key.channelId(), nextSeq, key.sign(endBytes(key.channelId(), nextSeq)));
+    }
+
+    /** True only if {@code e} is signed by {@code publicKey} and belongs to that key's channel. */
+    public static boolean verify(byte[] publicKey, End e) {
+        return ChannelKey.channelId(publicKey).equals(e.channel())
+                && ChannelKey.verify(publicKey, endBytes(e.channel(), e.nextSeq()), e.signature());
+    }
+
+    private static byte[] endBytes(NodeId channel, long nextSeq) {
+        return ByteBuffer.allocate(END_DOMAIN.length + NodeId.BYTES + 8).put(END_DOMAIN).put(channel.toBytes())
+                .putLong(nextSeq).array();
     }
 
     /** True only if {@code c} is signed by {@code publicKey} and belongs to that key's channel. */

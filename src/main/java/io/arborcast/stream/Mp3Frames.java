@@ -42,6 +42,27 @@ public final class Mp3Frames implements FrameSplitter {
         return samplesFactor * kbps * 1000 / rate + padding;
     }
 
+    /**
+     * Length of the ID3v2 tag at {@code off} (header, body and footer), or 0 if none starts there
+     * (or fewer than its 10 header bytes are given). Encoders write one at the start of a stream;
+     * in the middle of one (a source that returns, another that takes over) a decoder finds no
+     * frame header there, so the source drops it.
+     */
+    public static int id3Length(byte[] b, int off, int len) {
+        if (len < 10 || b[off] != 'I' || b[off + 1] != 'D' || b[off + 2] != '3') {
+            return 0;
+        }
+        int size = 0;
+        for (int i = 6; i < 10; i++) {
+            if ((b[off + i] & 0x80) != 0) {
+                return 0; // sizes are synchsafe: 7 bits a byte
+            }
+            size = size << 7 | b[off + i];
+        }
+        boolean footer = (b[off + 5] & 0x10) != 0;
+        return 10 + size + (footer ? 10 : 0);
+    }
+
     @Override
     public int completeLength(byte[] buf, int len) {
         int p = 0;

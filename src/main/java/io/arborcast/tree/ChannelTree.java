@@ -6,6 +6,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.RateLimiter;
+import io.arborcast.core.StreamMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.core.Transport;
@@ -68,6 +69,9 @@ public final class ChannelTree {
     private boolean running = true;
     private Head head;
     private Consumer<Head> headListener = h -> { };
+    private Consumer<StreamMessage.End> endListener = e -> { };
+    /** When the source last showed it is alive: a chunk, or a growing beacon (see {@link #sourceSilentMillis}). */
+    private long sourceHeardAt;
 
     private ChannelTree(NodeId channel, byte[] publicKey, TreeConfig config, Environment env, Transport transport,
                         Supplier<List<PeerState>> candidates, Consumer<Chunk> deliver, boolean source) {
@@ -78,6 +82,7 @@ public final class ChannelTree {
         this.transport = transport;
         this.deliver = deliver;
         this.source = source;
+        this.sourceHeardAt = env.now();
         this.buffer = new ChunkBuffer(config.bufferChunks());
         Children children = new Children();
         this.candidates = new ParentCandidates(env, candidates, () -> transport.localAddress().id(),
@@ -249,6 +254,19 @@ public final class ChannelTree {
     }
 
     /**
+     * At the source: another node took the source role over ({@code newSource}, depth 0). The
+     * children are displaced there (a planned move: they keep playing from their buffers and
+     * resume at the first chunk they miss, which the new source cuts next) and the tree stops.
+     */
+    public void handOver(PeerState newSource) {
+        if (!source) {
+            throw new IllegalStateException("only the source hands the channel over");
+        }
+        running = false;
+        down.handOver(newSource);
+    }
+
+    /**
      * Whether peers can dial this node (its reachability check's answer; assumed until there is
      * one). A node nobody can dial says so in its ATTACHes, and asks no parent nobody can dial.
      */
@@ -350,7 +368,9 @@ public final class ChannelTree {
             }
             case TreeMessage.Keepalive k -> {
                 down.onKeepalive(from);
-                up.onKeepalive(from, k);
+                if (up.onKeepalive(from, k)) {
+                    sourceHeardAt = env.now();
+                }
             }
             case TreeMessage.Subtree t -> down.onSubtree(from, t);
             case TreeMessage.Room r -> {
@@ -473,6 +493,43 @@ public final class ChannelTree {
     }
 
     /**
+     * The end of the stream from the parent: verified, passed on to our children, then the
+     * end listener is told (the owner leaves the channel once the chunks before it have played).
+     * One naming a seq we already hold chunks from is an old one replayed, and ignored.
+     */
+    public void onEnd(PeerAddress from, StreamMessage.End e) {
+        if (!running || source || !up.isParent(from.id()) || e.nextSeq() <= buffer.highestSeq()) {
+            return;
+        }
+        if (!Chunks.verify(publicKey, e)) {
+            up.faultyParent("forged end of stream");
+            return;
+        }
+        publishEnd(e);
+    }
+
+    /** Sends the end of the stream to every child and tells the end listener (at the source: it stops cleanly). */
+    public void publishEnd(StreamMessage.End e) {
+        for (PeerAddress c : down.addresses()) {
+            transport.send(c, e);
+        }
+        endListener.accept(e);
+    }
+
+    /** Called with the end of the stream once it has arrived (and been passed on). */
+    public void setEndListener(Consumer<StreamMessage.End> l) {
+        this.endListener = l;
+    }
+
+    /**
+     * How long ago the source last showed it is alive here (a chunk, or a keepalive whose beacon
+     * grew); 0 at the source. A channel whose source left without a word ends on this.
+     */
+    public long sourceSilentMillis() {
+        return source ? 0 : env.now() - sourceHeardAt;
+    }
+
+    /**
      * A chunk from a peer: taken from the parent, or from a neighbour we asked for a gap pull
      * lately, and only if the channel key signed it.
      */
@@ -490,6 +547,7 @@ public final class ChannelTree {
         }
         stats.chunksReceived++;
         stats.bytesReceived += c.payload().length;
+        sourceHeardAt = env.now();
         up.chunkFromParent();
         if (buffer.put(c)) {
             deliver.accept(c);
@@ -511,6 +569,7 @@ public final class ChannelTree {
             return;
         }
         if (buffer.put(c)) {
+            sourceHeardAt = env.now();
             stats.chunksPulled++;
             stats.bytesReceived += c.payload().length;
             deliver.accept(c);

@@ -438,6 +438,14 @@ final class Downstream implements Upstream.Below {
         children.clear();
     }
 
+    /** The source role went to {@code newSource}: every child is sent there, as a planned move. */
+    void handOver(PeerState newSource) {
+        for (PeerAddress c : children.addresses()) {
+            transport.send(c, new TreeMessage.Displace(channel, List.of(newSource)));
+        }
+        children.clear();
+    }
+
     // ---------------------------------------------------------------- room above
 
     /** Our parent's news of free slots above: the entries above us, to learn as candidates. */

@@ -20,10 +20,12 @@ import java.util.function.ToLongFunction;
  * @param parentSilenceMillis a parent heard nothing from for this long counts as lost
  * @param maxReplayPerMinute chunks from our window resent to one peer per minute (attach replays and
  *                          gap-pull answers together), so no peer can make us replay our buffer in a loop
+ * @param endAfterMillis    a listener leaves a channel whose source has shown no sign of life (no chunk,
+ *                          no growing beacon) for this long; at once on the source's signed end of stream
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
                          int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
-                         int maxReplayPerMinute) {
+                         int maxReplayPerMinute, long endAfterMillis) {
     public TreeConfig {
         Settings.atLeast("tree.relay-slots", maxRelays, 0);
         Settings.atLeast("tree.backups", backups, 0);
@@ -36,11 +38,14 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         Settings.check(parentSilenceMillis > keepaliveMillis, "tree.parent-silence", parentSilenceMillis, " ms",
                 "must be longer than tree.keepalive (" + keepaliveMillis + " ms)");
         Settings.atLeast("tree.max-replayed-chunks-per-minute", maxReplayPerMinute, 0);
+        Settings.check(endAfterMillis > parentSilenceMillis + playoutDelayMillis, "stream.end-after-silence",
+                endAfterMillis, " ms", "must be longer than tree.parent-silence plus stream.playout-delay ("
+                        + (parentSilenceMillis + playoutDelayMillis) + " ms): a repair must not end the channel");
     }
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240, 120_000);
     }
 
     /**
@@ -56,18 +61,24 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
                 ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
                 (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
                 ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"),
-                tree.getInt("max-replayed-chunks-per-minute"));
+                tree.getInt("max-replayed-chunks-per-minute"), ms.applyAsLong("stream.end-after-silence"));
     }
 
     /** These settings with a different number of relay slots (the source's, say). */
     public TreeConfig withRelays(int newMaxRelays) {
         return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis);
+    }
+
+    /** These settings with another {@link #endAfterMillis}. */
+    public TreeConfig withEndAfter(long millis) {
+        return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, millis);
     }
 
     /** These settings with the stream-dependent ones replaced. */
     public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
-                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute);
+                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis);
     }
 }

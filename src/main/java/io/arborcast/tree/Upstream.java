@@ -248,17 +248,19 @@ final class Upstream {
      * then the source's beacon (a source sequence passed down by every relay): while it grows,
      * the path to the source is whole and a silence is the source pausing, not our parent
      * starving us. In a cycle cut off from the source it stops growing, and the starvation rule
-     * breaks the cycle.
+     * breaks the cycle. True if the beacon grew: the source is alive.
      */
-    void onKeepalive(PeerAddress from, TreeMessage.Keepalive k) {
+    boolean onKeepalive(PeerAddress from, TreeMessage.Keepalive k) {
         Attached a = fed();
         if (a != null && a.parent.id().equals(from.id())) {
             a.lastHeard = env.now();
             if (k.beacon() > a.beacon) {
                 a.beacon = k.beacon();
                 a.lastChunk = env.now();
+                return true;
             }
         }
+        return false;
     }
 
     /** The beacon to pass to our children: the parent's latest. */

@@ -14,6 +14,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.StreamMessage;
+import io.arborcast.core.SourceMessage;
 import io.arborcast.core.TreeMessage;
 
 import java.util.ArrayList;
@@ -64,6 +65,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(GossipMessage.ProbeResult.class, 411);
         MESSAGE_IDS.put(StreamMessage.Chunk.class, 300);
         MESSAGE_IDS.put(StreamMessage.Head.class, 301);
+        MESSAGE_IDS.put(StreamMessage.End.class, 302);
         MESSAGE_IDS.put(TreeMessage.Attach.class, 500);
         MESSAGE_IDS.put(TreeMessage.Accept.class, 501);
         MESSAGE_IDS.put(TreeMessage.Refuse.class, 502);
@@ -76,6 +78,11 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Keepalive.class, 509);
         MESSAGE_IDS.put(TreeMessage.AttachVia.class, 510);
         MESSAGE_IDS.put(TreeMessage.Punch.class, 511);
+        MESSAGE_IDS.put(SourceMessage.Takeover.class, 600);
+        MESSAGE_IDS.put(SourceMessage.HandOver.class, 601);
+        MESSAGE_IDS.put(SourceMessage.Declined.class, 602);
+        MESSAGE_IDS.put(SourceMessage.Query.class, 603);
+        MESSAGE_IDS.put(SourceMessage.Publishing.class, 604);
     }
 
     private WireRegistry() {

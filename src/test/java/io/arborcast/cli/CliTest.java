@@ -116,4 +116,19 @@ class CliTest {
             assertThat(err.toString()).contains("40 hex characters").doesNotContain("Exception");
         }
     }
+
+    @Test
+    void aSecondPublisherOfALiveChannelIsRefusedWithExitCode4(@TempDir Path dir) throws Exception {
+        Path keyFile = dir.resolve("k.pem");
+        assertThat(Main.run("keygen", "--out", keyFile.toString())).isZero();
+        try (Node first = Node.start(NodeConfig.defaults().withNet(NetConfig.loopback(0)))) {
+            first.publish(ChannelKey.load(keyFile), "First FM", "audio/mpeg", 128).get(10, TimeUnit.SECONDS);
+            assertThat(Main.run("publish", "--key", keyFile.toString(), "--name", "Second FM", "--port", "0",
+                    "--bind", "127.0.0.1", "--bootstrap", "127.0.0.1:" + first.address().port(), "--duration", "1"))
+                    .isEqualTo(PublishCommand.EXIT_IN_USE);
+            assertThat(err.toString()).contains("is already published by " + first.address().endpoint(), "--takeover")
+                    .doesNotContain("Exception");
+            assertThat(out.toString()).doesNotContain("source:");
+        }
+    }
 }

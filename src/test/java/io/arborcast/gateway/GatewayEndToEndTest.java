@@ -396,7 +396,7 @@ class GatewayEndToEndTest {
         assertThat(set.waitFor(10, TimeUnit.SECONDS)).isTrue();
         // node B relays A's stream (as an ordinary ICY server would be relayed) into a channel of its own
         ChannelKey relayKey = ChannelKey.generate();
-        Puller p = Puller.start(url(a, "/stream/" + key.channelId().toHex()), b, relayKey, "relay of e2e");
+        Puller p = Puller.start(url(a, "/stream/" + key.channelId().toHex()), b, relayKey, "relay of e2e", false);
         try {
             assertThat(p.contentType()).isEqualTo("audio/mpeg");
             await().atMost(Duration.ofSeconds(10)).until(() -> "Pulled Title".equals(
@@ -405,7 +405,7 @@ class GatewayEndToEndTest {
         } finally {
             p.stop();
         }
-        assertThatThrownBy(() -> Puller.start(url(a, "/nothing-here"), b, ChannelKey.generate(), "x"))
+        assertThatThrownBy(() -> Puller.start(url(a, "/nothing-here"), b, ChannelKey.generate(), "x", false))
                 .hasMessageContaining("404").hasMessageContaining("not a stream");
     }
 

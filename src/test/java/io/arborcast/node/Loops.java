@@ -15,4 +15,9 @@ final class Loops {
         n.execute(() -> out.complete(f.apply(n)));
         return out.get(5, TimeUnit.SECONDS);
     }
+
+    /** Whether {@code p} holds for {@code n}, on n's loop. */
+    static boolean is(Node n, java.util.function.Predicate<Node> p) throws Exception {
+        return onLoop(n, p::test);
+    }
 }

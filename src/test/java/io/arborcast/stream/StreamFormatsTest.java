@@ -40,6 +40,18 @@ class StreamFormatsTest {
     }
 
     @Test
+    void anEncodersId3TagIsMeasuredWhole() throws Exception {
+        byte[] tagged = Ffmpeg.sine(1, "libmp3lame", "mp3", "-b:a", "128k", "-write_xing", "0",
+                "-metadata", "title=A title long enough to matter");
+        int tag = Mp3Frames.id3Length(tagged, 0, tagged.length);
+        assertThat(tag).isGreaterThan(10 + "A title long enough to matter".length());
+        assertThat(Mp3Frames.frameLength(tagged, tag)).as("a frame right after the tag").isGreaterThan(0);
+        assertThat(Ffmpeg.decodeErrors(Arrays.copyOfRange(tagged, tag, tagged.length), "mp3")).isEmpty();
+        assertThat(Mp3Frames.id3Length(tagged, tag, tagged.length - tag)).as("a frame is no tag").isZero();
+        assertThat(Mp3Frames.id3Length(tagged, 0, 9)).as("too short to tell").isZero();
+    }
+
+    @Test
     void oggVorbisHeadPlusAnyLaterPageDecodes() throws Exception {
         byte[] ogg = Ffmpeg.sine(6, "libvorbis", "ogg");
         OggPages split = new OggPages();

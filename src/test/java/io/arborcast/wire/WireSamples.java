@@ -4,6 +4,7 @@ import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.GossipMessage;
 import io.arborcast.core.LinkMessage;
+import io.arborcast.core.SourceMessage;
 import io.arborcast.core.Message;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -56,6 +57,11 @@ public final class WireSamples {
                 new GossipMessage.Probe(a, r.nextLong()),
                 new GossipMessage.ProbeAck(a, r.nextLong()),
                 new GossipMessage.ProbeResult(a, r.nextLong(), true),
+                new SourceMessage.Takeover(a, r.nextLong() & Long.MAX_VALUE, bytes(r, 64)),
+                new SourceMessage.HandOver(a, r.nextLong() & Long.MAX_VALUE),
+                new SourceMessage.Declined(a, "not publishing this channel"),
+                new SourceMessage.Query(a),
+                new SourceMessage.Publishing(a, true),
                 new TreeMessage.Attach(a, 1234, 4),
                 new TreeMessage.AttachVia(p2, p1, new TreeMessage.Attach(a, -1, 0, false)),
                 new TreeMessage.Punch(a, p2, p1, true),
@@ -70,6 +76,7 @@ public final class WireSamples {
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0))),
                 new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title", bytes(r, 64)),
+                new StreamMessage.End(a, 1234, bytes(r, 64)),
                 chunk(r, 4096));
     }
 

@@ -1,0 +1,90 @@
+package io.arborcast.core;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * One publisher per channel. Before publishing, a node asks each depth-0 provider of the
+ * channel whether it publishes it ({@link Query}, answered {@link Publishing}: a provider entry
+ * outlives a publisher that stopped). The source role then passes from one node to another only
+ * when asked (a publisher started with {@code --takeover}): the new source sends a
+ * {@link Takeover} signed by the channel key; the old one stops taking input and answers
+ * {@link HandOver} with the seq the new source goes on from, so listeners skip nothing, or
+ * {@link Declined} with why.
+ */
+public sealed interface SourceMessage extends Message {
+    NodeId channel();
+
+    /** "Do you publish this channel now?" */
+    record Query(NodeId channel) implements SourceMessage {
+        public Query {
+            Objects.requireNonNull(channel, "channel");
+        }
+    }
+
+    /** The answer to a {@link Query}. */
+    record Publishing(NodeId channel, boolean yes) implements SourceMessage {
+        public Publishing {
+            Objects.requireNonNull(channel, "channel");
+        }
+    }
+
+    /**
+     * "I publish this channel from now on", from the sender (its link's authenticated id is the
+     * new source). {@code sequence} is the sender's channel record sequence: the old source takes
+     * it only if it is newer than its own record's, so an old takeover replayed later does nothing.
+     */
+    record Takeover(NodeId channel, long sequence, byte[] signature) implements SourceMessage {
+        public Takeover {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(signature, "signature");
+            if (signature.length > 64) {
+                throw new IllegalArgumentException("signature longer than 64 bytes");
+            }
+        }
+
+        /** What the channel key signs: the channel, the new source's node id and the sequence. */
+        public static byte[] signedBytes(NodeId channel, NodeId newSource, long sequence) {
+            return ByteBuffer.allocate(8 + 2 * NodeId.BYTES + 8).put("ATAKE001".getBytes(StandardCharsets.US_ASCII))
+                    .put(channel.toBytes()).put(newSource.toBytes()).putLong(sequence).array();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Takeover t && t.channel.equals(channel) && t.sequence == sequence
+                    && Arrays.equals(t.signature, signature);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(channel, sequence) * 31 + Arrays.hashCode(signature);
+        }
+
+        @Override
+        public String toString() {
+            return "Takeover[" + channel.shortHex() + " seq=" + sequence + " sig="
+                    + HexFormat.of().formatHex(signature, 0, Math.min(8, signature.length)) + "]";
+        }
+    }
+
+    /** The old source stopped: the new one's first chunk carries {@code nextSeq}. */
+    record HandOver(NodeId channel, long nextSeq) implements SourceMessage {
+        public HandOver {
+            Objects.requireNonNull(channel, "channel");
+            if (nextSeq < 0) {
+                throw new IllegalArgumentException("negative seq");
+            }
+        }
+    }
+
+    /** A takeover not taken, and why (not publishing here, bad signature, an older sequence). */
+    record Declined(NodeId channel, String reason) implements SourceMessage {
+        public Declined {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}
