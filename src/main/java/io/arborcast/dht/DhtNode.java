@@ -13,6 +13,7 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.RateLimiter;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.RpcClient;
+import io.arborcast.core.RttEstimator;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
 import io.arborcast.dht.DhtResults.FindResult;
@@ -42,6 +43,8 @@ import java.util.function.Supplier;
  */
 public final class DhtNode {
     private static final int MAX_FAILURES = 3;
+    /** The shortest a lookup waits for an answer before asking another peer (see {@link #stallMillis}). */
+    static final long MIN_STALL_MILLIS = 50;
     private static final long MAINTENANCE_MILLIS = 60_000;
 
     private final DhtConfig config;
@@ -50,6 +53,8 @@ public final class DhtNode {
     private final MessageSizer sizer;
     private final RoutingTable table;
     private final RpcClient rpc;
+    /** What our RPCs' answers take: sets how long a lookup waits on one peer. */
+    private final RttEstimator rtt = new RttEstimator();
     private final RecordStore store;
     private final RateLimiter storeLimiter;
     /** Dial-backs we make for one host: a node checks at start and now and then, never a flood. */
@@ -120,6 +125,19 @@ public final class DhtNode {
         stopped = true;
         published.clear();
         announced.clear();
+    }
+
+    /**
+     * Leaves cleanly: every contact in our table is told we are no longer a server (a PING
+     * marked "client", which takes a peer out of the receiver's table at once), so lookups stop
+     * trying us now rather than after a timeout each; then stops.
+     */
+    public void leave() {
+        client = true;
+        for (RoutingTable.Contact c : table.contacts()) {
+            transport.send(c.address(), new DhtMessage.Ping(0, true));
+        }
+        stop();
     }
 
     // ---------------------------------------------------------------- incoming
@@ -268,9 +286,11 @@ public final class DhtNode {
     private void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build,
                          Consumer<DhtMessage.Response> onResponse, Runnable onTimeout) {
         stats.rpcsSent++;
+        long sent = env.now();
         rpc.request(to, build, config.rpcTimeoutMillis(), new RpcClient.Callback() {
             @Override
             public void onResponse(PeerAddress from, DhtMessage.Response response) {
+                rtt.add(env.now() - sent);
                 onResponse.accept(response);
             }
 
@@ -283,6 +303,17 @@ public final class DhtNode {
                 onTimeout.run();
             }
         });
+    }
+
+    /**
+     * How long a lookup waits for an answer before asking another peer: what answers take here
+     * (smoothed round trip plus four deviations, as TCP's retransmission timer), at least
+     * {@value #MIN_STALL_MILLIS} ms and at most {@code dht.stall-after}. A dead contact then costs
+     * a lookup about one round trip on a fast network, not the configured worst case.
+     */
+    long stallMillis() {
+        return rtt.samples() == 0 ? config.stallMillis()
+                : Math.max(MIN_STALL_MILLIS, Math.min(config.stallMillis(), rtt.timeoutMillis()));
     }
 
     // ---------------------------------------------------------------- lookups
@@ -335,7 +366,7 @@ public final class DhtNode {
             NodeId target = lookup.target();
             sentAt.put(p, env.now());
             if (stallTimer == null) {
-                stallTimer = env.schedule(config.stallMillis(), this::checkStalls);
+                stallTimer = env.schedule(stallMillis(), this::checkStalls);
             }
             request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target, client)
                     : rid -> new DhtMessage.FindNode(rid, target, client),
@@ -365,10 +396,11 @@ public final class DhtNode {
                 return;
             }
             long now = env.now();
+            long stall = stallMillis();
             long next = Long.MAX_VALUE;
             List<PeerAddress> stalled = new ArrayList<>();
             for (Map.Entry<PeerAddress, Long> e : sentAt.entrySet()) {
-                long due = e.getValue() + config.stallMillis();
+                long due = e.getValue() + stall;
                 if (due <= now) {
                     stalled.add(e.getKey());
                 } else {

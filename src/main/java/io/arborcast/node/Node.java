@@ -648,7 +648,7 @@ public final class Node implements AutoCloseable {
                 onLoop(done -> {
                     channels.values().forEach(Node::leave);
                     channels.clear();
-                    dht.stop();
+                    dht.leave();
                     done.accept(null);
                 }).get(2, TimeUnit.SECONDS);
             } catch (Exception e) {

@@ -111,4 +111,36 @@ class NettyDhtTest {
         assertThat(r.error()).contains("127.0.0.1:" + deadPort).contains("did not answer");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
     }
+
+    /**
+     * Departed nodes do not slow a join down: a bootstrap that saw 50 short-lived nodes come and
+     * go (half left cleanly, half were killed) still lets a newcomer join in under a second. The
+     * default settings (2 s RPC timeout, 500 ms stall) apart from the loopback address.
+     */
+    @Test
+    void aJoinThroughABootstrapThatSawFiftyDeparturesTakesUnderASecond() throws Exception {
+        NodeConfig defaults = NodeConfig.defaults().withNet(NetConfig.loopback(0));
+        for (int i = 0; i < 5; i++) {
+            nodes.add(Node.start(defaults));
+        }
+        PeerAddress bootstrap = PeerAddress.unknownId("127.0.0.1", nodes.get(0).address().port());
+        for (int i = 1; i < 5; i++) {
+            assertThat(nodes.get(i).join(bootstrap).get(20, TimeUnit.SECONDS).ok()).isTrue();
+        }
+        for (int i = 0; i < 50; i++) {
+            try (Node brief = Node.start(defaults)) {
+                assertThat(brief.join(bootstrap).get(20, TimeUnit.SECONDS).ok()).isTrue();
+                if (i % 2 == 1) {
+                    brief.closeAbruptly(); // killed: tells nobody
+                }
+            }
+        }
+        Node newcomer = Node.start(defaults);
+        nodes.add(newcomer);
+        JoinResult r = newcomer.join(bootstrap).get(20, TimeUnit.SECONDS);
+        System.out.println("join after 50 departures: " + r.millis() + " ms, " + r.contacts() + " contacts");
+        assertThat(r.ok()).as(r.error()).isTrue();
+        assertThat(r.contacts()).isGreaterThanOrEqualTo(5);
+        assertThat(r.millis()).isLessThan(1_000);
+    }
 }

@@ -124,10 +124,11 @@ final class DhtWorkload implements Workload {
             return;
         }
         departures++;
-        pop.dht(node.index()).stop();
         if (random.nextDouble() < s.churn().leaveShare()) {
+            pop.dht(node.index()).leave(); // says goodbye to its contacts first
             net.leave(node);
         } else {
+            pop.dht(node.index()).stop();
             net.crash(node);
         }
     }
