@@ -38,7 +38,7 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--password", paramLabel = "PW", description = "source password (default: a random one, printed)")
     String password;
 
-    @Option(names = "--from", paramLabel = "URL", description = "pull this HTTP/ICY stream instead of waiting for a source client")
+    @Option(names = "--from", paramLabel = "URL", description = "pull this http:// or https:// (ICY) stream instead of waiting for a source client")
     String from;
 
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "any running node; omit to start a new network")

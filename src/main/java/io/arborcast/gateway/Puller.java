@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -53,8 +56,9 @@ public final class Puller {
      */
     public static Puller start(String url, Node node, ChannelKey key, String name, boolean takeover) throws Exception {
         URI uri = URI.create(url);
-        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalArgumentException("--from needs an http:// stream URL, got " + url);
+        if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                || uri.getHost() == null) {
+            throw new IllegalArgumentException("--from needs an http:// or https:// stream URL, got " + url);
         }
         Response first = open(uri);
         String type = first.headers().getOrDefault("content-type", "");
@@ -134,8 +138,27 @@ public final class Puller {
         }
     }
 
+    /**
+     * TLS over the connected socket: the JDK's trust store, the host name checked against the
+     * certificate (as a browser does), SNI; a failed handshake names the URL and why.
+     */
+    private static Socket startTls(Socket plain, URI uri, int port) throws IOException {
+        SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                .createSocket(plain, uri.getHost(), port, true);
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        s.setSSLParameters(p);
+        try {
+            s.startHandshake();
+        } catch (IOException e) {
+            throw new IOException("TLS with " + uri + " failed: " + e.getMessage(), e);
+        }
+        return s;
+    }
+
     private static Response open(URI uri) throws IOException {
-        int port = uri.getPort() > 0 ? uri.getPort() : 80;
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
                 + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
         Socket s = new Socket();
@@ -146,6 +169,9 @@ public final class Puller {
                 throw new IOException("cannot connect to " + uri + ": " + e.getMessage(), e);
             }
             s.setSoTimeout(30_000);
+            if (tls) {
+                s = startTls(s, uri, port);
+            }
             s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + uri.getHost()
                     + "\r\nUser-Agent: " + HttpGateway.SERVER + "\r\nIcy-MetaData: 1\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));

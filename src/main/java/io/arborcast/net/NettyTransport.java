@@ -364,8 +364,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     /** Why {@code to} must not be dialled now (our own address; backing off after failures), or null. */
     private String dialProblem(PeerAddress to) {
-        if (to.id().equals(local.id()) || to.port() == local.port()
-                && (to.scope() == AddressScope.LOOPBACK || self.isOwn(to.host()))) {
+        if (ourOwn(to)) {
             selfDialsAvoided++;
             return "that is our own address";
         }
@@ -375,6 +374,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
             return "backing off for " + wait + " ms after " + backoff.failures(to.endpoint()) + " failed connects";
         }
         return null;
+    }
+
+    private boolean ourOwn(PeerAddress to) {
+        return to.id().equals(local.id()) || to.port() == local.port()
+                && (to.scope() == AddressScope.LOOPBACK || self.isOwn(to.host()));
     }
 
     /** A connect to {@code endpoint} failed, or reached another node than the one named there. */
@@ -399,9 +403,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
             loop.execute(() -> punch(to));
             return;
         }
-        if (!REUSE_PORT || to.id() == null || dialProblem(to) != null) {
+        if (!REUSE_PORT || to.id() == null || ourOwn(to)) {
             return; // then sending to it connects as usual (and fails as usual)
         }
+        // no back-off here: plain connects to a peer behind a NAT fail (that is why we punch), and
+        // a punch both ends agreed on is the one connect that can work
+        backoff.succeeded(to.endpoint());
         PeerLink pending = links.get(to.id());
         if (pending != null && pending.ready()) {
             return;

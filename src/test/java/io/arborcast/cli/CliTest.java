@@ -131,4 +131,30 @@ class CliTest {
             assertThat(out.toString()).doesNotContain("source:");
         }
     }
+
+    @Test
+    void fromTakesHttpsAndSaysWhenTlsFails(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("k.pem");
+        assertThat(Main.run("keygen", "--out", key.toString())).isZero();
+        try (java.net.ServerSocket plain = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Thread server = new Thread(() -> { // speaks plain HTTP where TLS is expected
+                try (java.net.Socket s = plain.accept()) {
+                    s.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Type: audio/mpeg\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().read();
+                } catch (java.io.IOException ignored) {
+                    // the client gave up on the handshake
+                }
+            });
+            server.start();
+            String from = "https://127.0.0.1:" + plain.getLocalPort() + "/live";
+            assertThat(Main.run("publish", "--key", key.toString(), "--name", "x", "--port", "0", "--bind", "127.0.0.1",
+                    "--from", from)).isEqualTo(1);
+            assertThat(err.toString()).contains("TLS with " + from + " failed: ").doesNotContain("Exception");
+            server.join(5_000);
+        }
+        assertThat(Main.run("publish", "--key", key.toString(), "--name", "x", "--port", "0", "--bind", "127.0.0.1",
+                "--from", "ftp://127.0.0.1/live")).isEqualTo(1);
+        assertThat(err.toString()).contains("--from needs an http:// or https:// stream URL");
+    }
 }
