@@ -3,8 +3,8 @@
 # icecast2 mount and to an Arborcast publisher; a relaying listener node R tunes in; PLAYERS
 # curl players on icecast2 and PLAYERS on R. Measures, over DURATION seconds, each process's CPU
 # (from /proc ticks) and resident memory (VmRSS at the end), and the ratio R / icecast2.
-# Nodes run as the launcher runs them (its JVM flags), unless NODE_OPTS is set.
-# Usage: bench/vs-icecast.sh      PLAYERS=50 DURATION=60 BASE_PORT=17700 JAR=target/arborcast.jar
+# Nodes run through the launcher, with its JVM flags (ARBORCAST_JAVA_OPTS replaces them to try others).
+# Usage: bench/vs-icecast.sh      PLAYERS=50 DURATION=60 BASE_PORT=17700
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -18,13 +18,8 @@ mkdir -p "$out"
 for tool in ffmpeg curl python3 icecast2; do
   command -v "$tool" >/dev/null || { echo "vs-icecast: needs $tool (apt-get install -y $tool)" >&2; exit 2; }
 done
-if [ -z "${JAR:-}" ]; then
-  mvn -B -q -DskipTests package >/dev/null
-  JAR=target/arborcast.jar
-fi
-JAVA="${JAVA:-$(./arborcast --print-java)}"
-read -r -a opts <<< "${NODE_OPTS:--XX:+UseCompactObjectHeaders -Dkryo.unsafe=false --sun-misc-unsafe-memory-access=allow}"
-node=("$JAVA" "${opts[@]}" -jar "$JAR")
+node=("$root/arborcast") # builds target/arborcast.jar first if the sources are newer
+"${node[@]}" --version > /dev/null
 source "$root/bench/nodes.sh"
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 players_on() { curl -sf "http://127.0.0.1:$1/metrics" | awk '$1 == "arborcast_http_players" {print int($2)}'; }
@@ -72,6 +67,13 @@ relay_port=$((BASE + 2))
 relay=$!
 pids+=("$relay")
 wait_for 60 grep -q '^joined via' "$out/relay.out"
+# an idle node beside them: joined, no channel, no players
+idle_port=$((BASE + 4))
+"${node[@]}" node --bind 127.0.0.1 --port "$idle_port" --bootstrap "127.0.0.1:$BASE" \
+    > "$out/idle.out" 2> "$out/idle.log" &
+idle=$!
+pids+=("$idle")
+wait_for 60 grep -q '^joined via' "$out/idle.out"
 for i in $(seq 1 "$PLAYERS"); do
   curl -s -N -o /dev/null "http://127.0.0.1:$relay_port/stream/$channel" &
   pids+=("$!")
@@ -79,23 +81,24 @@ for i in $(seq 1 "$PLAYERS"); do
   pids+=("$!")
 done
 wait_for 60 receiving "$relay_port"
-wait_for 30 sh -c "[ \"\$(curl -sf http://127.0.0.1:$relay_port/metrics | awk '\$1 == \"arborcast_http_players\" {print int(\$2)}')\" = $PLAYERS ]"
+has_players() { [ "$(players_on "$relay_port")" = "$PLAYERS" ]; }
+wait_for 30 has_players
 wait_for 30 sh -c "curl -sf http://127.0.0.1:$ICE_PORT/status-json.xsl | grep -q '\"listeners\":$PLAYERS'"
 
 declare -A t0
-for p in "$icepid" "$publisher" "$relay"; do t0[$p]=$(ticks "$p"); done
+for p in "$icepid" "$publisher" "$relay" "$idle"; do t0[$p]=$(ticks "$p"); done
 s0=$SECONDS
 while [ $((SECONDS - s0)) -lt "$DURATION" ]; do sleep 1; done
 wall=$((SECONDS - s0))
 args=()
-for p in "$icepid" "$publisher" "$relay"; do args+=("$(( $(ticks "$p") - ${t0[$p]} ))" "$(rss_kb "$p")"); done
+for p in "$icepid" "$publisher" "$relay" "$idle"; do args+=("$(( $(ticks "$p") - ${t0[$p]} ))" "$(rss_kb "$p")"); done
 skipped=$(status "$relay_port" | python3 -c 'import json,sys; print(json.load(sys.stdin)["channels"][0]["skipped"])')
 
 python3 - "$out" "$wall" "$(getconf CLK_TCK)" "$PLAYERS" "$skipped" "${args[@]}" <<'PY'
 import json, sys
 out, wall, hz, players, skipped = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 v = [int(x) for x in sys.argv[6:]]
-names = ["icecast2", "arborcast publisher", "arborcast relaying listener R"]
+names = ["icecast2", "arborcast publisher", "arborcast relaying listener R", "arborcast idle node"]
 rows = {n: {"cpuPercent": 100.0 * v[2 * i] / hz / wall, "rssMB": v[2 * i + 1] / 1024} for i, n in enumerate(names)}
 ice, r = rows["icecast2"], rows["arborcast relaying listener R"]
 res = {"seconds": wall, "players": players, "relaySkipped": skipped, "processes": rows,

@@ -12,6 +12,7 @@ import io.arborcast.node.UnknownChannelException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -20,10 +21,20 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -32,6 +43,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,7 +51,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
-import java.util.function.Consumer;
 
 /**
  * The node's HTTP face on its one port, so it looks like an ordinary Icecast server to
@@ -51,6 +62,8 @@ import java.util.function.Consumer;
 public final class HttpGateway {
     private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
     static final String SERVER = "arborcast/0.1";
+    private static final String ALLOW = "GET, SOURCE, PUT, OPTIONS";
+    private static final String REALM = "Basic realm=\"arborcast\"";
 
     /**
      * A mount a source client may push to: the channel it feeds and the password it needs;
@@ -68,6 +81,11 @@ public final class HttpGateway {
     private final Map<String, String> takenOver = new HashMap<>();
     private final NodeMetrics metrics;
     private final StatusPage status;
+    /** What a GET or HEAD serves: exact paths first, then the first matching path prefix. */
+    private final Map<String, Route> pages = new HashMap<>();
+    private final Map<String, Route> prefixes = new LinkedHashMap<>();
+    /** Per channel, its latest chunk as one direct buffer that all its players write (no copy per player). */
+    private final Map<NodeId, SharedChunk> latest = new HashMap<>();
     private int listeners;
     private long internalErrors;
     private Channel shoutcast;
@@ -77,6 +95,25 @@ public final class HttpGateway {
         this.config = config;
         this.metrics = new NodeMetrics(node, this);
         this.status = new StatusPage(node, this);
+        pages.put("/", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK, "text/html; charset=utf-8",
+                status.html(), "Cache-Control", HttpHeaderValues.NO_CACHE));
+        pages.put("/api/status", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK, "application/json",
+                status.json(), "Cache-Control", HttpHeaderValues.NO_STORE));
+        pages.put("/metrics", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK,
+                "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        pages.put("/admin/metadata", Connection::metadata);
+        pages.put("/admin.cgi", Connection::metadata);
+        prefixes.put("/stream/", Connection::play);
+        prefixes.put("/pls/", Connection::playlist);
+        prefixes.put("/m3u/", Connection::playlist);
+    }
+
+    /** Serves one GET or HEAD request on a connection. */
+    private interface Route {
+        void serve(Connection c, ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q);
+    }
+
+    private record SharedChunk(Chunk chunk, ByteBuf bytes) {
     }
 
     /** Players connected now (read on the loop). */
@@ -194,6 +231,7 @@ public final class HttpGateway {
         p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxRequestHeaderBytes()).setMaxHeaderSize(config.maxRequestHeaderBytes())
                 .setMaxChunkSize(8192).setStrictLineParsing(false)));
+        p.addLast("http-encoder", new HttpResponseEncoder());
         Connection c = new Connection();
         p.addLast("gateway", c);
         long timeout = node.config().net().limits().handshakeTimeoutMillis();
@@ -211,22 +249,19 @@ public final class HttpGateway {
     private final class Connection extends ChannelInboundHandlerAdapter {
         private Player player;
         private LocalChannel channel;
-        private SourceSession source;
         /** A request head arrived (whether it was served, refused or is streaming). */
         private boolean answered;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (source != null && msg instanceof ByteBuf b) {
-                    source.bytes(b);
-                } else if (msg instanceof HttpRequest r && player == null && source == null) {
+                if (msg instanceof HttpRequest r && player == null) {
                     answered = true;
                     if (r.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException) {
                         node.limits().hit(Limit.HTTP_HEADER_SIZE);
                     }
                     if (r.decoderResult().isFailure()) {
-                        respond(ctx, 400, "Bad Request", "malformed request: " + r.decoderResult().cause());
+                        respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + r.decoderResult().cause());
                     } else {
                         request(ctx, r);
                     }
@@ -244,49 +279,32 @@ public final class HttpGateway {
                 path = q.path();
                 q.parameters();
             } catch (IllegalArgumentException e) { // bad percent-encoding (found by GatewayFuzzTest)
-                respond(ctx, 400, "Bad Request", "malformed URI: " + e.getMessage());
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
                 return;
             }
             log.debug("{} {} from {}", method, r.uri(), PeerAddress.endpoint(ctx.channel().remoteAddress()));
             switch (method) {
-                case "OPTIONS" -> respond(ctx, 200, "OK", "", "Allow: GET, SOURCE, PUT, OPTIONS");
-                case "SOURCE", "PUT" -> ingest(ctx, r, path, method);
-                case "GET", "HEAD" -> get(ctx, r, q);
-                default -> respond(ctx, 405, "Method Not Allowed", "method " + method + " not supported",
-                        "Allow: GET, SOURCE, PUT, OPTIONS");
+                case "OPTIONS" -> respond(ctx, HttpResponseStatus.OK, "", "Allow", ALLOW);
+                case "SOURCE", "PUT" -> ingest(ctx, r, path);
+                case "GET", "HEAD" -> route(path).serve(this, ctx, r, q);
+                default -> respond(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " not supported",
+                        "Allow", ALLOW);
             }
         }
 
         // ------------------------------------------------------------ playback
 
-        private void get(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
-            String path = q.path();
-            if (path.startsWith("/stream/")) {
-                NodeId id = channelId(path.substring("/stream/".length()));
-                if (id == null) {
-                    respond(ctx, 400, "Bad Request", "not a channel id: " + path.substring(8));
-                    return;
-                }
-                play(ctx, r, id);
-            } else if (path.startsWith("/pls/") || path.startsWith("/m3u/")) {
-                playlist(ctx, r, path);
-            } else if (path.equals("/")) {
-                respondWith(ctx, 200, "OK", "text/html; charset=utf-8", status.html(), "Cache-Control: no-cache");
-            } else if (path.equals("/api/status")) {
-                respondWith(ctx, 200, "OK", "application/json", status.json(), "Cache-Control: no-store");
-            } else if (path.equals("/metrics")) {
-                respondWith(ctx, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-            } else if (path.equals("/admin/metadata") || path.equals("/admin.cgi")) {
-                metadata(ctx, r, q);
-            } else {
-                respond(ctx, 404, "Not Found", "nothing at " + path);
+        private void play(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            String idText = q.path().substring("/stream/".length());
+            NodeId id = channelId(idText);
+            if (id == null) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "not a channel id: " + idText);
+                return;
             }
-        }
-
-        private void play(ChannelHandlerContext ctx, HttpRequest r, NodeId id) {
             if (listeners >= config.maxListeners()) {
                 node.limits().hit(Limit.HTTP_LISTENERS);
-                respond(ctx, 503, "Service Unavailable", "listener limit reached (" + config.maxListeners() + ")");
+                respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "listener limit reached (" + config.maxListeners() + ")");
                 return;
             }
             boolean icy = "1".equals(r.headers().get("Icy-MetaData"));
@@ -295,9 +313,9 @@ public final class HttpGateway {
                 if (err != null) {
                     Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                     if (cause instanceof UnknownChannelException) {
-                        respond(ctx, 404, "Not Found", cause.getMessage());
+                        respond(ctx, HttpResponseStatus.NOT_FOUND, cause.getMessage());
                     } else {
-                        respond(ctx, 503, "Service Unavailable", "cannot join channel: " + cause.getMessage());
+                        respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "cannot join channel: " + cause.getMessage());
                     }
                     return;
                 }
@@ -310,25 +328,29 @@ public final class HttpGateway {
 
         private void startPlaying(ChannelHandlerContext ctx, LocalChannel c, boolean icy, boolean headOnly) {
             var rec = c.record();
-            StringBuilder h = new StringBuilder("HTTP/1.0 200 OK\r\n")
-                    .append("Server: ").append(SERVER).append("\r\n")
-                    .append("Content-Type: ").append(rec.contentType()).append("\r\n")
-                    .append("Cache-Control: no-cache, no-store\r\n")
-                    .append("Connection: close\r\n")
-                    .append("icy-name: ").append(headerSafe(rec.name())).append("\r\n")
-                    .append("icy-description: ").append(headerSafe(rec.name()))
-                    .append(" (Arborcast channel ").append(rec.channelId().shortHex()).append(")\r\n")
-                    .append("icy-br: ").append(rec.bitrateKbps()).append("\r\n")
-                    .append("icy-pub: 1\r\n");
+            // HTTP/1.0 with no length: the body is the stream, to the end of the connection (as Icecast)
+            HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+            res.headers().set("Server", SERVER)
+                    .set("Content-Type", headerValue(rec.contentType()))
+                    .set("Cache-Control", "no-cache, no-store")
+                    .set("Connection", HttpHeaderValues.CLOSE)
+                    .set("icy-name", headerValue(rec.name()))
+                    .set("icy-description", headerValue(rec.name() + " (Arborcast channel "
+                            + rec.channelId().shortHex() + ")"))
+                    .set("icy-br", rec.bitrateKbps())
+                    .set("icy-pub", 1);
             if (icy) {
-                h.append("icy-metaint: ").append(config.icyMetaint()).append("\r\n");
+                res.headers().set("icy-metaint", config.icyMetaint());
             }
-            h.append("\r\n");
-            ctx.write(ascii(h.toString()));
             if (headOnly) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                ctx.write(res);
+                ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
                 return;
             }
+            ctx.write(res);
+            // a player further behind than this is dropped (Player.accept) rather than buffered without end
+            int backlog = (int) Math.min(Integer.MAX_VALUE, config.maxPlayerBacklog());
+            ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(backlog / 2, backlog));
             IcyMetadata meta = icy ? new IcyMetadata(config.icyMetaint()) : null;
             channel = c;
             listeners++;
@@ -340,11 +362,12 @@ public final class HttpGateway {
         }
 
 
-        private void playlist(ChannelHandlerContext ctx, HttpRequest r, String path) {
+        private void playlist(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            String path = q.path();
             String idText = path.substring(5).replaceFirst("\\.(pls|m3u8?)$", "");
             NodeId id = channelId(idText);
             if (id == null) {
-                respond(ctx, 400, "Bad Request", "not a channel id: " + idText);
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "not a channel id: " + idText);
                 return;
             }
             String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
@@ -353,56 +376,57 @@ public final class HttpGateway {
             // the name comes from the network: one line, no control characters
             String title = known != null ? known.record().name().replaceAll("\\p{Cntrl}", " ") : "Arborcast " + id.shortHex();
             if (path.startsWith("/pls/")) {
-                respondWith(ctx, 200, "OK", "audio/x-scpls",
+                respondWith(ctx, HttpResponseStatus.OK, "audio/x-scpls",
                         "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=" + title
                                 + "\nLength1=-1\nVersion=2\n");
             } else {
-                respondWith(ctx, 200, "OK", "audio/x-mpegurl", "#EXTM3U\n#EXTINF:-1," + title + "\n" + url + "\n");
+                respondWith(ctx, HttpResponseStatus.OK, "audio/x-mpegurl", "#EXTM3U\n#EXTINF:-1," + title + "\n" + url + "\n");
             }
         }
 
         // ------------------------------------------------------------ ingest
 
-        private void ingest(ChannelHandlerContext ctx, HttpRequest r, String path, String method) {
-            String allow = "Allow: GET, SOURCE, PUT, OPTIONS";
+        private void ingest(ChannelHandlerContext ctx, HttpRequest r, String path) {
             Mount m = mounts.get(path);
             String given = basicPassword(r.headers().get(HttpHeaderNames.AUTHORIZATION));
             if (given == null) {
-                respond(ctx, 401, "Unauthorized", "authentication required", allow,
-                        "WWW-Authenticate: Basic realm=\"arborcast\"");
+                respond(ctx, HttpResponseStatus.UNAUTHORIZED, "authentication required", "Allow", ALLOW,
+                        "WWW-Authenticate", REALM);
                 return;
             }
             if (m == null && takenOver.containsKey(path)) {
-                respond(ctx, 403, "Forbidden", "the channel of " + path + " was taken over by " + takenOver.get(path)
+                respond(ctx, HttpResponseStatus.FORBIDDEN, "the channel of " + path + " was taken over by " + takenOver.get(path)
                         + "; publish there");
                 return;
             }
             if (m == null) {
-                respond(ctx, 404, "Not Found", "no channel is published on mount " + path);
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "no channel is published on mount " + path);
                 return;
             }
             if (!constantTimeEquals(given, m.password())) {
                 log.info("refused source on {} from {}: wrong password", path,
                         PeerAddress.endpoint(ctx.channel().remoteAddress()));
-                respond(ctx, 401, "Unauthorized", "wrong password", allow,
-                        "WWW-Authenticate: Basic realm=\"arborcast\"");
+                respond(ctx, HttpResponseStatus.UNAUTHORIZED, "wrong password", "Allow", ALLOW,
+                        "WWW-Authenticate", REALM);
                 return;
             }
             if (!claimSource(m)) {
                 log.info("refused source on {} from {}: the mount already has a live source", path,
                         PeerAddress.endpoint(ctx.channel().remoteAddress()));
-                respond(ctx, 403, "Forbidden", "Mountpoint in use: " + path + " already has a live source");
+                respond(ctx, HttpResponseStatus.FORBIDDEN, "Mountpoint in use: " + path + " already has a live source");
                 return;
             }
-            String contentType = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "audio/mpeg");
+            String contentType = r.headers().get("Content-Type", "audio/mpeg");
             int bitrate = parseBitrate(r.headers().get("ice-bitrate", r.headers().get("icy-br")));
             // the body follows the head with no length: from here on the connection is raw bytes
-            if ("100-continue".equalsIgnoreCase(r.headers().get(HttpHeaderNames.EXPECT))) {
-                ctx.write(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
+            if (HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(r.headers().get(HttpHeaderNames.EXPECT))) {
+                ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }
-            ctx.writeAndFlush(ascii("HTTP/1.0 200 OK\r\nServer: " + SERVER + "\r\n\r\n"));
-            source = new SourceSession(HttpGateway.this, ctx, m, contentType, bitrate);
-            ctx.pipeline().remove("http-decoder"); // hands us what it buffered after the head, as bytes
+            FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
+            ok.headers().set("Server", SERVER);
+            ctx.writeAndFlush(ok);
+            SourceSession.start(HttpGateway.this, ctx, m, contentType, bitrate);
+            ctx.pipeline().remove("http-decoder"); // hands the session what it buffered after the head
         }
 
         private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
@@ -415,17 +439,17 @@ public final class HttpGateway {
             Mount m = mountPath != null ? mounts.get(mountPath.startsWith("/") ? mountPath : "/" + mountPath)
                     : mounts.size() == 1 ? mounts.values().iterator().next() : null;
             if (m == null) {
-                respond(ctx, 404, "Not Found", "no such mount: " + mountPath);
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "no such mount: " + mountPath);
             } else if (pass == null || !constantTimeEquals(pass, m.password())) {
-                respond(ctx, 401, "Unauthorized", "wrong password", "WWW-Authenticate: Basic realm=\"arborcast\"");
+                respond(ctx, HttpResponseStatus.UNAUTHORIZED, "wrong password", "WWW-Authenticate", REALM);
             } else if (song == null || !"updinfo".equals(first(q, "mode"))) {
-                respond(ctx, 400, "Bad Request", "expected mode=updinfo&song=...");
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, "expected mode=updinfo&song=...");
             } else if (node.channel(m.key().channelId()) == null) {
-                respond(ctx, 404, "Not Found", "no source is streaming on " + m.path() + " yet");
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "no source is streaming on " + m.path() + " yet");
             } else {
                 node.channel(m.key().channelId()).setTitle(song);
                 log.info("title of {} is now '{}'", m.path(), song);
-                respondWith(ctx, 200, "OK", "text/xml",
+                respondWith(ctx, HttpResponseStatus.OK, "text/xml",
                         "<?xml version=\"1.0\"?>\n<iceresponse><message>Metadata update successful</message>"
                                 + "<return>1</return></iceresponse>\n");
             }
@@ -437,9 +461,6 @@ public final class HttpGateway {
                 channel.removePlayer(player);
                 listeners--;
                 player = null;
-            }
-            if (source != null) {
-                source.end();
             }
             ctx.fireChannelInactive();
         }
@@ -496,36 +517,81 @@ public final class HttpGateway {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    private static String headerSafe(String s) {
-        return s.replaceAll("[\\r\\n]", " ");
+    /**
+     * A header value from text that comes from the network or a user: one line, no control
+     * characters, and its UTF-8 bytes sent as they are (as Icecast passes a source's name on).
+     */
+    private static String headerValue(String s) {
+        return new String(s.replaceAll("\\p{Cntrl}", " ").getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     static ByteBuf ascii(String s) {
         return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
     }
 
-    private static void respond(ChannelHandlerContext ctx, int code, String status, String text, String... headers) {
-        respondWith(ctx, code, status, "text/plain; charset=utf-8", text.isEmpty() ? "" : text + "\n", headers);
-    }
-
-    private static void respondWith(ChannelHandlerContext ctx, int code, String status, String type, String body,
-                                    String... headers) {
-        respondWith(ctx, code, status, type, body.getBytes(StandardCharsets.UTF_8), headers);
-    }
-
-    private static void respondWith(ChannelHandlerContext ctx, int code, String status, String type, byte[] b,
-                                    String... headers) {
-        StringBuilder h = new StringBuilder("HTTP/1.1 ").append(code).append(' ').append(status).append("\r\n")
-                .append("Server: ").append(SERVER).append("\r\n")
-                .append("Content-Type: ").append(type).append("\r\n")
-                .append("Content-Length: ").append(b.length).append("\r\n")
-                .append("Connection: close\r\n");
-        for (String x : headers) {
-            h.append(x).append("\r\n");
+    /** The route of a GET or HEAD to {@code path}: a page, a prefix's handler, or 404. */
+    private Route route(String path) {
+        Route exact = pages.get(path);
+        if (exact != null) {
+            return exact;
         }
-        h.append("\r\n");
-        ctx.write(ascii(h.toString()));
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(b)).addListener(ChannelFutureListener.CLOSE);
+        for (Map.Entry<String, Route> e : prefixes.entrySet()) {
+            if (path.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return (c, ctx, r, q) -> respond(ctx, HttpResponseStatus.NOT_FOUND, "nothing at " + path);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String text,
+                                CharSequence... headers) {
+        respondWith(ctx, status, "text/plain; charset=utf-8", text.isEmpty() ? "" : text + "\n", headers);
+    }
+
+    private static void respondWith(ChannelHandlerContext ctx, HttpResponseStatus status, String type, String body,
+                                    CharSequence... headers) {
+        respondWith(ctx, status, type, body.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /**
+     * A whole response, then the connection closes; {@code headers}: more names and values, in
+     * pairs. Header names are written in their usual case (Icecast's), which some old players need.
+     */
+    private static void respondWith(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] body,
+                                    CharSequence... headers) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        HttpHeaders h = res.headers().set("Server", SERVER)
+                .set("Content-Type", type)
+                .setInt("Content-Length", body.length)
+                .set("Connection", HttpHeaderValues.CLOSE);
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            h.add(headers[i], headers[i + 1]);
+        }
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * {@code chunk}'s audio as a direct buffer shared by all players of its channel: made once,
+     * for the first player that gets the chunk; the channel's previous one is released.
+     */
+    private ByteBuf shared(NodeId channel, Chunk chunk, ChannelHandlerContext ctx) {
+        SharedChunk s = latest.get(channel);
+        if (s == null || s.chunk() != chunk) {
+            if (s != null) {
+                s.bytes().release();
+            }
+            s = new SharedChunk(chunk, ctx.alloc().directBuffer(chunk.payload().length).writeBytes(chunk.payload()));
+            latest.put(channel, s);
+        }
+        return s.bytes();
+    }
+
+    /** The channel ended: its shared chunk goes. */
+    private void dropShared(NodeId channel) {
+        SharedChunk s = latest.remove(channel);
+        if (s != null) {
+            s.bytes().release();
+        }
     }
 
     /**
@@ -537,16 +603,17 @@ public final class HttpGateway {
         private final ChannelHandlerContext ctx;
         private final IcyMetadata meta;
         private final LocalChannel channel;
+        private final NodeId id;
         private byte[] sentHead = new byte[0];
 
         Player(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel channel) {
             this.ctx = ctx;
             this.meta = meta;
             this.channel = channel;
+            this.id = channel.record().channelId();
             Head head = channel.head();
             if (head != null) {
-                send(head.payload());
-                sentHead = head.payload();
+                sendHead(head.payload());
             }
         }
 
@@ -554,31 +621,44 @@ public final class HttpGateway {
         public void accept(Chunk chunk) {
             Head now = channel.head();
             if (now != null && !Arrays.equals(now.payload(), sentHead) && chunk.seq() >= now.firstSeq()) {
-                send(now.payload()); // the source restarted with a new head (chained Ogg)
-                sentHead = now.payload();
+                sendHead(now.payload()); // the source restarted with a new head (chained Ogg)
             }
-            if (ctx.channel().unsafe().outboundBuffer() != null
-                    && ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes() > config.maxPlayerBacklog()) {
+            if (!ctx.channel().isWritable()) { // more than gateway.max-player-backlog unsent
                 log.info("dropping a player that fell {} bytes behind", config.maxPlayerBacklog());
                 ctx.close();
                 return;
             }
-            send(chunk.payload());
+            if (chunk.payload().length > 0) {
+                send(shared(id, chunk, ctx).retainedDuplicate());
+            }
         }
 
         @Override
         public void ended(String why) {
             log.info("player {}: channel {} ended ({})", PeerAddress.endpoint(ctx.channel().remoteAddress()),
-                    channel.record().channelId().shortHex(), why);
+                    id.shortHex(), why);
+            dropShared(id);
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
 
-        private void send(byte[] audio) {
-            if (audio.length == 0) {
+        private void sendHead(byte[] head) {
+            sentHead = head;
+            if (head.length > 0) {
+                send(Unpooled.wrappedBuffer(head));
+            }
+        }
+
+        /** Writes {@code audio} (and releases it), with ICY metadata blocks if this player asked for them. */
+        private void send(ByteBuf audio) {
+            if (meta == null) {
+                ctx.writeAndFlush(audio);
                 return;
             }
-            byte[] out = meta == null ? audio : meta.interleave(audio, channel.title());
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(out));
+            try {
+                ctx.writeAndFlush(meta.interleave(audio, channel.title(), ctx.alloc()));
+            } finally {
+                audio.release();
+            }
         }
     }
 }

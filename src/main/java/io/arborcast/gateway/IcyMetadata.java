@@ -1,6 +1,9 @@
 package io.arborcast.gateway;
 
-import java.io.ByteArrayOutputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -24,21 +27,26 @@ public final class IcyMetadata {
         this.metaint = metaint;
     }
 
-    /** {@code audio} with metadata blocks inserted where they are due, given the current title. */
-    public byte[] interleave(byte[] audio, String title) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(audio.length + 64);
-        int p = 0;
-        while (p < audio.length) {
-            int n = Math.min(audio.length - p, metaint - sinceLast);
-            out.write(audio, p, n);
+    /**
+     * {@code audio}'s readable bytes with metadata blocks inserted where they are due, given the
+     * current title: slices of {@code audio} (retained, not copied; the caller keeps its own
+     * reference) and the blocks, as one buffer, direct if {@code audio} is.
+     */
+    public ByteBuf interleave(ByteBuf audio, String title, ByteBufAllocator alloc) {
+        CompositeByteBuf out = alloc.compositeDirectBuffer(2 + 2 * (audio.readableBytes() / metaint));
+        int p = audio.readerIndex();
+        while (p < audio.writerIndex()) {
+            int n = Math.min(audio.writerIndex() - p, metaint - sinceLast);
+            out.addComponent(true, audio.retainedSlice(p, n));
             p += n;
             sinceLast += n;
             if (sinceLast == metaint) {
-                out.writeBytes(block(title));
+                byte[] b = block(title);
+                out.addComponent(true, alloc.directBuffer(b.length).writeBytes(b));
                 sinceLast = 0;
             }
         }
-        return out.toByteArray();
+        return out;
     }
 
     private byte[] block(String title) {

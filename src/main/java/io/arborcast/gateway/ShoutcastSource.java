@@ -32,7 +32,6 @@ final class ShoutcastSource extends ByteToMessageDecoder {
     private final Map<String, String> headers = new HashMap<>();
     private State state = State.PASSWORD;
     private HttpGateway.Mount mount;
-    private SourceSession session;
 
     ShoutcastSource(HttpGateway gateway) {
         this.gateway = gateway;
@@ -78,18 +77,16 @@ final class ShoutcastSource extends ByteToMessageDecoder {
                 state = State.HEADERS;
             } else if (line.isEmpty()) {
                 String type = headers.getOrDefault("content-type", "audio/mpeg");
-                session = new SourceSession(gateway, ctx, mount, type,
-                        HttpGateway.parseBitrate(headers.get("icy-br")));
                 state = State.DATA;
+                // from here the connection is the session's; the bytes after the headers go to it
+                SourceSession.start(gateway, ctx, mount, type, HttpGateway.parseBitrate(headers.get("icy-br")));
+                return;
             } else if (headers.size() < MAX_HEADERS) {
                 int colon = line.indexOf(':');
                 if (colon > 0) {
                     headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
                 }
             }
-        }
-        if (in.isReadable()) {
-            session.bytes(in);
         }
     }
 
@@ -110,9 +107,7 @@ final class ShoutcastSource extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (session != null) {
-            session.end();
-        } else if (mount != null) {
+        if (mount != null && state != State.DATA) {
             gateway.releaseSource(mount); // went between its password and its headers
         }
         super.channelInactive(ctx);

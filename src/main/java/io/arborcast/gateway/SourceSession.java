@@ -3,39 +3,64 @@ package io.arborcast.gateway;
 import io.arborcast.core.Limit;
 import io.arborcast.node.LocalChannel;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel:
+ * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel,
+ * the handler of its connection once the client's request or handshake is done:
  * publishes the channel (or takes it over again when the same key's source comes back, or
  * from another node with {@link HttpGateway.Mount#takeover}),
  * holds the first bytes until that is done, then writes every byte into the channel. When
  * the client goes, the channel stays and its listeners stay connected, and the mount is free
  * for the next source at once. A session exists only for a source that claimed its mount
  * ({@link HttpGateway#claimSource}).
+ *
+ * <p>The source's bytes are read once per chunk interval, not as they trickle in (an encoder
+ * sends each MP3 frame on its own, about 40 a second): one wake-up of the node per chunk, and
+ * the chunk is cut right after the read, so it leaves no later than if read byte by byte. What
+ * the source sends meanwhile waits in the socket (TCP slows a source that sends faster).
  */
-final class SourceSession {
+final class SourceSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
     private final HttpGateway gateway;
-    private final ChannelHandlerContext ctx;
+    private final Channel ctx;
     private final HttpGateway.Mount mount;
     private List<byte[]> early = new ArrayList<>();
     private long earlyBytes;
     private LocalChannel channel;
     private boolean ended;
+    private final ScheduledFuture<?> reader;
 
-    SourceSession(HttpGateway gateway, ChannelHandlerContext ctx, HttpGateway.Mount mount, String contentType,
-                  int bitrateKbps) {
+    /**
+     * Takes over {@code handshake}'s connection: replaces that handler (bytes it still holds
+     * come here) and publishes the mount's channel.
+     */
+    static void start(HttpGateway gateway, ChannelHandlerContext handshake, HttpGateway.Mount mount,
+                      String contentType, int bitrateKbps) {
+        handshake.pipeline().replace(handshake.handler(), "source",
+                new SourceSession(gateway, handshake.channel(), mount, contentType, bitrateKbps));
+    }
+
+    private SourceSession(HttpGateway gateway, Channel ctx, HttpGateway.Mount mount, String contentType,
+                          int bitrateKbps) {
         this.gateway = gateway;
         this.ctx = ctx;
         this.mount = mount;
+        ctx.config().setAutoRead(false);
+        long interval = gateway.node().config().chunkMillis();
+        reader = ctx.eventLoop().scheduleAtFixedRate(ctx::read, 0, interval, TimeUnit.MILLISECONDS);
         gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover())
-                .whenComplete((c, err) -> ctx.executor().execute(() -> {
+                .whenComplete((c, err) -> ctx.eventLoop().execute(() -> {
                     if (err != null) {
                         log.warn("cannot publish {}: {}", mount.name(), err.toString());
                         ctx.close();
@@ -52,7 +77,36 @@ final class SourceSession {
                 }));
     }
 
-    void bytes(ByteBuf b) {
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        try {
+            if (msg instanceof ByteBuf b) {
+                bytes(b);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** A read of the source's socket is done: what it brought goes out as a chunk now. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext c) {
+        if (channel != null) {
+            channel.cutNow();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        end();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        gateway.connectionFailed(c, "source", cause);
+    }
+
+    private void bytes(ByteBuf b) {
         byte[] bytes = new byte[b.readableBytes()];
         b.readBytes(bytes);
         if (early != null) {
@@ -74,7 +128,8 @@ final class SourceSession {
         }
     }
 
-    void end() {
+    private void end() {
+        reader.cancel(false);
         if (!ended) {
             gateway.releaseSource(mount);
         }

@@ -115,6 +115,16 @@ public final class LocalChannel {
         chunker.write(data, off, len);
     }
 
+    /**
+     * At the source: the input read so far goes out now (complete frames; the rest waits), rather
+     * than at the next chunk interval. A source read once per interval calls this after each read.
+     */
+    public void cutNow() {
+        if (key != null && !handedOver) {
+            chunker.cut();
+        }
+    }
+
     /** The first bytes of a source's stream, until its head is complete: the head goes out on its own. */
     private void captureHead(byte[] data, int off, int len) {
         if (headLen + len > headBuf.length) {

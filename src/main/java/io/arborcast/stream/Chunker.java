@@ -89,6 +89,18 @@ public final class Chunker {
         pendingLen = 0;
     }
 
+    /**
+     * Cuts what is complete now and starts the interval again: for an input read in one go per
+     * interval, so each chunk leaves as soon as its bytes are in and the timer never fires.
+     */
+    public void cut() {
+        if (timer == null) {
+            return; // nothing written since the last pause
+        }
+        timer.cancel();
+        tick();
+    }
+
     private void tick() {
         emit(Math.min(pendingLen, maxChunkBytes));
         timer = scheduler.schedule(chunkMillis, this::tick);

@@ -25,6 +25,29 @@ class ChannelKeyTest {
         assertThat(ChannelKey.verify(key.publicKey(), DATA, sig)).isTrue();
     }
 
+    /** Our signatures are plain RFC 8032 Ed25519: the JDK's own provider checks them, and we check its. */
+    @Test
+    void signaturesAreThoseOfTheJdksEd25519() throws Exception {
+        ChannelKey key = ChannelKey.generate();
+        java.security.KeyFactory kf = java.security.KeyFactory.getInstance("Ed25519");
+        String pem = key.toPem();
+        java.security.PublicKey pub = kf.generatePublic(new java.security.spec.X509EncodedKeySpec(
+                java.util.Base64.getMimeDecoder().decode(pem.substring(pem.indexOf("PUBLIC KEY-----") + 15,
+                        pem.indexOf("-----END PUBLIC KEY")))));
+        java.security.PrivateKey priv = kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                java.util.Base64.getMimeDecoder().decode(pem.substring(pem.indexOf("PRIVATE KEY-----") + 16,
+                        pem.indexOf("-----END PRIVATE KEY")))));
+        java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+        jdk.initVerify(pub);
+        jdk.update(DATA);
+        assertThat(jdk.verify(key.sign(DATA))).isTrue();
+        jdk.initSign(priv);
+        jdk.update(DATA);
+        byte[] jdkSignature = jdk.sign();
+        assertThat(jdkSignature).isEqualTo(key.sign(DATA)); // Ed25519 signatures are deterministic
+        assertThat(ChannelKey.verify(key.publicKey(), DATA, jdkSignature)).isTrue();
+    }
+
     @Test
     void forgedSignaturesAreRejected() {
         ChannelKey key = ChannelKey.generate();

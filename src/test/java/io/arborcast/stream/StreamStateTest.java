@@ -149,6 +149,51 @@ class StreamStateTest {
         assertThat(joined.toByteArray()).isEqualTo(mp3); // nothing lost, nothing added
     }
 
+    /** A source read once per interval: each read is cut at once, and the interval timer never cuts on its own. */
+    @Test
+    void aCutAfterEachReadSendsTheChunkAtOnceAndPostponesTheTimer() throws Exception {
+        byte[] mp3 = Ffmpeg.sine(2, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
+        List<Chunk> chunks = new ArrayList<>();
+        List<Long> cutAt = new ArrayList<>();
+        int[] timersRun = {0};
+        Scheduler counting = new Scheduler() { // a timer that runs is a wake-up of the node
+            @Override
+            public long now() {
+                return sim.now();
+            }
+
+            @Override
+            public Cancellable schedule(long delayMillis, Runnable task) {
+                return sim.schedule(delayMillis, () -> {
+                    timersRun[0]++;
+                    task.run();
+                });
+            }
+        };
+        Chunker chunker = new Chunker(KEY, new Mp3Frames(), counting, 250, 64 * 1024, 0, c -> {
+            chunks.add(c);
+            cutAt.add(sim.now());
+        });
+        int perRead = 4_000; // 250 ms of a 128 kbit/s feed
+        int pos = 0;
+        while (pos < mp3.length) {
+            int n = Math.min(mp3.length - pos, perRead);
+            chunker.write(mp3, pos, n);
+            chunker.cut();
+            int chunksAfterRead = chunks.size();
+            assertThat(chunksAfterRead).as("the read's complete frames left at once").isGreaterThan(0);
+            pos += n;
+            sim.runUntil(sim.now() + 240); // the next read comes before the interval is over
+            assertThat(chunks).as("nothing cut between reads").hasSize(chunksAfterRead);
+        }
+        assertThat(timersRun[0]).as("the interval timer never fired").isZero();
+        chunker.pause();
+        ByteArrayOutputStream joined = new ByteArrayOutputStream();
+        chunks.forEach(c -> joined.writeBytes(c.payload()));
+        assertThat(joined.toByteArray()).isEqualTo(mp3); // frames split across reads are whole in the next chunk
+        assertThat(cutAt).as("one chunk per read").hasSize((mp3.length + perRead - 1) / perRead);
+    }
+
     @Test
     void playoutIsInOrderWaitsForGapsAndSkipsOnlyAfterTheDelay() {
         List<Long> played = new ArrayList<>();
