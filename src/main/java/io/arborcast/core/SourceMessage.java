@@ -13,7 +13,9 @@ import java.util.Objects;
  * when asked (a publisher started with {@code --takeover}): the new source sends a
  * {@link Takeover} signed by the channel key; the old one stops taking input and answers
  * {@link HandOver} with the seq the new source goes on from, so listeners skip nothing, or
- * {@link Declined} with why.
+ * {@link Declined} with why. Two publishers that passed the first check at the same moment find
+ * each other when they ask again once their record is stored: the one with the older record
+ * keeps the channel, the other stops.
  */
 public sealed interface SourceMessage extends Message {
     NodeId channel();
@@ -25,8 +27,11 @@ public sealed interface SourceMessage extends Message {
         }
     }
 
-    /** The answer to a {@link Query}. */
-    record Publishing(NodeId channel, boolean yes) implements SourceMessage {
+    /**
+     * The answer to a {@link Query}; when {@code yes}, with the publisher's signed channel record
+     * (two publishers that started at the same moment keep the one whose record is older).
+     */
+    record Publishing(NodeId channel, boolean yes, ChannelRecord record) implements SourceMessage {
         public Publishing {
             Objects.requireNonNull(channel, "channel");
         }

@@ -32,7 +32,7 @@ import java.security.SecureRandom;
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

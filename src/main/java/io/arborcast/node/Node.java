@@ -317,9 +317,9 @@ public final class Node implements AutoCloseable {
                 if (again != null) {
                     complete(f, again);
                 } else if (!live.isEmpty() && !takeover) {
-                    f.completeExceptionally(new ChannelInUseException(id, live.get(0)));
+                    f.completeExceptionally(new ChannelInUseException(id, live.get(0).address()));
                 } else {
-                    openSource(key, name, contentType, bitrateKbps, live, f::complete);
+                    openSource(key, name, contentType, bitrateKbps, live.stream().map(Publisher::address).toList(), f);
                 }
             });
         });
@@ -345,14 +345,19 @@ public final class Node implements AutoCloseable {
      * DHT that say so when asked (a provider entry outlives a publisher that stopped or died).
      */
     public CompletableFuture<List<PeerAddress>> livePublishers(NodeId channel) {
-        return onLoop(done -> livePublishers(channel, done));
+        return onLoop(done -> livePublishers(channel, live -> done.accept(live.stream().map(Publisher::address)
+                .toList())));
     }
 
-    private void livePublishers(NodeId channel, Consumer<List<PeerAddress>> done) {
+    /** Another node that publishes a channel, and its record (null if it sent none that is valid). */
+    private record Publisher(PeerAddress address, ChannelRecord record) {
+    }
+
+    private void livePublishers(NodeId channel, Consumer<List<Publisher>> done) {
         dht.find(channel, r -> {
             List<PeerAddress> roots = r.providers().stream().filter(p -> p.depth() == 0)
                     .map(ProviderInfo::address).filter(a -> a.id() != null && !a.id().equals(dht.id())).toList();
-            List<PeerAddress> live = new ArrayList<>();
+            List<Publisher> live = new ArrayList<>();
             int[] waiting = {roots.size()};
             if (roots.isEmpty()) {
                 done.accept(live);
@@ -360,7 +365,9 @@ public final class Node implements AutoCloseable {
             for (PeerAddress a : roots) {
                 ask(a, new SourceMessage.Query(channel), QUERY_TIMEOUT_MILLIS, answer -> {
                     if (answer instanceof SourceMessage.Publishing p && p.yes()) {
-                        live.add(a);
+                        ChannelRecord rec = p.record();
+                        boolean valid = rec != null && rec.channelId().equals(channel) && ChannelRecords.problem(rec) == null;
+                        live.add(new Publisher(a, valid ? rec : null));
                     }
                     if (--waiting[0] == 0) {
                         done.accept(live);
@@ -372,7 +379,7 @@ public final class Node implements AutoCloseable {
 
     /** Becomes the channel's root; takes it over from {@code others} first, if any publish it. */
     private void openSource(ChannelKey key, String name, String contentType, int bitrateKbps, List<PeerAddress> others,
-                            Consumer<LocalChannel> done) {
+                            CompletableFuture<LocalChannel> done) {
         long now = System.currentTimeMillis();
         ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps, now, now);
         ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
@@ -386,7 +393,7 @@ public final class Node implements AutoCloseable {
         Runnable store = () -> dht.publish(record, o -> {
             log.info("channel {} '{}' published: record stored on {} nodes", key.channelId().shortHex(), name,
                     o.accepted());
-            done.accept(c);
+            settleRace(key, c, done);
         });
         if (others.isEmpty()) {
             store.run();
@@ -414,6 +421,41 @@ public final class Node implements AutoCloseable {
     }
 
     /**
+     * Asks once more, now that our record is stored and we answer queries: another node that
+     * started publishing the key at the same moment passed the first check too. The older record
+     * (then the smaller node id) keeps the channel; the other publisher stops, sends its children
+     * to the one that stays and stores that one's name and type again under a newer sequence
+     * (its own record, newer, would otherwise be the one listeners find).
+     */
+    private void settleRace(ChannelKey key, LocalChannel c, CompletableFuture<LocalChannel> done) {
+        NodeId id = key.channelId();
+        ChannelRecord ours = c.record();
+        livePublishers(id, live -> {
+            Publisher older = live.stream().filter(p -> p.record() != null && olderThan(p, ours)).findFirst().orElse(null);
+            if (older == null || channels.get(id) != c) {
+                done.complete(c);
+                return;
+            }
+            ChannelRecord theirs = older.record();
+            log.warn("channel {}: {} started publishing it at the same moment, with an older record: stopping here",
+                    id.shortHex(), older.address().endpoint());
+            c.handOver();
+            channels.remove(id);
+            c.peer().handOver(PeerState.offering(older.address(), 0, config.sourceSlots()));
+            long now = System.currentTimeMillis();
+            dht.publish(ChannelRecords.create(key, theirs.name(), theirs.contentType(), theirs.bitrateKbps(),
+                    theirs.createdAtMillis(), Math.max(now, ours.sequence() + 1)), o -> {
+                    });
+            done.completeExceptionally(new ChannelInUseException(id, older.address()));
+        });
+    }
+
+    private boolean olderThan(Publisher p, ChannelRecord ours) {
+        long theirs = p.record().sequence();
+        return theirs < ours.sequence() || theirs == ours.sequence() && p.address().id().compareTo(dht.id()) < 0;
+    }
+
+    /**
      * Sends {@code m} to {@code peer} and hands its answer to {@code answer}, or a
      * {@link SourceMessage.Declined} "no answer" after {@code timeoutMillis}.
      */
@@ -436,7 +478,8 @@ public final class Node implements AutoCloseable {
         switch (m) {
             case SourceMessage.Query q -> {
                 LocalChannel c = channels.get(q.channel());
-                transport.send(from, new SourceMessage.Publishing(q.channel(), c != null && c.isSource()));
+                boolean yes = c != null && c.isSource();
+                transport.send(from, new SourceMessage.Publishing(q.channel(), yes, yes ? c.record() : null));
             }
             case SourceMessage.Takeover t -> handOver(from, t);
             case SourceMessage.Publishing _, SourceMessage.HandOver _, SourceMessage.Declined _ -> {

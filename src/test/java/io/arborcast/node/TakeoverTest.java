@@ -134,6 +134,44 @@ class TakeoverTest {
         assertThat(onLoop(newSource, n -> n.livePublishers(id)).get(10, TimeUnit.SECONDS)).isEmpty();
     }
 
+    /**
+     * Two nodes publish the same key at the same moment: both pass the first check (neither
+     * publishes yet), and once their records are stored they find each other; the older record
+     * keeps the channel, the other publisher fails as a second publisher does, and listeners find
+     * one root and its name.
+     */
+    @Test
+    void twoPublishersStartingAtTheSameMomentEndAsOne() throws Exception {
+        Node entry = start(null);
+        Node a = start(entry);
+        Node b = start(entry);
+        ChannelKey key = ChannelKey.generate();
+        NodeId id = key.channelId();
+        CompletableFuture<LocalChannel> atA = a.publish(key, "from a", TYPE, 128);
+        CompletableFuture<LocalChannel> atB = b.publish(key, "from b", TYPE, 128);
+        Throwable failedA = catchThrowable(() -> atA.get(15, TimeUnit.SECONDS));
+        Throwable failedB = catchThrowable(() -> atB.get(15, TimeUnit.SECONDS));
+        assertThat(failedA == null ^ failedB == null).as("exactly one publisher stays (a: %s, b: %s)", failedA, failedB)
+                .isTrue();
+        Node winner = failedA == null ? a : b;
+        Node loser = failedA == null ? b : a;
+        Throwable lost = failedA == null ? failedB : failedA;
+        assertThat(lost).isInstanceOf(ExecutionException.class).cause().isInstanceOf(ChannelInUseException.class)
+                .hasMessageContaining("already published by " + winner.address().endpoint());
+        assertThat(is(loser, n -> n.channel(id) == null)).as("nothing left published by the other").isTrue();
+        assertThat(entry.livePublishers(id).get(10, TimeUnit.SECONDS)).extracting(PeerAddress::id)
+                .containsExactly(winner.address().id());
+
+        feed(winner, winner.channel(id));
+        Node listener = start(entry);
+        LocalChannel tuned = listener.tune(id).get(10, TimeUnit.SECONDS);
+        assertThat(tuned.record().name()).as("the name listeners find").isEqualTo(winner == a ? "from a" : "from b");
+        List<Long> seqs = played(listener, id);
+        await().atMost(Duration.ofSeconds(15)).until(() -> seqs.size() >= 4);
+        List<PeerAddress> path = onLoop(listener, x -> x.channel(id).peer().tree().ancestors());
+        assertThat(path.get(path.size() - 1).id()).as("the root").isEqualTo(winner.address().id());
+    }
+
     @Test
     void aTakeoverNotSignedByTheChannelKeyOrOlderThanThePublishersRecordIsDeclined() throws Exception {
         Node source = start(null);

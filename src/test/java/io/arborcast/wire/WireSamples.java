@@ -61,7 +61,7 @@ public final class WireSamples {
                 new SourceMessage.HandOver(a, r.nextLong() & Long.MAX_VALUE),
                 new SourceMessage.Declined(a, "not publishing this channel"),
                 new SourceMessage.Query(a),
-                new SourceMessage.Publishing(a, true),
+                new SourceMessage.Publishing(a, true, rec),
                 new TreeMessage.Attach(a, 1234, 4),
                 new TreeMessage.AttachVia(p2, p1, new TreeMessage.Attach(a, -1, 0, false)),
                 new TreeMessage.Punch(a, p2, p1, true),
