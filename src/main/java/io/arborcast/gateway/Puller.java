@@ -3,51 +3,74 @@ package io.arborcast.gateway;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Relays an existing HTTP/ICY stream (an Icecast or SHOUTcast server's mount) into a channel:
- * asks for inline metadata, strips it from the audio and turns each {@code StreamTitle} into
- * the channel's title. Reads on its own thread; reconnects when the remote stream drops.
+ * Relays an existing HTTP/ICY stream (an Icecast or SHOUTcast server's mount), http:// or
+ * https://, into a channel: asks for inline metadata, strips it from the audio and turns each
+ * {@code StreamTitle} into the channel's title. Runs on the node's event loop; reconnects, with
+ * a growing pause, when the remote stream drops. TLS uses the JDK's trust store and checks the
+ * server's name against its certificate, as a browser does.
  */
 public final class Puller {
     private static final Logger log = LoggerFactory.getLogger(Puller.class);
     private static final int MAX_HEADER_BYTES = 16_384;
+    private static final int MAX_LINE = 8_192;
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final int READ_TIMEOUT_SECONDS = 30;
     private static final Pattern TITLE = Pattern.compile("StreamTitle='(.*?)';");
 
     private final URI uri;
     private final Node node;
-    private final LocalChannel channel;
-    private final String contentType;
+    private final EventLoop loop;
+    private final SslContext tls;
     private volatile boolean stopped;
+    /** On the loop: the channel relayed into, once published; the connection now. */
+    private LocalChannel channel;
+    private volatile String contentType;
+    private Channel connection;
+    private long backoff = 1_000;
 
-    /** An open response: the socket, its headers, and where the audio starts. */
-    private record Response(Socket socket, InputStream body, Map<String, String> headers) {
-    }
-
-    private Puller(URI uri, Node node, LocalChannel channel, String contentType) {
+    private Puller(URI uri, Node node) throws SSLException {
         this.uri = uri;
         this.node = node;
-        this.channel = channel;
-        this.contentType = contentType;
+        this.loop = node.transport().eventLoop();
+        this.tls = "https".equalsIgnoreCase(uri.getScheme()) ? SslContextBuilder.forClient().build() : null;
     }
 
     /**
@@ -60,14 +83,21 @@ public final class Puller {
                 || uri.getHost() == null) {
             throw new IllegalArgumentException("--from needs an http:// or https:// stream URL, got " + url);
         }
-        Response first = open(uri);
+        Puller p = new Puller(uri, node);
+        Response first;
+        try {
+            first = p.open().get(CONNECT_TIMEOUT_MILLIS + READ_TIMEOUT_SECONDS * 1000L, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
         String type = first.headers().getOrDefault("content-type", "");
         int bitrate = HttpGateway.parseBitrate(first.headers().get("icy-br"));
         LocalChannel channel = node.publish(key, name, type, bitrate, takeover).get(60, TimeUnit.SECONDS);
-        Puller p = new Puller(uri, node, channel, type);
-        Thread t = new Thread(() -> p.run(first), "pull " + uri.getHost());
-        t.setDaemon(true);
-        t.start();
+        p.contentType = type;
+        p.loop.execute(() -> {
+            p.channel = channel;
+            first.relay();
+        });
         return p;
     }
 
@@ -77,148 +107,227 @@ public final class Puller {
 
     public void stop() {
         stopped = true;
+        loop.execute(() -> {
+            if (connection != null) {
+                connection.close();
+            }
+        });
     }
 
-    private void run(Response first) {
-        Response r = first;
-        long backoff = 1_000;
-        while (!stopped) {
-            try {
-                relay(r);
+    /** Connects and asks for the stream; completes with the response once its head is in and looks like audio. */
+    private CompletableFuture<Response> open() {
+        boolean secure = tls != null;
+        int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
+        CompletableFuture<Response> head = new CompletableFuture<>();
+        Response response = new Response(head);
+        ChannelFuture connect = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (secure) {
+                            SslHandler ssl = tls.newHandler(ch.alloc(), uri.getHost(), port);
+                            SSLEngine engine = ssl.engine();
+                            SSLParameters params = engine.getSSLParameters();
+                            params.setEndpointIdentificationAlgorithm("HTTPS");
+                            engine.setSSLParameters(params);
+                            ssl.handshakeFuture().addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    head.completeExceptionally(new IOException("TLS with " + uri + " failed: "
+                                            + tlsProblem(f.cause()), f.cause()));
+                                }
+                            });
+                            ch.pipeline().addLast(ssl);
+                        }
+                        ch.pipeline().addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS), response);
+                    }
+                })
+                .connect(uri.getHost(), port);
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                head.completeExceptionally(new IOException("cannot connect to " + uri + ": " + f.cause().getMessage(),
+                        f.cause()));
+            }
+        });
+        return head;
+    }
+
+    private static String tlsProblem(Throwable cause) {
+        if (cause instanceof NotSslRecordException || cause.getCause() instanceof NotSslRecordException) {
+            return "the server did not answer in TLS";
+        }
+        String m = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return m.lines().findFirst().orElse(m);
+    }
+
+    /** After a drop: connects again after a pause that doubles up to 30 s while it fails. */
+    private void reconnect() {
+        if (stopped) {
+            return;
+        }
+        loop.schedule(() -> open().whenComplete((r, err) -> loop.execute(() -> {
+            if (err != null) {
+                log.warn("cannot reconnect to {}: {}", uri, err.getMessage());
+                backoff = Math.min(backoff * 2, 30_000);
+                reconnect();
+            } else if (stopped) {
+                r.close();
+            } else {
+                log.info("reconnected to {}", uri);
                 backoff = 1_000;
-            } catch (IOException e) {
-                log.warn("stream {} dropped: {}", uri, e.getMessage());
-            } finally {
-                node.execute(channel::endOfInput);
-                closeQuietly(r.socket());
+                r.relay();
             }
-            r = null;
-            while (!stopped && r == null) {
-                try {
-                    Thread.sleep(backoff);
-                    r = open(uri);
-                    log.info("reconnected to {}", uri);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (IOException | IllegalArgumentException e) {
-                    log.warn("cannot reconnect to {}: {}", uri, e.getMessage());
-                    backoff = Math.min(backoff * 2, 30_000);
-                }
-            }
-        }
-    }
-
-    /** Audio to the channel, metadata blocks to its title, until the remote ends. */
-    private void relay(Response r) throws IOException {
-        int metaint = parseInt(r.headers().get("icy-metaint"));
-        InputStream in = r.body();
-        byte[] buf = new byte[Math.max(1, Math.min(8192, metaint > 0 ? metaint : 8192))];
-        int untilMeta = metaint;
-        while (!stopped) {
-            int want = metaint > 0 ? Math.min(buf.length, untilMeta) : buf.length;
-            int n = in.read(buf, 0, want);
-            if (n < 0) {
-                return;
-            }
-            byte[] audio = java.util.Arrays.copyOf(buf, n);
-            node.execute(() -> channel.write(audio, 0, audio.length));
-            if (metaint > 0 && (untilMeta -= n) == 0) {
-                untilMeta = metaint;
-                int len = in.read() * 16;
-                if (len < 0) {
-                    return;
-                }
-                String meta = new String(in.readNBytes(len), StandardCharsets.UTF_8);
-                Matcher m = TITLE.matcher(meta);
-                if (m.find()) {
-                    String title = m.group(1);
-                    node.execute(() -> channel.setTitle(title));
-                }
-            }
-        }
+        })), backoff, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * TLS over the connected socket: the JDK's trust store, the host name checked against the
-     * certificate (as a browser does), SNI; a failed handshake names the URL and why.
+     * One response of the remote server: its head (status line, headers), then the audio with
+     * metadata blocks every {@code icy-metaint} bytes. Reading pauses between the head and
+     * {@link #relay()} (the channel is published meanwhile); the bytes after the head wait here.
      */
-    private static Socket startTls(Socket plain, URI uri, int port) throws IOException {
-        SSLSocket s = (SSLSocket) ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                .createSocket(plain, uri.getHost(), port, true);
-        SSLParameters p = s.getSSLParameters();
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        try {
-            s.startHandshake();
-        } catch (IOException e) {
-            throw new IOException("TLS with " + uri + " failed: " + e.getMessage(), e);
-        }
-        return s;
-    }
+    private final class Response extends ByteToMessageDecoder {
+        private final CompletableFuture<Response> head;
+        private final Map<String, String> headers = new HashMap<>();
+        private ChannelHandlerContext ctx;
+        private boolean statusSeen;
+        private int headerBytes;
+        private boolean relaying;
+        private int metaint;
+        private int untilMeta;
 
-    private static Response open(URI uri) throws IOException {
-        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
-        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
-                + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
-        Socket s = new Socket();
-        try {
-            try {
-                s.connect(new InetSocketAddress(uri.getHost(), port), 10_000);
-            } catch (IOException e) {
-                throw new IOException("cannot connect to " + uri + ": " + e.getMessage(), e);
-            }
-            s.setSoTimeout(30_000);
-            if (tls) {
-                s = startTls(s, uri, port);
-            }
-            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: " + uri.getHost()
-                    + "\r\nUser-Agent: " + HttpGateway.SERVER + "\r\nIcy-MetaData: 1\r\n\r\n")
-                    .getBytes(StandardCharsets.ISO_8859_1));
-            InputStream in = s.getInputStream();
-            String status = line(in);
-            if (!status.matches("(HTTP/1\\.[01]|ICY) 200.*")) {
-                throw new IOException(uri + " answered '" + status + "', not a stream");
-            }
-            Map<String, String> headers = new HashMap<>();
-            String h;
-            int total = 0;
-            while (!(h = line(in)).isEmpty()) {
-                total += h.length();
-                if (total > MAX_HEADER_BYTES) {
-                    throw new IOException(uri + " sent more than " + MAX_HEADER_BYTES + " bytes of headers");
-                }
-                int colon = h.indexOf(':');
-                if (colon > 0) {
-                    headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
-                }
-            }
-            String type = headers.getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
-            if (!(type.startsWith("audio/") || type.startsWith("application/ogg") || type.startsWith("video/"))) {
-                throw new IOException(uri + " is not an audio stream (content type '" + type + "')");
-            }
-            return new Response(s, in, headers);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(s);
-            throw e;
+        Response(CompletableFuture<Response> head) {
+            this.head = head;
         }
-    }
 
-    /** One header line (CRLF or LF), at most 8 KiB. */
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            if (b.size() > 8192) {
-                throw new IOException("header line too long");
+        Map<String, String> headers() {
+            return headers;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            this.ctx = ctx;
+            connection = ctx.channel();
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath()
+                    + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
+            ctx.writeAndFlush(Unpooled.copiedBuffer("GET " + path + " HTTP/1.0\r\nHost: " + uri.getHost()
+                    + "\r\nUser-Agent: " + HttpGateway.SERVER + "\r\nIcy-MetaData: 1\r\n\r\n", StandardCharsets.ISO_8859_1));
+            super.channelActive(ctx);
+        }
+
+        /** On the loop: the channel is published; the audio goes to it from now on. */
+        void relay() {
+            if (!ctx.channel().isActive()) { // it went while the channel was being published
+                reconnect();
+                return;
             }
-            b.write(c);
+            relaying = true;
+            metaint = parseInt(headers.get("icy-metaint"));
+            untilMeta = metaint;
+            ctx.channel().config().setAutoRead(true);
+            ctx.pipeline().fireChannelRead(Unpooled.EMPTY_BUFFER); // what came with the head
         }
-        if (c < 0 && b.size() == 0) {
-            throw new IOException("connection closed before the response");
+
+        void close() {
+            ctx.close();
         }
-        String s = b.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws IOException {
+            if (!head.isDone()) {
+                readHead(ctx, in);
+            }
+            if (!relaying) {
+                return; // the bytes after the head wait for the channel
+            }
+            while (in.isReadable()) {
+                if (metaint > 0 && untilMeta == 0) {
+                    int len = (in.getUnsignedByte(in.readerIndex()) & 0xff) * 16;
+                    if (in.readableBytes() < 1 + len) {
+                        return; // the rest of the block comes with the next read
+                    }
+                    in.skipBytes(1);
+                    Matcher m = TITLE.matcher(in.readCharSequence(len, StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        channel.setTitle(m.group(1));
+                    }
+                    untilMeta = metaint;
+                    continue;
+                }
+                int n = metaint > 0 ? Math.min(in.readableBytes(), untilMeta) : in.readableBytes();
+                byte[] audio = ByteBufUtil.getBytes(in, in.readerIndex(), n);
+                in.skipBytes(n);
+                untilMeta -= metaint > 0 ? n : 0;
+                channel.write(audio, 0, audio.length);
+            }
+        }
+
+        private void readHead(ChannelHandlerContext ctx, ByteBuf in) throws IOException {
+            String line;
+            while ((line = line(in)) != null) {
+                if (!statusSeen) {
+                    statusSeen = true;
+                    if (!line.matches("(HTTP/1\\.[01]|ICY) 200.*")) {
+                        throw new IOException(uri + " answered '" + line + "', not a stream");
+                    }
+                } else if (line.isEmpty()) {
+                    String type = headers.getOrDefault("content-type", "").toLowerCase(Locale.ROOT);
+                    if (!(type.startsWith("audio/") || type.startsWith("application/ogg") || type.startsWith("video/"))) {
+                        throw new IOException(uri + " is not an audio stream (content type '" + type + "')");
+                    }
+                    ctx.channel().config().setAutoRead(false);
+                    head.complete(this);
+                    return;
+                } else {
+                    headerBytes += line.length();
+                    if (headerBytes > MAX_HEADER_BYTES) {
+                        throw new IOException(uri + " sent more than " + MAX_HEADER_BYTES + " bytes of headers");
+                    }
+                    int colon = line.indexOf(':');
+                    if (colon > 0) {
+                        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                                line.substring(colon + 1).trim());
+                    }
+                }
+            }
+        }
+
+        /** The next header line without CR/LF, or null until it is complete. */
+        private String line(ByteBuf in) throws IOException {
+            int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
+            if (lf < 0) {
+                if (in.readableBytes() > MAX_LINE) {
+                    throw new IOException(uri + " sent a header line longer than " + MAX_LINE + " bytes");
+                }
+                return null;
+            }
+            String s = in.readCharSequence(lf - in.readerIndex(), StandardCharsets.ISO_8859_1).toString();
+            in.skipBytes(1);
+            return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            super.channelInactive(ctx);
+            if (!head.isDone()) {
+                head.completeExceptionally(new IOException(uri + " closed the connection before the response"));
+            } else if (relaying) {
+                log.warn("stream {} dropped", uri);
+                channel.endOfInput();
+                reconnect();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof io.netty.handler.codec.DecoderException && cause.getCause() != null
+                    ? cause.getCause() : cause;
+            if (!head.isDone() && !(c instanceof SSLException || c instanceof NotSslRecordException)) {
+                head.completeExceptionally(c instanceof IOException ? c : new IOException(uri + ": " + c, c));
+            } else if (relaying) {
+                log.warn("stream {}: {}", uri, c.toString());
+            }
+            ctx.close();
+        }
     }
 
     private static int parseInt(String v) {
@@ -226,14 +335,6 @@ public final class Puller {
             return v == null ? 0 : Math.max(0, Integer.parseInt(v.trim()));
         } catch (NumberFormatException e) {
             return 0;
-        }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing anyway
         }
     }
 }
