@@ -18,10 +18,13 @@ import static org.awaitility.Awaitility.await;
  * Hosts made of Linux network namespaces on one bridge (the "internet core", an L2 switch
  * that routes nothing), each with its own addresses, running real processes. Every namespace
  * is named {@code arbc-<pid>-...} and removed on {@link #close}, also after a failure, and any
- * left over from an earlier run of this process id first. Needs root and iproute2.
+ * left over from an earlier run of this process id, or of a process that is gone, first. Needs
+ * root and iproute2.
  */
 final class EmulatedInternet implements AutoCloseable {
-    private final String prefix = "arbc-" + ProcessHandle.current().pid() + "-";
+    /** What every namespace of this project's tests is named with first. */
+    private static final String PROJECT = "arbc-";
+    private final String prefix = PROJECT + ProcessHandle.current().pid() + "-";
     private final String core = prefix + "core";
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
@@ -256,12 +259,26 @@ final class EmulatedInternet implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes namespaces an earlier run left: of this process id, or of a process that is gone
+     * (a test JVM killed with SIGKILL cannot clean up after itself).
+     */
     private void removeLeftovers() throws IOException {
         for (String line : run(false, "netns", "list").split("\n")) {
             String ns = line.split(" ")[0];
-            if (ns.startsWith(prefix)) {
+            if (ns.startsWith(prefix) || ns.startsWith(PROJECT) && ownerGone(ns)) {
                 ip("netns", "del", ns);
             }
+        }
+    }
+
+    /** True if {@code ns} is named {@code arbc-<pid>-...} for a process id that runs no more. */
+    private static boolean ownerGone(String ns) {
+        String[] parts = ns.split("-");
+        try {
+            return parts.length > 2 && ProcessHandle.of(Long.parseLong(parts[1])).filter(ProcessHandle::isAlive).isEmpty();
+        } catch (NumberFormatException e) {
+            return false; // not one of ours
         }
     }
 
