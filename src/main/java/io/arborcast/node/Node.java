@@ -7,6 +7,7 @@ import io.arborcast.core.LinkMessage;
 import io.arborcast.core.LimitCounters;
 import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
+import io.arborcast.core.Lru;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
@@ -40,7 +41,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -81,12 +81,7 @@ public final class Node implements AutoCloseable {
     private final Map<Awaited, Consumer<SourceMessage>> awaited = new HashMap<>();
     private final List<BiConsumer<NodeId, PeerAddress>> takenOver = new ArrayList<>();
     /** Channels that ended here lately, for the status page. */
-    private final Map<NodeId, EndedChannel> ended = new LinkedHashMap<>() {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<NodeId, EndedChannel> eldest) {
-            return size() > ENDED_KEPT;
-        }
-    };
+    private final Map<NodeId, EndedChannel> ended = Lru.map(ENDED_KEPT);
 
     private record Awaited(NodeId channel, NodeId peer) {
     }
@@ -439,9 +434,7 @@ public final class Node implements AutoCloseable {
             ChannelRecord theirs = older.record();
             log.warn("channel {}: {} started publishing it at the same moment, with an older record: stopping here",
                     id.shortHex(), older.address().endpoint());
-            c.handOver();
-            channels.remove(id);
-            c.peer().handOver(PeerState.offering(older.address(), 0, config.sourceSlots()));
+            passOn(c, older.address());
             long now = System.currentTimeMillis();
             dht.publish(ChannelRecords.create(key, theirs.name(), theirs.contentType(), theirs.bitrateKbps(),
                     theirs.createdAtMillis(), Math.max(now, ours.sequence() + 1)), o -> {
@@ -510,12 +503,21 @@ public final class Node implements AutoCloseable {
             transport.send(to, new SourceMessage.Declined(id, why));
             return;
         }
-        long next = c.handOver();
+        long next = passOn(c, to);
         transport.send(to, new SourceMessage.HandOver(id, next));
-        channels.remove(id);
-        c.peer().handOver(PeerState.offering(to, 0, config.sourceSlots()));
         log.info("channel {} taken over by {}: it goes on there from seq {}", id.shortHex(), to.endpoint(), next);
         takenOver.forEach(l -> l.accept(id, to));
+    }
+
+    /**
+     * Stops publishing {@code c} here for {@code to}, which publishes it too: no more input, the
+     * children sent there, the channel left. Answers the seq this source would have cut next.
+     */
+    private long passOn(LocalChannel c, PeerAddress to) {
+        long next = c.handOver();
+        channels.remove(c.record().channelId());
+        c.peer().handOver(PeerState.offering(to, 0, config.sourceSlots()));
+        return next;
     }
 
     /**
