@@ -3,8 +3,6 @@ package io.arborcast.gateway;
 import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
-import io.arborcast.core.StreamMessage.Chunk;
-import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
@@ -12,7 +10,6 @@ import io.arborcast.node.UnknownChannelException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -41,7 +38,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.HashMap;
@@ -84,8 +80,7 @@ public final class HttpGateway {
     /** What a GET or HEAD serves: exact paths first, then the first matching path prefix. */
     private final Map<String, Route> pages = new HashMap<>();
     private final Map<String, Route> prefixes = new LinkedHashMap<>();
-    /** Per channel, its latest chunk as one direct buffer that all its players write (no copy per player). */
-    private final Map<NodeId, SharedChunk> latest = new HashMap<>();
+    private final HttpPlayer.SharedChunks shared = new HttpPlayer.SharedChunks();
     private int listeners;
     private long internalErrors;
     private Channel shoutcast;
@@ -111,9 +106,6 @@ public final class HttpGateway {
     /** Serves one GET or HEAD request on a connection. */
     private interface Route {
         void serve(Connection c, ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q);
-    }
-
-    private record SharedChunk(Chunk chunk, ByteBuf bytes) {
     }
 
     /** Players connected now (read on the loop). */
@@ -247,8 +239,7 @@ public final class HttpGateway {
 
     /** One HTTP connection: a request, then either a response, a stream to play, or a source's stream in. */
     private final class Connection extends ChannelInboundHandlerAdapter {
-        private Player player;
-        private LocalChannel channel;
+        private HttpPlayer player;
         /** A request head arrived (whether it was served, refused or is streaming). */
         private boolean answered;
 
@@ -348,14 +339,9 @@ public final class HttpGateway {
                 return;
             }
             ctx.write(res);
-            // a player further behind than this is dropped (Player.accept) rather than buffered without end
-            int backlog = (int) Math.min(Integer.MAX_VALUE, config.maxPlayerBacklog());
-            ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(backlog / 2, backlog));
-            IcyMetadata meta = icy ? new IcyMetadata(config.icyMetaint()) : null;
-            channel = c;
             listeners++;
-            player = new Player(ctx, meta, c);
-            c.addPlayerWithPreroll(player);
+            player = new HttpPlayer(ctx, icy ? new IcyMetadata(config.icyMetaint()) : null, c, shared,
+                    config.maxPlayerBacklog());
             ctx.flush();
             log.info("player {} tuned to {} ({} listening here)", PeerAddress.endpoint(ctx.channel().remoteAddress()),
                     rec.channelId().shortHex(), listeners);
@@ -373,8 +359,7 @@ public final class HttpGateway {
             String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
             String url = "http://" + host + "/stream/" + id.toHex();
             LocalChannel known = node.channel(id);
-            // the name comes from the network: one line, no control characters
-            String title = known != null ? known.record().name().replaceAll("\\p{Cntrl}", " ") : "Arborcast " + id.shortHex();
+            String title = known != null ? oneLine(known.record().name()) : "Arborcast " + id.shortHex();
             if (path.startsWith("/pls/")) {
                 respondWith(ctx, HttpResponseStatus.OK, "audio/x-scpls",
                         "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=" + title
@@ -458,7 +443,7 @@ public final class HttpGateway {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             if (player != null) {
-                channel.removePlayer(player);
+                player.stop();
                 listeners--;
                 player = null;
             }
@@ -517,12 +502,14 @@ public final class HttpGateway {
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
-    /**
-     * A header value from text that comes from the network or a user: one line, no control
-     * characters, and its UTF-8 bytes sent as they are (as Icecast passes a source's name on).
-     */
+    /** Text that comes from the network or a user, for a playlist or a header: one line, no control characters. */
+    private static String oneLine(String s) {
+        return s.replaceAll("\\p{Cntrl}", " ");
+    }
+
+    /** A header value: {@link #oneLine}, its UTF-8 bytes sent as they are (as Icecast passes a source's name on). */
     private static String headerValue(String s) {
-        return new String(s.replaceAll("\\p{Cntrl}", " ").getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        return new String(oneLine(s).getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
     }
 
     static ByteBuf ascii(String s) {
@@ -568,97 +555,5 @@ public final class HttpGateway {
             h.add(headers[i], headers[i + 1]);
         }
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    /**
-     * {@code chunk}'s audio as a direct buffer shared by all players of its channel: made once,
-     * for the first player that gets the chunk; the channel's previous one is released.
-     */
-    private ByteBuf shared(NodeId channel, Chunk chunk, ChannelHandlerContext ctx) {
-        SharedChunk s = latest.get(channel);
-        if (s == null || s.chunk() != chunk) {
-            if (s != null) {
-                s.bytes().release();
-            }
-            s = new SharedChunk(chunk, ctx.alloc().directBuffer(chunk.payload().length).writeBytes(chunk.payload()));
-            latest.put(channel, s);
-        }
-        return s.bytes();
-    }
-
-    /** The channel ended: its shared chunk goes. */
-    private void dropShared(NodeId channel) {
-        SharedChunk s = latest.remove(channel);
-        if (s != null) {
-            s.bytes().release();
-        }
-    }
-
-    /**
-     * One HTTP player of a channel: the stream head first (and again when a returning source
-     * brings a new one), then every chunk's audio, with ICY metadata blocks if it asked for them;
-     * dropped when it falls too far behind; its response ends when the channel does.
-     */
-    private final class Player implements LocalChannel.Player {
-        private final ChannelHandlerContext ctx;
-        private final IcyMetadata meta;
-        private final LocalChannel channel;
-        private final NodeId id;
-        private byte[] sentHead = new byte[0];
-
-        Player(ChannelHandlerContext ctx, IcyMetadata meta, LocalChannel channel) {
-            this.ctx = ctx;
-            this.meta = meta;
-            this.channel = channel;
-            this.id = channel.record().channelId();
-            Head head = channel.head();
-            if (head != null) {
-                sendHead(head.payload());
-            }
-        }
-
-        @Override
-        public void accept(Chunk chunk) {
-            Head now = channel.head();
-            if (now != null && !Arrays.equals(now.payload(), sentHead) && chunk.seq() >= now.firstSeq()) {
-                sendHead(now.payload()); // the source restarted with a new head (chained Ogg)
-            }
-            if (!ctx.channel().isWritable()) { // more than gateway.max-player-backlog unsent
-                log.info("dropping a player that fell {} bytes behind", config.maxPlayerBacklog());
-                ctx.close();
-                return;
-            }
-            if (chunk.payload().length > 0) {
-                send(shared(id, chunk, ctx).retainedDuplicate());
-            }
-        }
-
-        @Override
-        public void ended(String why) {
-            log.info("player {}: channel {} ended ({})", PeerAddress.endpoint(ctx.channel().remoteAddress()),
-                    id.shortHex(), why);
-            dropShared(id);
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
-
-        private void sendHead(byte[] head) {
-            sentHead = head;
-            if (head.length > 0) {
-                send(Unpooled.wrappedBuffer(head));
-            }
-        }
-
-        /** Writes {@code audio} (and releases it), with ICY metadata blocks if this player asked for them. */
-        private void send(ByteBuf audio) {
-            if (meta == null) {
-                ctx.writeAndFlush(audio);
-                return;
-            }
-            try {
-                ctx.writeAndFlush(meta.interleave(audio, channel.title(), ctx.alloc()));
-            } finally {
-                audio.release();
-            }
-        }
     }
 }

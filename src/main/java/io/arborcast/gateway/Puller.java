@@ -263,7 +263,7 @@ public final class Puller {
 
         private void readHead(ChannelHandlerContext ctx, ByteBuf in) throws IOException {
             String line;
-            while ((line = line(in)) != null) {
+            while ((line = IcyLines.next(in, MAX_LINE, uri.toString())) != null) {
                 if (!statusSeen) {
                     statusSeen = true;
                     if (!line.matches("(HTTP/1\\.[01]|ICY) 200.*")) {
@@ -289,20 +289,6 @@ public final class Puller {
                     }
                 }
             }
-        }
-
-        /** The next header line without CR/LF, or null until it is complete. */
-        private String line(ByteBuf in) throws IOException {
-            int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-            if (lf < 0) {
-                if (in.readableBytes() > MAX_LINE) {
-                    throw new IOException(uri + " sent a header line longer than " + MAX_LINE + " bytes");
-                }
-                return null;
-            }
-            String s = in.readCharSequence(lf - in.readerIndex(), StandardCharsets.ISO_8859_1).toString();
-            in.skipBytes(1);
-            return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
         }
 
         @Override

@@ -9,7 +9,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,9 +50,9 @@ final class ShoutcastSource extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws IOException {
         while (state != State.DATA) {
-            String line = readLine(ctx, in);
+            String line = IcyLines.next(in, MAX_LINE, "SHOUTcast source " + PeerAddress.endpoint(ctx.channel().remoteAddress()));
             if (line == null) {
                 return;
             }
@@ -88,21 +88,6 @@ final class ShoutcastSource extends ByteToMessageDecoder {
                 }
             }
         }
-    }
-
-    /** The next line without its CR/LF, or null if not complete yet; an endless line closes the connection. */
-    private static String readLine(ChannelHandlerContext ctx, ByteBuf in) {
-        int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-        if (lf < 0) {
-            if (in.readableBytes() > MAX_LINE) {
-                in.skipBytes(in.readableBytes());
-                ctx.close();
-            }
-            return null;
-        }
-        String line = in.readCharSequence(lf - in.readerIndex(), StandardCharsets.ISO_8859_1).toString();
-        in.skipBytes(1);
-        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
     @Override

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 final class SourceSession extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(SourceSession.class);
     private final HttpGateway gateway;
-    private final Channel ctx;
+    private final Channel connection;
     private final HttpGateway.Mount mount;
     private List<byte[]> early = new ArrayList<>();
     private long earlyBytes;
@@ -51,19 +51,19 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
                 new SourceSession(gateway, handshake.channel(), mount, contentType, bitrateKbps));
     }
 
-    private SourceSession(HttpGateway gateway, Channel ctx, HttpGateway.Mount mount, String contentType,
+    private SourceSession(HttpGateway gateway, Channel connection, HttpGateway.Mount mount, String contentType,
                           int bitrateKbps) {
         this.gateway = gateway;
-        this.ctx = ctx;
+        this.connection = connection;
         this.mount = mount;
-        ctx.config().setAutoRead(false);
+        connection.config().setAutoRead(false);
         long interval = gateway.node().config().chunkMillis();
-        reader = ctx.eventLoop().scheduleAtFixedRate(ctx::read, 0, interval, TimeUnit.MILLISECONDS);
+        reader = connection.eventLoop().scheduleAtFixedRate(connection::read, 0, interval, TimeUnit.MILLISECONDS);
         gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover())
-                .whenComplete((c, err) -> ctx.eventLoop().execute(() -> {
+                .whenComplete((c, err) -> connection.eventLoop().execute(() -> {
                     if (err != null) {
                         log.warn("cannot publish {}: {}", mount.name(), err.toString());
-                        ctx.close();
+                        connection.close();
                         return;
                     }
                     channel = c;
@@ -116,13 +116,13 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
                 log.info("disconnecting the source of {}: {} bytes sent before its channel was published", mount.path(),
                         earlyBytes);
                 early = List.of();
-                ctx.close();
+                connection.close();
                 return;
             }
             early.add(bytes);
         } else if (channel != null && channel.handedOver()) {
             log.info("disconnecting the source of {}: another node took its channel over", mount.path());
-            ctx.close();
+            connection.close();
         } else if (channel != null) {
             channel.write(bytes, 0, bytes.length);
         }
