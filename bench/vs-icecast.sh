@@ -61,19 +61,18 @@ ffmpeg -v error -re -i "$out/source.mp3" -map 0:a -c copy -f tee \
 pids+=("$!")
 wait_for 30 sh -c "curl -sf http://127.0.0.1:$BASE/api/status | grep -q '\"role\":\"source\"'"
 
+# starts node NAME on PORT, joined through the publisher; its pid in $joined
+join_node() {
+  "${node[@]}" node --bind 127.0.0.1 --port "$2" --bootstrap "127.0.0.1:$BASE" > "$out/$1.out" 2> "$out/$1.log" &
+  joined=$!
+  pids+=("$joined")
+  wait_for 60 grep -q '^joined via' "$out/$1.out"
+}
 relay_port=$((BASE + 2))
-"${node[@]}" node --bind 127.0.0.1 --port "$relay_port" --bootstrap "127.0.0.1:$BASE" \
-    > "$out/relay.out" 2> "$out/relay.log" &
-relay=$!
-pids+=("$relay")
-wait_for 60 grep -q '^joined via' "$out/relay.out"
-# an idle node beside them: joined, no channel, no players
-idle_port=$((BASE + 4))
-"${node[@]}" node --bind 127.0.0.1 --port "$idle_port" --bootstrap "127.0.0.1:$BASE" \
-    > "$out/idle.out" 2> "$out/idle.log" &
-idle=$!
-pids+=("$idle")
-wait_for 60 grep -q '^joined via' "$out/idle.out"
+join_node relay "$relay_port"
+relay=$joined
+join_node idle $((BASE + 4)) # an idle node beside them: joined, no channel, no players
+idle=$joined
 for i in $(seq 1 "$PLAYERS"); do
   curl -s -N -o /dev/null "http://127.0.0.1:$relay_port/stream/$channel" &
   pids+=("$!")

@@ -49,10 +49,7 @@ class ChannelEndTest {
         ChannelKey key = ChannelKey.generate();
         id = key.channelId();
         published = source.publish(key, "ends", "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
-        feeder.scheduleAtFixedRate(() -> {
-            byte[] b = new byte[1_600];
-            source.execute(() -> published.write(b, 0, b.length));
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        Loops.feed(feeder, source, published);
     }
 
     @AfterEach

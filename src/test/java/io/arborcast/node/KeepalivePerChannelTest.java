@@ -42,13 +42,6 @@ class KeepalivePerChannelTest {
         return n;
     }
 
-    private ScheduledFuture<?> feed(Node source, LocalChannel c) {
-        return feeder.scheduleAtFixedRate(() -> {
-            byte[] b = new byte[1_600];
-            source.execute(() -> c.write(b, 0, b.length));
-        }, 0, 100, TimeUnit.MILLISECONDS);
-    }
-
     private static NodeId parentIn(Node n, NodeId channel) throws Exception {
         return onLoop(n, x -> {
             var p = x.channel(channel).peer().tree().parent();
@@ -65,8 +58,8 @@ class KeepalivePerChannelTest {
         ChannelKey b = ChannelKey.generate();
         LocalChannel pubA = sourceA.publish(a, "A", "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
         LocalChannel pubB = sourceB.publish(b, "B", "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
-        ScheduledFuture<?> feedA = feed(sourceA, pubA);
-        ScheduledFuture<?> feedB = feed(sourceB, pubB);
+        ScheduledFuture<?> feedA = Loops.feed(feeder, sourceA, pubA);
+        ScheduledFuture<?> feedB = Loops.feed(feeder, sourceB, pubB);
 
         Node relay = start(2);
         assertThat(relay.join(sourceA.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();

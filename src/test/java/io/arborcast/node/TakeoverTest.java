@@ -63,13 +63,6 @@ class TakeoverTest {
         return n;
     }
 
-    private ScheduledFuture<?> feed(Node source, LocalChannel c) {
-        return feeder.scheduleAtFixedRate(() -> {
-            byte[] b = new byte[1_600];
-            source.execute(() -> c.write(b, 0, b.length));
-        }, 0, 100, TimeUnit.MILLISECONDS);
-    }
-
     /** The seqs {@code n} plays of {@code channel}, in order, from now on. */
     private static List<Long> played(Node n, NodeId channel) throws Exception {
         List<Long> seqs = new CopyOnWriteArrayList<>();
@@ -86,7 +79,7 @@ class TakeoverTest {
         ChannelKey key = ChannelKey.generate();
         NodeId id = key.channelId();
         LocalChannel old = oldSource.publish(key, "first", TYPE, 128).get(10, TimeUnit.SECONDS);
-        ScheduledFuture<?> feedOld = feed(oldSource, old);
+        ScheduledFuture<?> feedOld = Loops.feed(feeder, oldSource, old);
         Node a = start(oldSource);
         Node b = start(oldSource);
         a.tune(id).get(10, TimeUnit.SECONDS);
@@ -108,7 +101,7 @@ class TakeoverTest {
         oldSource.onTakenOver((channel, by) -> takenBy.complete(by));
         LocalChannel taken = newSource.publish(key, "second", TYPE, 128, true).get(15, TimeUnit.SECONDS);
         List<Long> cutByNew = played(newSource, id);
-        feed(newSource, taken);
+        Loops.feed(feeder, newSource, taken);
         assertThat(takenBy.get(5, TimeUnit.SECONDS).id()).isEqualTo(newSource.address().id());
         assertThat(is(oldSource, n -> n.channel(id) == null)).as("the old publisher left the channel").isTrue();
         assertThat(old.handedOver()).isTrue();
@@ -162,7 +155,7 @@ class TakeoverTest {
         assertThat(entry.livePublishers(id).get(10, TimeUnit.SECONDS)).extracting(PeerAddress::id)
                 .containsExactly(winner.address().id());
 
-        feed(winner, winner.channel(id));
+        Loops.feed(feeder, winner, winner.channel(id));
         Node listener = start(entry);
         LocalChannel tuned = listener.tune(id).get(10, TimeUnit.SECONDS);
         assertThat(tuned.record().name()).as("the name listeners find").isEqualTo(winner == a ? "from a" : "from b");
