@@ -13,7 +13,7 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.RateLimiter;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.RpcClient;
-import io.arborcast.core.RttEstimator;
+import io.arborcast.core.RecentRtts;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
 import io.arborcast.dht.DhtResults.FindResult;
@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,9 @@ public final class DhtNode {
     private static final int MAX_FAILURES = 3;
     /** The shortest a lookup waits for an answer before asking another peer (see {@link #stallMillis}). */
     static final long MIN_STALL_MILLIS = 50;
+    /** Round trips measured before their quantile sets the stall time (a few say little). */
+    private static final int MIN_RTT_SAMPLES = 16;
+    private static final double STALL_QUANTILE = 0.9;
     private static final long MAINTENANCE_MILLIS = 60_000;
 
     private final DhtConfig config;
@@ -54,7 +58,7 @@ public final class DhtNode {
     private final RoutingTable table;
     private final RpcClient rpc;
     /** What our RPCs' answers take: sets how long a lookup waits on one peer. */
-    private final RttEstimator rtt = new RttEstimator();
+    private final RecentRtts rtt = new RecentRtts();
     private final RecordStore store;
     private final RateLimiter storeLimiter;
     /** Dial-backs we make for one host: a node checks at start and now and then, never a flood. */
@@ -306,14 +310,29 @@ public final class DhtNode {
     }
 
     /**
-     * How long a lookup waits for an answer before asking another peer: what answers take here
-     * (smoothed round trip plus four deviations, as TCP's retransmission timer), at least
-     * {@value #MIN_STALL_MILLIS} ms and at most {@code dht.stall-after}. A dead contact then costs
-     * a lookup about one round trip on a fast network, not the configured worst case.
+     * How long a lookup waits for an answer before asking another peer: the time within which
+     * {@value #STALL_QUANTILE} of this node's recent answers came (three times the slowest while
+     * there are fewer than {@value #MIN_RTT_SAMPLES}), at least {@value #MIN_STALL_MILLIS} ms and
+     * at most {@code dht.stall-after}. A dead contact then costs a lookup about one slow round
+     * trip, not the configured worst case; a live one slower than that is asked too early only
+     * as often (and its late answer still counts).
      */
     long stallMillis() {
-        return rtt.samples() == 0 ? config.stallMillis()
-                : Math.max(MIN_STALL_MILLIS, Math.min(config.stallMillis(), rtt.timeoutMillis()));
+        long rttMillis = rtt.samples() < MIN_RTT_SAMPLES ? 3 * rtt.quantileMillis(1.0) : rtt.quantileMillis(STALL_QUANTILE);
+        return clampStall(rttMillis);
+    }
+
+    /**
+     * How long a lookup waits for a stalled request before it may finish without it: a quarter
+     * longer than the slowest recent answer (a peer slower than everyone lately is most likely
+     * gone), at least the stall time and at most {@code dht.stall-after}.
+     */
+    long giveUpMillis() {
+        return rtt.samples() < MIN_RTT_SAMPLES ? stallMillis() : Math.max(stallMillis(), clampStall(rtt.quantileMillis(1.0) * 5 / 4));
+    }
+
+    private long clampStall(long millis) {
+        return rtt.samples() == 0 ? config.stallMillis() : Math.max(MIN_STALL_MILLIS, Math.min(config.stallMillis(), millis));
     }
 
     // ---------------------------------------------------------------- lookups
@@ -326,7 +345,9 @@ public final class DhtNode {
         final Consumer<Task> done;
         ChannelRecord record;
         final Map<NodeId, ProviderInfo> providers = new LinkedHashMap<>();
+        /** When each request not yet answered was sent: those still counted against alpha, and stalled ones. */
         final Map<PeerAddress, Long> sentAt = new HashMap<>();
+        final Map<PeerAddress, Long> stalledAt = new HashMap<>();
         Cancellable stallTimer;
         boolean finished;
         /** Ends the lookup early when true (a bucket refresh whose bucket is full); null = never. */
@@ -371,7 +392,7 @@ public final class DhtNode {
             request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target, client)
                     : rid -> new DhtMessage.FindNode(rid, target, client),
                     r -> {
-                        sentAt.remove(p);
+                        answered(p);
                         if (r instanceof DhtMessage.Nodes n && !findValue) {
                             lookup.onSuccess(p, n.contacts());
                         } else if (r instanceof DhtMessage.Value v && findValue) {
@@ -383,13 +404,22 @@ public final class DhtNode {
                         drive();
                     },
                     () -> {
-                        sentAt.remove(p);
+                        answered(p);
                         lookup.onFailure(p);
                         drive();
                     });
         }
 
-        /** One timer per lookup: marks requests older than stall-after as stalled, re-arms for the next. */
+        private void answered(PeerAddress p) {
+            if (sentAt.remove(p) == null) {
+                stalledAt.remove(p);
+            }
+        }
+
+        /**
+         * One timer per lookup: marks requests older than the stall time as stalled and
+         * stalled ones older than the give-up time as given up; re-arms for the next due.
+         */
         private void checkStalls() {
             stallTimer = null;
             if (finished) {
@@ -397,18 +427,27 @@ public final class DhtNode {
             }
             long now = env.now();
             long stall = stallMillis();
+            long giveUp = giveUpMillis();
             long next = Long.MAX_VALUE;
-            List<PeerAddress> stalled = new ArrayList<>();
-            for (Map.Entry<PeerAddress, Long> e : sentAt.entrySet()) {
-                long due = e.getValue() + stall;
-                if (due <= now) {
-                    stalled.add(e.getKey());
+            for (Iterator<Map.Entry<PeerAddress, Long>> it = sentAt.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<PeerAddress, Long> e = it.next();
+                if (e.getValue() + stall <= now) {
+                    it.remove();
+                    stalledAt.put(e.getKey(), e.getValue());
+                    lookup.onStalled(e.getKey());
                 } else {
-                    next = Math.min(next, due);
+                    next = Math.min(next, e.getValue() + stall);
                 }
             }
-            stalled.forEach(sentAt::remove);
-            stalled.forEach(lookup::onStalled);
+            for (Iterator<Map.Entry<PeerAddress, Long>> it = stalledAt.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<PeerAddress, Long> e = it.next();
+                if (e.getValue() + giveUp <= now) {
+                    it.remove();
+                    lookup.onGaveUp(e.getKey());
+                } else {
+                    next = Math.min(next, e.getValue() + giveUp);
+                }
+            }
             if (next != Long.MAX_VALUE) {
                 stallTimer = env.schedule(next - now, this::checkStalls);
             }

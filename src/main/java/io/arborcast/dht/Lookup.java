@@ -14,7 +14,16 @@ import java.util.List;
  * feed it the answers. At most {@code alpha} requests are in flight; it finishes when the
  * {@code k} closest peers it knows of (failed ones skipped) have all answered. A request
  * that is slow to answer can be declared stalled ({@link #onStalled}): it stops counting
- * against alpha and the lookup goes on without waiting for it, but may still use its answer.
+ * against alpha and the lookup asks another peer, but does not finish while the stalled one
+ * could still be among the k closest, until its caller gives up on it ({@link #onGaveUp}); a
+ * late answer is used either way. So a dead peer costs a lookup one stall time in the slot it
+ * held and the give-up time at the end, and a slow live one is not left out.
+ *
+ * <p>Once alpha answers in a row brought no peer closer than the closest known, the lookup has
+ * converged and asks all of the k closest it has not asked yet at once (the paper's last round;
+ * rust-libp2p's "stalled" state) instead of alpha at a time: those k are asked in any case, and
+ * k/alpha round trips in a row would set most of a lookup's latency. A closer peer heard of
+ * later returns it to alpha at a time.
  *
  * <p>Address diversity (eclipse resistance): among the k closest it waits for, at most
  * {@code maxPerSubnet} may share a /24 (IPv6 /64; loopback exempt). Sybils crowded around a
@@ -27,6 +36,7 @@ public final class Lookup {
     private static final byte STALLED = 2;
     private static final byte SUCCEEDED = 3;
     private static final byte FAILED = 4;
+    private static final byte GAVE_UP = 5;
     private static final int INITIAL_CAPACITY = 64;
 
     private final NodeId target;
@@ -51,6 +61,8 @@ public final class Lookup {
     private int n;
     private int inFlight;
     private int queried;
+    /** Answers in a row that brought no new closest peer; at alpha the lookup has converged. */
+    private int noProgress;
 
     /** A lookup of {@code target} starting from {@code seeds}; {@code self} is never a candidate. */
     public Lookup(NodeId target, int k, int alpha, NodeId self, Collection<PeerAddress> seeds) {
@@ -79,7 +91,7 @@ public final class Lookup {
      * more must come back first, or the lookup is {@link #finished()}.
      */
     public PeerAddress next() {
-        if (inFlight >= alpha) {
+        if (inFlight >= (noProgress >= alpha ? Math.max(k, alpha) : alpha)) {
             return null;
         }
         windowSize = 0;
@@ -107,6 +119,9 @@ public final class Lookup {
         }
         windowSize = 0;
         for (int i = 0; i < n; i++) {
+            if (states[i] == STALLED) {
+                return false; // closer than the k-th: may still answer
+            }
             if (!inWindow(i)) {
                 continue;
             }
@@ -123,7 +138,7 @@ public final class Lookup {
     /** {@code peer} answered with {@code closer} contacts. */
     public void onSuccess(PeerAddress peer, List<PeerAddress> closer) {
         int c = find(peer);
-        if (c < 0 || (states[c] != WAITING && states[c] != STALLED)) {
+        if (c < 0 || (states[c] != WAITING && states[c] != STALLED && states[c] != GAVE_UP)) {
             return;
         }
         if (states[c] == WAITING) {
@@ -131,9 +146,11 @@ public final class Lookup {
         }
         states[c] = SUCCEEDED;
         int hop = hops[c] + 1;
+        boolean progress = false;
         for (PeerAddress p : closer) {
-            add(p, hop);
+            progress |= add(p, hop) == 0;
         }
+        noProgress = progress ? 0 : noProgress + 1;
     }
 
     /** {@code peer} did not answer in time (or answered nonsense). */
@@ -147,12 +164,20 @@ public final class Lookup {
         }
     }
 
-    /** {@code peer} is slow: stop counting it against alpha; a late answer still counts. */
+    /** {@code peer} is slow: stop counting it against alpha and ask another; a late answer still counts. */
     public void onStalled(PeerAddress peer) {
         int c = find(peer);
         if (c >= 0 && states[c] == WAITING) {
             states[c] = STALLED;
             inFlight--;
+        }
+    }
+
+    /** A stalled {@code peer} is not waited for any longer: finish without it (a late answer still counts). */
+    public void onGaveUp(PeerAddress peer) {
+        int c = find(peer);
+        if (c >= 0 && states[c] == STALLED) {
+            states[c] = GAVE_UP;
         }
     }
 
@@ -186,13 +211,14 @@ public final class Lookup {
         return queried;
     }
 
-    private void add(PeerAddress p, int hop) {
+    /** Adds a candidate heard of after {@code hop} hops; its place (0 = the closest), or -1 if not new. */
+    private int add(PeerAddress p, int hop) {
         if (p == null || p.id() == null || p.id().equals(self)) {
-            return;
+            return -1;
         }
         int at = search(p);
         if (at >= 0) {
-            return;
+            return -1;
         }
         at = -at - 1;
         if (n == addrs.length) {
@@ -212,6 +238,7 @@ public final class Lookup {
         states[at] = FRESH;
         hops[at] = (short) Math.min(hop, Short.MAX_VALUE);
         n++;
+        return at;
     }
 
     /** Index of the candidate with {@code p}'s id, or -(insertion point) - 1 as {@code Arrays.binarySearch}. */
@@ -242,7 +269,7 @@ public final class Lookup {
      * grows by one; past k places, callers stop.
      */
     private boolean inWindow(int i) {
-        if (states[i] == FAILED || states[i] == STALLED) {
+        if (states[i] == FAILED || states[i] == STALLED || states[i] == GAVE_UP) {
             return false;
         }
         int subnet = maxPerSubnet > 0 ? addrs[i].subnet() : PeerAddress.NO_SUBNET;

@@ -85,6 +85,64 @@ class LookupTest {
     }
 
     @Test
+    void aConvergedLookupAsksTheRestOfTheKClosestAtOnce() {
+        List<PeerAddress> seeds = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            seeds.add(peer());
+        }
+        seeds.sort((x, y) -> target.compareDistance(x.id(), y.id()));
+        Lookup l = new Lookup(target, 8, 2, self, seeds);
+        PeerAddress a = l.next();
+        PeerAddress b = l.next();
+        assertThat(l.next()).isNull();
+        l.onSuccess(a, List.of(seeds.get(5))); // known already: no progress
+        PeerAddress c = l.next();
+        assertThat(c).isEqualTo(seeds.get(2));
+        assertThat(l.next()).isNull(); // one answer without progress: still alpha at a time
+        l.onSuccess(b, List.of());
+        List<PeerAddress> burst = new ArrayList<>();
+        PeerAddress p;
+        while ((p = l.next()) != null) {
+            burst.add(p);
+        }
+        // converged: the rest of the 8 closest at once (c is still in flight)
+        assertThat(burst).containsExactlyElementsOf(seeds.subList(3, 8));
+        PeerAddress closest = peer();
+        while (target.compareDistance(closest.id(), seeds.get(0).id()) >= 0) {
+            closest = peer();
+        }
+        l.onSuccess(c, List.of(closest)); // a new closest: back to alpha at a time
+        assertThat(l.next()).isNull();
+        burst.forEach(x -> l.onSuccess(x, List.of()));
+        assertThat(l.next()).isEqualTo(closest);
+    }
+
+    @Test
+    void aStalledPeerAmongTheKClosestHoldsTheEndUntilGivenUp() {
+        List<PeerAddress> seeds = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            seeds.add(peer());
+        }
+        seeds.sort((x, y) -> target.compareDistance(x.id(), y.id()));
+        Lookup l = new Lookup(target, 2, 3, self, seeds);
+        PeerAddress slow = l.next();
+        PeerAddress b = l.next();
+        assertThat(slow).isEqualTo(seeds.get(0));
+        l.onStalled(slow);
+        PeerAddress c = l.next(); // the third takes the stalled one's place
+        assertThat(c).isEqualTo(seeds.get(2));
+        l.onSuccess(b, List.of());
+        l.onSuccess(c, List.of());
+        assertThat(l.next()).isNull();
+        assertThat(l.finished()).isFalse(); // the stalled closest may still answer
+        l.onGaveUp(slow);
+        assertThat(l.finished()).isTrue();
+        assertThat(l.closest()).containsExactly(b, c);
+        l.onSuccess(slow, List.of()); // answers after all: used
+        assertThat(l.closest()).containsExactly(slow, b);
+    }
+
+    @Test
     void allFailedFinishesEmpty() {
         PeerAddress s1 = peer();
         Lookup l = new Lookup(target, 20, 3, self, List.of(s1));

@@ -1,0 +1,46 @@
+package io.arborcast.core;
+
+import java.util.Arrays;
+
+/**
+ * The last {@value #WINDOW} round trips measured to anyone, and a quantile of them. A node
+ * talks to peers all over the network, whose round trips spread over an order of magnitude,
+ * so one smoothed mean with its deviation (RFC 6298's estimator, made for one path) says
+ * little; "nine answers in ten came within x ms" is what a lookup needs to decide that a
+ * peer is not going to answer.
+ */
+public final class RecentRtts {
+    static final int WINDOW = 64;
+    private final long[] ring = new long[WINDOW];
+    private final long[] sorted = new long[WINDOW];
+    private long samples;
+    /** Samples when {@link #sorted} was last filled. */
+    private long sortedAt = -1;
+
+    /** One measured round trip, in ms. */
+    public void add(long millis) {
+        ring[(int) (samples++ % WINDOW)] = Math.max(0, millis);
+    }
+
+    public long samples() {
+        return samples;
+    }
+
+    /**
+     * The {@code q} quantile (0 < q ≤ 1) of the recent round trips, in ms (nearest rank; 0
+     * before any sample). Re-sorted only after new samples came in.
+     */
+    public long quantileMillis(double q) {
+        int n = (int) Math.min(samples, WINDOW);
+        if (n == 0) {
+            return 0;
+        }
+        if (sortedAt != samples) {
+            System.arraycopy(ring, 0, sorted, 0, n);
+            Arrays.sort(sorted, 0, n);
+            sortedAt = samples;
+        }
+        int rank = (int) Math.ceil(q * n);
+        return sorted[Math.min(n, Math.max(1, rank)) - 1];
+    }
+}
