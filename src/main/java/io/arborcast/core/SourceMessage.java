@@ -15,13 +15,15 @@ import java.util.Objects;
  * {@link HandOver} with the seq the new source goes on from, so listeners skip nothing, or
  * {@link Declined} with why. Two publishers that passed the first check at the same moment find
  * each other when they ask again once their record is stored: the one with the older record
- * keeps the channel, the other stops.
+ * keeps the channel, the other stops. Saying "yes" takes the channel key: the answer signs the
+ * query's nonce with it, so a node that only announced itself as a depth-0 provider can neither
+ * keep a publisher from starting nor make one stop and send it its listeners.
  */
 public sealed interface SourceMessage extends Message {
     NodeId channel();
 
-    /** "Do you publish this channel now?" */
-    record Query(NodeId channel) implements SourceMessage {
+    /** "Do you publish this channel now? Prove it by signing {@code nonce}." */
+    record Query(NodeId channel, long nonce) implements SourceMessage {
         public Query {
             Objects.requireNonNull(channel, "channel");
         }
@@ -29,11 +31,44 @@ public sealed interface SourceMessage extends Message {
 
     /**
      * The answer to a {@link Query}; when {@code yes}, with the publisher's signed channel record
-     * (two publishers that started at the same moment keep the one whose record is older).
+     * (two publishers that started at the same moment keep the one whose record is older) and
+     * {@code proof}: the channel key's signature over {@link #signedBytes}. Empty when not.
      */
-    record Publishing(NodeId channel, boolean yes, ChannelRecord record) implements SourceMessage {
+    record Publishing(NodeId channel, boolean yes, ChannelRecord record, byte[] proof) implements SourceMessage {
         public Publishing {
             Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(proof, "proof");
+            if (proof.length > 64) {
+                throw new IllegalArgumentException("proof longer than 64 bytes");
+            }
+        }
+
+        /** "No": not publishing the channel. */
+        public static Publishing no(NodeId channel) {
+            return new Publishing(channel, false, null, new byte[0]);
+        }
+
+        /** What the channel key signs: the channel, the publisher's and the asker's node ids, the nonce. */
+        public static byte[] signedBytes(NodeId channel, NodeId publisher, NodeId asker, long nonce) {
+            return ByteBuffer.allocate(8 + 3 * NodeId.BYTES + 8).put("APUBL001".getBytes(StandardCharsets.US_ASCII))
+                    .put(channel.toBytes()).put(publisher.toBytes()).put(asker.toBytes()).putLong(nonce).array();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Publishing p && p.channel.equals(channel) && p.yes == yes
+                    && Objects.equals(p.record, record) && Arrays.equals(p.proof, proof);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(channel, yes, record) * 31 + Arrays.hashCode(proof);
+        }
+
+        @Override
+        public String toString() {
+            return "Publishing[" + channel.shortHex() + " " + yes + " proof="
+                    + HexFormat.of().formatHex(proof, 0, Math.min(8, proof.length)) + "]";
         }
     }
 

@@ -28,11 +28,12 @@ import java.security.SecureRandom;
  * can travel through that node (connection reversal). Version 6: a PUNCH travels back the same
  * way when both ends are behind NATs (hole punching). Version 7: the source role passes from one
  * node to another (QUERY, PUBLISHING, TAKEOVER, HANDOVER, DECLINED), and a signed END of the
- * stream travels down the tree.
+ * stream travels down the tree. Version 8: PUBLISHING carries the publisher's signed record.
+ * Version 9: QUERY carries a nonce, which a PUBLISHING "yes" signs with the channel key.
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 8;
+    public static final int VERSION = 9;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

@@ -85,6 +85,11 @@ public final class LocalChannel {
         return key != null;
     }
 
+    /** The channel key, at the source; null elsewhere. */
+    ChannelKey key() {
+        return key;
+    }
+
     /** At the source: bytes of the live stream, cut into signed chunks on frame boundaries. */
     public void write(byte[] data, int off, int len) {
         if (key == null) {

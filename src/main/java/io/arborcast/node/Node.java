@@ -344,7 +344,7 @@ public final class Node implements AutoCloseable {
                 .toList())));
     }
 
-    /** Another node that publishes a channel, and its record (null if it sent none that is valid). */
+    /** Another node that publishes a channel (it proved it holds the key), and its record. */
     private record Publisher(PeerAddress address, ChannelRecord record) {
     }
 
@@ -358,11 +358,18 @@ public final class Node implements AutoCloseable {
                 done.accept(live);
             }
             for (PeerAddress a : roots) {
-                ask(a, new SourceMessage.Query(channel), QUERY_TIMEOUT_MILLIS, answer -> {
+                long nonce = environment().random().nextLong();
+                ask(a, new SourceMessage.Query(channel, nonce), QUERY_TIMEOUT_MILLIS, answer -> {
                     if (answer instanceof SourceMessage.Publishing p && p.yes()) {
                         ChannelRecord rec = p.record();
-                        boolean valid = rec != null && rec.channelId().equals(channel) && ChannelRecords.problem(rec) == null;
-                        live.add(new Publisher(a, valid ? rec : null));
+                        if (rec != null && rec.channelId().equals(channel) && ChannelRecords.problem(rec) == null
+                                && ChannelKey.verify(rec.publicKey(),
+                                SourceMessage.Publishing.signedBytes(channel, a.id(), dht.id(), nonce), p.proof())) {
+                            live.add(new Publisher(a, rec));
+                        } else {
+                            log.warn("channel {}: {} says it publishes it but did not sign that with the channel key: "
+                                    + "not counted", channel.shortHex(), a.endpoint());
+                        }
                     }
                     if (--waiting[0] == 0) {
                         done.accept(live);
@@ -426,7 +433,7 @@ public final class Node implements AutoCloseable {
         NodeId id = key.channelId();
         ChannelRecord ours = c.record();
         livePublishers(id, live -> {
-            Publisher older = live.stream().filter(p -> p.record() != null && olderThan(p, ours)).findFirst().orElse(null);
+            Publisher older = live.stream().filter(p -> olderThan(p, ours)).findFirst().orElse(null);
             if (older == null || channels.get(id) != c) {
                 done.complete(c);
                 return;
@@ -471,8 +478,9 @@ public final class Node implements AutoCloseable {
         switch (m) {
             case SourceMessage.Query q -> {
                 LocalChannel c = channels.get(q.channel());
-                boolean yes = c != null && c.isSource();
-                transport.send(from, new SourceMessage.Publishing(q.channel(), yes, yes ? c.record() : null));
+                transport.send(from, c == null || !c.isSource() ? SourceMessage.Publishing.no(q.channel())
+                        : new SourceMessage.Publishing(q.channel(), true, c.record(), c.key().sign(
+                                SourceMessage.Publishing.signedBytes(q.channel(), dht.id(), from.id(), q.nonce()))));
             }
             case SourceMessage.Takeover t -> handOver(from, t);
             case SourceMessage.Publishing _, SourceMessage.HandOver _, SourceMessage.Declined _ -> {

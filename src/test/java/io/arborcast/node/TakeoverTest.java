@@ -1,11 +1,15 @@
 package io.arborcast.node;
 
+import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.DhtMessage;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.SourceMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
+import io.arborcast.dht.ChannelRecords;
 import io.arborcast.net.NetConfig;
 import io.arborcast.net.NettyTransport;
 import org.junit.jupiter.api.AfterEach;
@@ -191,5 +195,34 @@ class TakeoverTest {
 
         assertThat(is(source, n -> n.channel(id) == c)).as("still publishing").isTrue();
         assertThat(c.handedOver()).isFalse();
+    }
+
+    @Test
+    void aPeerThatSaysItPublishesWithoutTheKeyNeitherBlocksNorStopsAPublisher() throws Exception {
+        Node boot = start(null);
+        ChannelKey key = ChannelKey.generate();
+        NodeId id = key.channelId();
+        NodeIdentity intruder = NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY);
+        NettyTransport raw = NettyTransport.start(NetConfig.loopback(0), intruder);
+        transports.add(raw);
+        long then = System.currentTimeMillis() - 60_000; // a real record of the key, older than any new one
+        ChannelRecord old = ChannelRecords.create(key, "old", TYPE, 128, then, then);
+        List<SourceMessage.Query> queries = new CopyOnWriteArrayList<>();
+        raw.setHandler(new MessageRouter().on(SourceMessage.Query.class, (from, q) -> {
+            queries.add(q);
+            byte[] forged = ChannelKey.generate().sign(SourceMessage.Publishing.signedBytes(id, intruder.id(), from.id(), q.nonce()));
+            raw.send(from, new SourceMessage.Publishing(id, true, old, forged));
+        }));
+        // the intruder lists itself as the channel's root (anyone may announce itself a provider)
+        raw.execute(() -> raw.send(boot.address(), new DhtMessage.AnnounceProvider(1, id,
+                new ProviderInfo(raw.localAddress(), 0, 2, null), 300)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> boot.find(id).get().providers().size() == 1);
+
+        Node publisher = start(boot);
+        LocalChannel c = publisher.publish(key, "real", TYPE, 128).get(10, TimeUnit.SECONDS);
+        // asked before publishing and once more after storing the record (the race check)
+        assertThat(queries).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(c.handedOver()).isFalse();
+        assertThat(is(publisher, n -> n.channel(id) == c)).as("still publishing").isTrue();
     }
 }
