@@ -211,10 +211,6 @@ public final class ChannelPeer {
     private List<PeerState> candidates() {
         List<PeerState> out = new ArrayList<>(gossip.knownPeers());
         if (env.now() - providersAt <= PROVIDERS_FRESH_MILLIS) {
-            // the source's gossip state always shows it full (see shareState), and being newer it
-            // would hide the directory's offer: a listener whose first provider had left never asked it
-            List<NodeId> roots = providers.stream().filter(p -> p.depth() == 0).map(PeerState::id).toList();
-            out.removeIf(s -> roots.contains(s.id()));
             out.addAll(providers);
         }
         return out;

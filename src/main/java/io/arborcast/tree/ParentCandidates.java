@@ -243,14 +243,25 @@ final class ParentCandidates {
         return cs.subList(0, Math.min(limit, cs.size()));
     }
 
-    /** Every candidate once, in its newest known state (gossip versions; directory entries are version 0). */
+    /**
+     * Every candidate once, in its newest known state (gossip versions; directory entries are
+     * version 0), except the source: its directory offer (depth 0, version 0, free slots) counts
+     * over its gossip states, which always show it full (it offers slots only through the
+     * directory) and are newer. A listener whose first provider had left never asked it otherwise.
+     */
     List<PeerState> newest() {
         Map<NodeId, PeerState> byId = new LinkedHashMap<>();
-        for (PeerState st : offered.get()) {
+        List<PeerState> offers = offered.get();
+        for (PeerState st : offers) {
             byId.merge(st.id(), st, PeerState::newer);
         }
         for (PeerState st : heard.values()) {
             byId.merge(st.id(), st, PeerState::newer);
+        }
+        for (PeerState st : offers) {
+            if (st.depth() == 0 && st.version() == 0 && st.freeSlots() > 0) {
+                byId.put(st.id(), st);
+            }
         }
         return new ArrayList<>(byId.values());
     }

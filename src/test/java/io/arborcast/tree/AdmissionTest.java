@@ -2,6 +2,7 @@ package io.arborcast.tree;
 
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerState;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.sim.SimNode;
@@ -119,6 +120,24 @@ class AdmissionTest extends TreeHarness {
         // its upload is the channel's bottleneck: no list of the shallowest peers it knows
         assertThat(refusals).singleElement().satisfies(r -> assertThat(r.alternatives()).isNotEmpty()
                 .allSatisfy(st -> assertThat(sourceChildren).contains(st.id())));
+    }
+
+    @Test
+    void theSourcesDirectoryOfferCountsOverItsNewerGossipStateWhichAlwaysShowsItFull() {
+        add(true, 2);
+        stream();
+        sim.runUntil(1_000);
+        sourceShownFull = true; // as gossip shows it, by design
+        oracleVersion = 3; // newer than the directory's entry (version 0)
+        ghosts.add(PeerState.offering(nodes.get(0).localAddress(), 0, 2)); // the directory: two free slots
+        ChannelTree listener = add(false, 0);
+        listener.learn(oracle().get(0)); // heard from gossip too, not only offered
+        listener.join();
+        sim.runUntil(sim.now() + 5_000);
+        // before: the full gossip state hid the offer, and the listener asked nobody while it lasted
+        assertThat(attachLog).containsExactly("1->0");
+        assertThat(listener.receiving()).isTrue();
+        assertThat(listener.depth()).isEqualTo(1);
     }
 
     @Test
