@@ -184,8 +184,9 @@ public final class ChannelPeer {
             case GossipMessage g -> gossip.onMessage(from, g);
             case TreeMessage t -> {
                 tree.onMessage(from, t);
-                if (announced != null && tree.freeSlots() == 0) {
-                    withdraw(); // just filled up: off the directory now, not at the next tick (a crowd keeps finding us)
+                if (announced != null && announced.freeSlots() > 0 && tree.freeSlots() == 0) {
+                    // just filled up: off the directory now, not at the next tick (a crowd keeps finding us)
+                    announce(tree.receiving(), tree.depth(), 0, announced.via());
                 }
             }
             case Chunk c -> tree.onChunk(from, c);
@@ -294,12 +295,13 @@ public final class ChannelPeer {
     }
 
     /**
-     * Announced while receiving with a free relay slot (the source too: once full, newcomers
-     * should ask the relays, not it); withdrawn when full. Changes are re-announced at most
-     * every {@link #REANNOUNCE_MILLIS}.
+     * Announced while receiving with a free relay slot, withdrawn when full; the source stays
+     * announced, full or not (a node about to publish the channel asks the depth-0 providers
+     * whether they publish it), but shows itself full at once, so newcomers ask the relays.
+     * Changes are re-announced at most every {@link #REANNOUNCE_MILLIS}, filling up at once.
      */
     private void announce(boolean on, int depth, int free, PeerAddress via) {
-        boolean want = on && free > 0;
+        boolean want = on && (free > 0 || source);
         if (!want) {
             if (announced != null) {
                 withdraw();
@@ -310,7 +312,8 @@ public final class ChannelPeer {
         boolean changed = announced == null || announced.depth() != info.depth()
                 || (announced.freeSlots() > 0) != (info.freeSlots() > 0);
         boolean moved = announced != null && !java.util.Objects.equals(announced.via(), via); // stale at once
-        if (announced == null || moved || (changed && env.now() - announcedAt >= REANNOUNCE_MILLIS)) {
+        boolean filled = announced != null && announced.freeSlots() > 0 && free == 0;
+        if (announced == null || moved || filled || (changed && env.now() - announcedAt >= REANNOUNCE_MILLIS)) {
             directory.announce(channel, info);
             announced = info;
             announcedAt = env.now();

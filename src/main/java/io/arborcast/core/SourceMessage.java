@@ -17,7 +17,8 @@ import java.util.Objects;
  * each other when they ask again once their record is stored: the one with the older record
  * keeps the channel, the other stops. Saying "yes" takes the channel key: the answer signs the
  * query's nonce with it, so a node that only announced itself as a depth-0 provider can neither
- * keep a publisher from starting nor make one stop and send it its listeners.
+ * keep a publisher from starting nor make one stop and send it its listeners. A publisher nobody
+ * can dial is reached through its {@code via} ({@link Relayed}).
  */
 public sealed interface SourceMessage extends Message {
     NodeId channel();
@@ -110,12 +111,67 @@ public sealed interface SourceMessage extends Message {
         }
     }
 
-    /** The old source stopped: the new one's first chunk carries {@code nextSeq}. */
-    record HandOver(NodeId channel, long nextSeq) implements SourceMessage {
+    /**
+     * The old source stopped: the new one's first chunk carries {@code nextSeq}. {@code proof} is
+     * the channel key's signature over {@link #signedBytes}, so a node that passed the takeover on
+     * (see {@link Relayed}) cannot make one up.
+     */
+    record HandOver(NodeId channel, long nextSeq, byte[] proof) implements SourceMessage {
         public HandOver {
             Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(proof, "proof");
             if (nextSeq < 0) {
                 throw new IllegalArgumentException("negative seq");
+            }
+            if (proof.length > 64) {
+                throw new IllegalArgumentException("proof longer than 64 bytes");
+            }
+        }
+
+        /** What the channel key signs: the channel, the old and the new source's node ids, the next seq. */
+        public static byte[] signedBytes(NodeId channel, NodeId oldSource, NodeId newSource, long nextSeq) {
+            return ByteBuffer.allocate(8 + 3 * NodeId.BYTES + 8).put("AHAND001".getBytes(StandardCharsets.US_ASCII))
+                    .put(channel.toBytes()).put(oldSource.toBytes()).put(newSource.toBytes()).putLong(nextSeq)
+                    .array();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof HandOver h && h.channel.equals(channel) && h.nextSeq == nextSeq
+                    && Arrays.equals(h.proof, proof);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(channel, nextSeq) * 31 + Arrays.hashCode(proof);
+        }
+
+        @Override
+        public String toString() {
+            return "HandOver[" + channel.shortHex() + " next=" + nextSeq + "]";
+        }
+    }
+
+    /**
+     * A source message to or from a publisher nobody can dial, through its provider entry's
+     * {@code via} (a node holding a tree link to it), as connection reversal passes an ATTACH: the
+     * sender sends it to the via naming the one it is for ({@code to}), with no {@code from}; the
+     * via passes it on over its tree link to {@code to}, naming the sender as it sees it
+     * ({@code from}), and passes an answer back the same way only to a sender whose message it
+     * passed lately. What an answer proves (publishing, handing over) is signed with the channel
+     * key over both node ids, so the via can drop it but not forge or redirect it.
+     */
+    record Relayed(NodeId channel, PeerAddress to, PeerAddress from, SourceMessage message) implements SourceMessage {
+        public Relayed {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(to, "to");
+            Objects.requireNonNull(to.id(), "to id");
+            Objects.requireNonNull(message, "message");
+            if (message instanceof Relayed || !message.channel().equals(channel)) {
+                throw new IllegalArgumentException("a relayed message is one source message of the same channel");
+            }
+            if (from != null) {
+                Objects.requireNonNull(from.id(), "from id");
             }
         }
     }

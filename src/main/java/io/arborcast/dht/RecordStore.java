@@ -109,27 +109,38 @@ final class RecordStore {
         return null;
     }
 
-    /** A uniform random sample of up to {@code max} unexpired providers of {@code channel}. */
+    /**
+     * Up to {@code max} unexpired providers of {@code channel}: those at depth 0 (the publisher,
+     * which a node about to publish the channel must find however many relays there are) first,
+     * the rest a uniform random sample of the others.
+     */
     List<ProviderInfo> sampleProviders(NodeId channel, int max, Random random, long now) {
         LinkedHashMap<NodeId, StoredProvider> m = providers.get(channel);
         if (m == null || max <= 0) {
             return List.of();
         }
-        List<ProviderInfo> fresh = new ArrayList<>(m.size());
+        List<ProviderInfo> roots = new ArrayList<>();
+        List<ProviderInfo> others = new ArrayList<>(m.size());
         for (StoredProvider p : m.values()) {
             if (p.expiresAt > now) {
-                fresh.add(p.info);
+                (p.info.depth() == 0 ? roots : others).add(p.info);
             }
         }
-        // partial Fisher-Yates: the first max entries become a uniform sample
-        int n = Math.min(max, fresh.size());
+        List<ProviderInfo> out = sample(roots, max, random);
+        out.addAll(sample(others, max - out.size(), random));
+        return out;
+    }
+
+    /** A uniform random sample of up to {@code max} of {@code from} (a partial Fisher-Yates shuffle of it). */
+    private static List<ProviderInfo> sample(List<ProviderInfo> from, int max, Random random) {
+        int n = Math.min(max, from.size());
         for (int i = 0; i < n; i++) {
-            int j = i + random.nextInt(fresh.size() - i);
-            ProviderInfo t = fresh.get(i);
-            fresh.set(i, fresh.get(j));
-            fresh.set(j, t);
+            int j = i + random.nextInt(from.size() - i);
+            ProviderInfo t = from.get(i);
+            from.set(i, from.get(j));
+            from.set(j, t);
         }
-        return new ArrayList<>(fresh.subList(0, n));
+        return new ArrayList<>(from.subList(0, n));
     }
 
     /** Drops every expired record and provider. */

@@ -99,6 +99,7 @@ final class StatusPage {
         self.put("reachability", reach);
         self.put("selfDialsAvoided", node.transport().selfDialsAvoided());
         self.put("dialsBackedOff", node.transport().dialsBackedOff());
+        self.put("sourceMessagesPassed", node.sourceMessagesPassed());
         self.put("uptimeSeconds", (System.currentTimeMillis() - startedAt) / 1000);
         self.put("dhtContacts", node.routingTableSize());
         self.put("networkSizeEstimate", node.networkSizeEstimate());

@@ -30,10 +30,12 @@ import java.security.SecureRandom;
  * node to another (QUERY, PUBLISHING, TAKEOVER, HANDOVER, DECLINED), and a signed END of the
  * stream travels down the tree. Version 8: PUBLISHING carries the publisher's signed record.
  * Version 9: QUERY carries a nonce, which a PUBLISHING "yes" signs with the channel key.
+ * Version 10: source messages travel through a publisher's via (RELAYED), and a HANDOVER is
+ * signed with the channel key.
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 9;
+    public static final int VERSION = 10;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

@@ -13,6 +13,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.PeerState;
+import io.arborcast.core.RateLimiter;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.SourceMessage;
 import io.arborcast.core.StreamMessage;
@@ -85,6 +86,18 @@ public final class Node implements AutoCloseable {
 
     private record Awaited(NodeId channel, NodeId peer) {
     }
+
+    /** Source messages passed on for a publisher nobody can dial (see {@link #relay}), per sending host per minute. */
+    private static final int RELAYED_PER_MINUTE = 20;
+    private final RateLimiter relayed = new RateLimiter(RELAYED_PER_MINUTE, 1024);
+    /** What we passed on to a publisher lately, by channel, publisher and sender: where its answer goes. */
+    private final Map<Awaited, PassedOn> passedOn = Lru.map(1024);
+
+    private record PassedOn(NodeId publisher, PeerAddress sender, long at) {
+    }
+
+    /** Source messages we passed on as a via, either way; touched on the event loop only. */
+    private long sourceMessagesPassed;
 
     private Node(NodeConfig config, NettyTransport transport, DhtNode dht) {
         this.config = config;
@@ -238,8 +251,13 @@ public final class Node implements AutoCloseable {
         reachabilityListener = l;
     }
 
+    /** On the loop: source messages passed on as the via of a publisher nobody can dial, either way. */
+    public long sourceMessagesPassed() {
+        return sourceMessagesPassed;
+    }
+
     /** Keeps what a check found (with the port mapping in force, if any) and returns it. */
-    private Reachability reachabilityFound(Reachability found) {
+    Reachability reachabilityFound(Reachability found) {
         PortMapper.Mapping m = portMapper == null ? null : portMapper.mapping();
         Reachability r = m == null ? found : found.mappedBy(m.by());
         boolean changed = reachability == Reachability.UNCHECKED || !r.summary().equals(reachability.summary());
@@ -314,7 +332,7 @@ public final class Node implements AutoCloseable {
                 } else if (!live.isEmpty() && !takeover) {
                     f.completeExceptionally(new ChannelInUseException(id, live.get(0).address()));
                 } else {
-                    openSource(key, name, contentType, bitrateKbps, live.stream().map(Publisher::address).toList(), f);
+                    openSource(key, name, contentType, bitrateKbps, live, f);
                 }
             });
         });
@@ -344,28 +362,32 @@ public final class Node implements AutoCloseable {
                 .toList())));
     }
 
-    /** Another node that publishes a channel (it proved it holds the key), and its record. */
-    private record Publisher(PeerAddress address, ChannelRecord record) {
+    /**
+     * Another node that publishes a channel (it proved it holds the key), its record, and the
+     * node it is reached through if nobody can dial it (null: dialled).
+     */
+    private record Publisher(PeerAddress address, PeerAddress via, ChannelRecord record) {
     }
 
     private void livePublishers(NodeId channel, Consumer<List<Publisher>> done) {
         dht.find(channel, r -> {
-            List<PeerAddress> roots = r.providers().stream().filter(p -> p.depth() == 0)
-                    .map(ProviderInfo::address).filter(a -> a.id() != null && !a.id().equals(dht.id())).toList();
+            List<ProviderInfo> roots = r.providers().stream().filter(p -> p.depth() == 0)
+                    .filter(p -> p.address().id() != null && !p.address().id().equals(dht.id())).toList();
             List<Publisher> live = new ArrayList<>();
             int[] waiting = {roots.size()};
             if (roots.isEmpty()) {
                 done.accept(live);
             }
-            for (PeerAddress a : roots) {
+            for (ProviderInfo root : roots) {
+                PeerAddress a = root.address();
                 long nonce = environment().random().nextLong();
-                ask(a, new SourceMessage.Query(channel, nonce), QUERY_TIMEOUT_MILLIS, answer -> {
+                ask(a, root.via(), new SourceMessage.Query(channel, nonce), QUERY_TIMEOUT_MILLIS, answer -> {
                     if (answer instanceof SourceMessage.Publishing p && p.yes()) {
                         ChannelRecord rec = p.record();
                         if (rec != null && rec.channelId().equals(channel) && ChannelRecords.problem(rec) == null
                                 && ChannelKey.verify(rec.publicKey(),
                                 SourceMessage.Publishing.signedBytes(channel, a.id(), dht.id(), nonce), p.proof())) {
-                            live.add(new Publisher(a, rec));
+                            live.add(new Publisher(a, root.via(), rec));
                         } else {
                             log.warn("channel {}: {} says it publishes it but did not sign that with the channel key: "
                                     + "not counted", channel.shortHex(), a.endpoint());
@@ -380,7 +402,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** Becomes the channel's root; takes it over from {@code others} first, if any publish it. */
-    private void openSource(ChannelKey key, String name, String contentType, int bitrateKbps, List<PeerAddress> others,
+    private void openSource(ChannelKey key, String name, String contentType, int bitrateKbps, List<Publisher> others,
                             CompletableFuture<LocalChannel> done) {
         long now = System.currentTimeMillis();
         ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps, now, now);
@@ -404,16 +426,20 @@ public final class Node implements AutoCloseable {
         SourceMessage.Takeover ask = new SourceMessage.Takeover(key.channelId(), record.sequence(),
                 key.sign(SourceMessage.Takeover.signedBytes(key.channelId(), dht.id(), record.sequence())));
         int[] waiting = {others.size()};
-        for (PeerAddress old : others) {
+        for (Publisher other : others) {
+            PeerAddress old = other.address();
             log.info("taking channel {} over from {}", key.channelId().shortHex(), old.endpoint());
-            ask(old, ask, TAKEOVER_TIMEOUT_MILLIS, m -> {
-                if (m instanceof SourceMessage.HandOver h) {
+            ask(old, other.via(), ask, TAKEOVER_TIMEOUT_MILLIS, m -> {
+                if (m instanceof SourceMessage.HandOver h && ChannelKey.verify(key.publicKey(),
+                        SourceMessage.HandOver.signedBytes(key.channelId(), old.id(), dht.id(), h.nextSeq()), h.proof())) {
                     c.continueFrom(h.nextSeq());
                     log.info("channel {} handed over by {}: going on from seq {}", key.channelId().shortHex(),
                             old.endpoint(), h.nextSeq());
                 } else {
                     log.warn("channel {}: {} did not hand it over: {}", key.channelId().shortHex(), old.endpoint(),
-                            m instanceof SourceMessage.Declined d ? d.reason() : "no answer");
+                            m instanceof SourceMessage.Declined d ? d.reason()
+                                    : m instanceof SourceMessage.HandOver ? "its hand-over was not signed with the channel key"
+                                    : "no answer");
                 }
                 if (--waiting[0] == 0) {
                     store.run();
@@ -456,10 +482,12 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Sends {@code m} to {@code peer} and hands its answer to {@code answer}, or a
+     * Sends {@code m} to {@code peer}, through {@code via} if that is another node (see
+     * {@link SourceMessage.Relayed}), and hands its answer to {@code answer}, or a
      * {@link SourceMessage.Declined} "no answer" after {@code timeoutMillis}.
      */
-    private void ask(PeerAddress peer, SourceMessage m, long timeoutMillis, Consumer<SourceMessage> answer) {
+    private void ask(PeerAddress peer, PeerAddress via, SourceMessage m, long timeoutMillis,
+                     Consumer<SourceMessage> answer) {
         Awaited k = new Awaited(m.channel(), peer.id());
         awaited.put(k, answer);
         environment().schedule(timeoutMillis, () -> {
@@ -468,27 +496,74 @@ public final class Node implements AutoCloseable {
                 pending.accept(new SourceMessage.Declined(m.channel(), "no answer"));
             }
         });
-        transport.send(peer, m);
+        // a node holding a link to the peer (a child it dialled) sends there itself
+        boolean direct = via == null || via.id().equals(peer.id()) || via.id().equals(dht.id());
+        transport.send(direct ? peer : via, direct ? m : new SourceMessage.Relayed(m.channel(), peer, null, m));
     }
 
     private void onSourceMessage(PeerAddress from, SourceMessage m) {
         if (from.id() == null) {
             return;
         }
+        if (m instanceof SourceMessage.Relayed r) {
+            relay(from, r);
+        } else {
+            onSourceMessage(from, m, answer -> transport.send(from, answer));
+        }
+    }
+
+    /** A source message from {@code from} (directly, or through a via), answered by {@code reply}. */
+    private void onSourceMessage(PeerAddress from, SourceMessage m, Consumer<SourceMessage> reply) {
         switch (m) {
             case SourceMessage.Query q -> {
                 LocalChannel c = channels.get(q.channel());
-                transport.send(from, c == null || !c.isSource() ? SourceMessage.Publishing.no(q.channel())
+                reply.accept(c == null || !c.isSource() ? SourceMessage.Publishing.no(q.channel())
                         : new SourceMessage.Publishing(q.channel(), true, c.record(), c.key().sign(
                                 SourceMessage.Publishing.signedBytes(q.channel(), dht.id(), from.id(), q.nonce()))));
             }
-            case SourceMessage.Takeover t -> handOver(from, t);
+            case SourceMessage.Takeover t -> handOver(from, t, reply);
             case SourceMessage.Publishing _, SourceMessage.HandOver _, SourceMessage.Declined _ -> {
                 Consumer<SourceMessage> pending = awaited.remove(new Awaited(m.channel(), from.id()));
                 if (pending != null) {
                     pending.accept(m);
                 }
             }
+            case SourceMessage.Relayed _ -> { } // never nested (see its constructor)
+        }
+    }
+
+    /**
+     * A source message through a via ({@link SourceMessage.Relayed}), from {@code link}: for us if
+     * it names us and its sender; as the via, an answer from a publisher goes back to the sender
+     * whose message we passed to it lately, and a message for our parent or child in the channel
+     * is passed to it naming {@code link} as its sender (20 per sending host a minute). Anything
+     * else is dropped: nobody can make us send to a node of their choosing.
+     */
+    private void relay(PeerAddress link, SourceMessage.Relayed r) {
+        NodeId channel = r.channel();
+        long now = environment().now();
+        if (r.from() != null) {
+            if (r.to().id().equals(dht.id())) {
+                PeerAddress sender = r.from();
+                onSourceMessage(sender, r.message(), answer ->
+                        transport.send(link, new SourceMessage.Relayed(channel, sender, null, answer)));
+            }
+            return;
+        }
+        PassedOn asked = passedOn.get(new Awaited(channel, r.to().id()));
+        LocalChannel c = channels.get(channel);
+        PeerAddress publisher = c == null ? null : c.peer().tree().treeLink(r.to().id());
+        if (asked != null && asked.publisher().equals(link.id()) && now - asked.at() <= TAKEOVER_TIMEOUT_MILLIS) {
+            passedOn.remove(new Awaited(channel, r.to().id()));
+            sourceMessagesPassed++;
+            transport.send(asked.sender(), new SourceMessage.Relayed(channel, asked.sender(), link, r.message()));
+        } else if (publisher != null && !link.id().equals(publisher.id()) && relayed.allow(link.host(), now)) {
+            sourceMessagesPassed++;
+            passedOn.put(new Awaited(channel, link.id()), new PassedOn(publisher.id(), link, now));
+            transport.send(publisher, new SourceMessage.Relayed(channel, publisher, link, r.message()));
+        } else {
+            log.debug("channel {}: dropped a {} from {} for {}", channel.shortHex(),
+                    r.message().getClass().getSimpleName(), link.endpoint(), r.to().endpoint());
         }
     }
 
@@ -497,7 +572,7 @@ public final class Node implements AutoCloseable {
      * tells it the next seq, sends its children there and leaves the channel. A takeover not
      * signed by the key, or older than this publisher's record, is declined.
      */
-    private void handOver(PeerAddress to, SourceMessage.Takeover t) {
+    private void handOver(PeerAddress to, SourceMessage.Takeover t, Consumer<SourceMessage> reply) {
         NodeId id = t.channel();
         LocalChannel c = channels.get(id);
         String why = c == null || !c.isSource() ? "not publishing this channel"
@@ -508,11 +583,12 @@ public final class Node implements AutoCloseable {
             if (c != null) {
                 log.warn("declined a takeover of channel {} by {}: {}", id.shortHex(), to.endpoint(), why);
             }
-            transport.send(to, new SourceMessage.Declined(id, why));
+            reply.accept(new SourceMessage.Declined(id, why));
             return;
         }
         long next = passOn(c, to);
-        transport.send(to, new SourceMessage.HandOver(id, next));
+        reply.accept(new SourceMessage.HandOver(id, next,
+                c.key().sign(SourceMessage.HandOver.signedBytes(id, dht.id(), to.id(), next))));
         log.info("channel {} taken over by {}: it goes on there from seq {}", id.shortHex(), to.endpoint(), next);
         takenOver.forEach(l -> l.accept(id, to));
     }

@@ -423,9 +423,9 @@ public final class ChannelTree {
         return up.isParent(id) || down.isChild(id);
     }
 
-    /** The address of our parent or child {@code id} (see {@link #linkedInTree}). */
-    private PeerAddress treeLink(NodeId id) {
-        return up.isParent(id) ? up.parent() : down.address(id);
+    /** The address of our parent or child {@code id}, or null if it is neither (see {@link #linkedInTree}). */
+    public PeerAddress treeLink(NodeId id) {
+        return up.isParent(id) ? up.parent() : down.isChild(id) ? down.address(id) : null;
     }
 
     /**

@@ -83,6 +83,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(SourceMessage.Declined.class, 602);
         MESSAGE_IDS.put(SourceMessage.Query.class, 603);
         MESSAGE_IDS.put(SourceMessage.Publishing.class, 604);
+        MESSAGE_IDS.put(SourceMessage.Relayed.class, 605);
     }
 
     private WireRegistry() {

@@ -33,8 +33,9 @@ class ChannelPeerTest {
     private final SimNetwork net = new SimNetwork(sim, new SimNetwork.Config(LatencyModel.internet(), 0, 3_000, 5_000),
             new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 4);
     private final Random random = new Random(7);
-    /** The directory: current announcements, and when each peer last withdrew. */
+    /** The directory: current announcements, and when each peer last announced and withdrew. */
     private final Map<NodeId, ProviderInfo> announced = new LinkedHashMap<>();
+    private final Map<NodeId, Long> announcedAt = new LinkedHashMap<>();
     private final Map<NodeId, Long> withdrawnAt = new LinkedHashMap<>();
     /** Node ids in the order the peers were added. */
     private final List<NodeId> ids = new ArrayList<>();
@@ -53,6 +54,7 @@ class ChannelPeerTest {
             @Override
             public void announce(NodeId channel, ProviderInfo info) {
                 announced.put(id, info);
+                announcedAt.put(id, sim.now());
             }
 
             @Override
@@ -81,6 +83,10 @@ class ChannelPeerTest {
         });
     }
 
+    /**
+     * A relay whose last slot fills leaves the directory as the ATTACH is accepted; the source
+     * stays there showing itself full (a would-be second publisher asks the depth-0 providers).
+     */
     @Test
     void aPeerWhoseLastSlotFillsLeavesTheDirectoryAtOnceNotAtItsNextTick() {
         ChannelPeer source = add(true, 1);
@@ -88,19 +94,35 @@ class ChannelPeerTest {
         stream(source, new long[1]);
         sim.runUntil(1_000);
         NodeId sourceId = ids.get(0);
-        assertThat(announced).containsKey(sourceId);
+        assertThat(announced.get(sourceId).freeSlots()).isEqualTo(1);
+        long[] acceptedAt = {-1, -1};
+        ChannelPeer relay = add(false, 1);
+        relay.start(List.of());
+        source.tree().setEvents(acceptedAt(acceptedAt, 0));
+        sim.runUntil(5_000);
+        NodeId relayId = ids.get(1);
+        assertThat(source.tree().children()).hasSize(1);
+        assertThat(announced.get(sourceId).depth()).isZero();
+        assertThat(announced.get(sourceId).freeSlots()).isZero();
+        assertThat(announcedAt.get(sourceId)).as("shown full as the ATTACH was accepted").isEqualTo(acceptedAt[0]);
+        assertThat(announced.get(relayId).freeSlots()).isEqualTo(1);
+
         ChannelPeer listener = add(false, 0);
         listener.start(List.of());
-        long[] acceptedAt = {-1};
-        source.tree().setEvents(new TreeEvents() {
+        relay.tree().setEvents(acceptedAt(acceptedAt, 1));
+        sim.runUntil(10_000);
+        assertThat(relay.tree().children()).hasSize(1);
+        assertThat(announced).doesNotContainKey(relayId);
+        assertThat(withdrawnAt.get(relayId)).as("withdrawn as the ATTACH was accepted").isEqualTo(acceptedAt[1]);
+        assertThat(announced.get(sourceId).freeSlots()).isZero();
+    }
+
+    private TreeEvents acceptedAt(long[] at, int i) {
+        return new TreeEvents() {
             @Override
             public void childAdded(PeerAddress child) {
-                acceptedAt[0] = sim.now();
+                at[i] = sim.now();
             }
-        });
-        sim.runUntil(5_000);
-        assertThat(source.tree().children()).hasSize(1);
-        assertThat(announced).doesNotContainKey(sourceId);
-        assertThat(withdrawnAt.get(sourceId)).as("withdrawn as the ATTACH was accepted").isEqualTo(acceptedAt[0]);
+        };
     }
 }

@@ -8,7 +8,10 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.crypto.ChannelKey;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,6 +70,25 @@ class RecordStoreTest {
         // after expiry there is room again
         assertThat(s.putProvider(channel, provider(r, 10), 300_000, 300_001)).isNull();
         assertThat(s.sampleProviders(channel, 10, r, 300_002)).hasSize(1);
+    }
+
+    @Test
+    void theDepthZeroProviderIsInEverySampleHoweverManyRelaysThereAre() {
+        RecordStore s = new RecordStore(DhtConfig.defaults(), new LimitCounters());
+        Random r = new Random(2);
+        NodeId channel = NodeId.random(r);
+        for (int i = 0; i < 60; i++) {
+            assertThat(s.putProvider(channel, provider(r, i), 300_000, 0)).isNull();
+        }
+        ProviderInfo source = new ProviderInfo(new PeerAddress(NodeId.random(r), "192.0.2.200", 7144), 0, 0);
+        assertThat(s.putProvider(channel, source, 300_000, 0)).isNull();
+        Set<NodeId> seen = new HashSet<>();
+        for (int k = 0; k < 50; k++) {
+            List<ProviderInfo> sample = s.sampleProviders(channel, 16, r, 1);
+            assertThat(sample).hasSize(16).doesNotHaveDuplicates().contains(source);
+            sample.forEach(p -> seen.add(p.address().id()));
+        }
+        assertThat(seen).as("the relays are still sampled at random").hasSizeGreaterThan(50);
     }
 
     @Test

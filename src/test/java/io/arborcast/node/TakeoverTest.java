@@ -6,6 +6,7 @@ import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.core.Reachability;
 import io.arborcast.core.SourceMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
@@ -14,6 +15,8 @@ import io.arborcast.net.NetConfig;
 import io.arborcast.net.NettyTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +80,15 @@ class TakeoverTest {
         return seqs;
     }
 
-    @Test
-    void aSecondPublisherIsRefusedAndWithTakeoverTheListenersMoveToItSkippingNothing() throws Exception {
+    /**
+     * Also for an old publisher nobody can dial (its reachability check said so): its provider
+     * entry names a child as its via, and the new publisher's QUERY, TAKEOVER and their answers
+     * pass through that child.
+     */
+    @ParameterizedTest(name = "old publisher dialable: {0}")
+    @ValueSource(booleans = {true, false})
+    void aSecondPublisherIsRefusedAndWithTakeoverTheListenersMoveToItSkippingNothing(boolean dialable)
+            throws Exception {
         Node oldSource = start(null);
         ChannelKey key = ChannelKey.generate();
         NodeId id = key.channelId();
@@ -91,6 +101,12 @@ class TakeoverTest {
         List<Long> atA = played(a, id);
         List<Long> atB = played(b, id);
         await().atMost(Duration.ofSeconds(15)).until(() -> atA.size() >= 4 && atB.size() >= 4);
+        if (!dialable) {
+            onLoop(oldSource, n -> n.reachabilityFound(new Reachability(Reachability.Status.UNREACHABLE,
+                    Reachability.Status.REACHABLE, 3, System.currentTimeMillis(), "")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.find(id).get(5, TimeUnit.SECONDS).providers()
+                    .stream().anyMatch(p -> p.depth() == 0 && p.via() != null));
+        }
 
         Node newSource = start(oldSource);
         assertThat(newSource.livePublishers(id).get(10, TimeUnit.SECONDS)).extracting(PeerAddress::id)
@@ -100,6 +116,8 @@ class TakeoverTest {
                 .hasMessageContaining("already published by " + oldSource.address().endpoint())
                 .hasMessageContaining("--takeover");
         assertThat(is(newSource, n -> n.channel(id) == null)).as("nothing published by the refused one").isTrue();
+        long passedBefore = passed(a, b);
+        assertThat(passedBefore).as("QUERY and PUBLISHING passed through a child, twice").isEqualTo(dialable ? 0 : 4);
 
         CompletableFuture<PeerAddress> takenBy = new CompletableFuture<>();
         oldSource.onTakenOver((channel, by) -> takenBy.complete(by));
@@ -129,6 +147,20 @@ class TakeoverTest {
             }
         }
         assertThat(onLoop(newSource, n -> n.livePublishers(id)).get(10, TimeUnit.SECONDS)).isEmpty();
+        long passedSince = passed(a, b) - passedBefore; // QUERY, PUBLISHING, TAKEOVER, HANDOVER, more queries
+        assertThat(passedSince).as("through a child").isGreaterThanOrEqualTo(dialable ? 0 : 4);
+        if (dialable) {
+            assertThat(passedSince).isZero();
+        }
+    }
+
+    /** Source messages the nodes passed on as a publisher's via. */
+    private static long passed(Node... vias) throws Exception {
+        long sum = 0;
+        for (Node n : vias) {
+            sum += onLoop(n, Node::sourceMessagesPassed);
+        }
+        return sum;
     }
 
     /**
