@@ -12,15 +12,12 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.Reachability;
-import io.arborcast.core.PeerState;
-import io.arborcast.core.RateLimiter;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.SourceMessage;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
-import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
 import io.arborcast.dht.RoutingTable;
 import io.arborcast.dht.DhtStats;
@@ -39,7 +36,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -59,10 +55,6 @@ public final class Node implements AutoCloseable {
     private static final int LIMIT_REPORT_SECONDS = 10;
     /** Reachability is checked again this often (a router restarted, a port forward added). */
     private static final int RECHECK_MINUTES = 10;
-    /** How long a publisher taking a channel over waits for the old one's answer. */
-    private static final long TAKEOVER_TIMEOUT_MILLIS = 5_000;
-    /** How long a node asking whether a provider publishes a channel waits for its answer. */
-    private static final long QUERY_TIMEOUT_MILLIS = 3_000;
     /** Ended channels the status page lists. */
     static final int ENDED_KEPT = 16;
 
@@ -72,32 +64,17 @@ public final class Node implements AutoCloseable {
     /** The channels this node publishes or listens to; touched on the event loop only. */
     private final Map<NodeId, LocalChannel> channels = new HashMap<>();
     private final ChannelPeer.Directory directory;
+    /** One publisher per key: publishing, taking over and handing over, and passing questions on. */
+    private final Publishers publishers;
     /** Asks the home router to forward our port (null: port mapping off). */
     private PortMapper portMapper;
     private boolean mappingSeen;
     private Consumer<Reachability> reachabilityListener = r -> { };
     /** What the last reachability check found; touched on the event loop only. */
     private Reachability reachability = Reachability.UNCHECKED;
-    /** Queries and takeovers we sent and wait on, by channel and peer: each gets the answer (or none). */
-    private final Map<Awaited, Consumer<SourceMessage>> awaited = new HashMap<>();
-    private final List<BiConsumer<NodeId, PeerAddress>> takenOver = new ArrayList<>();
     /** Channels that ended here lately, for the status page. */
     private final Map<NodeId, EndedChannel> ended = Lru.map(ENDED_KEPT);
 
-    private record Awaited(NodeId channel, NodeId peer) {
-    }
-
-    /** Source messages passed on for a publisher nobody can dial (see {@link #relay}), per sending host per minute. */
-    private static final int RELAYED_PER_MINUTE = 20;
-    private final RateLimiter relayed = new RateLimiter(RELAYED_PER_MINUTE, 1024);
-    /** What we passed on to a publisher lately, by channel, publisher and sender: where its answer goes. */
-    private final Map<Awaited, PassedOn> passedOn = Lru.map(1024);
-
-    private record PassedOn(NodeId publisher, PeerAddress sender, long at) {
-    }
-
-    /** Source messages we passed on as a via, either way; touched on the event loop only. */
-    private long sourceMessagesPassed;
 
     private Node(NodeConfig config, NettyTransport transport, DhtNode dht) {
         this.config = config;
@@ -120,6 +97,7 @@ public final class Node implements AutoCloseable {
                 dht.withdraw(channel);
             }
         };
+        this.publishers = new Publishers(this, config, transport, dht, directory, channels);
     }
 
     /** Binds the port and starts the protocols under a new identity; does not join yet. */
@@ -141,7 +119,7 @@ public final class Node implements AutoCloseable {
                 .on(GossipMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(TreeMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
                 .on(StreamMessage.class, (from, m) -> node.toChannel(m.channel(), from, m))
-                .on(SourceMessage.class, node::onSourceMessage)
+                .on(SourceMessage.class, node.publishers::onMessage)
                 .on(LinkMessage.Heartbeat.class, (from, m) -> { }) // link liveness: arriving is all it does
                 .onDialedBack(dht::onDialedBack)
                 .onLinkClosed((peer, why) -> node.channels.values().forEach(c -> c.peer().onLinkClosed(peer, why))));
@@ -253,7 +231,7 @@ public final class Node implements AutoCloseable {
 
     /** On the loop: source messages passed on as the via of a publisher nobody can dial, either way. */
     public long sourceMessagesPassed() {
-        return sourceMessagesPassed;
+        return publishers.passed();
     }
 
     /** Keeps what a check found (with the port mapping in force, if any) and returns it. */
@@ -276,7 +254,7 @@ public final class Node implements AutoCloseable {
      * Whether peers can dial us, as far as we know (until a check says otherwise, we assume so):
      * each channel's tree and gossip state follow it (see {@link ChannelPeer#setDialable}).
      */
-    private boolean dialable() {
+    boolean dialable() {
         return reachability.tcp() != Reachability.Status.UNREACHABLE;
     }
 
@@ -315,37 +293,13 @@ public final class Node implements AutoCloseable {
      * channel over (signed by the key), stops, and its children move here; the seqs go on from
      * its last, so listeners skip nothing.
      */
+
+
     public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps,
                                                   boolean takeover) {
-        NodeId id = key.channelId();
         CompletableFuture<LocalChannel> f = new CompletableFuture<>();
-        transport.execute(() -> {
-            LocalChannel existing = channels.get(id);
-            if (existing != null) {
-                complete(f, existing);
-                return;
-            }
-            livePublishers(id, live -> {
-                LocalChannel again = channels.get(id); // a second publish of ours got here first
-                if (again != null) {
-                    complete(f, again);
-                } else if (!live.isEmpty() && !takeover) {
-                    f.completeExceptionally(new ChannelInUseException(id, live.get(0).address()));
-                } else {
-                    openSource(key, name, contentType, bitrateKbps, live, f);
-                }
-            });
-        });
+        transport.execute(() -> publishers.publish(key, name, contentType, bitrateKbps, takeover, f));
         return f;
-    }
-
-    private static void complete(CompletableFuture<LocalChannel> f, LocalChannel existing) {
-        if (existing.isSource()) {
-            f.complete(existing);
-        } else {
-            f.completeExceptionally(new IllegalStateException("this node already listens to channel "
-                    + existing.record().channelId().shortHex()));
-        }
     }
 
     /** Publishes with no takeover: see {@link #publish(ChannelKey, String, String, int, boolean)}. */
@@ -358,250 +312,8 @@ public final class Node implements AutoCloseable {
      * DHT that say so when asked (a provider entry outlives a publisher that stopped or died).
      */
     public CompletableFuture<List<PeerAddress>> livePublishers(NodeId channel) {
-        return onLoop(done -> livePublishers(channel, live -> done.accept(live.stream().map(Publisher::address)
-                .toList())));
-    }
-
-    /**
-     * Another node that publishes a channel (it proved it holds the key), its record, and the
-     * node it is reached through if nobody can dial it (null: dialled).
-     */
-    private record Publisher(PeerAddress address, PeerAddress via, ChannelRecord record) {
-    }
-
-    private void livePublishers(NodeId channel, Consumer<List<Publisher>> done) {
-        dht.find(channel, r -> {
-            List<ProviderInfo> roots = r.providers().stream().filter(p -> p.depth() == 0)
-                    .filter(p -> p.address().id() != null && !p.address().id().equals(dht.id())).toList();
-            List<Publisher> live = new ArrayList<>();
-            int[] waiting = {roots.size()};
-            if (roots.isEmpty()) {
-                done.accept(live);
-            }
-            for (ProviderInfo root : roots) {
-                PeerAddress a = root.address();
-                long nonce = environment().random().nextLong();
-                ask(a, root.via(), new SourceMessage.Query(channel, nonce), QUERY_TIMEOUT_MILLIS, answer -> {
-                    if (answer instanceof SourceMessage.Publishing p && p.yes()) {
-                        ChannelRecord rec = p.record();
-                        if (rec != null && rec.channelId().equals(channel) && ChannelRecords.problem(rec) == null
-                                && ChannelKey.verify(rec.publicKey(),
-                                SourceMessage.Publishing.signedBytes(channel, a.id(), dht.id(), nonce), p.proof())) {
-                            live.add(new Publisher(a, root.via(), rec));
-                        } else {
-                            log.warn("channel {}: {} says it publishes it but did not sign that with the channel key: "
-                                    + "not counted", channel.shortHex(), a.endpoint());
-                        }
-                    }
-                    if (--waiting[0] == 0) {
-                        done.accept(live);
-                    }
-                });
-            }
-        });
-    }
-
-    /** Becomes the channel's root; takes it over from {@code others} first, if any publish it. */
-    private void openSource(ChannelKey key, String name, String contentType, int bitrateKbps, List<Publisher> others,
-                            CompletableFuture<LocalChannel> done) {
-        long now = System.currentTimeMillis();
-        ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps, now, now);
-        ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
-                config.tree().withRelays(config.sourceSlots()), config.gossip(), environment(), transport,
-                directory, bitrateKbps * config.sourceSlots());
-        peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
-        peer.setDialable(dialable());
-        LocalChannel c = new LocalChannel(this, record, peer, key, null, environment().now());
-        channels.put(key.channelId(), c);
-        peer.start(List.of()); // the tree is there before the old source sends its children here
-        Runnable store = () -> dht.publish(record, o -> {
-            log.info("channel {} '{}' published: record stored on {} nodes", key.channelId().shortHex(), name,
-                    o.accepted());
-            settleRace(key, c, done);
-        });
-        if (others.isEmpty()) {
-            store.run();
-            return;
-        }
-        SourceMessage.Takeover ask = new SourceMessage.Takeover(key.channelId(), record.sequence(),
-                key.sign(SourceMessage.Takeover.signedBytes(key.channelId(), dht.id(), record.sequence())));
-        int[] waiting = {others.size()};
-        for (Publisher other : others) {
-            PeerAddress old = other.address();
-            log.info("taking channel {} over from {}", key.channelId().shortHex(), old.endpoint());
-            ask(old, other.via(), ask, TAKEOVER_TIMEOUT_MILLIS, m -> {
-                if (m instanceof SourceMessage.HandOver h && ChannelKey.verify(key.publicKey(),
-                        SourceMessage.HandOver.signedBytes(key.channelId(), old.id(), dht.id(), h.nextSeq()), h.proof())) {
-                    c.continueFrom(h.nextSeq());
-                    log.info("channel {} handed over by {}: going on from seq {}", key.channelId().shortHex(),
-                            old.endpoint(), h.nextSeq());
-                } else {
-                    log.warn("channel {}: {} did not hand it over: {}", key.channelId().shortHex(), old.endpoint(),
-                            m instanceof SourceMessage.Declined d ? d.reason()
-                                    : m instanceof SourceMessage.HandOver ? "its hand-over was not signed with the channel key"
-                                    : "no answer");
-                }
-                if (--waiting[0] == 0) {
-                    store.run();
-                }
-            });
-        }
-    }
-
-    /**
-     * Asks once more, now that our record is stored and we answer queries: another node that
-     * started publishing the key at the same moment passed the first check too. The older record
-     * (then the smaller node id) keeps the channel; the other publisher stops, sends its children
-     * to the one that stays and stores that one's name and type again under a newer sequence
-     * (its own record, newer, would otherwise be the one listeners find).
-     */
-    private void settleRace(ChannelKey key, LocalChannel c, CompletableFuture<LocalChannel> done) {
-        NodeId id = key.channelId();
-        ChannelRecord ours = c.record();
-        livePublishers(id, live -> {
-            Publisher older = live.stream().filter(p -> olderThan(p, ours)).findFirst().orElse(null);
-            if (older == null || channels.get(id) != c) {
-                done.complete(c);
-                return;
-            }
-            ChannelRecord theirs = older.record();
-            log.warn("channel {}: {} started publishing it at the same moment, with an older record: stopping here",
-                    id.shortHex(), older.address().endpoint());
-            passOn(c, older.address());
-            long now = System.currentTimeMillis();
-            dht.publish(ChannelRecords.create(key, theirs.name(), theirs.contentType(), theirs.bitrateKbps(),
-                    theirs.createdAtMillis(), Math.max(now, ours.sequence() + 1)), o -> {
-                    });
-            done.completeExceptionally(new ChannelInUseException(id, older.address()));
-        });
-    }
-
-    private boolean olderThan(Publisher p, ChannelRecord ours) {
-        long theirs = p.record().sequence();
-        return theirs < ours.sequence() || theirs == ours.sequence() && p.address().id().compareTo(dht.id()) < 0;
-    }
-
-    /**
-     * Sends {@code m} to {@code peer}, through {@code via} if that is another node (see
-     * {@link SourceMessage.Relayed}), and hands its answer to {@code answer}, or a
-     * {@link SourceMessage.Declined} "no answer" after {@code timeoutMillis}.
-     */
-    private void ask(PeerAddress peer, PeerAddress via, SourceMessage m, long timeoutMillis,
-                     Consumer<SourceMessage> answer) {
-        Awaited k = new Awaited(m.channel(), peer.id());
-        awaited.put(k, answer);
-        environment().schedule(timeoutMillis, () -> {
-            Consumer<SourceMessage> pending = awaited.remove(k);
-            if (pending != null) {
-                pending.accept(new SourceMessage.Declined(m.channel(), "no answer"));
-            }
-        });
-        // a node holding a link to the peer (a child it dialled) sends there itself
-        boolean direct = via == null || via.id().equals(peer.id()) || via.id().equals(dht.id());
-        transport.send(direct ? peer : via, direct ? m : new SourceMessage.Relayed(m.channel(), peer, null, m));
-    }
-
-    private void onSourceMessage(PeerAddress from, SourceMessage m) {
-        if (from.id() == null) {
-            return;
-        }
-        if (m instanceof SourceMessage.Relayed r) {
-            relay(from, r);
-        } else {
-            onSourceMessage(from, m, answer -> transport.send(from, answer));
-        }
-    }
-
-    /** A source message from {@code from} (directly, or through a via), answered by {@code reply}. */
-    private void onSourceMessage(PeerAddress from, SourceMessage m, Consumer<SourceMessage> reply) {
-        switch (m) {
-            case SourceMessage.Query q -> {
-                LocalChannel c = channels.get(q.channel());
-                reply.accept(c == null || !c.isSource() ? SourceMessage.Publishing.no(q.channel())
-                        : new SourceMessage.Publishing(q.channel(), true, c.record(), c.key().sign(
-                                SourceMessage.Publishing.signedBytes(q.channel(), dht.id(), from.id(), q.nonce()))));
-            }
-            case SourceMessage.Takeover t -> handOver(from, t, reply);
-            case SourceMessage.Publishing _, SourceMessage.HandOver _, SourceMessage.Declined _ -> {
-                Consumer<SourceMessage> pending = awaited.remove(new Awaited(m.channel(), from.id()));
-                if (pending != null) {
-                    pending.accept(m);
-                }
-            }
-            case SourceMessage.Relayed _ -> { } // never nested (see its constructor)
-        }
-    }
-
-    /**
-     * A source message through a via ({@link SourceMessage.Relayed}), from {@code link}: for us if
-     * it names us and its sender; as the via, an answer from a publisher goes back to the sender
-     * whose message we passed to it lately, and a message for our parent or child in the channel
-     * is passed to it naming {@code link} as its sender (20 per sending host a minute). Anything
-     * else is dropped: nobody can make us send to a node of their choosing.
-     */
-    private void relay(PeerAddress link, SourceMessage.Relayed r) {
-        NodeId channel = r.channel();
-        long now = environment().now();
-        if (r.from() != null) {
-            if (r.to().id().equals(dht.id())) {
-                PeerAddress sender = r.from();
-                onSourceMessage(sender, r.message(), answer ->
-                        transport.send(link, new SourceMessage.Relayed(channel, sender, null, answer)));
-            }
-            return;
-        }
-        PassedOn asked = passedOn.get(new Awaited(channel, r.to().id()));
-        LocalChannel c = channels.get(channel);
-        PeerAddress publisher = c == null ? null : c.peer().tree().treeLink(r.to().id());
-        if (asked != null && asked.publisher().equals(link.id()) && now - asked.at() <= TAKEOVER_TIMEOUT_MILLIS) {
-            passedOn.remove(new Awaited(channel, r.to().id()));
-            sourceMessagesPassed++;
-            transport.send(asked.sender(), new SourceMessage.Relayed(channel, asked.sender(), link, r.message()));
-        } else if (publisher != null && !link.id().equals(publisher.id()) && relayed.allow(link.host(), now)) {
-            sourceMessagesPassed++;
-            passedOn.put(new Awaited(channel, link.id()), new PassedOn(publisher.id(), link, now));
-            transport.send(publisher, new SourceMessage.Relayed(channel, publisher, link, r.message()));
-        } else {
-            log.debug("channel {}: dropped a {} from {} for {}", channel.shortHex(),
-                    r.message().getClass().getSimpleName(), link.endpoint(), r.to().endpoint());
-        }
-    }
-
-    /**
-     * Another node holding the channel key takes the channel over: this one stops taking input,
-     * tells it the next seq, sends its children there and leaves the channel. A takeover not
-     * signed by the key, or older than this publisher's record, is declined.
-     */
-    private void handOver(PeerAddress to, SourceMessage.Takeover t, Consumer<SourceMessage> reply) {
-        NodeId id = t.channel();
-        LocalChannel c = channels.get(id);
-        String why = c == null || !c.isSource() ? "not publishing this channel"
-                : !ChannelKey.verify(c.record().publicKey(), SourceMessage.Takeover.signedBytes(id, to.id(), t.sequence()),
-                        t.signature()) ? "not signed by the channel key"
-                : t.sequence() <= c.record().sequence() ? "older than this publisher's record" : null;
-        if (why != null) {
-            if (c != null) {
-                log.warn("declined a takeover of channel {} by {}: {}", id.shortHex(), to.endpoint(), why);
-            }
-            reply.accept(new SourceMessage.Declined(id, why));
-            return;
-        }
-        long next = passOn(c, to);
-        reply.accept(new SourceMessage.HandOver(id, next,
-                c.key().sign(SourceMessage.HandOver.signedBytes(id, dht.id(), to.id(), next))));
-        log.info("channel {} taken over by {}: it goes on there from seq {}", id.shortHex(), to.endpoint(), next);
-        takenOver.forEach(l -> l.accept(id, to));
-    }
-
-    /**
-     * Stops publishing {@code c} here for {@code to}, which publishes it too: no more input, the
-     * children sent there, the channel left. Answers the seq this source would have cut next.
-     */
-    private long passOn(LocalChannel c, PeerAddress to) {
-        long next = c.handOver();
-        channels.remove(c.record().channelId());
-        c.peer().handOver(PeerState.offering(to, 0, config.sourceSlots()));
-        return next;
+        return onLoop(done -> publishers.livePublishers(channel, live -> done.accept(live.stream()
+                .map(Publishers.Publisher::address).toList())));
     }
 
     /**
@@ -609,7 +321,7 @@ public final class Node implements AutoCloseable {
      * node published is taken over by another node.
      */
     public void onTakenOver(BiConsumer<NodeId, PeerAddress> l) {
-        execute(() -> takenOver.add(l));
+        execute(() -> publishers.onTakenOver(l));
     }
 
     /**
