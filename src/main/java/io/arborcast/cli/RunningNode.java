@@ -18,25 +18,34 @@ final class RunningNode implements AutoCloseable {
 
     final Node node;
     final HttpGateway gateway;
+    private final NodeKey key;
 
-    private RunningNode(Node node, HttpGateway gateway) {
+    private RunningNode(Node node, HttpGateway gateway, NodeKey key) {
         this.node = node;
         this.gateway = gateway;
+        this.key = key;
     }
 
     static RunningNode start(NodeOptions options) throws InterruptedException, IOException {
         NodeConfig config = options.load(null);
-        Node node = Node.start(config, options.identity(config));
+        NodeKey key = options.identity(config);
+        Node node = null;
         try {
+            node = Node.start(config, key.identity);
             HttpGateway gateway = new HttpGateway(node, NodeConfig.read(options.config, GatewayConfig::from)).install();
             System.out.println("node " + node.address().id().toHex() + " listening on "
                     + PeerAddress.endpoint(config.net().bindHost(), node.address().port())
                     + " (UDP+TCP" + (gateway.shoutcastPort() > 0 ? ", SHOUTcast sources on "
                     + gateway.shoutcastPort() : "") + "); address " + node.address().host() + " ("
                     + node.addressBelief().source() + ")");
-            return new RunningNode(node, gateway);
+            System.out.println("identity: " + (key.file == null ? "new this run (--node-key none, or port 0)"
+                    : "kept in " + key.file));
+            return new RunningNode(node, gateway, key);
         } catch (RuntimeException | InterruptedException e) {
-            node.close();
+            if (node != null) {
+                node.close();
+            }
+            key.close();
             throw e;
         }
     }
@@ -73,7 +82,8 @@ final class RunningNode implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         node.close();
+        key.close();
     }
 }

@@ -77,6 +77,57 @@ class CliTest {
         assertThat(err.toString()).contains("Missing required option: '--key=FILE'");
     }
 
+    /**
+     * A node restarted on its port is the same node (its key kept in the data directory, one per
+     * port); while one runs, a second process with the same key is refused, naming the file;
+     * {@code --node-key none} is a new node each run.
+     */
+    @Test
+    void aNodeKeepsItsIdentityOnItsPortAndOneKeyRunsOneNodeAtATime(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String[] node = {"node", "--port", String.valueOf(port), "--bind", "127.0.0.1", "--data", dir.toString(),
+                "--duration", "1"};
+        assertThat(Main.run(node)).isZero();
+        String first = idSaid();
+        Path key = dir.resolve("node-" + port + ".key");
+        assertThat(out.toString()).contains("identity: kept in " + key);
+        out.reset();
+        assertThat(Main.run(node)).isZero();
+        assertThat(idSaid()).as("the same node after a restart").isEqualTo(first);
+
+        try (NodeKey held = NodeKey.open(key, NetConfig.DEFAULT_ID_DIFFICULTY)) {
+            assertThat(held.identity.id().toHex()).isEqualTo(first);
+            assertThat(Main.run(node)).isEqualTo(1);
+            assertThat(err.toString()).contains("node key " + key + " is in use by another running node");
+        }
+        out.reset();
+        String[] fresh = java.util.stream.Stream.concat(java.util.Arrays.stream(node), java.util.stream.Stream.of(
+                "--node-key", "none")).toArray(String[]::new);
+        assertThat(Main.run(fresh)).isZero();
+        assertThat(idSaid()).isNotEqualTo(first);
+        assertThat(out.toString()).contains("identity: new this run");
+    }
+
+    @Test
+    void theDataDirectoryFollowsThePlatformsConvention() {
+        assertThat(NodeKey.defaultDataDir(java.util.Map.of("XDG_DATA_HOME", "/x/data"), "Linux", "/home/u"))
+                .isEqualTo(Path.of("/x/data/arborcast"));
+        assertThat(NodeKey.defaultDataDir(java.util.Map.of(), "Linux", "/home/u"))
+                .isEqualTo(Path.of("/home/u/.local/share/arborcast"));
+        assertThat(NodeKey.defaultDataDir(java.util.Map.of(), "Mac OS X", "/Users/u"))
+                .isEqualTo(Path.of("/Users/u/Library/Application Support/arborcast"));
+    }
+
+    /** The node id the last run printed ("node ID listening on ..."). */
+    private String idSaid() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("node ([0-9a-f]{40}) listening on").matcher(out.toString());
+        assertThat(m.find()).as(out.toString()).isTrue();
+        return m.group(1);
+    }
+
     @Test
     void keygenWritesAKeyAndRefusesToOverwrite(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("a.key");

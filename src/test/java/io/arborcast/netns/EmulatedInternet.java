@@ -202,12 +202,17 @@ final class EmulatedInternet implements AutoCloseable {
             this.ns = ns;
         }
 
-        /** Starts {@code cmd} in this host; stdout and stderr go to {@code <dir>/<name>-<label>.log}. */
+        /**
+         * Starts {@code cmd} in this host; stdout and stderr go to {@code <dir>/<name>-<label>.log}.
+         * Each host has a data directory of its own ({@code <dir>/<name>-data}), as a machine does.
+         */
         Process start(String label, String... cmd) throws IOException {
             List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
             full.addAll(Arrays.asList(cmd));
             Path log = log(label);
-            Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder b = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+            b.environment().put("XDG_DATA_HOME", log.resolveSibling(name + "-data").toAbsolutePath().toString());
+            Process p = b.start();
             processes.add(p);
             started.add(p);
             return p;
