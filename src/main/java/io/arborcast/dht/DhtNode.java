@@ -1,7 +1,6 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.AddressScope;
-import io.arborcast.core.Cancellable;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Environment;
@@ -13,7 +12,6 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.RateLimiter;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.RpcClient;
-import io.arborcast.core.RecentRtts;
 import io.arborcast.core.SelfAddress;
 import io.arborcast.core.Transport;
 import io.arborcast.dht.DhtResults.FindResult;
@@ -25,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +41,6 @@ import java.util.function.Supplier;
  */
 public final class DhtNode {
     private static final int MAX_FAILURES = 3;
-    /** The shortest a lookup waits for an answer before asking another peer (see {@link #stallMillis}). */
-    static final long MIN_STALL_MILLIS = 50;
-    /** Round trips measured before their quantile sets the stall time (a few say little). */
-    private static final int MIN_RTT_SAMPLES = 16;
-    private static final double STALL_QUANTILE = 0.9;
     private static final long MAINTENANCE_MILLIS = 60_000;
 
     private final DhtConfig config;
@@ -58,7 +50,7 @@ public final class DhtNode {
     private final RoutingTable table;
     private final RpcClient rpc;
     /** What our RPCs' answers take: sets how long a lookup waits on one peer. */
-    private final RecentRtts rtt = new RecentRtts();
+    private final StallTimes stalls;
     private final RecordStore store;
     private final RateLimiter storeLimiter;
     /** Dial-backs we make for one host: a node checks at start and now and then, never a flood. */
@@ -87,6 +79,7 @@ public final class DhtNode {
         this.table = new RoutingTable(transport.localAddress().id(), config.k(), config.maxPerIpPerBucket(),
                 config.maxPerSubnet(), config.replacementCacheSize(), config.staleContactMillis());
         this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
+        this.stalls = new StallTimes(config.stallMillis());
         this.store = new RecordStore(config, env.limits());
         this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
         this.dialBackLimiter = new RateLimiter(config.maxDialBacksPerMinute(), 4096);
@@ -107,6 +100,14 @@ public final class DhtNode {
 
     public DhtConfig config() {
         return config;
+    }
+
+    Environment env() {
+        return env;
+    }
+
+    StallTimes stalls() {
+        return stalls;
     }
 
     /**
@@ -287,14 +288,14 @@ public final class DhtNode {
         return table.closest(key, config.k()).stream().anyMatch(p -> p.id().equals(peer.id()));
     }
 
-    private void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build,
+    void request(PeerAddress to, LongFunction<? extends DhtMessage.Request> build,
                          Consumer<DhtMessage.Response> onResponse, Runnable onTimeout) {
         stats.rpcsSent++;
         long sent = env.now();
         rpc.request(to, build, config.rpcTimeoutMillis(), new RpcClient.Callback() {
             @Override
             public void onResponse(PeerAddress from, DhtMessage.Response response) {
-                rtt.add(env.now() - sent);
+                stalls.add(env.now() - sent);
                 onResponse.accept(response);
             }
 
@@ -309,172 +310,9 @@ public final class DhtNode {
         });
     }
 
-    /**
-     * How long a lookup waits for an answer before asking another peer: the time within which
-     * {@value #STALL_QUANTILE} of this node's recent answers came (three times the slowest while
-     * there are fewer than {@value #MIN_RTT_SAMPLES}), at least {@value #MIN_STALL_MILLIS} ms and
-     * at most {@code dht.stall-after}. A dead contact then costs a lookup about one slow round
-     * trip, not the configured worst case; a live one slower than that is asked too early only
-     * as often (and its late answer still counts).
-     */
-    long stallMillis() {
-        long rttMillis = rtt.samples() < MIN_RTT_SAMPLES ? 3 * rtt.quantileMillis(1.0) : rtt.quantileMillis(STALL_QUANTILE);
-        return clampStall(rttMillis);
-    }
-
-    /**
-     * How long a lookup waits for a stalled request before it may finish without it: a quarter
-     * longer than the slowest recent answer (a peer slower than everyone lately is most likely
-     * gone), at least the stall time and at most {@code dht.stall-after}.
-     */
-    long giveUpMillis() {
-        return rtt.samples() < MIN_RTT_SAMPLES ? stallMillis() : Math.max(stallMillis(), clampStall(rtt.quantileMillis(1.0) * 5 / 4));
-    }
-
-    private long clampStall(long millis) {
-        return rtt.samples() == 0 ? config.stallMillis() : Math.max(MIN_STALL_MILLIS, Math.min(config.stallMillis(), millis));
-    }
 
     // ---------------------------------------------------------------- lookups
 
-    /** An iterative lookup in progress, with what FIND_VALUE gathered on the way. */
-    private final class Task {
-        final Lookup lookup;
-        final boolean findValue;
-        final long started = env.now();
-        final Consumer<Task> done;
-        ChannelRecord record;
-        final Map<NodeId, ProviderInfo> providers = new LinkedHashMap<>();
-        /** When each request not yet answered was sent: those still counted against alpha, and stalled ones. */
-        final Map<PeerAddress, Long> sentAt = new HashMap<>();
-        final Map<PeerAddress, Long> stalledAt = new HashMap<>();
-        Cancellable stallTimer;
-        boolean finished;
-        /** Ends the lookup early when true (a bucket refresh whose bucket is full); null = never. */
-        BooleanSupplier enough;
-
-        Task(NodeId target, boolean findValue, Consumer<Task> done) {
-            this.lookup = new Lookup(target, config.k(), config.alpha(), config.lookupMaxPerSubnet(), id(),
-                    table.closest(target, config.k()));
-            this.findValue = findValue;
-            this.done = done;
-            int bucket = id().bucketIndex(target);
-            if (bucket >= 0) {
-                table.touch(bucket, env.now());
-            }
-        }
-
-        void drive() {
-            if (finished) {
-                return;
-            }
-            PeerAddress p;
-            while ((p = lookup.next()) != null) {
-                query(p);
-            }
-            boolean satisfied = findValue ? record != null && providers.size() >= config.providerSample()
-                    : enough != null && enough.getAsBoolean();
-            if (lookup.finished() || satisfied) {
-                finished = true;
-                if (stallTimer != null) {
-                    stallTimer.cancel();
-                }
-                done.accept(this);
-            }
-        }
-
-        private void query(PeerAddress p) {
-            NodeId target = lookup.target();
-            sentAt.put(p, env.now());
-            if (stallTimer == null) {
-                stallTimer = env.schedule(stallMillis(), this::checkStalls);
-            }
-            request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target, client)
-                    : rid -> new DhtMessage.FindNode(rid, target, client),
-                    r -> {
-                        answered(p);
-                        if (r instanceof DhtMessage.Nodes n && !findValue) {
-                            lookup.onSuccess(p, n.contacts());
-                        } else if (r instanceof DhtMessage.Value v && findValue) {
-                            absorb(v);
-                            lookup.onSuccess(p, v.contacts());
-                        } else {
-                            lookup.onFailure(p);
-                        }
-                        drive();
-                    },
-                    () -> {
-                        answered(p);
-                        lookup.onFailure(p);
-                        drive();
-                    });
-        }
-
-        private void answered(PeerAddress p) {
-            if (sentAt.remove(p) == null) {
-                stalledAt.remove(p);
-            }
-        }
-
-        /**
-         * One timer per lookup: marks requests older than the stall time as stalled and
-         * stalled ones older than the give-up time as given up; re-arms for the next due.
-         */
-        private void checkStalls() {
-            stallTimer = null;
-            if (finished) {
-                return;
-            }
-            long now = env.now();
-            long stall = stallMillis();
-            long giveUp = giveUpMillis();
-            long next = Long.MAX_VALUE;
-            for (Iterator<Map.Entry<PeerAddress, Long>> it = sentAt.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<PeerAddress, Long> e = it.next();
-                if (e.getValue() + stall <= now) {
-                    it.remove();
-                    stalledAt.put(e.getKey(), e.getValue());
-                    lookup.onStalled(e.getKey());
-                } else {
-                    next = Math.min(next, e.getValue() + stall);
-                }
-            }
-            for (Iterator<Map.Entry<PeerAddress, Long>> it = stalledAt.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<PeerAddress, Long> e = it.next();
-                if (e.getValue() + giveUp <= now) {
-                    it.remove();
-                    lookup.onGaveUp(e.getKey());
-                } else {
-                    next = Math.min(next, e.getValue() + giveUp);
-                }
-            }
-            if (next != Long.MAX_VALUE) {
-                stallTimer = env.schedule(next - now, this::checkStalls);
-            }
-            drive();
-        }
-
-        private void absorb(DhtMessage.Value v) {
-            ChannelRecord r = v.record();
-            if (r != null && r.channelId().equals(lookup.target())
-                    && (record == null || r.sequence() > record.sequence())) {
-                if (ChannelRecords.problem(r) == null) {
-                    record = r;
-                } else {
-                    stats.forgedRecordsSeen++;
-                }
-            }
-            for (ProviderInfo p : v.providers()) {
-                if (providers.size() < config.maxProvidersPerKey() && !p.address().id().equals(id())) {
-                    providers.putIfAbsent(p.address().id(), p);
-                }
-            }
-        }
-
-        long millis() {
-            return env.now() - started;
-        }
-    }
 
     /**
      * Fills bucket {@code bucket}: a lookup of a random id in it, ended as soon as the bucket
@@ -483,7 +321,7 @@ public final class DhtNode {
      */
     private void refresh(int bucket, Runnable done) {
         stats.lookups++;
-        Task t = new Task(id().randomInBucket(bucket, env.random()), false, x -> done.run());
+        LookupTask t = new LookupTask(this, id().randomInBucket(bucket, env.random()), false, x -> done.run());
         t.enough = () -> table.bucketSize(bucket) >= config.k();
         t.drive();
     }
@@ -491,7 +329,7 @@ public final class DhtNode {
     /** Iterative FIND_NODE for the k closest nodes to {@code target}. */
     public void lookup(NodeId target, Consumer<LookupResult> done) {
         stats.lookups++;
-        new Task(target, false, t -> done.accept(new LookupResult(target, t.lookup.closest(), t.lookup.hops(),
+        new LookupTask(this, target, false, t -> done.accept(new LookupResult(target, t.lookup.closest(), t.lookup.hops(),
                 t.lookup.queried(), t.millis()))).drive();
     }
 
@@ -499,7 +337,7 @@ public final class DhtNode {
     public void find(NodeId channel, Consumer<FindResult> done) {
         stats.lookups++;
         long now = env.now();
-        new Task(channel, true, t -> {
+        new LookupTask(this, channel, true, t -> {
             ChannelRecord r = t.record;
             ChannelRecord local = store.record(channel, now);
             if (local != null && (r == null || local.sequence() > r.sequence())) {
