@@ -110,7 +110,8 @@ public final class AddressFilter {
                         : new DhtMessage.AnnounceProvider(a.rpcId(), a.channel(), p, a.ttlSeconds(), a.client());
             }
             case DhtMessage.Ping _, DhtMessage.Pong _, DhtMessage.FindNode _, DhtMessage.FindValue _,
-                 DhtMessage.Store _, DhtMessage.StoreResult _, DhtMessage.DialBack _, DhtMessage.DialingBack _ -> m;
+                 DhtMessage.Store _, DhtMessage.StoreResult _, DhtMessage.DialBack _, DhtMessage.DialingBack _,
+                 DhtMessage.StoreListing _, DhtMessage.FindListings _, DhtMessage.Listings _ -> m; // listings name no address
         };
     }
 

@@ -108,7 +108,42 @@ public sealed interface DhtMessage extends Message {
         }
     }
 
-    /** The outcome of a {@link Store} or {@link AnnounceProvider}: accepted, or refused with a reason. */
+    /**
+     * Asks the responder to keep a signed channel listing under the directory key {@code key}
+     * (every channel's, or its genre's) for {@code ttlSeconds}.
+     */
+    record StoreListing(long rpcId, NodeId key, ChannelListing listing, int ttlSeconds, boolean client)
+            implements Request {
+        public StoreListing {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(listing, "listing");
+            if (ttlSeconds <= 0) {
+                throw new IllegalArgumentException("ttl must be positive");
+            }
+        }
+    }
+
+    /** Asks for the listings kept under the directory key {@code key}, a page from the {@code from}th on. */
+    record FindListings(long rpcId, NodeId key, int from, boolean client) implements Request {
+        public FindListings {
+            Objects.requireNonNull(key, "key");
+            if (from < 0) {
+                throw new IllegalArgumentException("negative page start");
+            }
+        }
+    }
+
+    /** A page of the listings under the key asked; {@code next} starts the following page, -1 after the last. */
+    record Listings(long rpcId, List<ChannelListing> listings, int next) implements Response {
+        public Listings {
+            listings = List.copyOf(listings);
+            if (next < -1) {
+                throw new IllegalArgumentException("bad next page");
+            }
+        }
+    }
+
+    /** The outcome of a {@link Store}, {@link AnnounceProvider} or {@link StoreListing}: accepted, or refused with a reason. */
     record StoreResult(long rpcId, boolean accepted, String reason) implements Response {
         public StoreResult {
             Objects.requireNonNull(reason, "reason");

@@ -1,6 +1,7 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.AddressScope;
+import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.Environment;
@@ -52,6 +53,7 @@ public final class DhtNode {
     /** What our RPCs' answers take: sets how long a lookup waits on one peer. */
     private final StallTimes stalls;
     private final RecordStore store;
+    private final ChannelDirectory directory;
     private final RateLimiter storeLimiter;
     /** Dial-backs we make for one host: a node checks at start and now and then, never a flood. */
     private final RateLimiter dialBackLimiter;
@@ -81,6 +83,7 @@ public final class DhtNode {
         this.rpc = new RpcClient(env, transport, config.maxPendingRpcs());
         this.stalls = new StallTimes(config.stallMillis());
         this.store = new RecordStore(config, env.limits());
+        this.directory = new ChannelDirectory(this, sizer);
         this.storeLimiter = new RateLimiter(config.maxStoresPerMinute(), 4096);
         this.dialBackLimiter = new RateLimiter(config.maxDialBacksPerMinute(), 4096);
         env.schedule(MAINTENANCE_MILLIS, this::maintain);
@@ -191,6 +194,8 @@ public final class DhtNode {
                     table.closest(f.key(), config.k())));
             case DhtMessage.Store s -> storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
             case DhtMessage.DialBack d -> dialBack(from, d);
+            case DhtMessage.StoreListing l -> storeResult(l.rpcId(), from, () -> directory.onStore(l, now));
+            case DhtMessage.FindListings f -> directory.onFind(f, now);
             case DhtMessage.AnnounceProvider a -> storeResult(a.rpcId(), from, () -> {
                 if (!a.provider().address().id().equals(from.id())) {
                     return "a peer may only announce itself";
@@ -258,7 +263,7 @@ public final class DhtNode {
             request(toPing, rid -> new DhtMessage.Ping(rid, client), r -> table.observe(toPing, env.now()),
                     () -> table.onFailure(toPing.id(), 1));
         }
-        if (table.size() > before && (!published.isEmpty() || !announced.isEmpty())) {
+        if (table.size() > before && (!published.isEmpty() || !announced.isEmpty() || directory.listsAny())) {
             replicateTo(peer);
         }
     }
@@ -282,9 +287,10 @@ public final class DhtNode {
                         x -> { }, () -> { });
             }
         }
+        directory.replicateTo(peer);
     }
 
-    private boolean amongClosest(PeerAddress peer, NodeId key) {
+    boolean amongClosest(PeerAddress peer, NodeId key) {
         return table.closest(key, config.k()).stream().anyMatch(p -> p.id().equals(peer.id()));
     }
 
@@ -508,12 +514,37 @@ public final class DhtNode {
         }
     }
 
+    /**
+     * Lists our channel in the directory: stores {@code listing} (signed by its channel key) under
+     * every channel's directory key and its genre's, on the k closest nodes to each, and keeps it
+     * there until {@link #unlist}; listing the channel again (a new count or info, a newer
+     * sequence) replaces it. Throws if it does not fit one datagram.
+     */
+    public void list(ChannelListing listing, Consumer<StoreOutcome> done) {
+        directory.list(listing, done);
+    }
+
+    /** Takes our channel out of the directory at once: {@code ended} (not live, a newer sequence) replaces its listing. */
+    public void unlist(ChannelListing ended, Consumer<StoreOutcome> done) {
+        directory.unlist(ended, done);
+    }
+
+    /** The live channels listed under directory key {@code key} (see {@link ChannelListings}). */
+    public void findListings(NodeId key, Consumer<DhtResults.ListingsResult> done) {
+        directory.find(key, done);
+    }
+
+    /** Channel listings stored here for others. */
+    public int storedListings() {
+        return directory.stored();
+    }
+
     /** Stops refreshing our announcement for {@code channel}; it expires at the others within its TTL. */
     public void withdraw(NodeId channel) {
         announced.remove(channel);
     }
 
-    private void storeOnClosest(NodeId key, LongFunction<? extends DhtMessage.Request> build,
+    void storeOnClosest(NodeId key, LongFunction<? extends DhtMessage.Request> build,
                                 Consumer<StoreOutcome> done) {
         lookup(key, result -> {
             List<PeerAddress> targets = result.closest();
@@ -547,7 +578,7 @@ public final class DhtNode {
     }
 
     /** Runs {@code task} every {@code period} ms for as long as it returns true and the node runs. */
-    private void scheduleRepeat(long period, BooleanSupplier task) {
+    void scheduleRepeat(long period, BooleanSupplier task) {
         env.schedule(period, () -> {
             if (!stopped && task.getAsBoolean()) {
                 scheduleRepeat(period, task);
@@ -563,6 +594,7 @@ public final class DhtNode {
         }
         long now = env.now();
         store.expire(now);
+        directory.expire(now);
         for (int bucket : table.staleBuckets(now - config.bucketRefreshMillis())) {
             stats.bucketRefreshes++;
             refresh(bucket, () -> {

@@ -1,5 +1,6 @@
 package io.arborcast.dht;
 
+import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -33,5 +34,12 @@ public final class DhtResults {
         public boolean found() {
             return record != null;
         }
+    }
+
+    /**
+     * The live channels listed under a directory key, newest listing of each, most listeners
+     * first, from {@code asked} of the nodes closest to the key.
+     */
+    public record ListingsResult(NodeId key, List<ChannelListing> listings, int asked, long millis) {
     }
 }

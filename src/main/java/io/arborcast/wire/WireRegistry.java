@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.GossipMessage;
@@ -50,6 +51,9 @@ public final class WireRegistry {
         MESSAGE_IDS.put(DhtMessage.StoreResult.class, 108);
         MESSAGE_IDS.put(DhtMessage.DialBack.class, 109);
         MESSAGE_IDS.put(DhtMessage.DialingBack.class, 110);
+        MESSAGE_IDS.put(DhtMessage.StoreListing.class, 111);
+        MESSAGE_IDS.put(DhtMessage.FindListings.class, 112);
+        MESSAGE_IDS.put(DhtMessage.Listings.class, 113);
         MESSAGE_IDS.put(LinkMessage.Heartbeat.class, 200);
         MESSAGE_IDS.put(GossipMessage.Join.class, 400);
         MESSAGE_IDS.put(GossipMessage.ForwardJoin.class, 401);
@@ -115,7 +119,8 @@ public final class WireRegistry {
         kryo.register(String.class, strings);
         kryo.register(byte[].class, new WireSerializers.Bytes(), 20);
         WireSerializers.BoundedList lists = new WireSerializers.BoundedList(MAX_LIST_ELEMENTS,
-                Set.of(PeerAddress.class, ProviderInfo.class, PeerState.class, TreeMessage.Subtree.Entry.class));
+                Set.of(PeerAddress.class, ProviderInfo.class, PeerState.class, TreeMessage.Subtree.Entry.class,
+                        ChannelListing.class));
         kryo.register(ArrayList.class, lists, 21);
         kryo.register(List.of().getClass(), lists, 22);        // ImmutableCollections.ListN
         kryo.register(List.of(1).getClass(), lists, 23);       // ImmutableCollections.List12
@@ -125,6 +130,7 @@ public final class WireRegistry {
         kryo.register(ProviderInfo.class, 33);
         kryo.register(PeerState.class, 34);
         kryo.register(TreeMessage.Subtree.Entry.class, 35);
+        kryo.register(ChannelListing.class, 36);
         MESSAGE_IDS.forEach(kryo::register);
         return kryo;
     }

@@ -1,5 +1,6 @@
 package io.arborcast.wire;
 
+import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.GossipMessage;
@@ -27,6 +28,8 @@ public final class WireSamples {
         PeerAddress p2 = new PeerAddress(NodeId.random(r), "2001:db8::1", 40000);
         ChannelRecord rec = new ChannelRecord(a, "Radio Ünïcode", "audio/mpeg", 128, 1_700_000_000_000L, 3,
                 bytes(r, 32), bytes(r, 64));
+        ChannelListing listing = new ChannelListing(a, "Radio Ünïcode", "Jazz", "late-night standards", "https://example.org",
+                "audio/mpeg", 128, 1_700_000_000_000L, 42, true, 5, bytes(r, 32), bytes(r, 64));
         ProviderInfo prov = new ProviderInfo(p1, 2, 3);
         ProviderInfo natProv = new ProviderInfo(p2, 3, 1, p1);
         PeerState s1 = new PeerState(p1, 2, 3, 1, 1000, 3600, 7);
@@ -42,6 +45,9 @@ public final class WireSamples {
                 new DhtMessage.Store(r.nextLong(), rec),
                 new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
                 new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
+                new DhtMessage.StoreListing(r.nextLong(), a, listing, 300, false),
+                new DhtMessage.FindListings(r.nextLong(), a, 32, true),
+                new DhtMessage.Listings(r.nextLong(), List.of(listing, listing.ended(6)), 64),
                 new DhtMessage.DialBack(r.nextLong(), r.nextLong()),
                 new DhtMessage.DialingBack(r.nextLong(), true),
                 new LinkMessage.Heartbeat(r.nextLong() & Long.MAX_VALUE),

@@ -1,0 +1,228 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelListing;
+import io.arborcast.core.DhtMessage;
+import io.arborcast.core.MessageSizer;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.dht.DhtResults.ListingsResult;
+import io.arborcast.dht.DhtResults.StoreOutcome;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The channel directory a {@link DhtNode} keeps with the others, with no server: listings
+ * (signed by their channel keys) are stored like provider announcements on the k nodes closest
+ * to a directory key (every channel's, and each genre's; see {@link ChannelListings}), kept
+ * there by refreshing and replaced by newer ones; an asker looks the key up and pages through
+ * what the closest few keep, one datagram a page.
+ */
+final class ChannelDirectory {
+    /** Of the nodes closest to a directory key, how many an asker pages through (they hold the same listings). */
+    static final int SOURCES = 3;
+    /** Pages asked of one node at most (a key holds at most {@link ListingStore#MAX_PER_KEY} listings). */
+    static final int MAX_PAGES = 128;
+    /** Listings one answer carries at most, before they are cut to fit a datagram. */
+    private static final int PAGE = 32;
+
+    private final DhtNode node;
+    private final DhtConfig config;
+    private final MessageSizer sizer;
+    private final ListingStore store = new ListingStore();
+    /** Our own channels' current listings, by channel id, refreshed until unlisted. */
+    private final Map<NodeId, ChannelListing> listed = new HashMap<>();
+    private final Set<NodeId> refreshing = new HashSet<>();
+
+    ChannelDirectory(DhtNode node, MessageSizer sizer) {
+        this.node = node;
+        this.config = node.config();
+        this.sizer = sizer;
+    }
+
+    /** The directory keys {@code l} goes under: every channel's, and its genre's if it names one. */
+    static List<NodeId> keys(ChannelListing l) {
+        return ChannelListings.normalise(l.genre()).isEmpty() ? List.of(ChannelListings.ALL)
+                : List.of(ChannelListings.ALL, ChannelListings.genreKey(l.genre()));
+    }
+
+    /** Why {@code l} cannot be listed (too large for one answer), or null. */
+    String tooLarge(ChannelListing l) {
+        int size = sizer.sizeOf(new DhtMessage.Listings(Long.MAX_VALUE, List.of(l), Integer.MAX_VALUE));
+        return size > config.maxDatagramPayload() ? "listing of " + size + " bytes does not fit one datagram ("
+                + config.maxDatagramPayload() + "): shorten its name, genre, description or URL" : null;
+    }
+
+    /** See {@link DhtNode#list}. */
+    void list(ChannelListing l, Consumer<StoreOutcome> done) {
+        String problem = tooLarge(l);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        listed.put(l.channelId(), l);
+        store(l, done);
+        if (refreshing.add(l.channelId())) {
+            node.scheduleRepeat(config.providerTtlMillis() / 2, () -> {
+                ChannelListing current = listed.get(l.channelId());
+                if (current == null) {
+                    refreshing.remove(l.channelId());
+                    return false;
+                }
+                store(current, o -> {
+                });
+                return true;
+            });
+        }
+    }
+
+    /** See {@link DhtNode#unlist}. */
+    void unlist(ChannelListing ended, Consumer<StoreOutcome> done) {
+        if (ended.live()) {
+            throw new IllegalArgumentException("unlisting takes the channel's ended listing");
+        }
+        listed.remove(ended.channelId());
+        store(ended, done);
+    }
+
+    /** Stores {@code l} here and on the k closest nodes to each of its keys; {@code done} hears the outcomes summed. */
+    private void store(ChannelListing l, Consumer<StoreOutcome> done) {
+        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        List<NodeId> keys = keys(l);
+        List<StoreOutcome> outcomes = new ArrayList<>();
+        for (NodeId key : keys) {
+            store.put(key, l, config.providerTtlMillis(), node.env().now());
+            node.storeOnClosest(key, rid -> new DhtMessage.StoreListing(rid, key, l, ttlSeconds, node.client()), o -> {
+                outcomes.add(o);
+                if (outcomes.size() == keys.size()) {
+                    done.accept(sum(outcomes));
+                }
+            });
+        }
+    }
+
+    private static StoreOutcome sum(List<StoreOutcome> outcomes) {
+        int accepted = 0;
+        int refused = 0;
+        int unreachable = 0;
+        List<String> reasons = new ArrayList<>();
+        for (StoreOutcome o : outcomes) {
+            accepted += o.accepted();
+            refused += o.refused();
+            unreachable += o.unreachable();
+            reasons.addAll(o.reasons());
+        }
+        return new StoreOutcome(accepted, refused, unreachable, List.copyOf(reasons));
+    }
+
+    /** A STORE_LISTING from {@code from}: null when kept, else why not. */
+    String onStore(DhtMessage.StoreListing s, long now) {
+        String problem = tooLarge(s.listing());
+        return problem != null ? problem
+                : store.put(s.key(), s.listing(), Math.min(s.ttlSeconds() * 1000L, 2 * config.providerTtlMillis()), now);
+    }
+
+    /** The page of what we keep under the key that a FIND_LISTINGS asks for, cut to fit a datagram. */
+    DhtMessage.Listings onFind(DhtMessage.FindListings f, long now) {
+        List<ChannelListing> all = store.all(f.key(), now);
+        int from = Math.min(f.from(), all.size());
+        List<ChannelListing> page = all.subList(from, Math.min(all.size(), from + PAGE));
+        DhtMessage.Listings answer = answer(f.rpcId(), all, from, page);
+        while (sizer.sizeOf(answer) > config.maxDatagramPayload() && page.size() > 1) {
+            page = page.subList(0, page.size() - 1);
+            answer = answer(f.rpcId(), all, from, page);
+        }
+        return answer;
+    }
+
+    private static DhtMessage.Listings answer(long rpcId, List<ChannelListing> all, int from, List<ChannelListing> page) {
+        int next = from + page.size();
+        return new DhtMessage.Listings(rpcId, page, next < all.size() ? next : -1);
+    }
+
+    /** See {@link DhtNode#findListings}. */
+    void find(NodeId key, Consumer<ListingsResult> done) {
+        long started = node.env().now();
+        node.lookup(key, r -> {
+            Map<NodeId, ChannelListing> found = new HashMap<>();
+            store.all(key, node.env().now()).forEach(l -> keepNewest(found, l));
+            List<PeerAddress> ask = r.closest().subList(0, Math.min(SOURCES, r.closest().size()));
+            Runnable finish = () -> {
+                List<ChannelListing> live = new ArrayList<>();
+                for (ChannelListing l : found.values()) {
+                    if (l.live()) {
+                        live.add(l);
+                    }
+                }
+                live.sort(ListingStore.ORDER);
+                done.accept(new ListingsResult(key, List.copyOf(live), ask.size(), node.env().now() - started));
+            };
+            if (ask.isEmpty()) {
+                finish.run();
+                return;
+            }
+            int[] waiting = {ask.size()};
+            for (PeerAddress p : ask) {
+                page(p, key, 0, 1, found, () -> {
+                    if (--waiting[0] == 0) {
+                        finish.run();
+                    }
+                });
+            }
+        });
+    }
+
+    /** Asks {@code p} for the page from {@code from} on, and the next, until its last (or {@link #MAX_PAGES}). */
+    private void page(PeerAddress p, NodeId key, int from, int pages, Map<NodeId, ChannelListing> found,
+                      Runnable done) {
+        node.request(p, rid -> new DhtMessage.FindListings(rid, key, from, node.client()), r -> {
+            if (r instanceof DhtMessage.Listings ls) {
+                for (ChannelListing l : ls.listings()) {
+                    if (keys(l).contains(key) && ChannelListings.problem(l) == null) {
+                        keepNewest(found, l);
+                    } else {
+                        node.stats().forgedRecordsSeen++;
+                    }
+                }
+                if (ls.next() > from && pages < MAX_PAGES) {
+                    page(p, key, ls.next(), pages + 1, found, done);
+                    return;
+                }
+            }
+            done.run();
+        }, done);
+    }
+
+    private static void keepNewest(Map<NodeId, ChannelListing> found, ChannelListing l) {
+        found.merge(l.channelId(), l, (a, b) -> b.sequence() > a.sequence() ? b : a);
+    }
+
+    /** Store-on-join: a new contact among the k closest to a directory key of ours gets our listing at once. */
+    void replicateTo(PeerAddress peer) {
+        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        for (ChannelListing l : listed.values()) {
+            for (NodeId key : keys(l)) {
+                if (node.amongClosest(peer, key)) {
+                    node.request(peer, rid -> new DhtMessage.StoreListing(rid, key, l, ttlSeconds, node.client()),
+                            x -> { }, () -> { });
+                }
+            }
+        }
+    }
+
+    boolean listsAny() {
+        return !listed.isEmpty();
+    }
+
+    void expire(long now) {
+        store.expire(now);
+    }
+
+    int stored() {
+        return store.count();
+    }
+}

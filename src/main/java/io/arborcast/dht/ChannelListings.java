@@ -1,0 +1,74 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelListing;
+import io.arborcast.core.NodeId;
+import io.arborcast.crypto.ChannelKey;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.Locale;
+
+/**
+ * The channel directory's keys, and making and checking signed listings. A listing is stored
+ * under {@link #ALL} and under its genre's key ({@link #genreKey}); both are plain DHT keys, so
+ * the k nodes closest to one hold that part of the directory.
+ */
+public final class ChannelListings {
+    /** The key every live channel is listed under. */
+    public static final NodeId ALL = key("arborcast directory: all channels");
+
+    private ChannelListings() {
+    }
+
+    /** The key of {@code genre}'s listings: "Jazz", " jazz " and "JAZZ" are one genre. */
+    public static NodeId genreKey(String genre) {
+        return key("arborcast directory: genre " + normalise(genre));
+    }
+
+    /** A genre as it is compared: Unicode NFKC, lower case, inner spaces collapsed, trimmed. */
+    public static String normalise(String genre) {
+        return Normalizer.normalize(genre, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).strip()
+                .replaceAll("\\s+", " ");
+    }
+
+    private static NodeId key(String text) {
+        try {
+            return NodeId.fromPrefix(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    /** A listing of {@code key}'s channel, signed by it. */
+    public static ChannelListing create(ChannelKey key, String name, String genre, String description, String url,
+                                        String contentType, int bitrateKbps, long startedAtMillis, int listeners,
+                                        long sequence) {
+        return sign(key, new ChannelListing(key.channelId(), name, genre, description, url, contentType,
+                bitrateKbps, startedAtMillis, listeners, true, sequence, key.publicKey(), new byte[0]));
+    }
+
+    /** {@code listing} ended (see {@link ChannelListing#live}) under {@code sequence}, signed by {@code key}. */
+    public static ChannelListing ended(ChannelKey key, ChannelListing listing, long sequence) {
+        return sign(key, listing.ended(sequence));
+    }
+
+    private static ChannelListing sign(ChannelKey key, ChannelListing unsigned) {
+        return unsigned.withSignature(key.sign(unsigned.signedBytes()));
+    }
+
+    /** Why {@code l} must be refused, or null if its key hashes to its channel id and its signature verifies. */
+    public static String problem(ChannelListing l) {
+        if (l.publicKey().length != ChannelKey.PUBLIC_KEY_BYTES) {
+            return "bad public key length";
+        }
+        if (!ChannelKey.channelId(l.publicKey()).equals(l.channelId())) {
+            return "public key does not hash to the channel id";
+        }
+        if (!ChannelKey.verify(l.publicKey(), l.signedBytes(), l.signature())) {
+            return "bad signature";
+        }
+        return null;
+    }
+}

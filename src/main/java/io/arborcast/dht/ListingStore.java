@@ -1,0 +1,148 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelListing;
+import io.arborcast.core.NodeId;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The channel listings this node keeps for others under directory keys (see
+ * {@link ChannelListings}), each with an expiry: verified, newest sequence wins, an ended listing
+ * replaces a live one (askers leave it out once they have merged what several nodes keep). Bounded: at most
+ * {@value #MAX_PER_KEY} channels a key and {@value #MAX_LISTINGS} in all. When a key is full, a
+ * newcomer takes the place of the listing with the smallest audience only if its own is larger:
+ * a flood of made-up channels (each needs a key of its own, and no audience) cannot push out
+ * channels people listen to.
+ */
+final class ListingStore {
+    static final int MAX_PER_KEY = 512;
+    static final int MAX_LISTINGS = 20_000;
+    /** Listings ordered as answers give them: most listeners first, then by name and id (stable pages). */
+    static final Comparator<ChannelListing> ORDER = Comparator.comparingInt(ChannelListing::listeners).reversed()
+            .thenComparing(ChannelListing::name).thenComparing(ChannelListing::channelId);
+
+    private record Stored(ChannelListing listing, long expiresAt) {
+    }
+
+    private final Map<NodeId, Map<NodeId, Stored>> byKey = new HashMap<>();
+    private int count;
+
+    /** Keeps {@code l} under {@code key} for {@code ttlMillis}; null when accepted, else why not. */
+    String put(NodeId key, ChannelListing l, long ttlMillis, long now) {
+        String problem = ChannelListings.problem(l);
+        if (problem != null) {
+            return problem;
+        }
+        if (!key.equals(ChannelListings.ALL) && !key.equals(ChannelListings.genreKey(l.genre()))) {
+            return "a listing goes under the directory's key or its genre's, not this one";
+        }
+        Map<NodeId, Stored> m = byKey.computeIfAbsent(key, k -> new HashMap<>());
+        Stored old = m.get(l.channelId());
+        if (old != null && old.expiresAt > now) {
+            if (l.sequence() < old.listing.sequence()) {
+                return "stale sequence " + l.sequence() + " < " + old.listing.sequence();
+            }
+            if (l.sequence() == old.listing.sequence() && !l.equals(old.listing)) {
+                return "a different listing with the same sequence " + l.sequence() + " is kept";
+            }
+        } else {
+            if (old != null) {
+                m.remove(l.channelId());
+                count--;
+            }
+            String full = makeRoom(m, l, now);
+            if (full != null) {
+                if (m.isEmpty()) {
+                    byKey.remove(key);
+                }
+                return full;
+            }
+            count++;
+        }
+        m.put(l.channelId(), new Stored(l, now + ttlMillis));
+        return null;
+    }
+
+    /** Room for one more listing under {@code m}: null, or why there is none. */
+    private String makeRoom(Map<NodeId, Stored> m, ChannelListing l, long now) {
+        if (count >= MAX_LISTINGS) {
+            expire(now);
+            if (count >= MAX_LISTINGS) {
+                return "listing store full";
+            }
+        }
+        if (m.size() < MAX_PER_KEY) {
+            return null;
+        }
+        dropExpired(m, now);
+        if (m.size() < MAX_PER_KEY) {
+            return null;
+        }
+        Stored least = null;
+        for (Stored s : m.values()) {
+            if (least == null || rank(s.listing) < rank(least.listing)) {
+                least = s;
+            }
+        }
+        if (rank(l) <= rank(least.listing)) {
+            return "directory key full: " + MAX_PER_KEY + " channels, none with fewer listeners than this one";
+        }
+        m.remove(least.listing.channelId());
+        count--;
+        return null;
+    }
+
+    /** What a listing's place is worth when a key is full: an ended one nothing, a live one its audience. */
+    private static long rank(ChannelListing l) {
+        return l.live() ? l.listeners() : -1;
+    }
+
+    /**
+     * The listings under {@code key}, in {@link #ORDER}: ended ones too, so that an asker who
+     * hears a live listing from a node that missed the end still learns of it from another.
+     */
+    List<ChannelListing> all(NodeId key, long now) {
+        Map<NodeId, Stored> m = byKey.get(key);
+        List<ChannelListing> out = new ArrayList<>();
+        if (m != null) {
+            for (Stored s : m.values()) {
+                if (s.expiresAt > now) {
+                    out.add(s.listing);
+                }
+            }
+        }
+        out.sort(ORDER);
+        return out;
+    }
+
+    /** Drops every expired listing. */
+    void expire(long now) {
+        Iterator<Map<NodeId, Stored>> it = byKey.values().iterator();
+        while (it.hasNext()) {
+            Map<NodeId, Stored> m = it.next();
+            dropExpired(m, now);
+            if (m.isEmpty()) {
+                it.remove();
+            }
+        }
+    }
+
+    private void dropExpired(Map<NodeId, Stored> m, long now) {
+        Iterator<Stored> it = m.values().iterator();
+        while (it.hasNext()) {
+            if (it.next().expiresAt <= now) {
+                it.remove();
+                count--;
+            }
+        }
+    }
+
+    int count() {
+        return count;
+    }
+}

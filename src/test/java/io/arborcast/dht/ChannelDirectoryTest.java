@@ -1,0 +1,136 @@
+package io.arborcast.dht;
+
+import io.arborcast.core.ChannelListing;
+import io.arborcast.core.NodeId;
+import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.DhtResults.ListingsResult;
+import io.arborcast.sim.DhtPopulation;
+import io.arborcast.sim.SimNetwork;
+import io.arborcast.sim.Simulation;
+import io.arborcast.wire.MessageCodec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The channel directory: what a node keeps under a directory key (verified, newest wins, an
+ * end replaces a live listing, a full key keeps the channels with audiences), and listings
+ * found by real lookups in a network of 300 virtual nodes.
+ */
+class ChannelDirectoryTest {
+    private static final long TTL = 300_000;
+    private final Random random = new Random(11);
+
+    private static ChannelListing listing(ChannelKey key, String name, String genre, int listeners, long sequence) {
+        return ChannelListings.create(key, name, genre, "", "", "audio/mpeg", 128, 1_700_000_000_000L, listeners,
+                sequence);
+    }
+
+    @Test
+    void aNodeKeepsOnlyVerifiedListingsUnderTheirOwnKeysAndTheNewestOfEach() {
+        ListingStore store = new ListingStore();
+        ChannelKey key = ChannelKey.generate();
+        ChannelListing jazz = listing(key, "Night FM", "Jazz", 7, 1);
+        NodeId genre = ChannelListings.genreKey(" JAZZ ");
+        assertThat(store.put(ChannelListings.ALL, jazz, TTL, 0)).isNull();
+        assertThat(store.put(genre, jazz, TTL, 0)).as("the genre's key, however it is written").isNull();
+        assertThat(store.put(ChannelListings.genreKey("rock"), jazz, TTL, 0)).contains("not this one");
+        ChannelListing forged = new ChannelListing(jazz.channelId(), "Hijacked", "Jazz", "", "", "audio/mpeg", 128, 0,
+                9_999, true, 5, jazz.publicKey(), jazz.signature());
+        assertThat(store.put(ChannelListings.ALL, forged, TTL, 1)).isEqualTo("bad signature");
+        ChannelListing other = listing(ChannelKey.generate(), "Other", "Jazz", 1, 1);
+        ChannelListing stolen = new ChannelListing(jazz.channelId(), other.name(), other.genre(), "", "",
+                other.contentType(), 128, other.startedAtMillis(), 1, true, 1, other.publicKey(), other.signature());
+        assertThat(store.put(ChannelListings.ALL, stolen, TTL, 1)).isEqualTo("public key does not hash to the channel id");
+
+        ChannelListing newer = listing(key, "Night FM", "Jazz", 30, 2);
+        assertThat(store.put(ChannelListings.ALL, newer, TTL, 2)).isNull();
+        assertThat(store.put(ChannelListings.ALL, jazz, TTL, 3)).as("an old listing replayed").startsWith("stale sequence");
+        assertThat(store.all(ChannelListings.ALL, 4)).containsExactly(newer);
+
+        ChannelListing ended = ChannelListings.ended(key, newer, 3);
+        assertThat(store.put(ChannelListings.ALL, ended, TTL, 5)).isNull();
+        assertThat(store.all(ChannelListings.ALL, 6)).containsExactly(ended);
+        assertThat(store.all(genre, TTL - 1)).containsExactly(jazz);
+        assertThat(store.all(genre, TTL)).as("expired").isEmpty();
+        assertThat(store.count()).isEqualTo(2);
+        store.expire(TTL);
+        assertThat(store.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aFloodOfChannelsWithNoAudienceCannotPushOutChannelsPeopleListenTo() {
+        ListingStore store = new ListingStore();
+        NodeId rock = ChannelListings.genreKey("rock");
+        for (int i = 0; i < ListingStore.MAX_PER_KEY; i++) {
+            assertThat(store.put(rock, listing(ChannelKey.generate(), "Rock " + i, "rock", 10 + i, 1), TTL, 0)).isNull();
+        }
+        for (int i = 0; i < 50; i++) {
+            assertThat(store.put(rock, listing(ChannelKey.generate(), "Spam " + i, "rock", 0, 1), TTL, 1))
+                    .startsWith("directory key full");
+        }
+        ChannelListing popular = listing(ChannelKey.generate(), "Big Rock", "rock", 5_000, 1);
+        assertThat(store.put(rock, popular, TTL, 2)).isNull();
+        List<ChannelListing> kept = store.all(rock, 3);
+        assertThat(kept).hasSize(ListingStore.MAX_PER_KEY).first().isEqualTo(popular);
+        assertThat(kept).noneMatch(l -> l.name().equals("Rock 0")).noneMatch(l -> l.name().startsWith("Spam"));
+    }
+
+    @Test
+    void listingsAreFoundFromAnyNodeByGenreAndLeaveAtOnceWhenUnlisted() {
+        Simulation sim = new Simulation();
+        SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
+                new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 5);
+        DhtPopulation pop = new DhtPopulation(net, DhtConfig.defaults(), 5);
+        int nodes = 300;
+        pop.joinAll(nodes - 1, 20, j -> { });
+        sim.runUntil(nodes * 20L + 30_000);
+
+        String[] genres = {"Jazz", "Rock", "Talk"};
+        List<ChannelKey> keys = new ArrayList<>();
+        List<ChannelListing> listed = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ChannelKey key = ChannelKey.generate();
+            ChannelListing l = listing(key, "Channel " + i, genres[i % 3], i, 1);
+            keys.add(key);
+            listed.add(l);
+            pop.dht(random.nextInt(nodes)).list(l, o -> assertThat(o.accepted()).isGreaterThan(10));
+        }
+        sim.runUntil(sim.now() + 10_000);
+
+        List<ListingsResult> all = find(sim, pop, ChannelListings.ALL, 20);
+        assertThat(all).allSatisfy(r -> assertThat(r.listings()).containsExactlyInAnyOrderElementsOf(listed));
+        assertThat(all.get(0).listings().get(0).name()).as("most listeners first").isEqualTo("Channel 11");
+        assertThat(find(sim, pop, ChannelListings.genreKey("jazz"), 5)).allSatisfy(r ->
+                assertThat(r.listings()).extracting(ChannelListing::name)
+                        .containsExactly("Channel 9", "Channel 6", "Channel 3", "Channel 0"));
+
+        // a new count replaces the old listing; an unlisted channel leaves every answer at once
+        DhtNode publisher = pop.dht(0);
+        publisher.list(listing(keys.get(0), "Channel 0", "Jazz", 500, 2), o -> { });
+        publisher.unlist(ChannelListings.ended(keys.get(1), listed.get(1), 2), o -> { });
+        sim.runUntil(sim.now() + 10_000);
+        assertThat(find(sim, pop, ChannelListings.ALL, 20)).allSatisfy(r -> {
+            assertThat(r.listings()).hasSize(11).first().satisfies(l -> {
+                assertThat(l.name()).isEqualTo("Channel 0");
+                assertThat(l.listeners()).isEqualTo(500);
+            });
+            assertThat(r.listings()).noneMatch(l -> l.name().equals("Channel 1"));
+        });
+    }
+
+    /** What {@code askers} random nodes find under {@code key}. */
+    private List<ListingsResult> find(Simulation sim, DhtPopulation pop, NodeId key, int askers) {
+        List<ListingsResult> out = new ArrayList<>();
+        for (int i = 0; i < askers; i++) {
+            pop.dht(random.nextInt(pop.size())).findListings(key, out::add);
+        }
+        sim.runUntil(sim.now() + 10_000);
+        assertThat(out).hasSize(askers);
+        return out;
+    }
+}
