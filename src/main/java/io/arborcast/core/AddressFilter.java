@@ -183,7 +183,7 @@ public final class AddressFilter {
                     PeerAddress a = keepAddress(x.peer(), f);
                     return a == x.peer() ? x : new TreeMessage.Subtree.Entry(a, x.parent());
                 });
-                yield e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e);
+                yield e == s.entries() ? m : new TreeMessage.Subtree(s.channel(), e, s.nodes());
             }
             case TreeMessage.AttachVia v -> { // a reversal is no use with either end unreachable
                 PeerAddress parent = f.apply(v.parent());

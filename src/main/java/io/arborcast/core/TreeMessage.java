@@ -164,15 +164,19 @@ public sealed interface TreeMessage extends Message {
     }
 
     /**
-     * A child's report of the subtree below it, for status pages: up to {@link #MAX_PATH}
-     * peers in breadth-first order, each with the index of its parent in the list (-1: the
-     * reporting child itself). Sent up when it changes; informational only, nothing in the
-     * protocol depends on it.
+     * A child's report of the subtree below it, for status pages and the audience count: up to
+     * {@link #MAX_PATH} peers in breadth-first order, each with the index of its parent in the
+     * list (-1: the reporting child itself), and {@code nodes}, how many nodes the reporter's
+     * subtree holds in all, itself included (as the reports from below told it). Sent up when it
+     * changes; nothing in the protocol depends on it.
      */
-    record Subtree(NodeId channel, List<Entry> entries) implements TreeMessage {
+    record Subtree(NodeId channel, List<Entry> entries, int nodes) implements TreeMessage {
         public Subtree {
             Objects.requireNonNull(channel, "channel");
             entries = bounded(entries);
+            if (nodes < 1) {
+                throw new IllegalArgumentException("a subtree holds its reporter at least");
+            }
             for (int i = 0; i < entries.size(); i++) {
                 if (entries.get(i).parent() >= i) {
                     throw new IllegalArgumentException("a subtree entry must follow its parent");

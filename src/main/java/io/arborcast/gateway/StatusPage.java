@@ -137,6 +137,7 @@ final class StatusPage {
         m.put("parent", tree.parent() == null ? null : peer(tree.parent()));
         m.put("ancestors", tree.ancestors().stream().map(StatusPage::peer).toList());
         m.put("children", tree.children().stream().map(StatusPage::peer).toList());
+        m.put("nodesBelow", tree.nodesBelow()); // at the source: the audience, in nodes
         m.put("backups", tree.backups().stream().map(StatusPage::peer).toList());
         m.put("gossipActive", c.peer().gossip().activeView().stream().map(StatusPage::peer).toList());
         m.put("gossipPassive", c.peer().gossip().passiveView().size());

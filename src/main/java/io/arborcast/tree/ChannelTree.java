@@ -193,6 +193,15 @@ public final class ChannelTree {
      * The tree below this node as far as it knows it (its children and what they reported),
      * breadth-first, each entry with its parent's index (-1: a child of ours).
      */
+    /**
+     * How many nodes are below us in the tree (at the source: the channel's audience, in nodes),
+     * as our children's subtree reports tell it; reports go up every few keepalive periods, so
+     * it lags a change by about that much per level.
+     */
+    public int nodesBelow() {
+        return down.nodesBelow();
+    }
+
     public List<TreeMessage.Subtree.Entry> subtree(int limit) {
         return down.subtree(limit);
     }
@@ -313,9 +322,9 @@ public final class ChannelTree {
         }
         PeerAddress parent = up.parent();
         if (ticks % REPORT_TICKS == 0 && parent != null) {
-            List<TreeMessage.Subtree.Entry> report = down.report(parent.id());
+            TreeMessage.Subtree report = down.report(channel, parent.id());
             if (report != null) {
-                transport.send(parent, new TreeMessage.Subtree(channel, report));
+                transport.send(parent, report);
             }
         }
         env.schedule(config.keepaliveMillis(), this::keepalive);

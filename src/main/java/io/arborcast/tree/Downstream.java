@@ -120,8 +120,13 @@ final class Downstream implements Upstream.Below {
     }
 
     /** What to report to our parent of the tree below us; null when unchanged since the last report. */
-    List<TreeMessage.Subtree.Entry> report(NodeId parent) {
-        return subtree.reportFor(parent, children.addresses());
+    TreeMessage.Subtree report(NodeId channel, NodeId parent) {
+        return subtree.reportFor(channel, parent, children.addresses());
+    }
+
+    /** How many nodes are below us, as our children's reports tell it. */
+    int nodesBelow() {
+        return subtree.nodesBelow(children.addresses());
     }
 
     /** The depth of our children. */
@@ -410,7 +415,7 @@ final class Downstream implements Upstream.Below {
     /** A child's report of the tree below it. */
     void onSubtree(PeerAddress from, TreeMessage.Subtree t) {
         if (children.contains(from.id())) {
-            subtree.onReport(from.id(), t.entries());
+            subtree.onReport(from.id(), t);
         }
     }
 

@@ -22,27 +22,38 @@ import java.util.Set;
  * below it. Nothing in the protocol depends on it.
  */
 final class SubtreeView {
-    private final Map<NodeId, List<Entry>> reports = new HashMap<>();
-    private List<Entry> lastSent = List.of();
+    private final Map<NodeId, TreeMessage.Subtree> reports = new HashMap<>();
+    private TreeMessage.Subtree lastSent;
     private NodeId lastSentTo;
 
     /** A child's report replaces its previous one. */
-    void onReport(NodeId child, List<Entry> entries) {
-        reports.put(child, entries);
+    void onReport(NodeId child, TreeMessage.Subtree report) {
+        reports.put(child, report);
     }
 
     void forget(NodeId child) {
         reports.remove(child);
     }
 
+    /** The nodes below us: each child and the subtree it reported (a child that has not reported counts as one). */
+    int nodesBelow(Collection<PeerAddress> children) {
+        int n = 0;
+        for (PeerAddress c : children) {
+            TreeMessage.Subtree r = reports.get(c.id());
+            n += r == null ? 1 : r.nodes();
+        }
+        return n;
+    }
+
     /**
      * The report for {@code parent} if it differs from the last one sent to it (a leaf with no
-     * children sends nothing to a new parent), else null.
+     * children sends nothing to a new parent: it counts as one without), else null.
      */
-    List<Entry> reportFor(NodeId parent, Collection<PeerAddress> children) {
-        List<Entry> now = below(children, TreeMessage.MAX_PATH);
+    TreeMessage.Subtree reportFor(NodeId channel, NodeId parent, Collection<PeerAddress> children) {
+        TreeMessage.Subtree now = new TreeMessage.Subtree(channel, below(children, TreeMessage.MAX_PATH),
+                1 + nodesBelow(children));
         boolean sameParent = parent.equals(lastSentTo);
-        if (sameParent ? now.equals(lastSent) : now.isEmpty()) {
+        if (sameParent ? now.equals(lastSent) : now.entries().isEmpty()) {
             return null;
         }
         lastSentTo = parent;
@@ -57,7 +68,8 @@ final class SubtreeView {
         List<Node> roots = new ArrayList<>();
         for (PeerAddress c : children) {
             Node root = new Node(c, new ArrayList<>());
-            List<Entry> report = reports.getOrDefault(c.id(), List.of());
+            TreeMessage.Subtree r = reports.get(c.id());
+            List<Entry> report = r == null ? List.of() : r.entries();
             List<Node> nodes = new ArrayList<>(report.size());
             for (Entry e : report) {
                 Node n = new Node(e.peer(), new ArrayList<>());

@@ -98,4 +98,24 @@ class RebalanceTest extends TreeHarness {
                 .noneMatch(e -> e.peer().id().equals(nodes.get(relay).localAddress().id()));
         assertThat(trees.get(0).subtree(3)).hasSize(3); // cut to the limit, breadth-first
     }
+
+    /** The source counts its audience from the reports, past what their peer lists can name. */
+    @Test
+    void theSourceCountsEveryNodeBelowItFromTheReportsEvenPastTheirListsLength() {
+        add(true, 3);
+        stream();
+        int listeners = 3 * TreeMessage.MAX_PATH;
+        for (int i = 0; i < listeners; i++) {
+            add(false, i % 4 == 0 ? 0 : 3).join();
+            sim.runUntil(sim.now() + 200);
+        }
+        sim.runUntil(sim.now() + 60_000);
+        assertThat(trees.get(0).subtree(1_000)).hasSizeLessThan(listeners);
+        assertThat(trees.get(0).nodesBelow()).isEqualTo(listeners);
+        int relay = indexOf(trees.get(0).children().get(0));
+        net.crash(nodes.get(relay));
+        sim.runUntil(sim.now() + 60_000);
+        assertThat(trees.get(0).nodesBelow()).as("the crashed relay's orphans counted where they went")
+                .isEqualTo(listeners - 1);
+    }
 }

@@ -83,7 +83,7 @@ public final class WireSamples {
                 new TreeMessage.Room(a, List.of(s1)),
                 new TreeMessage.Keepalive(a, r.nextLong() & Long.MAX_VALUE),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
-                        new TreeMessage.Subtree.Entry(p2, 0))),
+                        new TreeMessage.Subtree.Entry(p2, 0)), 17),
                 new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title", bytes(r, 64)),
                 new StreamMessage.End(a, 1234, bytes(r, 64)),
                 chunk(r, 4096));
