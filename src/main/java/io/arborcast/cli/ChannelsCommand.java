@@ -3,7 +3,9 @@ package io.arborcast.cli;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.ProviderInfo;
+import io.arborcast.dht.ChannelListings;
 import io.arborcast.dht.DhtResults.FindResult;
+import io.arborcast.dht.DhtResults.ListingsResult;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.node.Node;
 import picocli.CommandLine.Command;
@@ -14,9 +16,13 @@ import picocli.CommandLine.Parameters;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-/** {@code arborcast channels}: looks a channel up in the DHT and prints its record and providers. */
+/**
+ * {@code arborcast channels}: with no channel id, what is live (the directory the DHT keeps);
+ * with one, its signed record and the peers that carry it.
+ */
 @Command(name = "channels", mixinStandardHelpOptions = true,
-        description = "Look up a channel in the DHT: print its signed record and the peers that carry it.")
+        description = "List the live channels (--genre to filter), or look one up: its signed record and the peers "
+                + "that carry it.")
 final class ChannelsCommand implements Callable<Integer> {
     @Mixin
     NodeOptions options;
@@ -24,17 +30,30 @@ final class ChannelsCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "any running node")
     String bootstrap;
 
-    @Parameters(paramLabel = "CHANNEL_ID", description = "40 hex characters")
+    @Option(names = "--genre", paramLabel = "GENRE", description = "list only this genre's channels")
+    String genre;
+
+    @Option(names = "--json", description = "the list as JSON, one object per channel")
+    boolean json;
+
+    @Parameters(paramLabel = "CHANNEL_ID", arity = "0..1", description = "40 hex characters; none: list what is live")
     String channelId;
 
     @Override
     public Integer call() throws Exception {
-        NodeId channel = NodeId.fromHex(channelId.trim().toLowerCase());
+        NodeId channel = channelId == null ? null : NodeId.fromHex(channelId.trim().toLowerCase());
         try (Node node = Node.start(options.load(0))) {
             JoinResult j = node.join(Node.resolve(bootstrap)).get(60, TimeUnit.SECONDS);
             if (!j.ok()) {
                 System.err.println("arborcast: " + j.error());
                 return 2;
+            }
+            if (channel == null) {
+                NodeId key = genre == null ? ChannelListings.ALL : ChannelListings.genreKey(genre);
+                ListingsResult r = node.findListings(key).get(60, TimeUnit.SECONDS);
+                System.out.print(json ? DirectoryTable.json(r.listings())
+                        : DirectoryTable.text(r.listings(), System.currentTimeMillis()));
+                return 0;
             }
             FindResult f = node.find(channel).get(60, TimeUnit.SECONDS);
             if (!f.found()) {

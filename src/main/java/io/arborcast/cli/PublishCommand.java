@@ -4,6 +4,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.gateway.Puller;
 import io.arborcast.node.ChannelInUseException;
+import io.arborcast.node.ChannelInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +32,16 @@ final class PublishCommand implements Callable<Integer> {
 
     @Option(names = "--name", paramLabel = "NAME", required = true, description = "the channel's name")
     String name;
+
+    @Option(names = "--genre", paramLabel = "GENRE", description = "the genre the directory lists it under "
+            + "(default: what the source client says, ice-genre)")
+    String genre;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "a line for the directory (default: ice-description)")
+    String description;
+
+    @Option(names = "--url", paramLabel = "URL", description = "the channel's web page, for the directory (default: ice-url)")
+    String url;
 
     @Option(names = "--mount", paramLabel = "PATH", defaultValue = "/live", description = "where source clients push (default /live)")
     String mount;
@@ -76,8 +87,9 @@ final class PublishCommand implements Callable<Integer> {
                     duration.stop();
                 }
             });
-            Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name, takeover);
-            r.gateway.addMount(path, channelKey, name, pw, takeover);
+            ChannelInfo info = new ChannelInfo(genre, description, url);
+            Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name, takeover, info);
+            r.gateway.addMount(path, channelKey, name, pw, takeover, info);
             System.out.println("channel " + id + " '" + name + "'");
             System.out.println("play:    http://" + r.httpBase() + "/stream/" + id);
             if (puller == null) {

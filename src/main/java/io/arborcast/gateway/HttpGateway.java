@@ -4,6 +4,7 @@ import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
+import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.UnknownChannelException;
@@ -65,7 +66,7 @@ public final class HttpGateway {
      * A mount a source client may push to: the channel it feeds and the password it needs;
      * {@code takeover}: its first source takes the channel over from another node publishing it.
      */
-    public record Mount(String path, ChannelKey key, String name, String password, boolean takeover) {
+    public record Mount(String path, ChannelKey key, String name, String password, boolean takeover, ChannelInfo info) {
     }
 
     private final Node node;
@@ -214,8 +215,17 @@ public final class HttpGateway {
 
     /** As {@link #addMount(String, ChannelKey, String, String)}; {@code takeover}: see {@link Mount}. */
     public void addMount(String mount, ChannelKey key, String name, String password, boolean takeover) {
+        addMount(mount, key, name, password, takeover, ChannelInfo.EMPTY);
+    }
+
+    /**
+     * As {@link #addMount(String, ChannelKey, String, String, boolean)}, listed in the directory
+     * with {@code info} (what the source client's headers say fills what it leaves empty).
+     */
+    public void addMount(String mount, ChannelKey key, String name, String password, boolean takeover,
+                         ChannelInfo info) {
         String path = mount.startsWith("/") ? mount : "/" + mount;
-        node.execute(() -> mounts.put(path, new Mount(path, key, name, password, takeover)));
+        node.execute(() -> mounts.put(path, new Mount(path, key, name, password, takeover, info)));
     }
 
     void handOff(ChannelPipeline p) {
@@ -410,7 +420,8 @@ public final class HttpGateway {
             FullHttpResponse ok = new DefaultFullHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
             ok.headers().set("Server", SERVER);
             ctx.writeAndFlush(ok);
-            SourceSession.start(HttpGateway.this, ctx, m, contentType, bitrate);
+            SourceSession.start(HttpGateway.this, ctx, m, contentType, bitrate,
+                    ChannelInfo.fromHeaders(h -> r.headers().get(h)));
             ctx.pipeline().remove("http-decoder"); // hands the session what it buffered after the head
         }
 

@@ -1,6 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.crypto.ChannelKey;
+import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.netty.bootstrap.Bootstrap;
@@ -78,6 +79,12 @@ public final class Puller {
      * {@code key}'s channel with the remote content type and starts relaying.
      */
     public static Puller start(String url, Node node, ChannelKey key, String name, boolean takeover) throws Exception {
+        return start(url, node, key, name, takeover, ChannelInfo.EMPTY);
+    }
+
+    /** As {@link #start(String, Node, ChannelKey, String, boolean)}, listed with {@code info} (the stream's icy- headers fill its gaps). */
+    public static Puller start(String url, Node node, ChannelKey key, String name, boolean takeover, ChannelInfo info)
+            throws Exception {
         URI uri = URI.create(url);
         if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
                 || uri.getHost() == null) {
@@ -92,7 +99,8 @@ public final class Puller {
         }
         String type = first.headers().getOrDefault("content-type", "");
         int bitrate = HttpGateway.parseBitrate(first.headers().get("icy-br"));
-        LocalChannel channel = node.publish(key, name, type, bitrate, takeover).get(60, TimeUnit.SECONDS);
+        LocalChannel channel = node.publish(key, name, type, bitrate, takeover,
+                info.orElse(ChannelInfo.fromHeaders(first.headers()::get))).get(60, TimeUnit.SECONDS);
         p.contentType = type;
         p.loop.execute(() -> {
             p.channel = channel;

@@ -2,6 +2,7 @@ package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.node.ChannelInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -79,7 +80,8 @@ final class ShoutcastSource extends ByteToMessageDecoder {
                 String type = headers.getOrDefault("content-type", "audio/mpeg");
                 state = State.DATA;
                 // from here the connection is the session's; the bytes after the headers go to it
-                SourceSession.start(gateway, ctx, mount, type, HttpGateway.parseBitrate(headers.get("icy-br")));
+                SourceSession.start(gateway, ctx, mount, type, HttpGateway.parseBitrate(headers.get("icy-br")),
+                        ChannelInfo.fromHeaders(headers::get));
                 return;
             } else if (headers.size() < MAX_HEADERS) {
                 int colon = line.indexOf(':');

@@ -1,6 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
+import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -46,20 +47,21 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
      * come here) and publishes the mount's channel.
      */
     static void start(HttpGateway gateway, ChannelHandlerContext handshake, HttpGateway.Mount mount,
-                      String contentType, int bitrateKbps) {
+                      String contentType, int bitrateKbps, ChannelInfo said) {
         handshake.pipeline().replace(handshake.handler(), "source",
-                new SourceSession(gateway, handshake.channel(), mount, contentType, bitrateKbps));
+                new SourceSession(gateway, handshake.channel(), mount, contentType, bitrateKbps, said));
     }
 
     private SourceSession(HttpGateway gateway, Channel connection, HttpGateway.Mount mount, String contentType,
-                          int bitrateKbps) {
+                          int bitrateKbps, ChannelInfo said) {
         this.gateway = gateway;
         this.connection = connection;
         this.mount = mount;
         connection.config().setAutoRead(false);
         long interval = gateway.node().config().chunkMillis();
         reader = connection.eventLoop().scheduleAtFixedRate(connection::read, 0, interval, TimeUnit.MILLISECONDS);
-        gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover())
+        gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover(),
+                        mount.info().orElse(said))
                 .whenComplete((c, err) -> connection.eventLoop().execute(() -> {
                     if (err != null) {
                         log.warn("cannot publish {}: {}", mount.name(), err.toString());

@@ -23,6 +23,7 @@ import io.arborcast.dht.RoutingTable;
 import io.arborcast.dht.DhtStats;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.JoinResult;
+import io.arborcast.dht.DhtResults.ListingsResult;
 import io.arborcast.dht.DhtResults.LookupResult;
 import io.arborcast.dht.DhtResults.StoreOutcome;
 import io.arborcast.net.NettyEnvironment;
@@ -66,6 +67,7 @@ public final class Node implements AutoCloseable {
     private final ChannelPeer.Directory directory;
     /** One publisher per key: publishing, taking over and handing over, and passing questions on. */
     private final Publishers publishers;
+    private final ChannelLister lister;
     /** Asks the home router to forward our port (null: port mapping off). */
     private PortMapper portMapper;
     private boolean mappingSeen;
@@ -98,6 +100,7 @@ public final class Node implements AutoCloseable {
             }
         };
         this.publishers = new Publishers(this, config, transport, dht, directory, channels);
+        this.lister = new ChannelLister(dht, transport.environment(), channels);
     }
 
     /** Binds the port and starts the protocols under a new identity; does not join yet. */
@@ -271,6 +274,11 @@ public final class Node implements AutoCloseable {
         return onLoop(done -> dht.lookup(target, done));
     }
 
+    /** The live channels the directory lists under {@code key} ({@link io.arborcast.dht.ChannelListings}). */
+    public CompletableFuture<ListingsResult> findListings(NodeId key) {
+        return onLoop(done -> dht.findListings(key, done));
+    }
+
     public CompletableFuture<FindResult> find(NodeId channel) {
         return onLoop(done -> dht.find(channel, done));
     }
@@ -291,15 +299,23 @@ public final class Node implements AutoCloseable {
      * One publisher per key: if another node publishes the channel and answers, this fails with
      * {@link ChannelInUseException}, unless {@code takeover}: then that node is asked to hand the
      * channel over (signed by the key), stops, and its children move here; the seqs go on from
-     * its last, so listeners skip nothing.
+     * its last, so listeners skip nothing. Once published, the channel is listed in the
+     * directory with {@code info} and its audience (see {@link ChannelLister}).
      */
-
-
     public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps,
-                                                  boolean takeover) {
+                                                  boolean takeover, ChannelInfo info) {
         CompletableFuture<LocalChannel> f = new CompletableFuture<>();
         transport.execute(() -> publishers.publish(key, name, contentType, bitrateKbps, takeover, f));
-        return f;
+        return f.thenApply(c -> {
+            execute(() -> lister.start(c, info));
+            return c;
+        });
+    }
+
+    /** Publishes with no directory info: see {@link #publish(ChannelKey, String, String, int, boolean, ChannelInfo)}. */
+    public CompletableFuture<LocalChannel> publish(ChannelKey key, String name, String contentType, int bitrateKbps,
+                                                  boolean takeover) {
+        return publish(key, name, contentType, bitrateKbps, takeover, ChannelInfo.EMPTY);
     }
 
     /** Publishes with no takeover: see {@link #publish(ChannelKey, String, String, int, boolean)}. */
@@ -375,15 +391,18 @@ public final class Node implements AutoCloseable {
 
     /**
      * Leaves {@code channel} cleanly (parent, children and neighbours are told; a channel
-     * published here ends: listeners get the signed end of the stream).
+     * published here ends: listeners get the signed end of the stream, and its listing leaves
+     * the directory). Completes once the directory took the end, or at once for a listener.
      */
     public CompletableFuture<Boolean> leave(NodeId channel) {
         return onLoop(done -> {
             LocalChannel c = channels.remove(channel);
-            if (c != null) {
-                leave(c);
+            if (c == null) {
+                done.accept(false);
+                return;
             }
-            done.accept(c != null);
+            leave(c);
+            lister.end(c, o -> done.accept(true));
         });
     }
 
@@ -487,11 +506,25 @@ public final class Node implements AutoCloseable {
         if (!transport.eventLoop().isShuttingDown()) {
             try {
                 onLoop(done -> {
-                    channels.values().forEach(Node::leave);
+                    List<LocalChannel> all = List.copyOf(channels.values());
                     channels.clear();
-                    dht.leave();
-                    done.accept(null);
-                }).get(2, TimeUnit.SECONDS);
+                    all.forEach(Node::leave);
+                    int[] listed = {all.size()};
+                    Runnable last = () -> {
+                        dht.leave();
+                        done.accept(null);
+                    };
+                    if (all.isEmpty()) {
+                        last.run();
+                    }
+                    for (LocalChannel c : all) { // the listings end before we tell our DHT contacts we leave
+                        lister.end(c, o -> {
+                            if (--listed[0] == 0) {
+                                last.run();
+                            }
+                        });
+                    }
+                }).get(4, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.debug("clean leave incomplete: {}", e.toString());
             }
