@@ -6,6 +6,7 @@ import io.arborcast.core.ProviderInfo;
 import io.arborcast.dht.ChannelListings;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.ListingsResult;
+import io.arborcast.gateway.DirectoryJson;
 import io.arborcast.dht.DhtResults.JoinResult;
 import io.arborcast.node.Node;
 import picocli.CommandLine.Command;
@@ -51,7 +52,7 @@ final class ChannelsCommand implements Callable<Integer> {
             if (channel == null) {
                 NodeId key = genre == null ? ChannelListings.ALL : ChannelListings.genreKey(genre);
                 ListingsResult r = node.findListings(key).get(60, TimeUnit.SECONDS);
-                System.out.print(json ? DirectoryTable.json(r.listings())
+                System.out.print(json ? DirectoryJson.of(r.listings(), true)
                         : DirectoryTable.text(r.listings(), System.currentTimeMillis()));
                 return 0;
             }

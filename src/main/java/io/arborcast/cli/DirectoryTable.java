@@ -1,18 +1,11 @@
 package io.arborcast.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arborcast.core.ChannelListing;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-/** How {@code channels} prints the directory: a table for people, JSON for programs. */
+/** How {@code channels} prints the directory for people (for programs: {@code --json}, see DirectoryJson). */
 final class DirectoryTable {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private DirectoryTable() {
     }
 
@@ -45,28 +38,5 @@ final class DirectoryTable {
             return hours / 24 + "d " + hours % 24 + "h";
         }
         return hours > 0 ? String.format("%dh %02dm", hours, minutes % 60) : minutes + "m";
-    }
-
-    /** A JSON array of the listings: every field but the key and signature (verified already). */
-    static String json(List<ChannelListing> listings) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (ChannelListing l : listings) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", l.channelId().toHex());
-            m.put("name", l.name());
-            m.put("genre", l.genre());
-            m.put("description", l.description());
-            m.put("url", l.url());
-            m.put("contentType", l.contentType());
-            m.put("bitrateKbps", l.bitrateKbps());
-            m.put("listeners", l.listeners());
-            m.put("startedAtMillis", l.startedAtMillis());
-            out.add(m);
-        }
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("listings not serialisable", e);
-        }
     }
 }

@@ -60,15 +60,6 @@ public final class ChannelListings {
 
     /** Why {@code l} must be refused, or null if its key hashes to its channel id and its signature verifies. */
     public static String problem(ChannelListing l) {
-        if (l.publicKey().length != ChannelKey.PUBLIC_KEY_BYTES) {
-            return "bad public key length";
-        }
-        if (!ChannelKey.channelId(l.publicKey()).equals(l.channelId())) {
-            return "public key does not hash to the channel id";
-        }
-        if (!ChannelKey.verify(l.publicKey(), l.signedBytes(), l.signature())) {
-            return "bad signature";
-        }
-        return null;
+        return ChannelRecords.problem(l.channelId(), l.publicKey(), l.signedBytes(), l.signature());
     }
 }

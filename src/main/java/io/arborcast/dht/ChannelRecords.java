@@ -1,6 +1,7 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.NodeId;
 import io.arborcast.crypto.ChannelKey;
 
 /** Making and checking signed channel records. */
@@ -18,13 +19,21 @@ public final class ChannelRecords {
 
     /** Why {@code r} must be refused, or null if its key hashes to its id and its signature verifies. */
     public static String problem(ChannelRecord r) {
-        if (r.publicKey().length != ChannelKey.PUBLIC_KEY_BYTES) {
+        return problem(r.channelId(), r.publicKey(), r.signedBytes(), r.signature());
+    }
+
+    /**
+     * Why something a channel key signed must be refused, or null if {@code publicKey} hashes to
+     * {@code channel} and {@code signature} over {@code signed} verifies with it.
+     */
+    static String problem(NodeId channel, byte[] publicKey, byte[] signed, byte[] signature) {
+        if (publicKey.length != ChannelKey.PUBLIC_KEY_BYTES) {
             return "bad public key length";
         }
-        if (!ChannelKey.channelId(r.publicKey()).equals(r.channelId())) {
+        if (!ChannelKey.channelId(publicKey).equals(channel)) {
             return "public key does not hash to the channel id";
         }
-        if (!ChannelKey.verify(r.publicKey(), r.signedBytes(), r.signature())) {
+        if (!ChannelKey.verify(publicKey, signed, signature)) {
             return "bad signature";
         }
         return null;

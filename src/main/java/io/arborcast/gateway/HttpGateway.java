@@ -4,6 +4,7 @@ import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
+import io.arborcast.dht.ChannelListings;
 import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
@@ -95,6 +96,7 @@ public final class HttpGateway {
                 status.html(), "Cache-Control", HttpHeaderValues.NO_CACHE));
         pages.put("/api/status", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK, "application/json",
                 status.json(), "Cache-Control", HttpHeaderValues.NO_STORE));
+        pages.put("/api/directory", (c, ctx, r, q) -> directory(ctx, q));
         pages.put("/metrics", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         pages.put("/admin/metadata", Connection::metadata);
@@ -102,6 +104,25 @@ public final class HttpGateway {
         prefixes.put("/stream/", Connection::play);
         prefixes.put("/pls/", Connection::playlist);
         prefixes.put("/m3u/", Connection::playlist);
+    }
+
+    /**
+     * {@code /api/directory[?genre=G]}: the live channels the DHT's directory lists (all, or one
+     * genre's), most listeners first, as JSON; 503 if the lookup fails.
+     */
+    private void directory(ChannelHandlerContext ctx, QueryStringDecoder q) {
+        List<String> genre = q.parameters().get("genre");
+        NodeId key = genre == null || genre.isEmpty() || genre.get(0).isBlank() ? ChannelListings.ALL
+                : ChannelListings.genreKey(genre.get(0));
+        node.findListings(key).whenComplete((found, err) -> ctx.executor().execute(() -> {
+            if (err != null) {
+                respondWith(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                        "directory lookup failed: " + err.getMessage() + "\n");
+            } else {
+                respondWith(ctx, HttpResponseStatus.OK, "application/json", DirectoryJson.of(found.listings(), false),
+                        "Cache-Control", HttpHeaderValues.NO_STORE);
+            }
+        }));
     }
 
     /** Serves one GET or HEAD request on a connection. */

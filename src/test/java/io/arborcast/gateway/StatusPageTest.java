@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
+import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
@@ -186,6 +187,44 @@ class StatusPageTest {
             assertThat(audio.statusCode()).isEqualTo(200);
             assertThat(in.readNBytes(1_600)).hasSize(1_600);
         }
+    }
+
+    /**
+     * The directory view: every node's page lists what the DHT lists as live, each with a play
+     * button on the channel's stream; the listing's words (anyone's) stay text, and a URL that is
+     * no web page is not made a link. {@code /api/directory} gives the same as JSON, by genre.
+     */
+    @Test
+    void chromiumShowsTheDirectoryWithAPlayButtonPerChannel() throws Exception {
+        ExternalTools.require("chromium", "chromium");
+        ChannelKey key = ChannelKey.generate();
+        Node source = node(2);
+        Node viewer = node(2);
+        assertThat(viewer.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        source.publish(key, NAME, "audio/mpeg", 128, false, new ChannelInfo("Jazz", "<b>late</b> standards",
+                "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
+        String id = key.channelId().toHex();
+        await().atMost(Duration.ofSeconds(15)).until(() -> get(viewer, "/api/directory").contains(id));
+        JsonNode listed = json.readTree(get(viewer, "/api/directory?genre=JAZZ")).get(0);
+        assertThat(listed.get("name").asText()).isEqualTo(NAME);
+        assertThat(listed.get("genre").asText()).isEqualTo("Jazz");
+        assertThat(listed.get("listeners").asInt()).isZero();
+        assertThat(listed.get("playUrl").asText()).isEqualTo("/stream/" + id);
+        assertThat(get(viewer, "/api/directory?genre=rock")).isEqualTo("[]");
+
+        Document page = Chromium.render("http://" + viewer.address().endpoint() + "/", tmp);
+        Element row = page.selectFirst("#directory tr[data-channel=" + id + "]");
+        assertThat(row).as("a row for the channel in%n%s", page.outerHtml()).isNotNull();
+        assertThat(row.text()).contains(NAME, "<b>late</b> standards", "Jazz", "128 kbit/s");
+        assertThat(row.select("img, b b, a")).as("text only, and no javascript: link").isEmpty();
+        assertThat(row.selectFirst("audio").attr("src")).isEqualTo("/stream/" + id);
+    }
+
+    private String get(Node n, String path) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + n.address().endpoint() + path))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
     }
 
     private static String stat(Element card, String label) {
