@@ -128,6 +128,7 @@ final class ChannelDirectory {
 
     /** The page of what we keep under the key that a FIND_LISTINGS asks for, cut to fit a datagram. */
     DhtMessage.Listings onFind(DhtMessage.FindListings f, long now) {
+        node.stats().listingPagesServed++;
         List<ChannelListing> all = store.all(f.key(), now);
         int from = Math.min(f.from(), all.size());
         List<ChannelListing> page = all.subList(from, Math.min(all.size(), from + PAGE));

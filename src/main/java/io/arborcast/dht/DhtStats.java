@@ -13,6 +13,8 @@ public final class DhtStats {
     public long malformed;
     public long bucketRefreshes;
     public long forgedRecordsSeen;
+    /** Pages of channel listings this node answered (FIND_LISTINGS). */
+    public long listingPagesServed;
     private final Map<String, Long> refusals = new TreeMap<>();
 
     void refused(String reason) {

@@ -57,6 +57,8 @@ final class DhtWorkload implements Workload {
     private final Scenario.Attack attack;
     /** FIND_VALUE lookups of one channel (workload lookup = find-value, or the sybil attack). */
     private final ChannelFinds channel;
+    /** Asks of the channel directory (workload lookup = directory). */
+    private final DirectoryFinds directory;
 
     DhtWorkload(Scenario s, Simulation sim, SimNetwork net) {
         this.s = s;
@@ -69,6 +71,20 @@ final class DhtWorkload implements Workload {
         this.attack = s.faults().attack();
         this.channel = s.workload().findValue() || attack.is("sybil")
                 ? new ChannelFinds(attack.is("sybil") ? attack.nodes() : 0) : null;
+        this.directory = s.workload().directory() ? new DirectoryFinds(s, sim, pop, random, this,
+                new DirectoryFinds.Counters() {
+                    @Override
+                    public void started() {
+                        lookupsStarted++;
+                    }
+
+                    @Override
+                    public void done(long millis, boolean complete) {
+                        lookupsDone++;
+                        latency.add(millis);
+                        lookupsExact += complete ? 1 : 0;
+                    }
+                }) : null;
     }
 
     @Override
@@ -95,10 +111,13 @@ final class DhtWorkload implements Workload {
             sim.at(joinsEnd + 1_000, channel::joinSybils);
             sim.at(joinsEnd + s.workload().settleMillis() / 2, channel::publish);
         }
+        if (directory != null) {
+            sim.at(joinsEnd + 1_000, directory::publish);
+        }
         int lookups = s.workload().lookups();
         for (int q = 0; q < lookups; q++) {
             sim.at(lookupsStart + q * s.workload().lookupWindowMillis() / Math.max(1, lookups),
-                    channel != null ? channel::find : this::lookup);
+                    channel != null ? channel::find : directory != null ? directory::find : this::lookup);
         }
         bootstrap.routingTable(); // the bootstrap node needs no join
     }
@@ -437,10 +456,13 @@ final class DhtWorkload implements Workload {
             d.put("recordFound", channel.finds == 0 ? Double.NaN : (double) channel.recordFound / channel.finds);
             d.put("providerFound", channel.finds == 0 ? Double.NaN : (double) channel.providerFound / channel.finds);
         }
+        if (directory != null) {
+            d.putAll(directory.summary());
+        }
         d.put("lookupsAbandoned", lookupsStarted - lookupsDone);
         d.put("lookupsStuckAtLiveNodes", inFlight.stream().filter(SimNode::alive).count());
         d.put("lookupSuccess", lookupSuccess());
-        if (channel == null) {
+        if (channel == null && directory == null) {
             d.put("closestFound", lookupsDone == 0 ? Double.NaN : (double) closestFound / lookupsDone);
             d.put("closestFoundStrict", lookupsDone == 0 ? Double.NaN : (double) closestFoundStrict / lookupsDone);
         }

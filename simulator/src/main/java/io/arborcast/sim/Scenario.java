@@ -108,12 +108,19 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
 
     /**
      * What the nodes do. {@code lookup} (dht workload): {@code find-node} lookups of random ids,
-     * or {@code find-value}: FIND_VALUEs of one published channel that has 20 providers.
+     * or {@code find-value}: FIND_VALUEs of one published channel that has 20 providers, or
+     * {@code directory}: asks of the channel directory ({@code directoryChannels} channels in
+     * {@code directoryGenres} genres listed).
      */
     public record Workload(String kind, long joinIntervalMillis, long settleMillis, int lookups,
-                           long lookupWindowMillis, long measureAfterMillis, String lookup) {
+                           long lookupWindowMillis, long measureAfterMillis, String lookup, int directoryChannels,
+                           int directoryGenres) {
         public boolean findValue() {
             return lookup.equals("find-value");
+        }
+
+        public boolean directory() {
+            return lookup.equals("directory");
         }
     }
 
@@ -164,14 +171,15 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"), attack);
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
-                    w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"), w.getString("lookup"));
+                    w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"), w.getString("lookup"),
+                    w.getInt("directory-channels"), w.getInt("directory-genres"));
             if (!List.of("dht", "gossip", "stream").contains(workload.kind())) {
                 throw new IllegalArgumentException("unknown workload kind '" + workload.kind()
                         + "' (dht, gossip, stream)");
             }
-            if (!List.of("find-node", "find-value").contains(workload.lookup())) {
+            if (!List.of("find-node", "find-value", "directory").contains(workload.lookup())) {
                 throw new IllegalArgumentException("unknown workload lookup '" + workload.lookup()
-                        + "' (find-node, find-value)");
+                        + "' (find-node, find-value, directory)");
             }
             Config st = s.getConfig("stream");
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
@@ -226,6 +234,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     public Scenario withLookups(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
-                        workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup()), dht, gossip, stream, engine);
+                        workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup(),
+                        workload.directoryChannels(), workload.directoryGenres()), dht, gossip, stream, engine);
     }
 }

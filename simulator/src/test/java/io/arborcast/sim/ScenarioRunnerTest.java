@@ -92,6 +92,23 @@ class ScenarioRunnerTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void theDirectoryWorkloadFindsEveryListedChannelAndCountsThePagesServed() {
+        Map<String, Object> d = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+                scenario {
+                  name = directory, seed = 4, nodes = 300
+                  workload { kind = dht, lookup = directory, directory-channels = 60, directory-genres = 6,
+                             join-interval = 20 ms, settle = 20 s, lookups = 100, lookup-window = 20 s }
+                }
+                """), null).summary().get("dht");
+        assertThat(d).containsEntry("lookup", "directory").containsEntry("channelsListed", 60)
+                .containsEntry("finds", 100).containsEntry("channelsFound", 1.0).containsEntry("findsComplete", 1.0)
+                .doesNotContainKey("closestFound");
+        assertThat((Long) d.get("listingPagesServed")).isGreaterThanOrEqualTo(300L); // at least a page from each of the three closest
+        assertThat((Double) d.get("busiestNodePagesPerSecond")).isPositive();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void findValueEndsAtTheFirstHolderSoItBeatsAFindNode() {
         String net = """
                 scenario {
