@@ -3,7 +3,6 @@ package io.arborcast.cli;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.ProviderInfo;
-import io.arborcast.dht.ChannelListings;
 import io.arborcast.dht.DhtResults.FindResult;
 import io.arborcast.dht.DhtResults.ListingsResult;
 import io.arborcast.gateway.DirectoryJson;
@@ -50,8 +49,7 @@ final class ChannelsCommand implements Callable<Integer> {
                 return 2;
             }
             if (channel == null) {
-                NodeId key = genre == null ? ChannelListings.ALL : ChannelListings.genreKey(genre);
-                ListingsResult r = node.findListings(key).get(60, TimeUnit.SECONDS);
+                ListingsResult r = node.findListings(genre).get(60, TimeUnit.SECONDS);
                 System.out.print(json ? DirectoryJson.of(r.listings(), true)
                         : DirectoryTable.text(r.listings(), System.currentTimeMillis()));
                 return 0;

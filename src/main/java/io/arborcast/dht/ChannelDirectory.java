@@ -45,12 +45,6 @@ final class ChannelDirectory {
         this.sizer = sizer;
     }
 
-    /** The directory keys {@code l} goes under: every channel's, and its genre's if it names one. */
-    static List<NodeId> keys(ChannelListing l) {
-        return ChannelListings.normalise(l.genre()).isEmpty() ? List.of(ChannelListings.ALL)
-                : List.of(ChannelListings.ALL, ChannelListings.genreKey(l.genre()));
-    }
-
     /** Why {@code l} cannot be listed (too large for one answer), or null. */
     String tooLarge(ChannelListing l) {
         int size = sizer.sizeOf(new DhtMessage.Listings(Long.MAX_VALUE, List.of(l), Integer.MAX_VALUE));
@@ -92,7 +86,7 @@ final class ChannelDirectory {
     /** Stores {@code l} here and on the k closest nodes to each of its keys; {@code done} hears the outcomes summed. */
     private void store(ChannelListing l, Consumer<StoreOutcome> done) {
         int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
-        List<NodeId> keys = keys(l);
+        List<NodeId> keys = ChannelListings.keys(l);
         List<StoreOutcome> outcomes = new ArrayList<>();
         for (NodeId key : keys) {
             store.put(key, l, config.providerTtlMillis(), node.env().now());
@@ -145,14 +139,19 @@ final class ChannelDirectory {
         return new DhtMessage.Listings(rpcId, page, next < all.size() ? next : -1);
     }
 
-    /** See {@link DhtNode#findListings}. */
-    void find(NodeId key, Consumer<ListingsResult> done) {
+    /** See {@link DhtNode#findListings}: every key of {@code genre} (all shards for every channel) at once. */
+    void find(String genre, Consumer<ListingsResult> done) {
         long started = node.env().now();
-        node.lookup(key, r -> {
-            Map<NodeId, ChannelListing> found = new HashMap<>();
-            store.all(key, node.env().now()).forEach(l -> keepNewest(found, l));
-            List<PeerAddress> ask = r.closest().subList(0, Math.min(SOURCES, r.closest().size()));
-            Runnable finish = () -> {
+        List<NodeId> keys = ChannelListings.keysFor(genre);
+        Map<NodeId, ChannelListing> found = new HashMap<>();
+        int[] waiting = {keys.size()};
+        int[] asked = {0};
+        for (NodeId key : keys) {
+            find(key, found, n -> {
+                asked[0] += n;
+                if (--waiting[0] > 0) {
+                    return;
+                }
                 List<ChannelListing> live = new ArrayList<>();
                 for (ChannelListing l : found.values()) {
                     if (l.live()) {
@@ -160,17 +159,25 @@ final class ChannelDirectory {
                     }
                 }
                 live.sort(ListingStore.ORDER);
-                done.accept(new ListingsResult(key, List.copyOf(live), ask.size(), node.env().now() - started));
-            };
+                done.accept(new ListingsResult(genre, List.copyOf(live), asked[0], node.env().now() - started));
+            });
+        }
+    }
+
+    /** Looks {@code key} up and pages through what its closest few keep, into {@code found}; {@code done} hears how many were asked. */
+    private void find(NodeId key, Map<NodeId, ChannelListing> found, java.util.function.IntConsumer done) {
+        node.lookup(key, r -> {
+            store.all(key, node.env().now()).forEach(l -> keepNewest(found, l));
+            List<PeerAddress> ask = r.closest().subList(0, Math.min(SOURCES, r.closest().size()));
             if (ask.isEmpty()) {
-                finish.run();
+                done.accept(0);
                 return;
             }
             int[] waiting = {ask.size()};
             for (PeerAddress p : ask) {
                 page(p, key, 0, 1, found, () -> {
                     if (--waiting[0] == 0) {
-                        finish.run();
+                        done.accept(ask.size());
                     }
                 });
             }
@@ -183,7 +190,7 @@ final class ChannelDirectory {
         node.request(p, rid -> new DhtMessage.FindListings(rid, key, from, node.client()), r -> {
             if (r instanceof DhtMessage.Listings ls) {
                 for (ChannelListing l : ls.listings()) {
-                    if (keys(l).contains(key) && ChannelListings.problem(l) == null) {
+                    if (ChannelListings.keys(l).contains(key) && ChannelListings.problem(l) == null) {
                         keepNewest(found, l);
                     } else {
                         node.stats().forgedRecordsSeen++;
@@ -206,7 +213,7 @@ final class ChannelDirectory {
     void replicateTo(PeerAddress peer) {
         int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
         for (ChannelListing l : listed.values()) {
-            for (NodeId key : keys(l)) {
+            for (NodeId key : ChannelListings.keys(l)) {
                 if (node.amongClosest(peer, key)) {
                     node.request(peer, rid -> new DhtMessage.StoreListing(rid, key, l, ttlSeconds, node.client()),
                             x -> { }, () -> { });

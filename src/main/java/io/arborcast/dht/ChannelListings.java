@@ -8,18 +8,52 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The channel directory's keys, and making and checking signed listings. A listing is stored
- * under {@link #ALL} and under its genre's key ({@link #genreKey}); both are plain DHT keys, so
- * the k nodes closest to one hold that part of the directory.
+ * under its shard of the list of every channel ({@link #shardOf}: one of {@value #SHARDS} keys,
+ * by channel id, so the nodes closest to one key do not carry everyone's asking for everything)
+ * and under its genre's key ({@link #genreKey}); all are plain DHT keys, so the k nodes closest
+ * to one hold that part of the directory.
  */
 public final class ChannelListings {
-    /** The key every live channel is listed under. */
-    public static final NodeId ALL = key("arborcast directory: all channels");
+    /** How many keys the list of every channel is spread over. */
+    public static final int SHARDS = 16;
+    private static final List<NodeId> ALL = allShards();
 
     private ChannelListings() {
+    }
+
+    private static List<NodeId> allShards() {
+        List<NodeId> keys = new ArrayList<>(SHARDS);
+        for (int i = 0; i < SHARDS; i++) {
+            keys.add(key("arborcast directory: all channels, shard " + i));
+        }
+        return List.copyOf(keys);
+    }
+
+    /** The keys of the list of every channel, one per shard. */
+    public static List<NodeId> all() {
+        return ALL;
+    }
+
+    /** The key of the shard of the list of every channel that {@code channel} is listed under. */
+    public static NodeId shardOf(NodeId channel) {
+        return ALL.get((channel.toBytes()[0] & 0xff) % SHARDS);
+    }
+
+    /** The directory keys {@code l} goes under: its shard of every channel's, and its genre's if it names one. */
+    public static List<NodeId> keys(ChannelListing l) {
+        NodeId shard = shardOf(l.channelId());
+        return normalise(l.genre()).isEmpty() ? List.of(shard) : List.of(shard, genreKey(l.genre()));
+    }
+
+    /** The keys to ask for {@code genre}'s channels, or (null or blank) for every channel. */
+    public static List<NodeId> keysFor(String genre) {
+        return genre == null || genre.isBlank() ? ALL : List.of(genreKey(genre));
     }
 
     /** The key of {@code genre}'s listings: "Jazz", " jazz " and "JAZZ" are one genre. */

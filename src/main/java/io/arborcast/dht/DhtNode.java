@@ -529,9 +529,9 @@ public final class DhtNode {
         directory.unlist(ended, done);
     }
 
-    /** The live channels listed under directory key {@code key} (see {@link ChannelListings}). */
-    public void findListings(NodeId key, Consumer<DhtResults.ListingsResult> done) {
-        directory.find(key, done);
+    /** The live channels the directory lists in {@code genre}, or (null) every one (see {@link ChannelListings}). */
+    public void findListings(String genre, Consumer<DhtResults.ListingsResult> done) {
+        directory.find(genre, done);
     }
 
     /** Channel listings stored here for others. */

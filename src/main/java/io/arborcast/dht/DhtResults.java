@@ -37,9 +37,9 @@ public final class DhtResults {
     }
 
     /**
-     * The live channels listed under a directory key, newest listing of each, most listeners
-     * first, from {@code asked} of the nodes closest to the key.
+     * The live channels of {@code genre} (null: every channel) the directory lists, newest listing
+     * of each, most listeners first, from {@code asked} nodes closest to the keys asked.
      */
-    public record ListingsResult(NodeId key, List<ChannelListing> listings, int asked, long millis) {
+    public record ListingsResult(String genre, List<ChannelListing> listings, int asked, long millis) {
     }
 }

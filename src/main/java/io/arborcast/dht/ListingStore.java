@@ -38,8 +38,8 @@ final class ListingStore {
         if (problem != null) {
             return problem;
         }
-        if (!key.equals(ChannelListings.ALL) && !key.equals(ChannelListings.genreKey(l.genre()))) {
-            return "a listing goes under the directory's key or its genre's, not this one";
+        if (!ChannelListings.keys(l).contains(key)) {
+            return "a listing goes under its shard of the directory's keys or its genre's, not this one";
         }
         Map<NodeId, Stored> m = byKey.computeIfAbsent(key, k -> new HashMap<>());
         Stored old = m.get(l.channelId());

@@ -4,7 +4,6 @@ import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.dht.ChannelListings;
 import io.arborcast.node.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
@@ -112,9 +111,7 @@ public final class HttpGateway {
      */
     private void directory(ChannelHandlerContext ctx, QueryStringDecoder q) {
         List<String> genre = q.parameters().get("genre");
-        NodeId key = genre == null || genre.isEmpty() || genre.get(0).isBlank() ? ChannelListings.ALL
-                : ChannelListings.genreKey(genre.get(0));
-        node.findListings(key).whenComplete((found, err) -> ctx.executor().execute(() -> {
+        node.findListings(genre == null || genre.isEmpty() ? null : genre.get(0)).whenComplete((found, err) -> ctx.executor().execute(() -> {
             if (err != null) {
                 respondWith(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
                         "directory lookup failed: " + err.getMessage() + "\n");

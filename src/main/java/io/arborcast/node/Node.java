@@ -274,9 +274,9 @@ public final class Node implements AutoCloseable {
         return onLoop(done -> dht.lookup(target, done));
     }
 
-    /** The live channels the directory lists under {@code key} ({@link io.arborcast.dht.ChannelListings}). */
-    public CompletableFuture<ListingsResult> findListings(NodeId key) {
-        return onLoop(done -> dht.findListings(key, done));
+    /** The live channels the directory lists in {@code genre}, or (null) every one. */
+    public CompletableFuture<ListingsResult> findListings(String genre) {
+        return onLoop(done -> dht.findListings(genre, done));
     }
 
     public CompletableFuture<FindResult> find(NodeId channel) {

@@ -35,26 +35,29 @@ class ChannelDirectoryTest {
         ListingStore store = new ListingStore();
         ChannelKey key = ChannelKey.generate();
         ChannelListing jazz = listing(key, "Night FM", "Jazz", 7, 1);
+        NodeId all = ChannelListings.shardOf(jazz.channelId());
         NodeId genre = ChannelListings.genreKey(" JAZZ ");
-        assertThat(store.put(ChannelListings.ALL, jazz, TTL, 0)).isNull();
+        assertThat(store.put(all, jazz, TTL, 0)).isNull();
         assertThat(store.put(genre, jazz, TTL, 0)).as("the genre's key, however it is written").isNull();
         assertThat(store.put(ChannelListings.genreKey("rock"), jazz, TTL, 0)).contains("not this one");
+        NodeId otherShard = ChannelListings.all().stream().filter(k -> !k.equals(all)).findFirst().orElseThrow();
+        assertThat(store.put(otherShard, jazz, TTL, 0)).contains("not this one");
         ChannelListing forged = new ChannelListing(jazz.channelId(), "Hijacked", "Jazz", "", "", "audio/mpeg", 128, 0,
                 9_999, true, 5, jazz.publicKey(), jazz.signature());
-        assertThat(store.put(ChannelListings.ALL, forged, TTL, 1)).isEqualTo("bad signature");
+        assertThat(store.put(all, forged, TTL, 1)).isEqualTo("bad signature");
         ChannelListing other = listing(ChannelKey.generate(), "Other", "Jazz", 1, 1);
         ChannelListing stolen = new ChannelListing(jazz.channelId(), other.name(), other.genre(), "", "",
                 other.contentType(), 128, other.startedAtMillis(), 1, true, 1, other.publicKey(), other.signature());
-        assertThat(store.put(ChannelListings.ALL, stolen, TTL, 1)).isEqualTo("public key does not hash to the channel id");
+        assertThat(store.put(all, stolen, TTL, 1)).isEqualTo("public key does not hash to the channel id");
 
         ChannelListing newer = listing(key, "Night FM", "Jazz", 30, 2);
-        assertThat(store.put(ChannelListings.ALL, newer, TTL, 2)).isNull();
-        assertThat(store.put(ChannelListings.ALL, jazz, TTL, 3)).as("an old listing replayed").startsWith("stale sequence");
-        assertThat(store.all(ChannelListings.ALL, 4)).containsExactly(newer);
+        assertThat(store.put(all, newer, TTL, 2)).isNull();
+        assertThat(store.put(all, jazz, TTL, 3)).as("an old listing replayed").startsWith("stale sequence");
+        assertThat(store.all(all, 4)).containsExactly(newer);
 
         ChannelListing ended = ChannelListings.ended(key, newer, 3);
-        assertThat(store.put(ChannelListings.ALL, ended, TTL, 5)).isNull();
-        assertThat(store.all(ChannelListings.ALL, 6)).containsExactly(ended);
+        assertThat(store.put(all, ended, TTL, 5)).isNull();
+        assertThat(store.all(all, 6)).containsExactly(ended);
         assertThat(store.all(genre, TTL - 1)).containsExactly(jazz);
         assertThat(store.all(genre, TTL)).as("expired").isEmpty();
         assertThat(store.count()).isEqualTo(2);
@@ -102,10 +105,10 @@ class ChannelDirectoryTest {
         }
         sim.runUntil(sim.now() + 10_000);
 
-        List<ListingsResult> all = find(sim, pop, ChannelListings.ALL, 20);
-        assertThat(all).allSatisfy(r -> assertThat(r.listings()).containsExactlyInAnyOrderElementsOf(listed));
-        assertThat(all.get(0).listings().get(0).name()).as("most listeners first").isEqualTo("Channel 11");
-        assertThat(find(sim, pop, ChannelListings.genreKey("jazz"), 5)).allSatisfy(r ->
+        List<ListingsResult> everything = find(sim, pop, null, 20);
+        assertThat(everything).allSatisfy(r -> assertThat(r.listings()).containsExactlyInAnyOrderElementsOf(listed));
+        assertThat(everything.get(0).listings().get(0).name()).as("most listeners first").isEqualTo("Channel 11");
+        assertThat(find(sim, pop, " JAZZ", 5)).allSatisfy(r ->
                 assertThat(r.listings()).extracting(ChannelListing::name)
                         .containsExactly("Channel 9", "Channel 6", "Channel 3", "Channel 0"));
 
@@ -114,7 +117,7 @@ class ChannelDirectoryTest {
         publisher.list(listing(keys.get(0), "Channel 0", "Jazz", 500, 2), o -> { });
         publisher.unlist(ChannelListings.ended(keys.get(1), listed.get(1), 2), o -> { });
         sim.runUntil(sim.now() + 10_000);
-        assertThat(find(sim, pop, ChannelListings.ALL, 20)).allSatisfy(r -> {
+        assertThat(find(sim, pop, null, 20)).allSatisfy(r -> {
             assertThat(r.listings()).hasSize(11).first().satisfies(l -> {
                 assertThat(l.name()).isEqualTo("Channel 0");
                 assertThat(l.listeners()).isEqualTo(500);
@@ -123,11 +126,11 @@ class ChannelDirectoryTest {
         });
     }
 
-    /** What {@code askers} random nodes find under {@code key}. */
-    private List<ListingsResult> find(Simulation sim, DhtPopulation pop, NodeId key, int askers) {
+    /** What {@code askers} random nodes find in {@code genre} (null: every channel). */
+    private List<ListingsResult> find(Simulation sim, DhtPopulation pop, String genre, int askers) {
         List<ListingsResult> out = new ArrayList<>();
         for (int i = 0; i < askers; i++) {
-            pop.dht(random.nextInt(pop.size())).findListings(key, out::add);
+            pop.dht(random.nextInt(pop.size())).findListings(genre, out::add);
         }
         sim.runUntil(sim.now() + 10_000);
         assertThat(out).hasSize(askers);
