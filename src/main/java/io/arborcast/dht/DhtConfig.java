@@ -78,4 +78,12 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                 recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords, maxProviders,
                 maxStoresPerMinute, maxDialBacksPerMinute, maxPendingRpcs, maxDatagramPayload);
     }
+
+    /** The same settings with provider announcements (and channel listings) living {@code millis} unrefreshed. */
+    public DhtConfig withProviderTtlMillis(long millis) {
+        return new DhtConfig(k, alpha, rpcTimeoutMillis, stallMillis, maxPerIpPerBucket, maxPerSubnet, lookupMaxPerSubnet,
+                replacementCacheSize, staleContactMillis, bucketRefreshMillis, recordTtlMillis, republishMillis, millis,
+                providerSample, maxProvidersPerKey, maxRecords, maxProviders, maxStoresPerMinute, maxDialBacksPerMinute,
+                maxPendingRpcs, maxDatagramPayload);
+    }
 }

@@ -114,4 +114,27 @@ class DirectoryListingTest {
         assertThat(channels(entry)).as("stopped cleanly: out at once").doesNotContain("Loud FM").contains("Night Jazz");
         assertThat(channels(entry, "--genre", "rock")).isEqualTo("no live channels listed\n");
     }
+
+    /** A publisher that crashes says nothing: its listing leaves once its TTL runs out unrefreshed. */
+    @Test
+    void aCrashedPublishersChannelLeavesTheListWithinItsTtl() throws Exception {
+        Node entry = start(null);
+        for (int i = 0; i < 3; i++) {
+            start(entry);
+        }
+        NodeConfig d = NodeConfig.defaults().withNet(NetConfig.loopback(0));
+        long ttl = 6_000;
+        Node crashing = Node.start(new NodeConfig(d.net(), d.dht().withProviderTtlMillis(ttl), d.gossip(), d.tree(),
+                d.sourceSlots(), d.chunkMillis(), d.maxChunkBytes()));
+        nodes.add(crashing);
+        assertThat(crashing.join(entry.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
+        publish(crashing, "Short Lived", "Talk");
+        await().atMost(Duration.ofSeconds(10)).until(() -> channels(entry).contains("Short Lived"));
+        crashing.closeAbruptly();
+        long crashed = System.nanoTime();
+        await().atMost(Duration.ofMillis(ttl + 4_000)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !channels(entry).contains("Short Lived"));
+        oldOut.printf("a crashed publisher's channel left the list %.1f s after the crash (TTL %d s)%n",
+                (System.nanoTime() - crashed) / 1e9, ttl / 1000);
+    }
 }
