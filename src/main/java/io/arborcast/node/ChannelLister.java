@@ -58,9 +58,14 @@ final class ChannelLister {
             ChannelRecord r = c.record();
             ChannelListing l = ChannelListings.create(c.key(), r.name(), info.genre(), info.description(), info.url(),
                     r.contentType(), r.bitrateKbps(), r.createdAtMillis(), listeners, nextSequence(last));
+            try {
+                dht.list(l, o -> log.debug("channel {} listed with {} listeners: {}/{} accepted", id.shortHex(),
+                        listeners, o.accepted(), o.accepted() + o.refused() + o.unreachable()));
+            } catch (IllegalArgumentException e) { // its words are too long for one datagram: said once, not listed
+                log.warn("channel {} is not listed in the directory: {}", id.shortHex(), e.getMessage());
+                return;
+            }
             listed.put(id, l);
-            dht.list(l, o -> log.debug("channel {} listed with {} listeners: {}/{} accepted", id.shortHex(), listeners,
-                    o.accepted(), o.accepted() + o.refused() + o.unreachable()));
         }
         env.schedule(PERIOD_MILLIS, () -> tick(c, info));
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The channel directory: what a node keeps under a directory key (verified, newest wins, an
@@ -63,6 +64,19 @@ class ChannelDirectoryTest {
         assertThat(store.count()).isEqualTo(2);
         store.expire(TTL);
         assertThat(store.count()).isEqualTo(1);
+    }
+
+    @Test
+    void aListingTooLargeForOneDatagramIsRefusedWithWhatToShorten() {
+        Simulation sim = new Simulation();
+        SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
+                new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME), 6);
+        DhtPopulation pop = new DhtPopulation(net, DhtConfig.defaults(), 6);
+        pop.add();
+        ChannelListing wordy = ChannelListings.create(ChannelKey.generate(), "語".repeat(100), "語".repeat(40),
+                "語".repeat(200), "語".repeat(200), "audio/mpeg", 128, 0, 0, 1);
+        assertThatThrownBy(() -> pop.dht(0).list(wordy, o -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit one datagram").hasMessageContaining("shorten");
     }
 
     @Test
