@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code arborcast} command: dispatches to the subcommands. */
 @Command(name = "arborcast", mixinStandardHelpOptions = true, version = "arborcast 0.1.0",
         description = "Peer-to-peer live streaming with no central server.",
-        subcommands = {DemoCommand.class, PublishCommand.class, PlayCommand.class, NodeCommand.class, ChannelsCommand.class, KeygenCommand.class, SimulateCommand.class,
+        subcommands = {DemoCommand.class, PublishCommand.class, PlayCommand.class, NodeCommand.class, ChannelsCommand.class, InfoCommand.class, KeygenCommand.class, SimulateCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -4,7 +4,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.gateway.Puller;
 import io.arborcast.node.ChannelInUseException;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

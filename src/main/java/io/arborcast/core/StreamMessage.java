@@ -36,14 +36,15 @@ public sealed interface StreamMessage extends Message {
      * title, a source that restarted); {@code firstSeq} is the seq of the first chunk the
      * payload precedes (a player switches to a new payload there). Signed by the channel key.
      */
-    record Head(NodeId channel, long version, long firstSeq, byte[] payload, String title, byte[] signature)
-            implements StreamMessage {
+    record Head(NodeId channel, long version, long firstSeq, byte[] payload, String title, ChannelInfo info,
+                byte[] signature) implements StreamMessage {
         public static final int MAX_TITLE = 256;
 
         public Head {
             Objects.requireNonNull(channel, "channel");
             Objects.requireNonNull(payload, "payload");
             Objects.requireNonNull(title, "title");
+            Objects.requireNonNull(info, "info");
             Objects.requireNonNull(signature, "signature");
             if (version < 0 || firstSeq < 0) {
                 throw new IllegalArgumentException("negative version or first seq");

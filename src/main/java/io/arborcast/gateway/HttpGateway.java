@@ -4,7 +4,7 @@ import io.arborcast.core.Limit;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.UnknownChannelException;
@@ -99,6 +99,7 @@ public final class HttpGateway {
         pages.put("/metrics", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         pages.put("/admin/metadata", Connection::metadata);
+        pages.put("/admin/info", Connection::info);
         pages.put("/admin.cgi", Connection::metadata);
         prefixes.put("/stream/", Connection::play);
         prefixes.put("/pls/", Connection::playlist);
@@ -443,8 +444,11 @@ public final class HttpGateway {
             ctx.pipeline().remove("http-decoder"); // hands the session what it buffered after the head
         }
 
-        private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
-            String song = first(q, "song");
+        /**
+         * The mount a source-password request names ({@code mount}, or the only one), once its
+         * password ({@code pass} or Basic auth) is right; else null, the error answered.
+         */
+        private Mount sourceMount(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
             String pass = first(q, "pass");
             if (pass == null) {
                 pass = basicPassword(r.headers().get(HttpHeaderNames.AUTHORIZATION));
@@ -456,6 +460,43 @@ public final class HttpGateway {
                 respond(ctx, HttpResponseStatus.NOT_FOUND, "no such mount: " + mountPath);
             } else if (pass == null || !constantTimeEquals(pass, m.password())) {
                 respond(ctx, HttpResponseStatus.UNAUTHORIZED, "wrong password", "WWW-Authenticate", REALM);
+            } else {
+                return m;
+            }
+            return null;
+        }
+
+        /**
+         * {@code /admin/info?mount=&genre=&description=&url=}: new words for a live channel (each
+         * one not given stays), to its listeners with the stream head and to the directory.
+         */
+        private void info(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            Mount m = sourceMount(ctx, r, q);
+            if (m == null) {
+                return;
+            }
+            LocalChannel c = node.channel(m.key().channelId());
+            if (c == null || !c.isSource()) {
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "no source is streaming on " + m.path() + " yet");
+                return;
+            }
+            ChannelInfo now;
+            try {
+                now = new ChannelInfo(first(q, "genre"), first(q, "description"), first(q, "url")).orElse(c.info());
+            } catch (IllegalArgumentException e) {
+                respond(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                return;
+            }
+            node.setInfo(c, now);
+            log.info("channel info of {} is now {}", m.path(), now);
+            respondWith(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", "channel info updated\n");
+        }
+
+        private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
+            String song = first(q, "song");
+            Mount m = sourceMount(ctx, r, q);
+            if (m == null) {
+                return;
             } else if (song == null || !"updinfo".equals(first(q, "mode"))) {
                 respond(ctx, HttpResponseStatus.BAD_REQUEST, "expected mode=updinfo&song=...");
             } else if (node.channel(m.key().channelId()) == null) {

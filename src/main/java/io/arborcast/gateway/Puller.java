@@ -1,7 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.netty.bootstrap.Bootstrap;

@@ -2,7 +2,7 @@ package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
 import io.arborcast.core.PeerAddress;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,7 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

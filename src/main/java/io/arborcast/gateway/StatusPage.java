@@ -2,6 +2,7 @@ package io.arborcast.gateway;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.PeerAddress;
@@ -130,6 +131,12 @@ final class StatusPage {
         m.put("bitrateKbps", c.record().bitrateKbps());
         m.put("role", c.isSource() ? "source" : "listener");
         m.put("title", c.title());
+        ChannelInfo info = c.info();
+        Map<String, Object> about = new LinkedHashMap<>();
+        about.put("genre", info.genre());
+        about.put("description", info.description());
+        about.put("url", info.url());
+        m.put("info", about);
         m.put("playUrl", "/stream/" + id.toHex());
         m.put("receiving", tree.receiving());
         m.put("depth", tree.depth());

@@ -1,5 +1,6 @@
 package io.arborcast.node;
 
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.Environment;
@@ -37,24 +38,40 @@ final class ChannelLister {
         this.channels = channels;
     }
 
-    /** Lists {@code c}, a channel we now publish, with {@code info}, and keeps its listing current. */
-    void start(LocalChannel c, ChannelInfo info) {
+    /** Lists {@code c}, a channel we now publish, with what it says of itself, and keeps its listing current. */
+    void start(LocalChannel c) {
         NodeId id = c.record().channelId();
         if (!c.isSource() || listed.containsKey(id)) {
             return; // a source client that reconnected: listed already
         }
-        tick(c, info);
+        tick(c);
     }
 
-    private void tick(LocalChannel c, ChannelInfo info) {
+    /** {@code c}'s info changed: listed again now, not at the next look. */
+    void changed(LocalChannel c) {
+        if (listed.containsKey(c.record().channelId())) {
+            list(c);
+        }
+    }
+
+    private void tick(LocalChannel c) {
+        if (list(c)) {
+            env.schedule(PERIOD_MILLIS, () -> tick(c));
+        }
+    }
+
+    /** Lists {@code c} again if its audience or info changed; false once it is no longer ours to list. */
+    private boolean list(LocalChannel c) {
         NodeId id = c.record().channelId();
         if (channels.get(id) != c || !c.isSource()) {
             listed.remove(id);
-            return;
+            return false;
         }
         int listeners = c.peer().tree().nodesBelow();
+        ChannelInfo info = c.info();
         ChannelListing last = listed.get(id);
-        if (last == null || last.listeners() != listeners) {
+        if (last == null || last.listeners() != listeners || !info.equals(new ChannelInfo(last.genre(), last.description(),
+                last.url()))) {
             ChannelRecord r = c.record();
             ChannelListing l = ChannelListings.create(c.key(), r.name(), info.genre(), info.description(), info.url(),
                     r.contentType(), r.bitrateKbps(), r.createdAtMillis(), listeners, nextSequence(last));
@@ -63,11 +80,11 @@ final class ChannelLister {
                         listeners, o.accepted(), o.accepted() + o.refused() + o.unreachable()));
             } catch (IllegalArgumentException e) { // its words are too long for one datagram: said once, not listed
                 log.warn("channel {} is not listed in the directory: {}", id.shortHex(), e.getMessage());
-                return;
+                return false;
             }
             listed.put(id, l);
         }
-        env.schedule(PERIOD_MILLIS, () -> tick(c, info));
+        return true;
     }
 
     /** Ends {@code c}'s listing (it leaves the directory at once); {@code done} runs when the stores are answered. */

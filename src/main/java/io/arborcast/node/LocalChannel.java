@@ -1,5 +1,6 @@
 package io.arborcast.node;
 
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
@@ -51,6 +52,8 @@ public final class LocalChannel {
     private boolean handedOver;
     /** At the source: the version of the last head published (see {@link #publishHead}). */
     private long headVersion = -1;
+    /** At the source: what the publisher says of the channel (see {@link #setInfo}). */
+    private ChannelInfo info = ChannelInfo.EMPTY;
     private long bytesIn;
     /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
     private final long startedAt;
@@ -230,6 +233,28 @@ public final class LocalChannel {
         publishHead(h == null ? new byte[0] : h.payload(), t);
     }
 
+    /** What the publisher says of the channel (genre, description, URL), as the stream head carries it. */
+    public ChannelInfo info() {
+        Head h = head();
+        return h == null ? info : h.info();
+    }
+
+    /**
+     * At the source: new words for the channel, carried down the tree with the stream head (every
+     * listener's status page shows them) and to the directory ({@link ChannelLister}).
+     */
+    void setInfo(ChannelInfo newInfo) {
+        if (key == null) {
+            throw new IllegalStateException("only the channel's source says what the channel is");
+        }
+        if (newInfo.equals(info)) {
+            return;
+        }
+        info = newInfo;
+        Head h = head();
+        publishHead(h == null ? new byte[0] : h.payload(), h == null ? "" : h.title());
+    }
+
     /**
      * A new head, before the next chunk. Its version is the wall clock in ms, or one more than
      * the last if that is not later, so a source node that restarts with the same key publishes
@@ -237,7 +262,7 @@ public final class LocalChannel {
      */
     private void publishHead(byte[] payload, String title) {
         headVersion = Math.max(headVersion + 1, System.currentTimeMillis());
-        peer.tree().publishHead(Chunks.signHead(key, headVersion, chunker.nextSeq(), payload, title));
+        peer.tree().publishHead(Chunks.signHead(key, headVersion, chunker.nextSeq(), payload, title, info));
     }
 
     /** Chunks in seq order from now on go to {@code player} too. */

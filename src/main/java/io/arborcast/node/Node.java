@@ -1,5 +1,6 @@
 package io.arborcast.node;
 
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.GossipMessage;
@@ -307,8 +308,22 @@ public final class Node implements AutoCloseable {
         CompletableFuture<LocalChannel> f = new CompletableFuture<>();
         transport.execute(() -> publishers.publish(key, name, contentType, bitrateKbps, takeover, f));
         return f.thenApply(c -> {
-            execute(() -> lister.start(c, info));
+            execute(() -> {
+                c.setInfo(info);
+                lister.start(c);
+            });
             return c;
+        });
+    }
+
+    /**
+     * New words for {@code c}, a channel published here: to its listeners with the stream head,
+     * and to the directory at once.
+     */
+    public void setInfo(LocalChannel c, ChannelInfo info) {
+        execute(() -> {
+            c.setInfo(info);
+            lister.changed(c);
         });
     }
 

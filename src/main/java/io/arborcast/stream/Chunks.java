@@ -1,5 +1,6 @@
 package io.arborcast.stream;
 
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.End;
@@ -12,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /** Signing and verifying chunks: Ed25519 by the channel key over (channel, seq, timestamp, payload). */
 public final class Chunks {
     private static final byte[] DOMAIN = "ACHNK001".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEAD_DOMAIN = "AHEAD002".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_DOMAIN = "AHEAD003".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_DOMAIN = "AEND0001".getBytes(StandardCharsets.US_ASCII);
 
     private Chunks() {
@@ -32,22 +33,37 @@ public final class Chunks {
 
     /** A stream head and title of {@code key}'s channel, preceding chunk {@code firstSeq}, signed. */
     public static Head signHead(ChannelKey key, long version, long firstSeq, byte[] payload, String title) {
-        return new Head(key.channelId(), version, firstSeq, payload, title,
-                key.sign(headBytes(key.channelId(), version, firstSeq, payload, title)));
+        return signHead(key, version, firstSeq, payload, title, ChannelInfo.EMPTY);
+    }
+
+    /** As {@link #signHead(ChannelKey, long, long, byte[], String)}, with what the publisher says of the channel. */
+    public static Head signHead(ChannelKey key, long version, long firstSeq, byte[] payload, String title,
+                                ChannelInfo info) {
+        return new Head(key.channelId(), version, firstSeq, payload, title, info,
+                key.sign(headBytes(key.channelId(), version, firstSeq, payload, title, info)));
     }
 
     /** True only if {@code h} is signed by {@code publicKey} and belongs to that key's channel. */
     public static boolean verify(byte[] publicKey, Head h) {
         return ChannelKey.channelId(publicKey).equals(h.channel())
-                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.version(), h.firstSeq(), h.payload(), h.title()),
-                        h.signature());
+                && ChannelKey.verify(publicKey, headBytes(h.channel(), h.version(), h.firstSeq(), h.payload(), h.title(),
+                        h.info()), h.signature());
     }
 
-    private static byte[] headBytes(NodeId channel, long version, long firstSeq, byte[] payload, String title) {
-        byte[] t = title.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(HEAD_DOMAIN.length + NodeId.BYTES + 8 + 8 + 4 + payload.length + t.length)
-                .put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version).putLong(firstSeq).putInt(payload.length)
-                .put(payload).put(t).array();
+    private static byte[] headBytes(NodeId channel, long version, long firstSeq, byte[] payload, String title,
+                                    ChannelInfo info) {
+        byte[][] texts = {title.getBytes(StandardCharsets.UTF_8), info.genre().getBytes(StandardCharsets.UTF_8),
+                info.description().getBytes(StandardCharsets.UTF_8), info.url().getBytes(StandardCharsets.UTF_8)};
+        int length = HEAD_DOMAIN.length + NodeId.BYTES + 8 + 8 + 4 + payload.length;
+        for (byte[] t : texts) {
+            length += 4 + t.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(length).put(HEAD_DOMAIN).put(channel.toBytes()).putLong(version)
+                .putLong(firstSeq).putInt(payload.length).put(payload);
+        for (byte[] t : texts) {
+            b.putInt(t.length).put(t);
+        }
+        return b.array();
     }
 
     /** The end of {@code key}'s stream before chunk {@code nextSeq}, signed. */

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Registration;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.util.DefaultClassResolver;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
@@ -131,6 +132,7 @@ public final class WireRegistry {
         kryo.register(PeerState.class, 34);
         kryo.register(TreeMessage.Subtree.Entry.class, 35);
         kryo.register(ChannelListing.class, 36);
+        kryo.register(ChannelInfo.class, 37);
         MESSAGE_IDS.forEach(kryo::register);
         return kryo;
     }

@@ -2,7 +2,7 @@ package io.arborcast.cli;
 
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;

@@ -211,6 +211,44 @@ class GatewayEndToEndTest {
         assertThat(block).startsWith("StreamTitle='Hello World';");
     }
 
+    /**
+     * New words for a live channel, set at the publishing node with the source password, reach a
+     * listener on another node with the stream head (its status page) and the directory; a wrong
+     * password or an overlong description is refused and changes nothing.
+     */
+    @Test
+    void channelInfoSetWhileLiveReachesListenersAndTheDirectory() throws Exception {
+        pushSine("libmp3lame", "mp3", "audio/mpeg", 20);
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.channel(key.channelId()) != null);
+        assertThat(b.tune(key.channelId()).get(10, TimeUnit.SECONDS)).isNotNull();
+        Path out = Files.createTempFile("arborcast", ".txt");
+        String info = "/admin/info?mount=/live&genre=Jazz&description=Late%20standards&url=https://example.org/jazz";
+        assertThat(curlStatus(out, url(a, info.replace("mount=", "pass=wrong&mount=")))).isEqualTo(401);
+        assertThat(curlStatus(out, url(a, "/admin/info?pass=" + PASSWORD + "&description=" + "x".repeat(201))))
+                .isEqualTo(400);
+        assertThat(Files.readString(out)).contains("description is 201 characters long; at most 200");
+        assertThat(curlStatus(out, url(a, info + "&pass=" + PASSWORD))).isEqualTo(200);
+        assertThat(Files.readString(out)).isEqualTo("channel info updated\n");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/status"))
+                .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Late standards\",\"url\":\"https://example.org/jazz\"}"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/directory?genre=jazz"))
+                .contains("\"description\":\"Late standards\""));
+        // the CLI says the same; a field not given stays as it was
+        assertThat(io.arborcast.cli.Main.run("info", "--node", a.address().endpoint(), "--password", "wrong",
+                "--description", "Nope")).isEqualTo(1);
+        assertThat(io.arborcast.cli.Main.run("info", "--node", a.address().endpoint(), "--password", PASSWORD,
+                "--description", "Early standards")).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/status"))
+                .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Early standards\""));
+    }
+
+    private String curlBody(String url) throws Exception {
+        Path out = Files.createTempFile("arborcast", ".body");
+        assertThat(curlStatus(out, url)).isEqualTo(200);
+        return Files.readString(out);
+    }
+
     @Test
     void badRequestsGetClearAnswers() throws Exception {
         Path out = Files.createTempFile("arborcast", ".txt");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
-import io.arborcast.node.ChannelInfo;
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;

@@ -1,5 +1,6 @@
 package io.arborcast.wire;
 
+import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelListing;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.core.DhtMessage;
@@ -84,7 +85,8 @@ public final class WireSamples {
                 new TreeMessage.Keepalive(a, r.nextLong() & Long.MAX_VALUE),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0)), 17),
-                new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title", bytes(r, 64)),
+                new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title",
+                        new ChannelInfo("Jazz", "late-night standards", "https://example.org"), bytes(r, 64)),
                 new StreamMessage.End(a, 1234, bytes(r, 64)),
                 chunk(r, 4096));
     }

@@ -1,6 +1,5 @@
-package io.arborcast.node;
+package io.arborcast.core;
 
-import io.arborcast.core.ChannelListing;
 
 /**
  * What a publisher says of its channel in the directory beside its name: a genre, a short
