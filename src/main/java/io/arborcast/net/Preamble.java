@@ -31,8 +31,9 @@ import java.security.SecureRandom;
  * stream travels down the tree. Version 8: PUBLISHING carries the publisher's signed record.
  * Version 9: QUERY carries a nonce, which a PUBLISHING "yes" signs with the channel key.
  * Version 10: source messages travel through a publisher's via (RELAYED), a HANDOVER is
- * signed with the channel key, and the DHT keeps the channel directory (STORE_LISTING,
- * FIND_LISTINGS, LISTINGS).
+ * signed with the channel key, the DHT keeps the channel directory (STORE_LISTING,
+ * FIND_LISTINGS, LISTINGS), a SUBTREE report carries its subtree's size and a HEAD the
+ * channel's genre, description and URL.
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
