@@ -1,6 +1,7 @@
 package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
+import io.arborcast.core.ChannelListing;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
@@ -379,23 +380,47 @@ public final class HttpGateway {
 
         private void playlist(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
             String path = q.path();
+            String host = "http://" + r.headers().get(HttpHeaderNames.HOST, node.address().endpoint()) + "/stream/";
+            boolean pls = path.startsWith("/pls/");
+            if (path.startsWith("genre/", 5)) {
+                genrePlaylist(ctx, pls, host, QueryStringDecoder.decodeComponent(
+                        path.substring(11).replaceFirst("\\.(pls|m3u8?)$", "")));
+                return;
+            }
             String idText = path.substring(5).replaceFirst("\\.(pls|m3u8?)$", "");
             NodeId id = channelId(idText);
             if (id == null) {
                 respond(ctx, HttpResponseStatus.BAD_REQUEST, "not a channel id: " + idText);
                 return;
             }
-            String host = r.headers().get(HttpHeaderNames.HOST, node.address().endpoint());
-            String url = "http://" + host + "/stream/" + id.toHex();
             LocalChannel known = node.channel(id);
-            String title = known != null ? oneLine(known.record().name()) : "Arborcast " + id.shortHex();
-            if (path.startsWith("/pls/")) {
-                respondWith(ctx, HttpResponseStatus.OK, "audio/x-scpls",
-                        "[playlist]\nNumberOfEntries=1\nFile1=" + url + "\nTitle1=" + title
-                                + "\nLength1=-1\nVersion=2\n");
-            } else {
-                respondWith(ctx, HttpResponseStatus.OK, "audio/x-mpegurl", "#EXTM3U\n#EXTINF:-1," + title + "\n" + url + "\n");
+            String title = known != null ? known.record().name() : "Arborcast " + id.shortHex();
+            respondPlaylist(ctx, pls, List.of(host + id.toHex()), List.of(title));
+        }
+
+        /** {@code /pls/genre/<genre>} and {@code /m3u/genre/<genre>}: every live channel the directory lists in it. */
+        private void genrePlaylist(ChannelHandlerContext ctx, boolean pls, String host, String genre) {
+            node.findListings(genre).whenComplete((found, err) -> ctx.executor().execute(() -> {
+                if (err != null) {
+                    respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "directory lookup failed: " + err.getMessage());
+                } else if (found.listings().isEmpty()) {
+                    respond(ctx, HttpResponseStatus.NOT_FOUND, "no live channel is listed in genre " + genre);
+                } else {
+                    respondPlaylist(ctx, pls, found.listings().stream().map(l -> host + l.channelId().toHex()).toList(),
+                            found.listings().stream().map(ChannelListing::name).toList());
+                }
+            }));
+        }
+
+        private void respondPlaylist(ChannelHandlerContext ctx, boolean pls, List<String> urls, List<String> titles) {
+            StringBuilder b = new StringBuilder(pls ? "[playlist]\nNumberOfEntries=" + urls.size() + "\n" : "#EXTM3U\n");
+            for (int i = 0; i < urls.size(); i++) {
+                String title = oneLine(titles.get(i));
+                b.append(pls ? "File" + (i + 1) + "=" + urls.get(i) + "\nTitle" + (i + 1) + "=" + title + "\nLength"
+                        + (i + 1) + "=-1\n" : "#EXTINF:-1," + title + "\n" + urls.get(i) + "\n");
             }
+            respondWith(ctx, HttpResponseStatus.OK, pls ? "audio/x-scpls" : "audio/x-mpegurl",
+                    b.append(pls ? "Version=2\n" : "").toString());
         }
 
         // ------------------------------------------------------------ ingest

@@ -234,6 +234,11 @@ class GatewayEndToEndTest {
                 .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Late standards\",\"url\":\"https://example.org/jazz\"}"));
         await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/directory?genre=jazz"))
                 .contains("\"description\":\"Late standards\""));
+        // a playlist of the genre, from the directory
+        assertThat(curlBody(url(b, "/m3u/genre/JAZZ.m3u"))).isEqualTo("#EXTM3U\n#EXTINF:-1,e2e test\n"
+                + url(b, "/stream/" + key.channelId().toHex()) + "\n");
+        assertThat(curlStatus(out, url(b, "/pls/genre/rock.pls"))).isEqualTo(404);
+        assertThat(Files.readString(out)).contains("no live channel is listed in genre rock");
         // the CLI says the same; a field not given stays as it was
         assertThat(io.arborcast.cli.Main.run("info", "--node", a.address().endpoint(), "--password", "wrong",
                 "--description", "Nope")).isEqualTo(1);
