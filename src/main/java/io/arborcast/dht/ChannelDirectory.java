@@ -85,7 +85,7 @@ final class ChannelDirectory {
 
     /** Stores {@code l} here and on the k closest nodes to each of its keys; {@code done} hears the outcomes summed. */
     private void store(ChannelListing l, Consumer<StoreOutcome> done) {
-        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        int ttlSeconds = config.providerTtlSeconds();
         List<NodeId> keys = ChannelListings.keys(l);
         List<StoreOutcome> outcomes = new ArrayList<>();
         for (NodeId key : keys) {
@@ -117,7 +117,7 @@ final class ChannelDirectory {
     String onStore(DhtMessage.StoreListing s, long now) {
         String problem = tooLarge(s.listing());
         return problem != null ? problem
-                : store.put(s.key(), s.listing(), Math.min(s.ttlSeconds() * 1000L, 2 * config.providerTtlMillis()), now);
+                : store.put(s.key(), s.listing(), config.keptTtlMillis(s.ttlSeconds() * 1000L), now);
     }
 
     /** The page of what we keep under the key that a FIND_LISTINGS asks for, cut to fit a datagram. */
@@ -211,7 +211,7 @@ final class ChannelDirectory {
 
     /** Store-on-join: a new contact among the k closest to a directory key of ours gets our listing at once. */
     void replicateTo(PeerAddress peer) {
-        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        int ttlSeconds = config.providerTtlSeconds();
         for (ChannelListing l : listed.values()) {
             for (NodeId key : ChannelListings.keys(l)) {
                 if (node.amongClosest(peer, key)) {

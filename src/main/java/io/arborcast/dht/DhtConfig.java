@@ -71,6 +71,16 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
                 d.getInt("max-stores-per-minute"), d.getInt("max-dial-backs-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - Transport.DATAGRAM_HEADER_BYTES);
     }
 
+    /** The provider TTL as announcements and listings state it, in whole seconds (at least one). */
+    public int providerTtlSeconds() {
+        return (int) Math.max(1, providerTtlMillis / 1000);
+    }
+
+    /** How long an announcement or listing asked to live {@code askedMillis} is kept: at most twice our own TTL. */
+    public long keptTtlMillis(long askedMillis) {
+        return Math.min(askedMillis, 2 * providerTtlMillis);
+    }
+
     public DhtConfig withRpcTimeoutMillis(long millis) {
         return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, maxPerSubnet,
                 lookupMaxPerSubnet, replacementCacheSize, staleContactMillis,

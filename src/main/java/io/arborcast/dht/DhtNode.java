@@ -275,7 +275,7 @@ public final class DhtNode {
      * lookups do not look.
      */
     private void replicateTo(PeerAddress peer) {
-        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        int ttlSeconds = config.providerTtlSeconds();
         for (ChannelRecord r : published.values()) {
             if (amongClosest(peer, r.channelId())) {
                 request(peer, rid -> new DhtMessage.Store(rid, r, client), x -> { }, () -> { });
@@ -498,7 +498,7 @@ public final class DhtNode {
         boolean first = !announced.containsKey(channel);
         announced.put(channel, info);
         store.putProvider(channel, info, config.providerTtlMillis(), env.now());
-        int ttlSeconds = (int) Math.max(1, config.providerTtlMillis() / 1000);
+        int ttlSeconds = config.providerTtlSeconds();
         storeOnClosest(channel, rid -> new DhtMessage.AnnounceProvider(rid, channel, info, ttlSeconds, client), done);
         if (first) {
             scheduleRepeat(config.providerTtlMillis() / 2, () -> {

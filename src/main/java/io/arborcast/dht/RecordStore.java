@@ -81,7 +81,7 @@ final class RecordStore {
             m = new LinkedHashMap<>();
             providers.put(channel, m);
         }
-        long expires = now + Math.min(ttlMillis, 2 * config.providerTtlMillis());
+        long expires = now + config.keptTtlMillis(ttlMillis);
         StoredProvider old = m.remove(info.address().id());
         if (old == null) {
             if (providerCount >= config.maxProviders()) {

@@ -49,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
 
 /**
  * The node's HTTP face on its one port, so it looks like an ordinary Icecast server to
@@ -113,13 +114,21 @@ public final class HttpGateway {
      */
     private void directory(ChannelHandlerContext ctx, QueryStringDecoder q) {
         List<String> genre = q.parameters().get("genre");
-        node.findListings(genre == null || genre.isEmpty() ? null : genre.get(0)).whenComplete((found, err) -> ctx.executor().execute(() -> {
+        withListings(ctx, genre == null || genre.isEmpty() ? null : genre.get(0), listings ->
+                respondWith(ctx, HttpResponseStatus.OK, "application/json", DirectoryJson.of(listings, false),
+                        "Cache-Control", HttpHeaderValues.NO_STORE));
+    }
+
+    /**
+     * The live channels the directory lists in {@code genre} (null: all), handed to {@code answer}
+     * on {@code ctx}'s loop; a failed lookup is answered 503 instead.
+     */
+    private void withListings(ChannelHandlerContext ctx, String genre, Consumer<List<ChannelListing>> answer) {
+        node.findListings(genre).whenComplete((found, err) -> ctx.executor().execute(() -> {
             if (err != null) {
-                respondWith(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-                        "directory lookup failed: " + err.getMessage() + "\n");
+                respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "directory lookup failed: " + err.getMessage());
             } else {
-                respondWith(ctx, HttpResponseStatus.OK, "application/json", DirectoryJson.of(found.listings(), false),
-                        "Cache-Control", HttpHeaderValues.NO_STORE);
+                answer.accept(found.listings());
             }
         }));
     }
@@ -400,16 +409,14 @@ public final class HttpGateway {
 
         /** {@code /pls/genre/<genre>} and {@code /m3u/genre/<genre>}: every live channel the directory lists in it. */
         private void genrePlaylist(ChannelHandlerContext ctx, boolean pls, String host, String genre) {
-            node.findListings(genre).whenComplete((found, err) -> ctx.executor().execute(() -> {
-                if (err != null) {
-                    respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "directory lookup failed: " + err.getMessage());
-                } else if (found.listings().isEmpty()) {
+            withListings(ctx, genre, listings -> {
+                if (listings.isEmpty()) {
                     respond(ctx, HttpResponseStatus.NOT_FOUND, "no live channel is listed in genre " + genre);
                 } else {
-                    respondPlaylist(ctx, pls, found.listings().stream().map(l -> host + l.channelId().toHex()).toList(),
-                            found.listings().stream().map(ChannelListing::name).toList());
+                    respondPlaylist(ctx, pls, listings.stream().map(l -> host + l.channelId().toHex()).toList(),
+                            listings.stream().map(ChannelListing::name).toList());
                 }
-            }));
+            });
         }
 
         private void respondPlaylist(ChannelHandlerContext ctx, boolean pls, List<String> urls, List<String> titles) {

@@ -190,10 +190,6 @@ public final class ChannelTree {
     }
 
     /**
-     * The tree below this node as far as it knows it (its children and what they reported),
-     * breadth-first, each entry with its parent's index (-1: a child of ours).
-     */
-    /**
      * How many nodes are below us in the tree (at the source: the channel's audience, in nodes),
      * as our children's subtree reports tell it; reports go up every few keepalive periods, so
      * it lags a change by about that much per level.
@@ -202,6 +198,10 @@ public final class ChannelTree {
         return down.nodesBelow();
     }
 
+    /**
+     * The tree below this node as far as it knows it (its children and what they reported),
+     * breadth-first, each entry with its parent's index (-1: a child of ours).
+     */
     public List<TreeMessage.Subtree.Entry> subtree(int limit) {
         return down.subtree(limit);
     }
