@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * with one, its signed record and the peers that carry it.
  */
 @Command(name = "channels", mixinStandardHelpOptions = true,
-        description = "List the live channels (--genre to filter), or look one up: its signed record and the peers "
+        description = "List the live channels (--genre, --search to filter), or look one up: its signed record and the peers "
                 + "that carry it.")
 final class ChannelsCommand implements Callable<Integer> {
     @Mixin
@@ -33,6 +33,10 @@ final class ChannelsCommand implements Callable<Integer> {
     @Option(names = "--genre", paramLabel = "GENRE", description = "list only this genre's channels")
     String genre;
 
+    @Option(names = "--search", paramLabel = "TEXT", defaultValue = "",
+            description = "list only channels with a word of their name beginning with TEXT")
+    String search;
+
     @Option(names = "--json", description = "the list as JSON, one object per channel")
     boolean json;
 
@@ -42,6 +46,10 @@ final class ChannelsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         NodeId channel = channelId == null ? null : NodeId.fromHex(channelId.trim().toLowerCase());
+        if (search.length() > ChannelRecord.MAX_NAME) {
+            throw new IllegalArgumentException("--search is longer than a channel name (" + ChannelRecord.MAX_NAME
+                    + " characters)");
+        }
         try (Node node = Node.start(options.load(0))) {
             JoinResult j = node.join(Node.resolve(bootstrap)).get(60, TimeUnit.SECONDS);
             if (!j.ok()) {
@@ -49,7 +57,7 @@ final class ChannelsCommand implements Callable<Integer> {
                 return 2;
             }
             if (channel == null) {
-                ListingsResult r = node.findListings(genre).get(60, TimeUnit.SECONDS);
+                ListingsResult r = node.findListings(genre, search).get(60, TimeUnit.SECONDS);
                 System.out.print(json ? DirectoryJson.of(r.listings(), true)
                         : DirectoryTable.text(r.listings(), System.currentTimeMillis()));
                 return 0;

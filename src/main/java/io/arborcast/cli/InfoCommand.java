@@ -16,12 +16,13 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
- * {@code arborcast info}: new words for a live channel (genre, description, URL), sent to the
- * publishing node's {@code /admin/info} with the source password; they reach the listeners with
- * the stream head and the directory at once. Fields not given stay as they are.
+ * {@code arborcast info}: new words for a live channel (name, genre, description, URL, comment),
+ * sent to the publishing node's {@code /admin/info} with the source password; they reach the
+ * listeners with the stream head and the directory at once. Fields not given stay as they are;
+ * one given as {@code ""} is cleared.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Change a live channel's genre, description or URL at its publishing node.")
+        description = "Change a live channel's name, genre, description, URL or comment at its publishing node.")
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--node", required = true, paramLabel = "HOST:PORT", description = "the publishing node")
     String node;
@@ -32,6 +33,9 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--password", required = true, paramLabel = "PW", description = "the mount's source password")
     String password;
 
+    @Option(names = "--name", paramLabel = "NAME", description = "a new name (the directory and every listener show it)")
+    String name;
+
     @Option(names = "--genre", paramLabel = "GENRE")
     String genre;
 
@@ -41,14 +45,19 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--url", paramLabel = "URL")
     String url;
 
+    @Option(names = "--comment", paramLabel = "TEXT", description = "shown on the listeners' status pages")
+    String comment;
+
     @Override
     public Integer call() throws Exception {
         Map<String, String> q = new LinkedHashMap<>();
         q.put("pass", password);
         q.put("mount", mount);
+        q.put("name", name);
         q.put("genre", genre);
         q.put("description", description);
         q.put("url", url);
+        q.put("comment", comment);
         String query = q.entrySet().stream().filter(e -> e.getValue() != null)
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));

@@ -62,7 +62,7 @@ final class PlayCommand implements Callable<Integer> {
                 }
                 throw e;
             }
-            System.out.println("tuned in to '" + c.record().name() + "' (" + c.record().contentType() + ")");
+            System.out.println("tuned in to '" + c.name() + "' (" + c.record().contentType() + ")");
             if (stdout) {
                 pipe(r, c, out);
             } else {

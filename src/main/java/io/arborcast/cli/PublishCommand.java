@@ -87,7 +87,7 @@ final class PublishCommand implements Callable<Integer> {
                     duration.stop();
                 }
             });
-            ChannelInfo info = new ChannelInfo(genre, description, url);
+            ChannelInfo info = ChannelInfo.of(genre, description, url);
             Puller puller = from == null ? null : Puller.start(from, r.node, channelKey, name, takeover, info);
             r.gateway.addMount(path, channelKey, name, pw, takeover, info);
             System.out.println("channel " + id + " '" + name + "'");

@@ -123,12 +123,19 @@ public sealed interface DhtMessage extends Message {
         }
     }
 
-    /** Asks for the listings kept under the directory key {@code key}, a page from the {@code from}th on. */
-    record FindListings(long rpcId, NodeId key, int from, boolean client) implements Request {
+    /**
+     * Asks for the listings kept under the directory key {@code key} whose names have a word
+     * beginning with {@code search} (empty: all of them), a page from the {@code from}th on.
+     */
+    record FindListings(long rpcId, NodeId key, int from, String search, boolean client) implements Request {
         public FindListings {
             Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(search, "search");
             if (from < 0) {
                 throw new IllegalArgumentException("negative page start");
+            }
+            if (search.length() > ChannelRecord.MAX_NAME) {
+                throw new IllegalArgumentException("search longer than a name");
             }
         }
     }

@@ -123,7 +123,7 @@ final class ChannelDirectory {
     /** The page of what we keep under the key that a FIND_LISTINGS asks for, cut to fit a datagram. */
     DhtMessage.Listings onFind(DhtMessage.FindListings f, long now) {
         node.stats().listingPagesServed++;
-        List<ChannelListing> all = store.all(f.key(), now);
+        List<ChannelListing> all = matching(store.all(f.key(), now), f.search());
         int from = Math.min(f.from(), all.size());
         List<ChannelListing> page = all.subList(from, Math.min(all.size(), from + PAGE));
         DhtMessage.Listings answer = answer(f.rpcId(), all, from, page);
@@ -134,20 +134,25 @@ final class ChannelDirectory {
         return answer;
     }
 
+    private static List<ChannelListing> matching(List<ChannelListing> listings, String search) {
+        return search.isEmpty() ? listings
+                : listings.stream().filter(l -> ChannelListings.nameMatches(l.name(), search)).toList();
+    }
+
     private static DhtMessage.Listings answer(long rpcId, List<ChannelListing> all, int from, List<ChannelListing> page) {
         int next = from + page.size();
         return new DhtMessage.Listings(rpcId, page, next < all.size() ? next : -1);
     }
 
     /** See {@link DhtNode#findListings}: every key of {@code genre} (all shards for every channel) at once. */
-    void find(String genre, Consumer<ListingsResult> done) {
+    void find(String genre, String search, Consumer<ListingsResult> done) {
         long started = node.env().now();
         List<NodeId> keys = ChannelListings.keysFor(genre);
         Map<NodeId, ChannelListing> found = new HashMap<>();
         int[] waiting = {keys.size()};
         int[] asked = {0};
         for (NodeId key : keys) {
-            find(key, found, n -> {
+            find(key, search, found, n -> {
                 asked[0] += n;
                 if (--waiting[0] > 0) {
                     return;
@@ -164,10 +169,14 @@ final class ChannelDirectory {
         }
     }
 
-    /** Looks {@code key} up and pages through what its closest few keep, into {@code found}; {@code done} hears how many were asked. */
-    private void find(NodeId key, Map<NodeId, ChannelListing> found, java.util.function.IntConsumer done) {
+    /**
+     * Looks {@code key} up and pages through what its closest few keep of {@code search}'s names,
+     * into {@code found}; {@code done} hears how many were asked.
+     */
+    private void find(NodeId key, String search, Map<NodeId, ChannelListing> found,
+                      java.util.function.IntConsumer done) {
         node.lookup(key, r -> {
-            store.all(key, node.env().now()).forEach(l -> keepNewest(found, l));
+            matching(store.all(key, node.env().now()), search).forEach(l -> keepNewest(found, l));
             List<PeerAddress> ask = r.closest().subList(0, Math.min(SOURCES, r.closest().size()));
             if (ask.isEmpty()) {
                 done.accept(0);
@@ -175,7 +184,7 @@ final class ChannelDirectory {
             }
             int[] waiting = {ask.size()};
             for (PeerAddress p : ask) {
-                page(p, key, 0, 1, found, () -> {
+                page(p, key, search, 0, 1, found, () -> {
                     if (--waiting[0] == 0) {
                         done.accept(ask.size());
                     }
@@ -185,19 +194,19 @@ final class ChannelDirectory {
     }
 
     /** Asks {@code p} for the page from {@code from} on, and the next, until its last (or {@link #MAX_PAGES}). */
-    private void page(PeerAddress p, NodeId key, int from, int pages, Map<NodeId, ChannelListing> found,
-                      Runnable done) {
-        node.request(p, rid -> new DhtMessage.FindListings(rid, key, from, node.client()), r -> {
+    private void page(PeerAddress p, NodeId key, String search, int from, int pages,
+                      Map<NodeId, ChannelListing> found, Runnable done) {
+        node.request(p, rid -> new DhtMessage.FindListings(rid, key, from, search, node.client()), r -> {
             if (r instanceof DhtMessage.Listings ls) {
                 for (ChannelListing l : ls.listings()) {
-                    if (ChannelListings.keys(l).contains(key) && ChannelListings.problem(l) == null) {
-                        keepNewest(found, l);
-                    } else {
+                    if (!ChannelListings.keys(l).contains(key) || ChannelListings.problem(l) != null) {
                         node.stats().forgedRecordsSeen++;
+                    } else if (ChannelListings.nameMatches(l.name(), search)) {
+                        keepNewest(found, l);
                     }
                 }
                 if (ls.next() > from && pages < MAX_PAGES) {
-                    page(p, key, ls.next(), pages + 1, found, done);
+                    page(p, key, search, ls.next(), pages + 1, found, done);
                     return;
                 }
             }

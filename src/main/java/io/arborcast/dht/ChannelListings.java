@@ -61,7 +61,20 @@ public final class ChannelListings {
         return key("arborcast directory: genre " + normalise(genre));
     }
 
-    /** A genre as it is compared: Unicode NFKC, lower case, inner spaces collapsed, trimmed. */
+    /**
+     * Whether {@code name} is one a search for {@code prefix} finds: a word of it (or the whole)
+     * begins with the prefix, both {@link #normalise normalised}; an empty prefix finds every name.
+     */
+    public static boolean nameMatches(String name, String prefix) {
+        String p = normalise(prefix);
+        if (p.isEmpty()) {
+            return true;
+        }
+        String n = normalise(name);
+        return n.startsWith(p) || n.contains(" " + p);
+    }
+
+    /** A genre or name as it is compared: Unicode NFKC, lower case, inner spaces collapsed, trimmed. */
     public static String normalise(String genre) {
         return Normalizer.normalize(genre, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT).strip()
                 .replaceAll("\\s+", " ");

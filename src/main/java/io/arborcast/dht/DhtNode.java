@@ -529,9 +529,12 @@ public final class DhtNode {
         directory.unlist(ended, done);
     }
 
-    /** The live channels the directory lists in {@code genre}, or (null) every one (see {@link ChannelListings}). */
-    public void findListings(String genre, Consumer<DhtResults.ListingsResult> done) {
-        directory.find(genre, done);
+    /**
+     * The live channels the directory lists in {@code genre}, or (null) every one, whose names
+     * have a word beginning with {@code search} (empty: all; see {@link ChannelListings#nameMatches}).
+     */
+    public void findListings(String genre, String search, Consumer<DhtResults.ListingsResult> done) {
+        directory.find(genre, search, done);
     }
 
     /** Channel listings stored here for others. */

@@ -6,6 +6,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.core.ChannelInfo;
+import io.arborcast.core.ChannelRecord;
 import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.UnknownChannelException;
@@ -45,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -109,22 +111,29 @@ public final class HttpGateway {
     }
 
     /**
-     * {@code /api/directory[?genre=G]}: the live channels the DHT's directory lists (all, or one
-     * genre's), most listeners first, as JSON; 503 if the lookup fails.
+     * {@code /api/directory[?genre=G][&search=S]}: the live channels the DHT's directory lists
+     * (all, or one genre's; those with a word of their name beginning with S), most listeners
+     * first, as JSON; 503 if the lookup fails.
      */
     private void directory(ChannelHandlerContext ctx, QueryStringDecoder q) {
-        List<String> genre = q.parameters().get("genre");
-        withListings(ctx, genre == null || genre.isEmpty() ? null : genre.get(0), listings ->
+        String search = Objects.requireNonNullElse(first(q, "search"), "");
+        if (search.length() > ChannelRecord.MAX_NAME) {
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, "search longer than a channel name");
+            return;
+        }
+        withListings(ctx, first(q, "genre"), search, listings ->
                 respondWith(ctx, HttpResponseStatus.OK, "application/json", DirectoryJson.of(listings, false),
                         "Cache-Control", HttpHeaderValues.NO_STORE));
     }
 
     /**
-     * The live channels the directory lists in {@code genre} (null: all), handed to {@code answer}
-     * on {@code ctx}'s loop; a failed lookup is answered 503 instead.
+     * The live channels the directory lists in {@code genre} (null: all) and finds for
+     * {@code search}, handed to {@code answer} on {@code ctx}'s loop; a failed lookup is answered
+     * 503 instead.
      */
-    private void withListings(ChannelHandlerContext ctx, String genre, Consumer<List<ChannelListing>> answer) {
-        node.findListings(genre).whenComplete((found, err) -> ctx.executor().execute(() -> {
+    private void withListings(ChannelHandlerContext ctx, String genre, String search,
+                              Consumer<List<ChannelListing>> answer) {
+        node.findListings(genre, search).whenComplete((found, err) -> ctx.executor().execute(() -> {
             if (err != null) {
                 respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "directory lookup failed: " + err.getMessage());
             } else {
@@ -358,17 +367,24 @@ public final class HttpGateway {
 
         private void startPlaying(ChannelHandlerContext ctx, LocalChannel c, boolean icy, boolean headOnly) {
             var rec = c.record();
+            ChannelInfo info = c.info();
             // HTTP/1.0 with no length: the body is the stream, to the end of the connection (as Icecast)
             HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK);
             res.headers().set("Server", SERVER)
                     .set("Content-Type", headerValue(rec.contentType()))
                     .set("Cache-Control", "no-cache, no-store")
                     .set("Connection", HttpHeaderValues.CLOSE)
-                    .set("icy-name", headerValue(rec.name()))
-                    .set("icy-description", headerValue(rec.name() + " (Arborcast channel "
-                            + rec.channelId().shortHex() + ")"))
+                    .set("icy-name", headerValue(c.name()))
+                    .set("icy-description", headerValue(info.description().isEmpty()
+                            ? c.name() + " (Arborcast channel " + rec.channelId().shortHex() + ")" : info.description()))
                     .set("icy-br", rec.bitrateKbps())
                     .set("icy-pub", 1);
+            if (!info.genre().isEmpty()) {
+                res.headers().set("icy-genre", headerValue(info.genre()));
+            }
+            if (!info.url().isEmpty()) {
+                res.headers().set("icy-url", headerValue(info.url()));
+            }
             if (icy) {
                 res.headers().set("icy-metaint", config.icyMetaint());
             }
@@ -403,13 +419,13 @@ public final class HttpGateway {
                 return;
             }
             LocalChannel known = node.channel(id);
-            String title = known != null ? known.record().name() : "Arborcast " + id.shortHex();
+            String title = known != null ? known.name() : "Arborcast " + id.shortHex();
             respondPlaylist(ctx, pls, List.of(host + id.toHex()), List.of(title));
         }
 
         /** {@code /pls/genre/<genre>} and {@code /m3u/genre/<genre>}: every live channel the directory lists in it. */
         private void genrePlaylist(ChannelHandlerContext ctx, boolean pls, String host, String genre) {
-            withListings(ctx, genre, listings -> {
+            withListings(ctx, genre, "", listings -> {
                 if (listings.isEmpty()) {
                     respond(ctx, HttpResponseStatus.NOT_FOUND, "no live channel is listed in genre " + genre);
                 } else {
@@ -499,8 +515,9 @@ public final class HttpGateway {
         }
 
         /**
-         * {@code /admin/info?mount=&genre=&description=&url=}: new words for a live channel (each
-         * one not given stays), to its listeners with the stream head and to the directory.
+         * {@code /admin/info?mount=&name=&genre=&description=&url=&comment=}: new words for a live
+         * channel (each one not given stays; given empty, it is cleared), to its listeners with the
+         * stream head and to the directory.
          */
         private void info(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {
             Mount m = sourceMount(ctx, r, q);
@@ -514,7 +531,10 @@ public final class HttpGateway {
             }
             ChannelInfo now;
             try {
-                now = new ChannelInfo(first(q, "genre"), first(q, "description"), first(q, "url")).orElse(c.info());
+                ChannelInfo was = c.info();
+                now = new ChannelInfo(given(q, "name", was.name()), given(q, "genre", was.genre()),
+                        given(q, "description", was.description()), given(q, "url", was.url()),
+                        given(q, "comment", was.comment()));
             } catch (IllegalArgumentException e) {
                 respond(ctx, HttpResponseStatus.BAD_REQUEST, e.getMessage());
                 return;
@@ -522,6 +542,11 @@ public final class HttpGateway {
             node.setInfo(c, now);
             log.info("channel info of {} is now {}", m.path(), now);
             respondWith(ctx, HttpResponseStatus.OK, "text/plain; charset=utf-8", "channel info updated\n");
+        }
+
+        private static String given(QueryStringDecoder q, String name, String otherwise) {
+            String v = first(q, name);
+            return v != null ? v : otherwise;
         }
 
         private void metadata(ChannelHandlerContext ctx, HttpRequest r, QueryStringDecoder q) {

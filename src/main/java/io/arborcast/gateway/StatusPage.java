@@ -126,7 +126,7 @@ final class StatusPage {
         TreeStats st = tree.stats();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id.toHex());
-        m.put("name", c.record().name());
+        m.put("name", c.name());
         m.put("contentType", c.record().contentType());
         m.put("bitrateKbps", c.record().bitrateKbps());
         m.put("role", c.isSource() ? "source" : "listener");
@@ -136,6 +136,7 @@ final class StatusPage {
         about.put("genre", info.genre());
         about.put("description", info.description());
         about.put("url", info.url());
+        about.put("comment", info.comment());
         m.put("info", about);
         m.put("playUrl", "/stream/" + id.toHex());
         m.put("receiving", tree.receiving());

@@ -33,11 +33,12 @@ import java.security.SecureRandom;
  * Version 10: source messages travel through a publisher's via (RELAYED), a HANDOVER is
  * signed with the channel key, the DHT keeps the channel directory (STORE_LISTING,
  * FIND_LISTINGS, LISTINGS), a SUBTREE report carries its subtree's size and a HEAD the
- * channel's genre, description and URL.
+ * channel's genre, description and URL. Version 11: a HEAD also carries a new name for the
+ * channel and a comment, and a FIND_LISTINGS can ask for names that begin with a prefix.
  */
 public record Preamble(int version, byte[] publicKey, int listenPort, byte[] nonce, byte[] seen, int seenPort) {
     public static final byte[] MAGIC = "ARBC".getBytes(StandardCharsets.US_ASCII);
-    public static final int VERSION = 10;
+    public static final int VERSION = 11;
     public static final int NONCE_BYTES = 16;
     public static final int SEEN_BYTES = 16;
     public static final int LENGTH = MAGIC.length + 1 + ChannelKey.PUBLIC_KEY_BYTES + 2 + NONCE_BYTES + SEEN_BYTES + 2;

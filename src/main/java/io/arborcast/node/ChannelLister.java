@@ -70,10 +70,9 @@ final class ChannelLister {
         int listeners = c.peer().tree().nodesBelow();
         ChannelInfo info = c.info();
         ChannelListing last = listed.get(id);
-        if (last == null || last.listeners() != listeners || !info.equals(new ChannelInfo(last.genre(), last.description(),
-                last.url()))) {
+        if (last == null || last.listeners() != listeners || !says(last, c.name(), info)) {
             ChannelRecord r = c.record();
-            ChannelListing l = ChannelListings.create(c.key(), r.name(), info.genre(), info.description(), info.url(),
+            ChannelListing l = ChannelListings.create(c.key(), c.name(), info.genre(), info.description(), info.url(),
                     r.contentType(), r.bitrateKbps(), r.createdAtMillis(), listeners, nextSequence(last));
             try {
                 dht.list(l, o -> log.debug("channel {} listed with {} listeners: {}/{} accepted", id.shortHex(),
@@ -85,6 +84,12 @@ final class ChannelLister {
             listed.put(id, l);
         }
         return true;
+    }
+
+    /** Whether {@code l} shows {@code name} and {@code info} (all but its comment, which listings do not carry). */
+    private static boolean says(ChannelListing l, String name, ChannelInfo info) {
+        return l.name().equals(name) && l.genre().equals(info.genre()) && l.description().equals(info.description())
+                && l.url().equals(info.url());
     }
 
     /** Ends {@code c}'s listing (it leaves the directory at once); {@code done} runs when the stores are answered. */

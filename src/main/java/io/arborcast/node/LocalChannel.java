@@ -36,7 +36,8 @@ public final class LocalChannel {
     }
 
     private final Node node;
-    private final ChannelRecord record;
+    /** The channel's signed record; at the source, replaced when the channel is renamed ({@link Node#setInfo}). */
+    private ChannelRecord record;
     private final ChannelPeer peer;
     private final ChannelKey key;
     private final Playout playout;
@@ -78,6 +79,16 @@ public final class LocalChannel {
 
     public ChannelRecord record() {
         return record;
+    }
+
+    /** At the source, after a rename: the newer record, stored in the DHT. */
+    void setRecord(ChannelRecord renamed) {
+        record = renamed;
+    }
+
+    /** The channel's name: the newest its publisher gave (with the stream head), or its record's. */
+    public String name() {
+        return info().nameOr(record.name());
     }
 
     public ChannelPeer peer() {

@@ -19,6 +19,7 @@ import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
+import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
 import io.arborcast.dht.RoutingTable;
 import io.arborcast.dht.DhtStats;
@@ -275,9 +276,12 @@ public final class Node implements AutoCloseable {
         return onLoop(done -> dht.lookup(target, done));
     }
 
-    /** The live channels the directory lists in {@code genre}, or (null) every one. */
-    public CompletableFuture<ListingsResult> findListings(String genre) {
-        return onLoop(done -> dht.findListings(genre, done));
+    /**
+     * The live channels the directory lists in {@code genre}, or (null) every one, whose names
+     * have a word beginning with {@code search} (empty: all).
+     */
+    public CompletableFuture<ListingsResult> findListings(String genre, String search) {
+        return onLoop(done -> dht.findListings(genre, search, done));
     }
 
     public CompletableFuture<FindResult> find(NodeId channel) {
@@ -318,11 +322,20 @@ public final class Node implements AutoCloseable {
 
     /**
      * New words for {@code c}, a channel published here: to its listeners with the stream head,
-     * and to the directory at once.
+     * and to the directory at once. A new name also goes into the channel's record, stored again
+     * under a newer sequence, so that those who tune in later find it there.
      */
     public void setInfo(LocalChannel c, ChannelInfo info) {
         execute(() -> {
             c.setInfo(info);
+            ChannelRecord r = c.record();
+            if (!c.name().equals(r.name())) {
+                ChannelRecord renamed = ChannelRecords.create(c.key(), c.name(), r.contentType(), r.bitrateKbps(),
+                        r.createdAtMillis(), Math.max(r.sequence() + 1, System.currentTimeMillis()));
+                c.setRecord(renamed);
+                dht.publish(renamed, o -> log.info("channel {} renamed '{}': record stored on {} nodes",
+                        renamed.channelId().shortHex(), renamed.name(), o.accepted()));
+            }
             lister.changed(c);
         });
     }
@@ -448,8 +461,8 @@ public final class Node implements AutoCloseable {
         channels.remove(id);
         c.peer().leave();
         c.end(why);
-        ended.put(id, new EndedChannel(id, c.record().name(), why, System.currentTimeMillis()));
-        log.info("channel {} '{}' ended: {}; left it", id.shortHex(), c.record().name(), why);
+        ended.put(id, new EndedChannel(id, c.name(), why, System.currentTimeMillis()));
+        log.info("channel {} '{}' ended: {}; left it", id.shortHex(), c.name(), why);
     }
 
     /** A channel that ended here lately: which, why, and when (wall clock, ms). */

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
 /** Signing and verifying chunks: Ed25519 by the channel key over (channel, seq, timestamp, payload). */
 public final class Chunks {
     private static final byte[] DOMAIN = "ACHNK001".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] HEAD_DOMAIN = "AHEAD003".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD_DOMAIN = "AHEAD004".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END_DOMAIN = "AEND0001".getBytes(StandardCharsets.US_ASCII);
 
     private Chunks() {
@@ -52,8 +52,11 @@ public final class Chunks {
 
     private static byte[] headBytes(NodeId channel, long version, long firstSeq, byte[] payload, String title,
                                     ChannelInfo info) {
-        byte[][] texts = {title.getBytes(StandardCharsets.UTF_8), info.genre().getBytes(StandardCharsets.UTF_8),
-                info.description().getBytes(StandardCharsets.UTF_8), info.url().getBytes(StandardCharsets.UTF_8)};
+        String[] words = {title, info.name(), info.genre(), info.description(), info.url(), info.comment()};
+        byte[][] texts = new byte[words.length][];
+        for (int i = 0; i < words.length; i++) {
+            texts[i] = words[i].getBytes(StandardCharsets.UTF_8);
+        }
         int length = HEAD_DOMAIN.length + NodeId.BYTES + 8 + 8 + 4 + payload.length;
         for (byte[] t : texts) {
             length += 4 + t.length;

@@ -59,7 +59,7 @@ class DirectoryListingTest {
 
     private LocalChannel publish(Node n, String name, String genre) throws Exception {
         LocalChannel c = n.publish(ChannelKey.generate(), name, "application/octet-stream", 64, false,
-                new ChannelInfo(genre, "all " + genre.strip().toLowerCase() + ", all day", "https://example.org/"
+                ChannelInfo.of(genre, "all " + genre.strip().toLowerCase() + ", all day", "https://example.org/"
                         + name.replace(' ', '-'))).get(15, TimeUnit.SECONDS);
         feeder.scheduleAtFixedRate(() -> {
             byte[] b = new byte[800];

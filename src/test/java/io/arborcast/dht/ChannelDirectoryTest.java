@@ -125,6 +125,12 @@ class ChannelDirectoryTest {
         assertThat(find(sim, pop, " JAZZ", 5)).allSatisfy(r ->
                 assertThat(r.listings()).extracting(ChannelListing::name)
                         .containsExactly("Channel 9", "Channel 6", "Channel 3", "Channel 0"));
+        // a search is answered by the nodes that keep the listings: only names with a word that begins with it
+        assertThat(find(sim, pop, null, "1", 5)).allSatisfy(r -> assertThat(r.listings()).extracting(ChannelListing::name)
+                .containsExactly("Channel 11", "Channel 10", "Channel 1"));
+        assertThat(find(sim, pop, "rock", " CHANNEL 1", 5)).allSatisfy(r ->
+                assertThat(r.listings()).extracting(ChannelListing::name).containsExactly("Channel 10", "Channel 1"));
+        assertThat(find(sim, pop, null, "annel", 5)).allSatisfy(r -> assertThat(r.listings()).isEmpty());
 
         // a new count replaces the old listing; an unlisted channel leaves every answer at once
         DhtNode publisher = pop.dht(0);
@@ -142,9 +148,14 @@ class ChannelDirectoryTest {
 
     /** What {@code askers} random nodes find in {@code genre} (null: every channel). */
     private List<ListingsResult> find(Simulation sim, DhtPopulation pop, String genre, int askers) {
+        return find(sim, pop, genre, "", askers);
+    }
+
+    /** What {@code askers} random nodes find in {@code genre} (null: every channel) searching for {@code search}. */
+    private List<ListingsResult> find(Simulation sim, DhtPopulation pop, String genre, String search, int askers) {
         List<ListingsResult> out = new ArrayList<>();
         for (int i = 0; i < askers; i++) {
-            pop.dht(random.nextInt(pop.size())).findListings(genre, out::add);
+            pop.dht(random.nextInt(pop.size())).findListings(genre, search, out::add);
         }
         sim.runUntil(sim.now() + 10_000);
         assertThat(out).hasSize(askers);

@@ -231,7 +231,8 @@ class GatewayEndToEndTest {
         assertThat(Files.readString(out)).isEqualTo("channel info updated\n");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/status"))
-                .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Late standards\",\"url\":\"https://example.org/jazz\"}"));
+                .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Late standards\",\"url\":\"https://example.org/jazz\","
+                        + "\"comment\":\"\"}"));
         await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/directory?genre=jazz"))
                 .contains("\"description\":\"Late standards\""));
         // a playlist of the genre, from the directory
@@ -246,6 +247,23 @@ class GatewayEndToEndTest {
                 "--description", "Early standards")).isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/status"))
                 .contains("\"info\":{\"genre\":\"Jazz\",\"description\":\"Early standards\""));
+
+        // renamed while live: the listeners, the directory (searched by a word of the new name) and
+        // the signed record in the DHT all say the new name; a comment reaches the status pages
+        assertThat(io.arborcast.cli.Main.run("info", "--node", a.address().endpoint(), "--password", PASSWORD,
+                "--name", "Late Jazz", "--comment", "requests welcome")).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/status"))
+                .contains("\"name\":\"Late Jazz\""));
+        assertThat(curlBody(url(b, "/api/status"))).contains("\"comment\":\"requests welcome\"");
+        await().atMost(Duration.ofSeconds(10)).until(() -> curlBody(url(b, "/api/directory?search=JA"))
+                .contains("\"name\":\"Late Jazz\""));
+        assertThat(curlBody(url(b, "/api/directory?search=e2e"))).isEqualTo("[]");
+        assertThat(curlStatus(out, url(b, "/api/directory?search=" + "x".repeat(101)))).isEqualTo(400);
+        assertThat(b.find(key.channelId()).get(10, TimeUnit.SECONDS).record().name()).isEqualTo("Late Jazz");
+        Path headers = Files.createTempFile("arborcast", ".headers");
+        assertThat(curlStatus(headers, "-I", url(b, "/stream/" + key.channelId().toHex()))).isEqualTo(200);
+        assertThat(Files.readString(headers)).contains("icy-name: Late Jazz", "icy-genre: Jazz",
+                "icy-description: Early standards", "icy-url: https://example.org/jazz");
     }
 
     private String curlBody(String url) throws Exception {

@@ -201,7 +201,7 @@ class StatusPageTest {
         Node source = node(2);
         Node viewer = node(2);
         assertThat(viewer.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        source.publish(key, NAME, "audio/mpeg", 128, false, new ChannelInfo("Jazz", "<b>late</b> standards",
+        source.publish(key, NAME, "audio/mpeg", 128, false, ChannelInfo.of("Jazz", "<b>late</b> standards",
                 "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
         String id = key.channelId().toHex();
         await().atMost(Duration.ofSeconds(15)).until(() -> get(viewer, "/api/directory").contains(id));

@@ -47,7 +47,7 @@ public final class WireSamples {
                 new DhtMessage.AnnounceProvider(r.nextLong(), a, prov, 300),
                 new DhtMessage.StoreResult(r.nextLong(), false, "provider cap reached"),
                 new DhtMessage.StoreListing(r.nextLong(), a, listing, 300, false),
-                new DhtMessage.FindListings(r.nextLong(), a, 32, true),
+                new DhtMessage.FindListings(r.nextLong(), a, 32, "late j", true),
                 new DhtMessage.Listings(r.nextLong(), List.of(listing, listing.ended(6)), 64),
                 new DhtMessage.DialBack(r.nextLong(), r.nextLong()),
                 new DhtMessage.DialingBack(r.nextLong(), true),
@@ -86,7 +86,7 @@ public final class WireSamples {
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0)), 17),
                 new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title",
-                        new ChannelInfo("Jazz", "late-night standards", "https://example.org"), bytes(r, 64)),
+                        new ChannelInfo("Late Jazz", "Jazz", "late-night standards", "https://example.org", "requests welcome"), bytes(r, 64)),
                 new StreamMessage.End(a, 1234, bytes(r, 64)),
                 chunk(r, 4096));
     }

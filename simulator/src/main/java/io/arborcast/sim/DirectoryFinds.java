@@ -91,7 +91,7 @@ final class DirectoryFinds {
         synchronized (lock) {
             counters.started();
         }
-        pop.dht(asker.index()).findListings(genre.isEmpty() ? null : genre, r -> {
+        pop.dht(asker.index()).findListings(genre.isEmpty() ? null : genre, "", r -> {
             synchronized (lock) {
                 found(genre, r, sim.now() - start);
             }
