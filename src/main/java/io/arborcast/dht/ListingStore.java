@@ -2,6 +2,7 @@ package io.arborcast.dht;
 
 import io.arborcast.core.ChannelListing;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.RateLimiter;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,10 +18,14 @@ import java.util.Map;
  * {@value #MAX_PER_KEY} channels a key and {@value #MAX_LISTINGS} in all. When a key is full, a
  * newcomer takes the place of the listing with the smallest audience only if its own is larger:
  * a flood of made-up channels (each needs a key of its own, and no audience) cannot push out
- * channels people listen to.
+ * channels people listen to. A channel's live listing changes at most
+ * {@value #UPDATES_PER_MINUTE} times a minute under a key (its publisher relists when its
+ * audience changes, looked at every 10 s); its end always goes through. Stores per sender host
+ * are limited before they get here ({@code dht.max-stores-per-minute}).
  */
 final class ListingStore {
     static final int MAX_PER_KEY = 512;
+    static final int UPDATES_PER_MINUTE = 12;
     static final int MAX_LISTINGS = 20_000;
     /** Listings ordered as answers give them: most listeners first, then by name and id (stable pages). */
     static final Comparator<ChannelListing> ORDER = Comparator.comparingInt(ChannelListing::listeners).reversed()
@@ -30,6 +35,8 @@ final class ListingStore {
     }
 
     private final Map<NodeId, Map<NodeId, Stored>> byKey = new HashMap<>();
+    /** Updates of a live listing, per directory key and channel. */
+    private final RateLimiter updates = new RateLimiter(UPDATES_PER_MINUTE, MAX_LISTINGS);
     private int count;
 
     /** Keeps {@code l} under {@code key} for {@code ttlMillis}; null when accepted, else why not. */
@@ -49,6 +56,11 @@ final class ListingStore {
             }
             if (l.sequence() == old.listing.sequence() && !l.equals(old.listing)) {
                 return "a different listing with the same sequence " + l.sequence() + " is kept";
+            }
+            if (l.sequence() > old.listing.sequence() && l.live()
+                    && !updates.allow(key.toHex() + l.channelId().toHex(), now)) {
+                return "rate limit: channel " + l.channelId().shortHex() + " listed again more than "
+                        + UPDATES_PER_MINUTE + " times a minute";
             }
         } else {
             if (old != null) {

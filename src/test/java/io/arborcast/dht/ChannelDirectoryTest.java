@@ -67,6 +67,36 @@ class ChannelDirectoryTest {
     }
 
     @Test
+    void aChannelRelistedTooOftenIsRefusedButItsEndGoesThrough() {
+        ListingStore store = new ListingStore();
+        ChannelKey key = ChannelKey.generate();
+        NodeId all = ChannelListings.shardOf(key.channelId());
+        assertThat(store.put(all, listing(key, "Busy", "", 0, 1), TTL, 0)).isNull();
+        for (int i = 1; i <= ListingStore.UPDATES_PER_MINUTE; i++) {
+            assertThat(store.put(all, listing(key, "Busy", "", i, 1 + i), TTL, i)).isNull();
+        }
+        ChannelListing tooSoon = listing(key, "Busy", "", 99, 100);
+        assertThat(store.put(all, tooSoon, TTL, 100)).startsWith("rate limit: channel");
+        assertThat(store.all(all, 101)).singleElement().extracting(ChannelListing::listeners)
+                .isEqualTo(ListingStore.UPDATES_PER_MINUTE);
+        assertThat(store.put(all, listing(key, "Busy", "", 12, 13), TTL, 102)).as("the same again: a refresh")
+                .isNull();
+        assertThat(store.put(all, tooSoon, TTL, 60_001)).as("a minute later").isNull();
+        ChannelKey otherKey = ChannelKey.generate();
+        while (!ChannelListings.shardOf(otherKey.channelId()).equals(all)) { // the same shard key
+            otherKey = ChannelKey.generate();
+        }
+        ChannelListing other = listing(otherKey, "Calm", "", 0, 1);
+        assertThat(store.put(all, other, TTL, 60_002)).isNull();
+        assertThat(store.put(all, listing(key, "Busy", "", 1, 101), TTL, 60_003)).isNull();
+        for (int i = 0; i < ListingStore.UPDATES_PER_MINUTE; i++) {
+            store.put(all, listing(key, "Busy", "", i, 102 + i), TTL, 60_004);
+        }
+        assertThat(store.put(all, ChannelListings.ended(key, tooSoon, 200), TTL, 60_005)).as("an end").isNull();
+        assertThat(store.all(all, 60_006)).filteredOn(ChannelListing::live).containsExactly(other);
+    }
+
+    @Test
     void aListingTooLargeForOneDatagramIsRefusedWithWhatToShorten() {
         Simulation sim = new Simulation();
         SimNetwork net = new SimNetwork(sim, SimNetwork.Config.defaults(),
