@@ -11,6 +11,12 @@ import io.arborcast.node.LocalChannel;
 import io.arborcast.node.Node;
 import io.arborcast.node.NodeConfig;
 import org.jsoup.Jsoup;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterEach;
@@ -193,16 +199,21 @@ class StatusPageTest {
      * The directory view: every node's page lists what the DHT lists as live, each with a play
      * button on the channel's stream; the listing's words (anyone's) stay text, and a URL that is
      * no web page is not made a link. {@code /api/directory} gives the same as JSON, by genre.
+     * Then Chromium, driven through its chromedriver, clicks the row's play button: the
+     * {@code <audio>} element plays the channel (a real MP3 stream from ffmpeg), its
+     * {@code currentTime} advancing.
      */
     @Test
-    void chromiumShowsTheDirectoryWithAPlayButtonPerChannel() throws Exception {
+    void chromiumShowsTheDirectoryAndItsPlayButtonPlaysAChannel() throws Exception {
         ExternalTools.require("chromium", "chromium");
+        ExternalTools.require("chromedriver", "chromium-driver");
         ChannelKey key = ChannelKey.generate();
         Node source = node(2);
         Node viewer = node(2);
         assertThat(viewer.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        source.publish(key, NAME, "audio/mpeg", 128, false, ChannelInfo.of("Jazz", "<b>late</b> standards",
-                "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
+        LocalChannel c = source.publish(key, NAME, "audio/mpeg", 128, false, ChannelInfo.of("Jazz",
+                "<b>late</b> standards", "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
+        feedInRealTime(source, c, mp3Sine(60), 16_000);
         String id = key.channelId().toHex();
         await().atMost(Duration.ofSeconds(15)).until(() -> get(viewer, "/api/directory").contains(id));
         JsonNode listed = json.readTree(get(viewer, "/api/directory?genre=JAZZ")).get(0);
@@ -218,6 +229,70 @@ class StatusPageTest {
         assertThat(row.text()).contains(NAME, "<b>late</b> standards", "Jazz", "128 kbit/s");
         assertThat(row.select("img, b b, a")).as("text only, and no javascript: link").isEmpty();
         assertThat(row.selectFirst("audio").attr("src")).isEqualTo("/stream/" + id);
+
+        try (Browser b = Browser.start(tmp)) {
+            b.driver.get("http://" + viewer.address().endpoint() + "/");
+            By audio = By.cssSelector("#directory tr[data-channel='" + id + "'] audio");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !b.driver.findElements(audio).isEmpty());
+            WebElement player = b.driver.findElement(audio);
+            assertThat(b.js("return arguments[0].paused", player)).isEqualTo(true);
+            // the play button of the element's own controls, at its left end
+            new Actions(b.driver).moveToElement(player, -player.getSize().getWidth() / 2 + 16, 0).click().perform();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(((Number) b.js("return arguments[0].currentTime", player)).doubleValue())
+                            .as("currentTime of the directory's player; error %s",
+                                    b.js("return arguments[0].error && arguments[0].error.message", player))
+                            .isGreaterThan(2.0));
+            assertThat(b.js("return arguments[0].paused", player)).isEqualTo(false);
+        }
+    }
+
+    /** {@code seconds} of a 440 Hz sine as a 128 kbit/s MP3 stream, made by the real ffmpeg. */
+    private static byte[] mp3Sine(int seconds) throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=44100", "-t", Integer.toString(seconds), "-c:a", "libmp3lame", "-b:a",
+                "128k", "-f", "mp3", "pipe:1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("ffmpeg encoded").isTrue();
+        return out;
+    }
+
+    /** Writes {@code data} into {@code c} at {@code bytesPerSecond}, a tenth of a second at a time. */
+    private void feedInRealTime(Node n, LocalChannel c, byte[] data, int bytesPerSecond) {
+        int step = bytesPerSecond / 10;
+        int[] at = {0};
+        feeder.scheduleAtFixedRate(() -> {
+            int off = at[0];
+            int len = Math.min(step, data.length - off);
+            if (len > 0) {
+                n.execute(() -> c.write(data, off, len));
+                at[0] += len;
+            }
+        }, 0, 100, TimeUnit.MILLISECONDS);
+    }
+
+    /** Debian's chromium, headless, driven by its chromedriver (no driver is downloaded). */
+    private record Browser(ChromeDriver driver) implements AutoCloseable {
+        static Browser start(Path tmp) {
+            ChromeOptions o = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new",
+                    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + tmp.resolve("chromedriver-profile"));
+            ChromeDriverService service = new ChromeDriverService.Builder()
+                    .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort()
+                    .withLogFile(tmp.resolve("chromedriver.log").toFile()).build();
+            return new Browser(new ChromeDriver(service, o));
+        }
+
+        Object js(String script, Object... args) {
+            return driver.executeScript(script, args);
+        }
+
+        @Override
+        public void close() {
+            driver.quit();
+        }
     }
 
     private String get(Node n, String path) throws Exception {
