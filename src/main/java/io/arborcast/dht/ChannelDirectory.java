@@ -1,6 +1,7 @@
 package io.arborcast.dht;
 
 import io.arborcast.core.ChannelListing;
+import io.arborcast.core.Lru;
 import io.arborcast.core.DhtMessage;
 import io.arborcast.core.MessageSizer;
 import io.arborcast.core.NodeId;
@@ -21,7 +22,10 @@ import java.util.function.Consumer;
  * (signed by their channel keys) are stored like provider announcements on the k nodes closest
  * to a directory key (every channel's, and each genre's; see {@link ChannelListings}), kept
  * there by refreshing and replaced by newer ones; an asker looks the key up and pages through
- * what the closest few keep, one datagram a page.
+ * what a few of the k closest keep, one datagram a page. The load of a popular key spreads over
+ * its k replicas (each asker picks its few at random), and a node answers the same question
+ * again from what it found for {@value #ANSWER_MILLIS} ms, asking once for all who ask meanwhile
+ * (status pages refreshing, players and playlists of a genre).
  */
 final class ChannelDirectory {
     /** Of the nodes closest to a directory key, how many an asker pages through (they hold the same listings). */
@@ -30,6 +34,10 @@ final class ChannelDirectory {
     static final int MAX_PAGES = 128;
     /** Listings one answer carries at most, before they are cut to fit a datagram. */
     private static final int PAGE = 32;
+    /** How long an answer found here is given again to the same question. */
+    static final long ANSWER_MILLIS = 5_000;
+    /** The host our own listings are kept under here. */
+    private static final String SELF = "";
 
     private final DhtNode node;
     private final DhtConfig config;
@@ -38,6 +46,16 @@ final class ChannelDirectory {
     /** Our own channels' current listings, by channel id, refreshed until unlisted. */
     private final Map<NodeId, ChannelListing> listed = new HashMap<>();
     private final Set<NodeId> refreshing = new HashSet<>();
+
+    private record Question(String genre, String search) {
+    }
+
+    private record Answer(ListingsResult result, long at) {
+    }
+
+    /** Answers found lately, and those who wait for one being found. */
+    private final Map<Question, Answer> answers = Lru.map(64);
+    private final Map<Question, List<Consumer<ListingsResult>>> waiting = new HashMap<>();
 
     ChannelDirectory(DhtNode node, MessageSizer sizer) {
         this.node = node;
@@ -89,7 +107,7 @@ final class ChannelDirectory {
         List<NodeId> keys = ChannelListings.keys(l);
         List<StoreOutcome> outcomes = new ArrayList<>();
         for (NodeId key : keys) {
-            store.put(key, l, config.providerTtlMillis(), node.env().now());
+            store.put(key, l, SELF, config.providerTtlMillis(), node.env().now());
             node.storeOnClosest(key, rid -> new DhtMessage.StoreListing(rid, key, l, ttlSeconds, node.client()), o -> {
                 outcomes.add(o);
                 if (outcomes.size() == keys.size()) {
@@ -114,10 +132,10 @@ final class ChannelDirectory {
     }
 
     /** A STORE_LISTING from {@code from}: null when kept, else why not. */
-    String onStore(DhtMessage.StoreListing s, long now) {
+    String onStore(DhtMessage.StoreListing s, PeerAddress from, long now) {
         String problem = tooLarge(s.listing());
         return problem != null ? problem
-                : store.put(s.key(), s.listing(), config.keptTtlMillis(s.ttlSeconds() * 1000L), now);
+                : store.put(s.key(), s.listing(), from.host(), config.keptTtlMillis(s.ttlSeconds() * 1000L), now);
     }
 
     /** The page of what we keep under the key that a FIND_LISTINGS asks for, cut to fit a datagram. */
@@ -144,8 +162,30 @@ final class ChannelDirectory {
         return new DhtMessage.Listings(rpcId, page, next < all.size() ? next : -1);
     }
 
-    /** See {@link DhtNode#findListings}: every key of {@code genre} (all shards for every channel) at once. */
+    /** See {@link DhtNode#findListings}: a fresh answer to the same question, or a new ask (see {@link #ask}). */
     void find(String genre, String search, Consumer<ListingsResult> done) {
+        Question q = new Question(genre == null ? "" : ChannelListings.normalise(genre), ChannelListings.normalise(search));
+        Answer a = answers.get(q);
+        if (a != null && node.env().now() - a.at < ANSWER_MILLIS) {
+            done.accept(a.result);
+            return;
+        }
+        List<Consumer<ListingsResult>> asked = waiting.get(q);
+        if (asked != null) {
+            asked.add(done);
+            return;
+        }
+        List<Consumer<ListingsResult>> all = new ArrayList<>(List.of(done));
+        waiting.put(q, all);
+        ask(genre, search, r -> {
+            waiting.remove(q);
+            answers.put(q, new Answer(r, node.env().now()));
+            all.forEach(c -> c.accept(r));
+        });
+    }
+
+    /** Asks every key of {@code genre} (all shards for every channel) at once. */
+    private void ask(String genre, String search, Consumer<ListingsResult> done) {
         long started = node.env().now();
         List<NodeId> keys = ChannelListings.keysFor(genre);
         Map<NodeId, ChannelListing> found = new HashMap<>();
@@ -177,7 +217,7 @@ final class ChannelDirectory {
                       java.util.function.IntConsumer done) {
         node.lookup(key, r -> {
             matching(store.all(key, node.env().now()), search).forEach(l -> keepNewest(found, l));
-            List<PeerAddress> ask = r.closest().subList(0, Math.min(SOURCES, r.closest().size()));
+            List<PeerAddress> ask = sources(r.closest());
             if (ask.isEmpty()) {
                 done.accept(0);
                 return;
@@ -191,6 +231,17 @@ final class ChannelDirectory {
                 });
             }
         });
+    }
+
+    /**
+     * Whom to page through, of the k nodes closest to a key (every one of which keeps its
+     * listings): {@link #SOURCES} at random, so that the askers of a popular key spread over all k
+     * rather than all asking the closest few.
+     */
+    private List<PeerAddress> sources(List<PeerAddress> closest) {
+        List<PeerAddress> pool = new ArrayList<>(closest.subList(0, Math.min(config.k(), closest.size())));
+        java.util.Collections.shuffle(pool, node.env().random());
+        return pool.subList(0, Math.min(SOURCES, pool.size()));
     }
 
     /** Asks {@code p} for the page from {@code from} on, and the next, until its last (or {@link #MAX_PAGES}). */

@@ -194,7 +194,7 @@ public final class DhtNode {
                     table.closest(f.key(), config.k())));
             case DhtMessage.Store s -> storeResult(s.rpcId(), from, () -> store.putRecord(s.record(), now));
             case DhtMessage.DialBack d -> dialBack(from, d);
-            case DhtMessage.StoreListing l -> storeResult(l.rpcId(), from, () -> directory.onStore(l, now));
+            case DhtMessage.StoreListing l -> storeResult(l.rpcId(), from, () -> directory.onStore(l, from, now));
             case DhtMessage.FindListings f -> directory.onFind(f, now);
             case DhtMessage.AnnounceProvider a -> storeResult(a.rpcId(), from, () -> {
                 if (!a.provider().address().id().equals(from.id())) {

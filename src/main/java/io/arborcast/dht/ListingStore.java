@@ -20,18 +20,22 @@ import java.util.Map;
  * a flood of made-up channels (each needs a key of its own, and no audience) cannot push out
  * channels people listen to. A channel's live listing changes at most
  * {@value #UPDATES_PER_MINUTE} times a minute under a key (its publisher relists when its
- * audience changes, looked at every 10 s); its end always goes through. Stores per sender host
- * are limited before they get here ({@code dht.max-stores-per-minute}).
+ * audience changes, looked at every 10 s); its end always goes through. One host (the address a
+ * store came from: a publisher stores its own listings) has at most {@value #MAX_PER_HOST} channels
+ * under a key, so audiences made up by one host cannot push out the others: that takes
+ * {@value #MAX_PER_KEY}/{@value #MAX_PER_HOST} hosts. Stores per sender host are limited before
+ * they get here ({@code dht.max-stores-per-minute}).
  */
 final class ListingStore {
     static final int MAX_PER_KEY = 512;
     static final int UPDATES_PER_MINUTE = 12;
+    static final int MAX_PER_HOST = 8;
     static final int MAX_LISTINGS = 20_000;
     /** Listings ordered as answers give them: most listeners first, then by name and id (stable pages). */
     static final Comparator<ChannelListing> ORDER = Comparator.comparingInt(ChannelListing::listeners).reversed()
             .thenComparing(ChannelListing::name).thenComparing(ChannelListing::channelId);
 
-    private record Stored(ChannelListing listing, long expiresAt) {
+    private record Stored(ChannelListing listing, String host, long expiresAt) {
     }
 
     private final Map<NodeId, Map<NodeId, Stored>> byKey = new HashMap<>();
@@ -39,8 +43,8 @@ final class ListingStore {
     private final RateLimiter updates = new RateLimiter(UPDATES_PER_MINUTE, MAX_LISTINGS);
     private int count;
 
-    /** Keeps {@code l} under {@code key} for {@code ttlMillis}; null when accepted, else why not. */
-    String put(NodeId key, ChannelListing l, long ttlMillis, long now) {
+    /** Keeps {@code l}, stored by {@code host}, under {@code key} for {@code ttlMillis}; null when accepted, else why not. */
+    String put(NodeId key, ChannelListing l, String host, long ttlMillis, long now) {
         String problem = ChannelListings.problem(l);
         if (problem != null) {
             return problem;
@@ -50,6 +54,12 @@ final class ListingStore {
         }
         Map<NodeId, Stored> m = byKey.computeIfAbsent(key, k -> new HashMap<>());
         Stored old = m.get(l.channelId());
+        if ((old == null || !old.host.equals(host)) && from(m, host, now) >= MAX_PER_HOST) {
+            if (m.isEmpty()) {
+                byKey.remove(key);
+            }
+            return "host " + host + " lists " + MAX_PER_HOST + " channels under this key already";
+        }
         if (old != null && old.expiresAt > now) {
             if (l.sequence() < old.listing.sequence()) {
                 return "stale sequence " + l.sequence() + " < " + old.listing.sequence();
@@ -76,8 +86,19 @@ final class ListingStore {
             }
             count++;
         }
-        m.put(l.channelId(), new Stored(l, now + ttlMillis));
+        m.put(l.channelId(), new Stored(l, host, now + ttlMillis));
         return null;
+    }
+
+    /** Unexpired listings in {@code m} that {@code host} stored. */
+    private static int from(Map<NodeId, Stored> m, String host, long now) {
+        int n = 0;
+        for (Stored s : m.values()) {
+            if (s.host.equals(host) && s.expiresAt > now) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Room for one more listing under {@code m}: null, or why there is none. */

@@ -22,7 +22,11 @@ import java.util.Set;
  * then each lookup asks, from a random live node, for every channel (one lookup in four) or for
  * a random genre's, and counts what came back against what was listed under that key. The
  * load is the listing pages nodes served: in all, and on the busiest node, per second of the
- * lookup window.
+ * lookup window. With {@code directory-flood.hosts}, that many random nodes each list
+ * {@code directory-flood.listings-per-host} made-up channels in the first genre, from when the
+ * real ones are listed until just before the lookups, every one claiming a million listeners
+ * (the list of every channel gets them too): what the askers of that genre still
+ * find of its real channels, and how many made-up ones come with them, are counted apart.
  */
 final class DirectoryFinds {
     /** The workload's counters (lookups started and done), updated under its lock. */
@@ -46,6 +50,11 @@ final class DirectoryFinds {
     private long channelsExpected;
     private long channelsFound;
     private final Stats millis = new Stats();
+    /** Asks of the flooded genre, the real channels listed in it they found, and the made-up ones. */
+    private int floodedFinds;
+    private long floodedRealFound;
+    private long floodedRealExpected;
+    private long fakesFound;
 
     DirectoryFinds(Scenario s, Simulation sim, DhtPopulation pop, Random random, Object lock, Counters counters) {
         this.s = s;
@@ -59,8 +68,9 @@ final class DirectoryFinds {
         }
     }
 
-    /** Random live nodes list the channels, one every 20 ms. */
+    /** Random live nodes list the channels, one every 20 ms; the flood, if any, meanwhile. */
     void publish() {
+        flood();
         for (int i = 0; i < s.workload().directoryChannels(); i++) {
             int n = i;
             sim.after(i * 20L, () -> {
@@ -75,6 +85,33 @@ final class DirectoryFinds {
                     expected.computeIfAbsent(genre, k -> new HashSet<>()).add(l.channelId());
                 }
             });
+        }
+    }
+
+    /**
+     * The flooding hosts (distinct random live nodes) list their made-up channels, spread evenly
+     * from now until 2 s before the lookups start (all of them listed before anyone asks).
+     */
+    private void flood() {
+        int hosts = s.workload().directoryFloodHosts();
+        int each = s.workload().directoryFloodListings();
+        Set<SimNode> flooders = new HashSet<>();
+        while (flooders.size() < Math.min(hosts, pop.size() / 2)) {
+            flooders.add(Workload.randomLive(pop.nodes(), random));
+        }
+        long total = (long) flooders.size() * each;
+        long spread = Math.max(publishMillis(), s.workload().settleMillis() - 3_000);
+        long n = 0;
+        for (SimNode host : flooders) {
+            for (int i = 0; i < each; i++, n++) {
+                long k = n;
+                sim.after(k * spread / total, () -> {
+                    ChannelKey key = ChannelKey.fromSeed(s.seed() * 17 + 1_000_000 + k);
+                    ChannelListing fake = ChannelListings.create(key, "Fake " + k, genres.get(0), "", "",
+                            "audio/mpeg", 128, sim.now(), 1_000_000, 1);
+                    pop.dht(host.index()).list(fake, o -> { });
+                });
+            }
         }
     }
 
@@ -110,6 +147,12 @@ final class DirectoryFinds {
         if (hit == want.size()) {
             complete++;
         }
+        if (s.workload().directoryFloodHosts() > 0 && genre.equals(genres.get(0))) {
+            floodedFinds++;
+            floodedRealFound += hit;
+            floodedRealExpected += want.size();
+            fakesFound += got.size() - hit;
+        }
         counters.done(took, hit == want.size());
     }
 
@@ -137,6 +180,14 @@ final class DirectoryFinds {
         m.put("listingPagesServed", served);
         m.put("busiestNodePagesPerSecond", busiest / window);
         m.put("nodesServingPages", serving);
+        if (s.workload().directoryFloodHosts() > 0) {
+            m.put("floodHosts", s.workload().directoryFloodHosts());
+            m.put("floodListings", (long) s.workload().directoryFloodHosts() * s.workload().directoryFloodListings());
+            m.put("floodedGenreFinds", floodedFinds);
+            m.put("floodedGenreRealFound", floodedRealExpected == 0 ? Double.NaN
+                    : (double) floodedRealFound / floodedRealExpected);
+            m.put("floodedGenreFakesPerAnswer", floodedFinds == 0 ? Double.NaN : (double) fakesFound / floodedFinds);
+        }
         return m;
     }
 }

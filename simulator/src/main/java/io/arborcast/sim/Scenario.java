@@ -110,11 +110,12 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
      * What the nodes do. {@code lookup} (dht workload): {@code find-node} lookups of random ids,
      * or {@code find-value}: FIND_VALUEs of one published channel that has 20 providers, or
      * {@code directory}: asks of the channel directory ({@code directoryChannels} channels in
-     * {@code directoryGenres} genres listed).
+     * {@code directoryGenres} genres listed; {@code directoryFloodHosts} hosts each list
+     * {@code directoryFloodListings} made-up channels in the first genre meanwhile).
      */
     public record Workload(String kind, long joinIntervalMillis, long settleMillis, int lookups,
                            long lookupWindowMillis, long measureAfterMillis, String lookup, int directoryChannels,
-                           int directoryGenres) {
+                           int directoryGenres, int directoryFloodHosts, int directoryFloodListings) {
         public boolean findValue() {
             return lookup.equals("find-value");
         }
@@ -172,7 +173,8 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config w = s.getConfig("workload");
             Workload workload = new Workload(w.getString("kind"), ms(w, "join-interval"), ms(w, "settle"),
                     w.getInt("lookups"), ms(w, "lookup-window"), ms(w, "measure-after"), w.getString("lookup"),
-                    w.getInt("directory-channels"), w.getInt("directory-genres"));
+                    w.getInt("directory-channels"), w.getInt("directory-genres"), w.getInt("directory-flood.hosts"),
+                    w.getInt("directory-flood.listings-per-host"));
             if (!List.of("dht", "gossip", "stream").contains(workload.kind())) {
                 throw new IllegalArgumentException("unknown workload kind '" + workload.kind()
                         + "' (dht, gossip, stream)");
@@ -235,6 +237,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults,
                 new Workload(workload.kind(), workload.joinIntervalMillis(), workload.settleMillis(), n,
                         workload.lookupWindowMillis(), workload.measureAfterMillis(), workload.lookup(),
-                        workload.directoryChannels(), workload.directoryGenres()), dht, gossip, stream, engine);
+                        workload.directoryChannels(), workload.directoryGenres(), workload.directoryFloodHosts(),
+                        workload.directoryFloodListings()), dht, gossip, stream, engine);
     }
 }

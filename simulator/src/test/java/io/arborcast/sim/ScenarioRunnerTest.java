@@ -92,17 +92,24 @@ class ScenarioRunnerTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void theDirectoryWorkloadFindsEveryListedChannelAndCountsThePagesServed() {
+    void theDirectoryWorkloadFindsEveryListedChannelThroughAListingFloodAndCountsThePagesServed() {
         Map<String, Object> d = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
                 scenario {
                   name = directory, seed = 4, nodes = 300
                   workload { kind = dht, lookup = directory, directory-channels = 60, directory-genres = 6,
+                             directory-flood { hosts = 40, listings-per-host = 30 },
                              join-interval = 20 ms, settle = 20 s, lookups = 100, lookup-window = 20 s }
                 }
                 """), null).summary().get("dht");
         assertThat(d).containsEntry("lookup", "directory").containsEntry("channelsListed", 60)
                 .containsEntry("finds", 100).containsEntry("channelsFound", 1.0).containsEntry("findsComplete", 1.0)
                 .doesNotContainKey("closestFound");
+        // 1,200 made-up channels claiming a million listeners each, from 40 hosts, in the first genre:
+        // its real channels are all still found, beside at most 8 made-up ones per host from each of
+        // the 3 nodes asked (each keeps the first 8 a host stored there)
+        assertThat(d).containsEntry("floodListings", 1_200L).containsEntry("floodedGenreRealFound", 1.0);
+        assertThat((Integer) d.get("floodedGenreFinds")).isPositive();
+        assertThat((Double) d.get("floodedGenreFakesPerAnswer")).isPositive().isLessThanOrEqualTo(3 * 8 * 40);
         assertThat((Long) d.get("listingPagesServed")).isGreaterThanOrEqualTo(300L); // at least a page from each of the three closest
         assertThat((Double) d.get("busiestNodePagesPerSecond")).isPositive();
     }
