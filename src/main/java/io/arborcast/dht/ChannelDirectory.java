@@ -262,7 +262,10 @@ final class ChannelDirectory {
                 }
             }
             done.run();
-        }, done);
+        }, () -> {
+            node.stats().listingPagesLost++;
+            done.run();
+        });
     }
 
     private static void keepNewest(Map<NodeId, ChannelListing> found, ChannelListing l) {

@@ -15,6 +15,8 @@ public final class DhtStats {
     public long forgedRecordsSeen;
     /** Pages of channel listings this node answered (FIND_LISTINGS). */
     public long listingPagesServed;
+    /** Listing pages we asked for that were not answered in time (that source's pages end there). */
+    public long listingPagesLost;
     private final Map<String, Long> refusals = new TreeMap<>();
 
     void refused(String reason) {

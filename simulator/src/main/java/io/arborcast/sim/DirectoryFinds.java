@@ -55,6 +55,15 @@ final class DirectoryFinds {
     private long floodedRealFound;
     private long floodedRealExpected;
     private long fakesFound;
+    /** What became of the real channels' first stores (each goes to the k closest of its two keys). */
+    private long storesAccepted;
+    private long storesRefused;
+    private long storesUnreachable;
+    /**
+     * The flooding hosts: none of them lists a real channel or asks (its own flood would crowd
+     * that out, and its uplink is full of it).
+     */
+    private final Set<SimNode> flooders = new HashSet<>();
 
     DirectoryFinds(Scenario s, Simulation sim, DhtPopulation pop, Random random, Object lock, Counters counters) {
         this.s = s;
@@ -78,8 +87,14 @@ final class DirectoryFinds {
                 String genre = genres.get(n % genres.size());
                 ChannelListing l = ChannelListings.create(key, "Channel " + n, genre, "", "", "audio/mpeg", 128,
                         sim.now(), random.nextInt(1_000), 1);
-                SimNode publisher = Workload.randomLive(pop.nodes(), random);
-                pop.dht(publisher.index()).list(l, o -> { });
+                SimNode publisher = honest();
+                pop.dht(publisher.index()).list(l, o -> {
+                    synchronized (lock) {
+                        storesAccepted += o.accepted();
+                        storesRefused += o.refused();
+                        storesUnreachable += o.unreachable();
+                    }
+                });
                 synchronized (lock) {
                     expected.computeIfAbsent("", k -> new HashSet<>()).add(l.channelId());
                     expected.computeIfAbsent(genre, k -> new HashSet<>()).add(l.channelId());
@@ -95,7 +110,6 @@ final class DirectoryFinds {
     private void flood() {
         int hosts = s.workload().directoryFloodHosts();
         int each = s.workload().directoryFloodListings();
-        Set<SimNode> flooders = new HashSet<>();
         while (flooders.size() < Math.min(hosts, pop.size() / 2)) {
             flooders.add(Workload.randomLive(pop.nodes(), random));
         }
@@ -115,6 +129,15 @@ final class DirectoryFinds {
         }
     }
 
+    /** A random live node that does not flood. */
+    private SimNode honest() {
+        SimNode n;
+        do {
+            n = Workload.randomLive(pop.nodes(), random);
+        } while (flooders.contains(n));
+        return n;
+    }
+
     /** When the listing of every channel has started, in virtual ms after {@link #publish}. */
     long publishMillis() {
         return s.workload().directoryChannels() * 20L;
@@ -123,7 +146,7 @@ final class DirectoryFinds {
     /** One lookup: every channel, or a random genre's. */
     void find() {
         String genre = random.nextInt(4) == 0 ? "" : genres.get(random.nextInt(genres.size()));
-        SimNode asker = Workload.randomLive(pop.nodes(), random);
+        SimNode asker = honest();
         long start = sim.now();
         synchronized (lock) {
             counters.started();
@@ -159,10 +182,12 @@ final class DirectoryFinds {
     /** The directory part of the dht section of summary.json. */
     Map<String, Object> summary() {
         long served = 0;
+        long lost = 0;
         long busiest = 0;
         int serving = 0;
         for (int i = 0; i < pop.size(); i++) {
             long p = pop.dht(i).stats().listingPagesServed;
+            lost += pop.dht(i).stats().listingPagesLost;
             served += p;
             busiest = Math.max(busiest, p);
             serving += p > 0 ? 1 : 0;
@@ -178,8 +203,12 @@ final class DirectoryFinds {
         m.put("findMsMedian", millis.percentile(50));
         m.put("findMsP99", millis.percentile(99));
         m.put("listingPagesServed", served);
+        m.put("listingPagesLost", lost);
         m.put("busiestNodePagesPerSecond", busiest / window);
         m.put("nodesServingPages", serving);
+        m.put("listingStoresAccepted", storesAccepted);
+        m.put("listingStoresRefused", storesRefused);
+        m.put("listingStoresUnreachable", storesUnreachable);
         if (s.workload().directoryFloodHosts() > 0) {
             m.put("floodHosts", s.workload().directoryFloodHosts());
             m.put("floodListings", (long) s.workload().directoryFloodHosts() * s.workload().directoryFloodListings());
