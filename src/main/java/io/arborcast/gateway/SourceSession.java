@@ -2,6 +2,7 @@ package io.arborcast.gateway;
 
 import io.arborcast.core.Limit;
 import io.arborcast.core.ChannelInfo;
+import io.arborcast.stream.MalformedStreamException;
 import io.arborcast.node.LocalChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -71,8 +72,9 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
                     channel = c;
                     log.info("source connected on {} ({}, {} kbit/s): channel {}", mount.path(), contentType,
                             bitrateKbps, c.record().channelId().toHex());
-                    early.forEach(b -> c.write(b, 0, b.length));
+                    List<byte[]> held = early;
                     early = null;
+                    held.forEach(this::feed);
                     if (ended) {
                         end();
                     }
@@ -94,7 +96,27 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext c) {
         if (channel != null) {
-            channel.cutNow();
+            try {
+                channel.cutNow();
+            } catch (MalformedStreamException e) {
+                drop(e);
+            }
+        }
+    }
+
+    /** Source bytes into the channel; a source whose bytes are no stream of its type is disconnected. */
+    private void feed(byte[] bytes) {
+        try {
+            channel.write(bytes, 0, bytes.length);
+        } catch (MalformedStreamException e) {
+            drop(e);
+        }
+    }
+
+    private void drop(MalformedStreamException e) {
+        if (connection.isOpen()) {
+            log.warn("disconnecting the source of {}: {}", mount.path(), e.getMessage());
+            connection.close();
         }
     }
 
@@ -126,7 +148,7 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
             log.info("disconnecting the source of {}: another node took its channel over", mount.path());
             connection.close();
         } else if (channel != null) {
-            channel.write(bytes, 0, bytes.length);
+            feed(bytes);
         }
     }
 

@@ -10,6 +10,8 @@ import io.arborcast.stream.Chunks;
 import io.arborcast.stream.FrameSplitter;
 import io.arborcast.stream.Mp3Frames;
 import io.arborcast.stream.Playout;
+import io.arborcast.stream.MalformedStreamException;
+import io.arborcast.stream.Matroska;
 import io.arborcast.stream.StreamHeads;
 import io.arborcast.channel.ChannelPeer;
 
@@ -59,6 +61,13 @@ public final class LocalChannel {
     /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
     private final long startedAt;
     private long firstPlayedAt = -1;
+    /** Chunks kept for a new player of video, which starts at the last keyframe among them. */
+    private static final int MAX_GOP_CHUNKS = 48;
+    /** The head whose video track {@link #videoTrack} is (see {@link #startsHere}). */
+    private Head keyframesOf;
+    private long videoTrack = -1;
+    /** At the source: why this input is dropped (malformed), until it ends; or null. */
+    private MalformedStreamException rejected;
     /** At the source: bytes held until the stream head is complete (null once it is). */
     private byte[] headBuf;
     private int headLen;
@@ -104,7 +113,13 @@ public final class LocalChannel {
         return key;
     }
 
-    /** At the source: bytes of the live stream, cut into signed chunks on frame boundaries. */
+    /**
+     * At the source: bytes of the live stream, cut into signed chunks on frame boundaries.
+     *
+     * @throws MalformedStreamException if they are no stream of the channel's type: this input is
+     *                                  dropped up to its end ({@link #endOfInput}), and nothing of it
+     *                                  reaches a listener
+     */
     public void write(byte[] data, int off, int len) {
         if (key == null) {
             throw new IllegalStateException("only the channel's source writes to it");
@@ -112,6 +127,19 @@ public final class LocalChannel {
         if (handedOver) {
             return;
         }
+        if (rejected != null) {
+            throw rejected;
+        }
+        try {
+            take(data, off, len);
+        } catch (MalformedStreamException e) {
+            rejected = e;
+            headBuf = null;
+            throw e;
+        }
+    }
+
+    private void take(byte[] data, int off, int len) {
         bytesIn += len;
         if (!inputOpen) {
             inputOpen = true;
@@ -171,6 +199,7 @@ public final class LocalChannel {
      * (listeners keep their connections) and a returning source goes on with the next seq.
      */
     public void endOfInput() {
+        rejected = null;
         if (inputOpen) {
             if (headBuf != null && headLen > 0) {
                 chunker.write(headBuf, 0, headLen); // ended before a head was complete: it was data
@@ -276,22 +305,76 @@ public final class LocalChannel {
         peer.tree().publishHead(Chunks.signHead(key, headVersion, chunker.nextSeq(), payload, title, info));
     }
 
-    /** Chunks in seq order from now on go to {@code player} too. */
+    /**
+     * Chunks in seq order from now on go to {@code player} too, from the first a decoder can
+     * start with (in video, a keyframe's: see {@link #startsHere}).
+     */
     public void addPlayer(Player player) {
-        players.add(player);
+        players.add(new FromStart(player));
     }
 
     /**
      * Like {@link #addPlayer}, but the player first gets the last few chunks played (the
-     * preroll), so it can start playing at once rather than wait for the next chunk.
+     * preroll: in video, from the last keyframe), so it can start playing at once rather than
+     * wait for the next chunk.
      */
     public void addPlayerWithPreroll(Player player) {
-        recent.forEach(player::accept);
-        players.add(player);
+        FromStart p = new FromStart(player);
+        List<Chunk> held = List.copyOf(recent);
+        int from = held.size() - Math.min(held.size(), node.config().tree().prerollChunks());
+        if (splitsAtKeyframes()) {
+            from = held.size();
+            for (int i = held.size() - 1; i >= 0 && from == held.size(); i--) {
+                from = startsHere(held.get(i)) ? i : from;
+            }
+        }
+        held.subList(from, held.size()).forEach(p::accept);
+        players.add(p);
     }
 
     public void removePlayer(Player player) {
-        players.remove(player);
+        players.removeIf(p -> p instanceof FromStart f && f.player == player);
+    }
+
+    /** A player, and whether it has had the chunk a decoder can start with. */
+    private final class FromStart implements Player {
+        private final Player player;
+        private boolean started;
+
+        FromStart(Player player) {
+            this.player = player;
+        }
+
+        @Override
+        public void accept(Chunk c) {
+            started = started || startsHere(c);
+            if (started) {
+                player.accept(c);
+            }
+        }
+
+        @Override
+        public void ended(String why) {
+            player.ended(why);
+        }
+    }
+
+    /** Whether the channel's chunks must be started at a keyframe (Matroska and WebM). */
+    private boolean splitsAtKeyframes() {
+        return Matroska.isMatroska(record.contentType().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Whether a decoder can start with {@code c}: any chunk of audio, a keyframe's of video. */
+    private boolean startsHere(Chunk c) {
+        if (!splitsAtKeyframes()) {
+            return true;
+        }
+        Head h = head();
+        if (h != keyframesOf) {
+            keyframesOf = h;
+            videoTrack = h == null ? -1 : Matroska.videoTrack(h.payload());
+        }
+        return Matroska.decodableStart(c.payload(), videoTrack);
     }
 
     public int players() {
@@ -323,7 +406,8 @@ public final class LocalChannel {
             firstPlayedAt = node.environment().now();
         }
         recent.addLast(c);
-        while (recent.size() > Math.max(1, node.config().tree().prerollChunks())) {
+        int keep = splitsAtKeyframes() ? MAX_GOP_CHUNKS : Math.max(1, node.config().tree().prerollChunks());
+        while (recent.size() > keep) {
             recent.removeFirst();
         }
         for (Player p : List.copyOf(players)) {

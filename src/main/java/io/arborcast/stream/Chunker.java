@@ -28,6 +28,8 @@ public final class Chunker {
     private boolean cut;
     /** The interval timer; null while paused (no input since the last {@link #pause}). */
     private Cancellable timer;
+    /** Why the input since the last pause was dropped (malformed), or null. */
+    private MalformedStreamException malformed;
 
     public Chunker(ChannelKey key, FrameSplitter splitter, Scheduler scheduler, long chunkMillis, int maxChunkBytes,
                    long firstSeq, Consumer<Chunk> out) {
@@ -40,8 +42,16 @@ public final class Chunker {
         this.out = out;
     }
 
-    /** Feeds source bytes (the first after a pause start the interval timer again). */
+    /**
+     * Feeds source bytes (the first after a pause start the interval timer again).
+     *
+     * @throws MalformedStreamException if the input is no stream of its format: what is pending
+     *                                  is dropped, and so is all input until the next {@link #pause}
+     */
     public void write(byte[] data, int off, int len) {
+        if (malformed != null) {
+            throw malformed;
+        }
         if (timer == null) {
             timer = scheduler.schedule(chunkMillis, this::tick);
         }
@@ -52,6 +62,9 @@ public final class Chunker {
         pendingLen += len;
         while (pendingLen >= maxChunkBytes && emit(maxChunkBytes)) {
             // a fast source: cut full chunks now rather than wait for the timer
+        }
+        if (malformed != null) {
+            throw malformed;
         }
     }
 
@@ -85,8 +98,12 @@ public final class Chunker {
             timer.cancel();
             timer = null;
         }
-        emit(pendingLen);
+        if (malformed == null) {
+            emit(pendingLen);
+        }
         pendingLen = 0;
+        splitter.reset();
+        malformed = null;
     }
 
     /**
@@ -99,22 +116,33 @@ public final class Chunker {
         }
         timer.cancel();
         tick();
+        if (malformed != null) {
+            throw malformed;
+        }
     }
 
     private void tick() {
         emit(Math.min(pendingLen, maxChunkBytes));
-        timer = scheduler.schedule(chunkMillis, this::tick);
+        timer = malformed == null ? scheduler.schedule(chunkMillis, this::tick) : null;
     }
 
-    /** Emits the complete frames among the first {@code limit} pending bytes; false if none. */
+    /** Emits the complete frames among the first {@code limit} pending bytes; false if none (or malformed). */
     private boolean emit(int limit) {
-        int n = splitter.completeLength(pending, limit);
+        int n;
+        try {
+            n = splitter.completeLength(pending, limit);
+        } catch (MalformedStreamException e) {
+            malformed = e;
+            pendingLen = 0;
+            return false;
+        }
         if (n == 0 && limit >= maxChunkBytes) {
             n = limit; // no frame boundary in a whole chunk's worth: not this format, pass it on as is
         }
         if (n == 0) {
             return false;
         }
+        splitter.consumed(n);
         byte[] payload = Arrays.copyOf(pending, n);
         System.arraycopy(pending, n, pending, 0, pendingLen - n);
         pendingLen -= n;

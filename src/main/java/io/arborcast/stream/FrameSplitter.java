@@ -12,7 +12,19 @@ public interface FrameSplitter {
      */
     int completeLength(byte[] buf, int len);
 
-    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; else raw bytes. */
+    /**
+     * The chunker cut the first {@code n} bytes it last asked {@link #completeLength} about: the
+     * length that returned, or more (a frame larger than a chunk, cut where the chunk was full),
+     * for splitters that must know where the next bytes stand within a frame.
+     */
+    default void consumed(int n) {
+    }
+
+    /** The input ended (what was left of it is dropped): the next bytes start afresh. */
+    default void reset() {
+    }
+
+    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; WebM and Matroska → EBML elements; else raw bytes. */
     static FrameSplitter forContentType(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
         if (ct.startsWith("audio/mpeg") || ct.startsWith("audio/mp3")) {
@@ -20,6 +32,9 @@ public interface FrameSplitter {
         }
         if (ct.contains("ogg") || ct.contains("opus")) {
             return new OggPages();
+        }
+        if (Matroska.isMatroska(ct)) {
+            return new Matroska();
         }
         return (buf, len) -> len;
     }

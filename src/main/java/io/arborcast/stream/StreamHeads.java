@@ -6,8 +6,9 @@ import java.util.Locale;
 /**
  * Finds the stream head at the start of a source's bytes: what a decoder needs before any
  * data, and what every listener must get first however late it tunes in. Ogg: the codec
- * header pages; WAV: the RIFF header up to the start of the sample data; MP3 and raw
- * streams have none.
+ * header pages; WAV: the RIFF header up to the start of the sample data; Matroska and WebM:
+ * everything before the first cluster ({@link Matroska#headLength}); MP3 and raw streams have
+ * none.
  */
 public final class StreamHeads {
     /** A head longer than this is not a head: the bytes are passed on as data. */
@@ -19,7 +20,7 @@ public final class StreamHeads {
     /** Whether streams of {@code contentType} start with a head. */
     public static boolean hasHead(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        return isOgg(ct) || isWav(ct);
+        return isOgg(ct) || isWav(ct) || Matroska.isMatroska(ct);
     }
 
     /**
@@ -33,6 +34,9 @@ public final class StreamHeads {
         }
         if (isWav(ct)) {
             return wavHeadLength(buf, len);
+        }
+        if (Matroska.isMatroska(ct)) {
+            return Matroska.headLength(buf, len);
         }
         return 0;
     }

@@ -184,6 +184,57 @@ class GatewayEndToEndTest {
         assertDecodes(stream, 3);
     }
 
+    /**
+     * VP9 + Opus in WebM pushed over {@code icecast://}: a player that connects 10 s into the
+     * stream, on node B or on the publisher itself, gets the head and then the stream from a
+     * keyframe cluster, and decodes from its first byte without an error.
+     */
+    @Test
+    void webmVideoPlayerTenSecondsLateDecodesFromItsFirstByte() throws Exception {
+        ffmpeg("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=48000", "-t", "24", "-c:v", "libvpx-vp9", "-deadline", "realtime",
+                "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-c:a", "libopus", "-b:a", "64k", "-f", "webm",
+                "-content_type", "video/webm", "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live");
+        await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(a, () -> a.channel(key.channelId())) != null);
+        String path = "/stream/" + key.channelId().toHex() + ".webm";
+        assertDecodes(url(b, path), 2); // B joins the tree
+        await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
+        assertDecodes(url(b, path), 4);
+        assertDecodes(url(a, path), 3);
+    }
+
+    /**
+     * A WebM source whose bytes after a valid head are no Matroska (an ID no element starts
+     * with) is disconnected with the reason, well before it has sent its body, and none of its
+     * bytes reach a listener: no head (it ends where the first cluster starts), no chunk.
+     */
+    @Test
+    void aMalformedWebmSourceIsDisconnectedAndNothingOfItIsPlayed() throws Exception {
+        Process encode = ffmpeg("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1", "-c:v", "libvpx-vp9",
+                "-deadline", "realtime", "-cpu-used", "8", "-f", "webm", "pipe:1");
+        byte[] webm = encode.getInputStream().readAllBytes();
+        assertThat(encode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        int head = io.arborcast.stream.Matroska.headLength(webm, webm.length);
+        byte[] bad = new byte[head + 2_000_000];
+        System.arraycopy(webm, 0, bad, 0, head);
+        new java.util.Random(5).nextBytes(bad);
+        System.arraycopy(webm, 0, bad, 0, head);
+        bad[head] = 0x00; // no element ID starts with a zero byte
+        Path body = Files.createTempFile("arborcast", ".webm");
+        Files.write(body, bad);
+        long start = System.nanoTime();
+        Process push = new ProcessBuilder("curl", "-s", "-X", "PUT", "-u", "source:" + PASSWORD, "-H",
+                "Content-Type: video/webm", "--limit-rate", "100k", "--data-binary", "@" + body, url(a, "/live"))
+                .start();
+        processes.add(push);
+        assertThat(push.waitFor(10, TimeUnit.SECONDS)).as("disconnected long before its 20 s of body").isTrue();
+        LocalChannel c = onLoop(a, () -> a.channel(key.channelId()));
+        assertThat(c).isNotNull();
+        assertThat(onLoop(a, c::head)).as("the head is not complete before a cluster starts").isNull();
+        assertThat(onLoop(a, () -> c.peer().tree().buffer().held())).as("chunks cut of its bytes").isZero();
+        System.out.printf("malformed WebM source disconnected after %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
     @Test
     void icyMetadataOnAnotherNodeCarriesTheTitleSetAtTheSource() throws Exception {
         pushSine("libmp3lame", "mp3", "audio/mpeg", 12);

@@ -30,6 +30,45 @@ final class Ffmpeg {
         return out;
     }
 
+    /**
+     * Encodes {@code seconds} of a moving test picture (320x240, 25 fps) and a sine, with the
+     * codecs {@code codecArgs} name, in {@code format}, written as a live muxer writes to a pipe.
+     */
+    static byte[] video(int seconds, String format, String... codecArgs) throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
+                "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t",
+                Integer.toString(seconds)));
+        cmd.addAll(List.of(codecArgs));
+        cmd.addAll(List.of("-f", format, "pipe:1"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ffmpeg failed to encode " + String.join(" ", codecArgs) + " in " + format);
+        }
+        return out;
+    }
+
+    /** Frames ffmpeg decodes of the first video stream in {@code data} (as {@code format}). */
+    static int videoFrames(byte[] data, String format) throws Exception {
+        Process p = new ProcessBuilder("ffprobe", "-v", "error", "-f", format, "-i", "pipe:0", "-select_streams", "v:0",
+                "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0").start();
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(data);
+            } catch (IOException ignored) {
+                // ffprobe may stop reading early; its answer tells
+            }
+        });
+        feeder.start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ffprobe could not count frames: " + out);
+        }
+        feeder.join();
+        return Integer.parseInt(out.split("[,\\s]")[0]);
+    }
+
     /** Decodes {@code data} as {@code format}; returns ffmpeg's error output (empty when clean). */
     static String decodeErrors(byte[] data, String format) throws Exception {
         ExternalTools.require("ffmpeg", "ffmpeg");

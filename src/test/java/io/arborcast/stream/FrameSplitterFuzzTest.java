@@ -7,7 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whatever a source client sends, the frame splitters cut it without failing or reading out
- * of bounds, and the part they call complete is a prefix of what they were given.
+ * of bounds, and the part they call complete is a prefix of what they were given; the Matroska
+ * splitter may instead refuse it as malformed, and nothing else.
  */
 class FrameSplitterFuzzTest {
     @FuzzTest(maxDuration = "5s")
@@ -21,6 +22,33 @@ class FrameSplitterFuzzTest {
         byte[] stream = data.consumeBoolean() ? ("OggS\0" + data.consumeRemainingAsAsciiString()).getBytes(
                 java.nio.charset.StandardCharsets.ISO_8859_1) : data.consumeRemainingAsBytes();
         check(new OggPages(), stream);
+    }
+
+    @FuzzTest(maxDuration = "5s")
+    void matroska(FuzzedDataProvider data) {
+        // a cluster's ID often enough for the fuzzer to get into one
+        byte[] cluster = {0x1F, 0x43, (byte) 0xB6, 0x75};
+        byte[] rest = data.consumeBytes(data.consumeInt(0, 4096));
+        byte[] stream = data.consumeBoolean() ? concat(cluster, rest) : rest;
+        try {
+            check(new Matroska(), stream);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed Matroska/WebM");
+        }
+        try {
+            int head = Matroska.headLength(stream, stream.length);
+            assertThat(head).isBetween(-1, stream.length);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed Matroska/WebM");
+        }
+        Matroska.decodableStart(stream, data.consumeLong(-1, 4));
+        Matroska.videoTrack(stream);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static void check(FrameSplitter splitter, byte[] stream) {
