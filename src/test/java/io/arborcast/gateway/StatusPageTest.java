@@ -247,15 +247,64 @@ class StatusPageTest {
         }
     }
 
+    /**
+     * A WebM video channel (VP9 + Opus from ffmpeg) on the status page: its card has a
+     * {@code <video>} element, and a click on its play button plays it in Chromium (currentTime
+     * advancing, no error).
+     */
+    @Test
+    void chromiumPlaysAWebmVideoChannelOnTheStatusPage() throws Exception {
+        ExternalTools.require("chromium", "chromium");
+        ExternalTools.require("chromedriver", "chromium-driver");
+        ChannelKey key = ChannelKey.generate();
+        Node source = node(2);
+        LocalChannel c = source.publish(key, "Test card", "video/webm", 700).get(10, TimeUnit.SECONDS);
+        int seconds = 40;
+        byte[] webm = encode("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=48000", "-t", Integer.toString(seconds), "-c:v", "libvpx-vp9",
+                "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-c:a", "libopus", "-b:a", "64k",
+                "-f", "webm");
+        feedInRealTime(source, c, webm, webm.length / seconds);
+        String id = key.channelId().toHex();
+        try (Browser b = Browser.start(tmp)) {
+            b.driver.get("http://" + source.address().endpoint() + "/");
+            By video = By.cssSelector("section.channel[data-channel='" + id + "'] video");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !b.driver.findElements(video).isEmpty());
+            WebElement player = b.driver.findElement(video);
+            assertThat(player.getAttribute("src")).endsWith("/stream/" + id);
+            // the play button of the element's own controls: once the pointer is over it, at the
+            // left of the row above the timeline (24 px in, 49 px up from the bottom)
+            int w = player.getSize().getWidth();
+            int h = player.getSize().getHeight();
+            new Actions(b.driver).moveToElement(player).pause(Duration.ofMillis(500))
+                    .moveToElement(player, -w / 2 + 24, h / 2 - 49).pause(Duration.ofMillis(300)).click().perform();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(((Number) b.js("return arguments[0].currentTime", player)).doubleValue())
+                            .as("currentTime of the channel's <video>; %s", b.js("const v = arguments[0]; return "
+                                    + "'paused ' + v.paused + ', readyState ' + v.readyState + ', networkState ' "
+                                    + "+ v.networkState + ', error ' + (v.error && v.error.message)", player))
+                            .isGreaterThan(2.0));
+            assertThat(b.js("return arguments[0].videoWidth", player)).isEqualTo(320L);
+            assertThat(b.js("return arguments[0].error", player)).isNull();
+        }
+    }
+
+    /** What the real ffmpeg writes to its stdout with {@code args} (before "pipe:1"). */
+    private static byte[] encode(String... args) throws Exception {
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error"));
+        cmd.addAll(List.of(args));
+        cmd.add("pipe:1");
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as("ffmpeg encoded").isTrue();
+        return out;
+    }
+
     /** {@code seconds} of a 440 Hz sine as a 128 kbit/s MP3 stream, made by the real ffmpeg. */
     private static byte[] mp3Sine(int seconds) throws Exception {
-        ExternalTools.require("ffmpeg", "ffmpeg");
-        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i",
-                "sine=frequency=440:sample_rate=44100", "-t", Integer.toString(seconds), "-c:a", "libmp3lame", "-b:a",
-                "128k", "-f", "mp3", "pipe:1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("ffmpeg encoded").isTrue();
-        return out;
+        return encode("-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100", "-t", Integer.toString(seconds),
+                "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3");
     }
 
     /** Writes {@code data} into {@code c} at {@code bytesPerSecond}, a tenth of a second at a time. */
