@@ -11,7 +11,6 @@ import io.arborcast.stream.FrameSplitter;
 import io.arborcast.stream.Mp3Frames;
 import io.arborcast.stream.Playout;
 import io.arborcast.stream.MalformedStreamException;
-import io.arborcast.stream.Matroska;
 import io.arborcast.stream.StreamHeads;
 import io.arborcast.channel.ChannelPeer;
 
@@ -63,9 +62,9 @@ public final class LocalChannel {
     private long firstPlayedAt = -1;
     /** Chunks kept for a new player of video, which starts at the last keyframe among them. */
     private static final int MAX_GOP_CHUNKS = 48;
-    /** The head whose video track {@link #videoTrack} is (see {@link #startsHere}). */
-    private Head keyframesOf;
-    private long videoTrack = -1;
+    /** Which chunks a player may start with, for the head {@link #startsFor} (see {@link #startsHere}). */
+    private java.util.function.Predicate<byte[]> startsOf;
+    private Head startsFor;
     /** At the source: why this input is dropped (malformed), until it ends; or null. */
     private MalformedStreamException rejected;
     /** At the source: bytes held until the stream head is complete (null once it is). */
@@ -359,9 +358,9 @@ public final class LocalChannel {
         }
     }
 
-    /** Whether the channel's chunks must be started at a keyframe (Matroska and WebM). */
+    /** Whether the channel's players must start at a keyframe (video), not at any chunk. */
     private boolean splitsAtKeyframes() {
-        return Matroska.isMatroska(record.contentType().toLowerCase(java.util.Locale.ROOT));
+        return StreamHeads.startsAtKeyframes(record.contentType());
     }
 
     /** Whether a decoder can start with {@code c}: any chunk of audio, a keyframe's of video. */
@@ -370,11 +369,11 @@ public final class LocalChannel {
             return true;
         }
         Head h = head();
-        if (h != keyframesOf) {
-            keyframesOf = h;
-            videoTrack = h == null ? -1 : Matroska.videoTrack(h.payload());
+        if (startsOf == null || h != startsFor) {
+            startsFor = h;
+            startsOf = StreamHeads.playerStarts(record.contentType(), h == null ? null : h.payload());
         }
-        return Matroska.decodableStart(c.payload(), videoTrack);
+        return startsOf.test(c.payload());
     }
 
     public int players() {

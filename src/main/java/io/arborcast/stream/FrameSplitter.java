@@ -24,7 +24,7 @@ public interface FrameSplitter {
     default void reset() {
     }
 
-    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; WebM and Matroska → EBML elements; else raw bytes. */
+    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; WebM and Matroska → EBML elements; MPEG-TS → packets; else raw bytes. */
     static FrameSplitter forContentType(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
         if (ct.startsWith("audio/mpeg") || ct.startsWith("audio/mp3")) {
@@ -35,6 +35,9 @@ public interface FrameSplitter {
         }
         if (Matroska.isMatroska(ct)) {
             return new Matroska();
+        }
+        if (MpegTs.isTransportStream(ct)) {
+            return new MpegTs();
         }
         return (buf, len) -> len;
     }

@@ -2,13 +2,15 @@ package io.arborcast.stream;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Finds the stream head at the start of a source's bytes: what a decoder needs before any
  * data, and what every listener must get first however late it tunes in. Ogg: the codec
  * header pages; WAV: the RIFF header up to the start of the sample data; Matroska and WebM:
- * everything before the first cluster ({@link Matroska#headLength}); MP3 and raw streams have
- * none.
+ * everything before the first cluster ({@link Matroska#headLength}); MPEG-TS: the packets
+ * through the first PMT ({@link MpegTs#headLength}); MP3 and raw streams have none. Video
+ * formats also say which chunks a player may start with ({@link #startsAtKeyframes}).
  */
 public final class StreamHeads {
     /** A head longer than this is not a head: the bytes are passed on as data. */
@@ -20,7 +22,7 @@ public final class StreamHeads {
     /** Whether streams of {@code contentType} start with a head. */
     public static boolean hasHead(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        return isOgg(ct) || isWav(ct) || Matroska.isMatroska(ct);
+        return isOgg(ct) || isWav(ct) || startsAtKeyframes(ct);
     }
 
     /**
@@ -38,7 +40,35 @@ public final class StreamHeads {
         if (Matroska.isMatroska(ct)) {
             return Matroska.headLength(buf, len);
         }
+        if (MpegTs.isTransportStream(ct)) {
+            return MpegTs.headLength(buf, len);
+        }
         return 0;
+    }
+
+    /** Whether a player of {@code contentType} must start at a keyframe (Matroska/WebM, MPEG-TS), not at any chunk. */
+    public static boolean startsAtKeyframes(String contentType) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        return Matroska.isMatroska(ct) || MpegTs.isTransportStream(ct);
+    }
+
+    /**
+     * For a stream of {@code contentType} whose head is {@code head} (null: none yet): which chunk
+     * payloads a player may start with (in video, those a keyframe begins; see
+     * {@link #startsAtKeyframes}; any other format, every one).
+     */
+    public static Predicate<byte[]> playerStarts(String contentType, byte[] head) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        byte[] h = head == null ? new byte[0] : head;
+        if (Matroska.isMatroska(ct)) {
+            long track = Matroska.videoTrack(h);
+            return chunk -> Matroska.decodableStart(chunk, track);
+        }
+        if (MpegTs.isTransportStream(ct)) {
+            int pid = MpegTs.videoPid(h);
+            return chunk -> MpegTs.decodableStart(chunk, pid);
+        }
+        return chunk -> true;
     }
 
     private static boolean isOgg(String ct) {

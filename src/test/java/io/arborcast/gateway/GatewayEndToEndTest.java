@@ -12,6 +12,8 @@ import io.arborcast.wire.WireSamples;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -185,18 +187,23 @@ class GatewayEndToEndTest {
     }
 
     /**
-     * VP9 + Opus in WebM pushed over {@code icecast://}: a player that connects 10 s into the
-     * stream, on node B or on the publisher itself, gets the head and then the stream from a
-     * keyframe cluster, and decodes from its first byte without an error.
+     * Video pushed over {@code icecast://} (VP9 + Opus in WebM, H.264 + AAC in MPEG-TS): a player
+     * that connects 10 s into the stream, on node B or on the publisher itself, gets the head and
+     * then the stream from a keyframe, and decodes from its first byte without an error.
      */
-    @Test
-    void webmVideoPlayerTenSecondsLateDecodesFromItsFirstByte() throws Exception {
-        ffmpeg("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
-                "sine=frequency=440:sample_rate=48000", "-t", "24", "-c:v", "libvpx-vp9", "-deadline", "realtime",
-                "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-c:a", "libopus", "-b:a", "64k", "-f", "webm",
-                "-content_type", "video/webm", "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live");
+    @ParameterizedTest
+    @CsvSource({"webm, video/webm, libvpx-vp9 -deadline realtime -cpu-used 8, libopus",
+                "mpegts, video/mp2t, libx264 -preset ultrafast, aac"})
+    void videoPlayerTenSecondsLateDecodesFromItsFirstByte(String format, String contentType, String video,
+                                                          String audio) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f",
+                "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "24", "-c:v"));
+        args.addAll(List.of(video.split(" ")));
+        args.addAll(List.of("-b:v", "600k", "-g", "25", "-c:a", audio, "-b:a", "64k", "-f", format, "-content_type",
+                contentType, "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live"));
+        ffmpeg(args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(a, () -> a.channel(key.channelId())) != null);
-        String path = "/stream/" + key.channelId().toHex() + ".webm";
+        String path = "/stream/" + key.channelId().toHex() + (format.equals("webm") ? ".webm" : ".ts");
         assertDecodes(url(b, path), 2); // B joins the tree
         await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
         assertDecodes(url(b, path), 4);

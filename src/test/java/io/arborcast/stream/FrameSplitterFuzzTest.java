@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Whatever a source client sends, the frame splitters cut it without failing or reading out
- * of bounds, and the part they call complete is a prefix of what they were given; the Matroska
- * splitter may instead refuse it as malformed, and nothing else.
+ * of bounds, and the part they call complete is a prefix of what they were given; the video
+ * splitters may instead refuse it as malformed, and nothing else.
  */
 class FrameSplitterFuzzTest {
     @FuzzTest(maxDuration = "5s")
@@ -43,6 +43,28 @@ class FrameSplitterFuzzTest {
         }
         Matroska.decodableStart(stream, data.consumeLong(-1, 4));
         Matroska.videoTrack(stream);
+    }
+
+    @FuzzTest(maxDuration = "5s")
+    void mpegTs(FuzzedDataProvider data) {
+        // packets that start with the sync byte often enough for the fuzzer to get into them
+        byte[] stream = data.consumeRemainingAsBytes();
+        if (stream.length > 0 && stream[0] % 2 == 0) {
+            for (int p = 0; p < stream.length; p += 188) {
+                stream[p] = 0x47;
+            }
+        }
+        try {
+            check(new MpegTs(), stream);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed MPEG-TS");
+        }
+        try {
+            assertThat(MpegTs.headLength(stream, stream.length)).isBetween(-1, stream.length);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed MPEG-TS");
+        }
+        MpegTs.decodableStart(stream, MpegTs.videoPid(stream));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
