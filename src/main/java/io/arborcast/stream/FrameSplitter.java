@@ -24,7 +24,7 @@ public interface FrameSplitter {
     default void reset() {
     }
 
-    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; WebM and Matroska → EBML elements; MPEG-TS → packets; else raw bytes. */
+    /** The splitter for a content type: audio/mpeg → MP3 frames; Ogg types → Ogg pages; WebM and Matroska → EBML elements; MPEG-TS → packets; FLV → tags; else raw bytes. */
     static FrameSplitter forContentType(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
         if (ct.startsWith("audio/mpeg") || ct.startsWith("audio/mp3")) {
@@ -38,6 +38,9 @@ public interface FrameSplitter {
         }
         if (MpegTs.isTransportStream(ct)) {
             return new MpegTs();
+        }
+        if (Flv.isFlv(ct)) {
+            return new Flv();
         }
         return (buf, len) -> len;
     }

@@ -11,7 +11,7 @@ package io.arborcast.stream;
  * unknown size (OBS, ffmpeg with {@code -live}) are cut the same way: a cluster ends where the
  * next one begins.
  */
-public final class Matroska implements FrameSplitter {
+public final class Matroska extends SizedUnits {
     static final int EBML = 0x1A45DFA3;
     static final int SEGMENT = 0x18538067;
     static final int CLUSTER = 0x1F43B675;
@@ -27,12 +27,6 @@ public final class Matroska implements FrameSplitter {
     /** An element larger than this (a block is one frame) is no live stream's: malformed. */
     static final long MAX_ELEMENT = 16L << 20;
     private static final long UNKNOWN_SIZE = -1;
-
-    /** Bytes still to come of an element larger than a chunk, cut where the chunk was full. */
-    private long inside;
-    /** Of the last {@link #completeLength}: the prefix it returned, and where the element after it ends (-1: unknown). */
-    private int lastComplete;
-    private long lastPartialEnd = -1;
 
     /** Whether a content type is Matroska's or WebM's. */
     public static boolean isMatroska(String contentType) {
@@ -125,36 +119,9 @@ public final class Matroska implements FrameSplitter {
         }
     }
 
+    /** Where the last complete element from {@code from} on ends (or a cluster begins). */
     @Override
-    public int completeLength(byte[] buf, int len) {
-        lastPartialEnd = -1;
-        if (inside > len) {
-            lastComplete = 0;
-            lastPartialEnd = inside;
-            return 0;
-        }
-        lastComplete = cut(buf, (int) inside, len);
-        return lastComplete;
-    }
-
-    @Override
-    public void consumed(int n) {
-        if (n <= lastComplete) {
-            inside = 0;
-        } else if (lastPartialEnd < 0) {
-            throw new IllegalStateException("cut inside an element whose header is not complete");
-        } else {
-            inside = lastPartialEnd - n;
-        }
-    }
-
-    @Override
-    public void reset() {
-        inside = 0;
-    }
-
-    /** Where the last complete element from {@code p} on ends (or a cluster begins); notes the next one's end. */
-    private int cut(byte[] buf, int from, int len) {
+    int cut(byte[] buf, int from, int len) {
         int p = from;
         while (true) {
             Header h = header(buf, p, len);
@@ -174,7 +141,7 @@ public final class Matroska implements FrameSplitter {
             }
             long end = p + h.length + h.size;
             if (end > len) {
-                lastPartialEnd = end;
+                partial(end);
                 return p;
             }
             p = (int) end;

@@ -9,7 +9,8 @@ import java.util.function.Predicate;
  * data, and what every listener must get first however late it tunes in. Ogg: the codec
  * header pages; WAV: the RIFF header up to the start of the sample data; Matroska and WebM:
  * everything before the first cluster ({@link Matroska#headLength}); MPEG-TS: the packets
- * through the first PMT ({@link MpegTs#headLength}); MP3 and raw streams have none. Video
+ * through the first PMT ({@link MpegTs#headLength}); FLV: its header, metadata and sequence
+ * headers ({@link Flv#headLength}); MP3 and raw streams have none. Video
  * formats also say which chunks a player may start with ({@link #startsAtKeyframes}).
  */
 public final class StreamHeads {
@@ -43,13 +44,16 @@ public final class StreamHeads {
         if (MpegTs.isTransportStream(ct)) {
             return MpegTs.headLength(buf, len);
         }
+        if (Flv.isFlv(ct)) {
+            return Flv.headLength(buf, len);
+        }
         return 0;
     }
 
-    /** Whether a player of {@code contentType} must start at a keyframe (Matroska/WebM, MPEG-TS), not at any chunk. */
+    /** Whether a player of {@code contentType} must start at a keyframe (Matroska/WebM, MPEG-TS, FLV), not at any chunk. */
     public static boolean startsAtKeyframes(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        return Matroska.isMatroska(ct) || MpegTs.isTransportStream(ct);
+        return Matroska.isMatroska(ct) || MpegTs.isTransportStream(ct) || Flv.isFlv(ct);
     }
 
     /**
@@ -67,6 +71,10 @@ public final class StreamHeads {
         if (MpegTs.isTransportStream(ct)) {
             int pid = MpegTs.videoPid(h);
             return chunk -> MpegTs.decodableStart(chunk, pid);
+        }
+        if (Flv.isFlv(ct)) {
+            boolean video = Flv.hasVideo(h);
+            return chunk -> Flv.decodableStart(chunk, video);
         }
         return chunk -> true;
     }

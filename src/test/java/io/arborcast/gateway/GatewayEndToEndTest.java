@@ -187,13 +187,14 @@ class GatewayEndToEndTest {
     }
 
     /**
-     * Video pushed over {@code icecast://} (VP9 + Opus in WebM, H.264 + AAC in MPEG-TS): a player
+     * Video pushed over {@code icecast://} (VP9 + Opus in WebM, H.264 + AAC in MPEG-TS and FLV): a player
      * that connects 10 s into the stream, on node B or on the publisher itself, gets the head and
      * then the stream from a keyframe, and decodes from its first byte without an error.
      */
     @ParameterizedTest
     @CsvSource({"webm, video/webm, libvpx-vp9 -deadline realtime -cpu-used 8, libopus",
-                "mpegts, video/mp2t, libx264 -preset ultrafast, aac"})
+                "mpegts, video/mp2t, libx264 -preset ultrafast, aac",
+                "flv, video/x-flv, libx264 -preset ultrafast, aac"})
     void videoPlayerTenSecondsLateDecodesFromItsFirstByte(String format, String contentType, String video,
                                                           String audio) throws Exception {
         List<String> args = new ArrayList<>(List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f",
@@ -203,7 +204,7 @@ class GatewayEndToEndTest {
                 contentType, "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live"));
         ffmpeg(args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(a, () -> a.channel(key.channelId())) != null);
-        String path = "/stream/" + key.channelId().toHex() + (format.equals("webm") ? ".webm" : ".ts");
+        String path = "/stream/" + key.channelId().toHex() + "." + (format.equals("mpegts") ? "ts" : format);
         assertDecodes(url(b, path), 2); // B joins the tree
         await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
         assertDecodes(url(b, path), 4);

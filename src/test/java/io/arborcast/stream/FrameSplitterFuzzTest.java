@@ -67,6 +67,25 @@ class FrameSplitterFuzzTest {
         MpegTs.decodableStart(stream, MpegTs.videoPid(stream));
     }
 
+    @FuzzTest(maxDuration = "5s")
+    void flv(FuzzedDataProvider data) {
+        // an FLV header often enough for the fuzzer to get past it
+        byte[] header = {'F', 'L', 'V', 1, 5, 0, 0, 0, 9, 0, 0, 0, 0};
+        byte[] rest = data.consumeBytes(data.consumeInt(0, 4096));
+        byte[] stream = data.consumeBoolean() ? concat(header, rest) : rest;
+        try {
+            check(new Flv(), stream);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed FLV");
+        }
+        try {
+            assertThat(Flv.headLength(stream, stream.length)).isBetween(-1, stream.length);
+        } catch (MalformedStreamException refused) {
+            assertThat(refused).hasMessageStartingWith("malformed FLV");
+        }
+        Flv.decodableStart(stream, Flv.hasVideo(stream));
+    }
+
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -44,6 +44,8 @@ class VideoContainersTest {
         WEBM("webm", "video/webm", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k",
                 "-g", "25", "-c:a", "libopus", "-b:a", "64k"),
         MPEGTS("mpegts", "video/mp2t", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "600k", "-g", "25",
+                "-c:a", "aac", "-b:a", "64k"),
+        FLV("flv", "video/x-flv", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "600k", "-g", "25",
                 "-c:a", "aac", "-b:a", "64k");
 
         final String format;
@@ -102,7 +104,8 @@ class VideoContainersTest {
                 startAt.add(i);
             }
         }
-        assertThat(startAt).as("a keyframe a second").hasSizeBetween(5, 7).startsWith(0);
+        assertThat(startAt).as("a keyframe a second").hasSizeBetween(5, 7);
+        assertThat(startAt.get(0)).as("the first frame's (FLV: after an audio tag)").isLessThanOrEqualTo(1);
         int total = Ffmpeg.videoFrames(video, c.format);
         assertThat(total).isBetween(149, 151);
         for (int s : startAt.subList(1, startAt.size())) {
