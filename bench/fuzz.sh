@@ -8,7 +8,7 @@
 source "$(dirname "$0")/common.sh"
 DURATION="${DURATION:-60s}"
 ALL=(MessageCodecFuzzTest#linkFrame MessageCodecFuzzTest#datagram GatewayFuzzTest#httpRequest
-     GatewayFuzzTest#shoutcastSource FrameSplitterFuzzTest#mp3 FrameSplitterFuzzTest#ogg FrameSplitterFuzzTest#matroska FrameSplitterFuzzTest#mpegTs FrameSplitterFuzzTest#flv
+     GatewayFuzzTest#shoutcastSource FrameSplitterFuzzTest#mp3 FrameSplitterFuzzTest#ogg FrameSplitterFuzzTest#video
      NodeConfigFuzzTest#configFile)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${ALL[@]}")

@@ -231,18 +231,10 @@ class StatusPageTest {
         assertThat(row.selectFirst("audio").attr("src")).isEqualTo("/stream/" + id);
 
         try (Browser b = Browser.start(tmp)) {
-            b.driver.get("http://" + viewer.address().endpoint() + "/");
-            By audio = By.cssSelector("#directory tr[data-channel='" + id + "'] audio");
-            await().atMost(Duration.ofSeconds(20)).until(() -> !b.driver.findElements(audio).isEmpty());
-            WebElement player = b.driver.findElement(audio);
+            WebElement player = b.open(viewer, "#directory tr[data-channel='" + id + "'] audio");
             assertThat(b.js("return arguments[0].paused", player)).isEqualTo(true);
             // the play button of the element's own controls, at its left end
-            new Actions(b.driver).moveToElement(player, -player.getSize().getWidth() / 2 + 16, 0).click().perform();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                    assertThat(((Number) b.js("return arguments[0].currentTime", player)).doubleValue())
-                            .as("currentTime of the directory's player; error %s",
-                                    b.js("return arguments[0].error && arguments[0].error.message", player))
-                            .isGreaterThan(2.0));
+            b.clickPlaysPastTwoSeconds(player, -player.getSize().getWidth() / 2 + 16, 0);
             assertThat(b.js("return arguments[0].paused", player)).isEqualTo(false);
         }
     }
@@ -267,23 +259,12 @@ class StatusPageTest {
         feedInRealTime(source, c, webm, webm.length / seconds);
         String id = key.channelId().toHex();
         try (Browser b = Browser.start(tmp)) {
-            b.driver.get("http://" + source.address().endpoint() + "/");
-            By video = By.cssSelector("section.channel[data-channel='" + id + "'] video");
-            await().atMost(Duration.ofSeconds(20)).until(() -> !b.driver.findElements(video).isEmpty());
-            WebElement player = b.driver.findElement(video);
+            WebElement player = b.open(source, "section.channel[data-channel='" + id + "'] video");
             assertThat(player.getAttribute("src")).endsWith("/stream/" + id);
-            // the play button of the element's own controls: once the pointer is over it, at the
-            // left of the row above the timeline (24 px in, 49 px up from the bottom)
-            int w = player.getSize().getWidth();
-            int h = player.getSize().getHeight();
-            new Actions(b.driver).moveToElement(player).pause(Duration.ofMillis(500))
-                    .moveToElement(player, -w / 2 + 24, h / 2 - 49).pause(Duration.ofMillis(300)).click().perform();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-                    assertThat(((Number) b.js("return arguments[0].currentTime", player)).doubleValue())
-                            .as("currentTime of the channel's <video>; %s", b.js("const v = arguments[0]; return "
-                                    + "'paused ' + v.paused + ', readyState ' + v.readyState + ', networkState ' "
-                                    + "+ v.networkState + ', error ' + (v.error && v.error.message)", player))
-                            .isGreaterThan(2.0));
+            // the play button of the element's own controls: at the left of the row above the
+            // timeline (24 px in, 49 px up from the bottom)
+            b.clickPlaysPastTwoSeconds(player, -player.getSize().getWidth() / 2 + 24,
+                    player.getSize().getHeight() / 2 - 49);
             assertThat(b.js("return arguments[0].videoWidth", player)).isEqualTo(320L);
             assertThat(b.js("return arguments[0].error", player)).isNull();
         }
@@ -336,6 +317,28 @@ class StatusPageTest {
 
         Object js(String script, Object... args) {
             return driver.executeScript(script, args);
+        }
+
+        /** {@code n}'s status page, and the element {@code css} selects there once the page shows it. */
+        WebElement open(Node n, String css) {
+            driver.get("http://" + n.address().endpoint() + "/");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !driver.findElements(By.cssSelector(css)).isEmpty());
+            return driver.findElement(By.cssSelector(css));
+        }
+
+        /**
+         * Points at the media element {@code player} (its controls show), clicks {@code (dx, dy)}
+         * from its middle, and waits for its currentTime to pass 2 s.
+         */
+        void clickPlaysPastTwoSeconds(WebElement player, int dx, int dy) {
+            new Actions(driver).moveToElement(player).pause(Duration.ofMillis(500)).moveToElement(player, dx, dy)
+                    .pause(Duration.ofMillis(300)).click().perform();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertThat(((Number) js("return arguments[0].currentTime", player)).doubleValue())
+                            .as("currentTime of %s; %s", player.getTagName(), js("const v = arguments[0]; return "
+                                    + "'paused ' + v.paused + ', readyState ' + v.readyState + ', networkState ' "
+                                    + "+ v.networkState + ', error ' + (v.error && v.error.message)", player))
+                            .isGreaterThan(2.0));
         }
 
         @Override

@@ -19,17 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StreamStateTest {
     private static final ChannelKey KEY = ChannelKey.generate();
     private final Simulation sim = new Simulation();
-    private final Scheduler clock = new Scheduler() {
-        @Override
-        public long now() {
-            return sim.now();
-        }
-
-        @Override
-        public Cancellable schedule(long delayMillis, Runnable task) {
-            return sim.schedule(delayMillis, task);
-        }
-    };
 
     private static Chunk chunk(long seq) {
         return Chunks.sign(KEY, seq, seq * 250, ("payload " + seq).getBytes());
@@ -102,7 +91,7 @@ class StreamStateTest {
     void chunkerSeqsGoOnAcrossAPauseAndTheNextInputStartsAfresh() throws Exception {
         byte[] mp3 = Ffmpeg.sine(1, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
         List<Chunk> chunks = new ArrayList<>();
-        Chunker chunker = new Chunker(KEY, new Mp3Frames(), clock, 250, 64 * 1024, 7, chunks::add);
+        Chunker chunker = new Chunker(KEY, new Mp3Frames(), sim, 250, 64 * 1024, 7, chunks::add);
         chunker.write(mp3, 0, mp3.length - 100); // the source leaves in the middle of its last frame
         sim.runUntil(sim.now() + 2_000);
         chunker.pause();
@@ -127,7 +116,7 @@ class StreamStateTest {
     void chunkerCutsSignedChunksOnFrameBoundariesEveryInterval() throws Exception {
         byte[] mp3 = Ffmpeg.sine(3, "libmp3lame", "mp3", "-b:a", "128k", "-id3v2_version", "0", "-write_xing", "0");
         List<Chunk> chunks = new ArrayList<>();
-        Chunker chunker = new Chunker(KEY, new Mp3Frames(), clock, 250, 64 * 1024, 100, chunks::add);
+        Chunker chunker = new Chunker(KEY, new Mp3Frames(), sim, 250, 64 * 1024, 100, chunks::add);
         Random r = new Random(3);
         int pos = 0;
         while (pos < mp3.length) { // the source delivers uneven pieces, 16,000 B/s like a 128 kbit/s feed
@@ -197,7 +186,7 @@ class StreamStateTest {
     @Test
     void playoutIsInOrderWaitsForGapsAndSkipsOnlyAfterTheDelay() {
         List<Long> played = new ArrayList<>();
-        Playout p = new Playout(clock, 3_000, c -> played.add(c.seq()));
+        Playout p = new Playout(sim, 3_000, c -> played.add(c.seq()));
         p.onChunk(chunk(10));
         p.onChunk(chunk(12)); // 11 missing
         p.onChunk(chunk(13));

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * wheel as soon as its millisecond comes within reach, before anything can be scheduled
  * directly there, so each millisecond's FIFO is in scheduling order.
  */
-public final class Simulation {
+public final class Simulation implements io.arborcast.core.Scheduler {
     static final int WHEEL_MILLIS = 1 << 13;
     private static final int MASK = WHEEL_MILLIS - 1;
     /** A drained slot keeps an array up to this size for reuse; a bigger one (a burst) is let go. */
@@ -67,6 +67,7 @@ public final class Simulation {
     }
 
     /** Current virtual time in milliseconds. */
+    @Override
     public long now() {
         return now;
     }
@@ -108,6 +109,7 @@ public final class Simulation {
     }
 
     /** Schedules a cancellable task after {@code delay} ms. */
+    @Override
     public Timer schedule(long delay, Runnable task) {
         Timer t = new Timer(task);
         after(delay, t);
