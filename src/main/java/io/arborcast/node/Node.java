@@ -32,6 +32,7 @@ import io.arborcast.net.NettyEnvironment;
 import io.arborcast.net.NettyTransport;
 import io.arborcast.net.PortMapper;
 import io.arborcast.stream.Playout;
+import io.arborcast.tree.TreeConfig;
 import io.arborcast.channel.ChannelPeer;
 import io.arborcast.wire.MessageCodec;
 import org.slf4j.Logger;
@@ -399,8 +400,10 @@ public final class Node implements AutoCloseable {
     private LocalChannel listen(ChannelRecord record, List<ProviderInfo> providers, long askedAt) {
         LocalChannel[] holder = new LocalChannel[1];
         Playout playout = new Playout(environment(), config.tree().playoutDelayMillis(), c -> holder[0].deliver(c));
-        ChannelPeer peer = ChannelPeer.listener(record.channelId(), record.publicKey(), config.tree(),
-                config.gossip(), environment(), transport, directory, record.bitrateKbps() * config.tree().maxRelays(),
+        TreeConfig tree = config.tree().withRelays(config.tree().slotsFor(record.bitrateKbps(),
+                config.tree().maxRelays()));
+        ChannelPeer peer = ChannelPeer.listener(record.channelId(), record.publicKey(), tree,
+                config.gossip(), environment(), transport, directory, record.bitrateKbps() * tree.maxRelays(),
                 playout::onChunk);
         peer.tree().setEvents(new TreeLog(dht.id(), record.channelId()));
         peer.setDialable(dialable());

@@ -150,9 +150,10 @@ final class Publishers {
                             CompletableFuture<LocalChannel> done) {
         long now = System.currentTimeMillis();
         ChannelRecord record = ChannelRecords.create(key, name, contentType, bitrateKbps, now, now);
+        int slots = Math.max(1, config.tree().slotsFor(bitrateKbps, config.sourceSlots())); // one, or nobody hears it
         ChannelPeer peer = ChannelPeer.source(key.channelId(), key.publicKey(),
-                config.tree().withRelays(config.sourceSlots()), config.gossip(), env, transport,
-                directory, bitrateKbps * config.sourceSlots());
+                config.tree().withRelays(slots), config.gossip(), env, transport,
+                directory, bitrateKbps * slots);
         peer.tree().setEvents(new TreeLog(dht.id(), key.channelId()));
         peer.setDialable(node.dialable());
         LocalChannel c = new LocalChannel(node, record, peer, key, null, env.now());

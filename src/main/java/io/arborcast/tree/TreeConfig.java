@@ -22,10 +22,12 @@ import java.util.function.ToLongFunction;
  *                          gap-pull answers together), so no peer can make us replay our buffer in a loop
  * @param endAfterMillis    a listener leaves a channel whose source has shown no sign of life (no chunk,
  *                          no growing beacon) for this long; at once on the source's signed end of stream
+ * @param uploadKbps        what this node may upload to feed one channel's children (0: no limit but the
+ *                          slot counts): a channel gets only the slots it can feed at its bitrate
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
                          int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
-                         int maxReplayPerMinute, long endAfterMillis) {
+                         int maxReplayPerMinute, long endAfterMillis, int uploadKbps) {
     public TreeConfig {
         Settings.atLeast("tree.relay-slots", maxRelays, 0);
         Settings.atLeast("tree.backups", backups, 0);
@@ -38,6 +40,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         Settings.check(parentSilenceMillis > keepaliveMillis, "tree.parent-silence", parentSilenceMillis, " ms",
                 "must be longer than tree.keepalive (" + keepaliveMillis + " ms)");
         Settings.atLeast("tree.max-replayed-chunks-per-minute", maxReplayPerMinute, 0);
+        Settings.atLeast("tree.upload-kbps", uploadKbps, 0);
         Settings.check(endAfterMillis > parentSilenceMillis + playoutDelayMillis, "stream.end-after-silence",
                 endAfterMillis, " ms", "must be longer than tree.parent-silence plus stream.playout-delay ("
                         + (parentSilenceMillis + playoutDelayMillis) + " ms): a repair must not end the channel");
@@ -45,7 +48,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240, 120_000);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240, 120_000, 0);
     }
 
     /**
@@ -61,24 +64,40 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
                 ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
                 (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
                 ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"),
-                tree.getInt("max-replayed-chunks-per-minute"), ms.applyAsLong("stream.end-after-silence"));
+                tree.getInt("max-replayed-chunks-per-minute"), ms.applyAsLong("stream.end-after-silence"),
+                tree.getInt("upload-kbps"));
     }
 
     /** These settings with a different number of relay slots (the source's, say). */
     public TreeConfig withRelays(int newMaxRelays) {
         return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
     }
 
     /** These settings with another {@link #endAfterMillis}. */
     public TreeConfig withEndAfter(long millis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, millis);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, millis, uploadKbps);
     }
 
     /** These settings with the stream-dependent ones replaced. */
     public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
-                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis);
+                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
+    }
+
+    /** These settings with another {@link #uploadKbps}. */
+    public TreeConfig withUpload(int kbps) {
+        return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, kbps);
+    }
+
+    /**
+     * The children a channel of {@code bitrateKbps} gets of {@code slots}: all of them, or with
+     * {@link #uploadKbps} set, as many as that upload feeds at the bitrate (a 2.5 Mbit/s video on
+     * a 4 Mbit/s uplink: one; 128 kbit/s audio: all).
+     */
+    public int slotsFor(int bitrateKbps, int slots) {
+        return uploadKbps == 0 ? slots : (int) Math.min(slots, uploadKbps / Math.max(1, bitrateKbps));
     }
 }
