@@ -7,7 +7,6 @@ import io.arborcast.core.RateLimiter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -112,7 +111,7 @@ final class ListingStore {
         if (m.size() < MAX_PER_KEY) {
             return null;
         }
-        dropExpired(m, now);
+        count -= Expiry.drop(m, s -> s.expiresAt <= now);
         if (m.size() < MAX_PER_KEY) {
             return null;
         }
@@ -155,24 +154,7 @@ final class ListingStore {
 
     /** Drops every expired listing. */
     void expire(long now) {
-        Iterator<Map<NodeId, Stored>> it = byKey.values().iterator();
-        while (it.hasNext()) {
-            Map<NodeId, Stored> m = it.next();
-            dropExpired(m, now);
-            if (m.isEmpty()) {
-                it.remove();
-            }
-        }
-    }
-
-    private void dropExpired(Map<NodeId, Stored> m, long now) {
-        Iterator<Stored> it = m.values().iterator();
-        while (it.hasNext()) {
-            if (it.next().expiresAt <= now) {
-                it.remove();
-                count--;
-            }
-        }
+        count -= Expiry.dropAll(byKey, s -> s.expiresAt <= now);
     }
 
     int count() {

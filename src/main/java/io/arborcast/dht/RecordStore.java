@@ -8,7 +8,6 @@ import io.arborcast.core.ProviderInfo;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +94,7 @@ final class RecordStore {
                 }
             }
             if (m.size() >= config.maxProvidersPerKey()) {
-                dropExpired(m, now);
+                providerCount -= Expiry.drop(m, p -> p.expiresAt <= now);
                 if (m.size() >= config.maxProvidersPerKey()) {
                     if (m.isEmpty()) {
                         providers.remove(channel);
@@ -146,24 +145,7 @@ final class RecordStore {
     /** Drops every expired record and provider. */
     void expire(long now) {
         records.values().removeIf(s -> s.expiresAt <= now);
-        Iterator<LinkedHashMap<NodeId, StoredProvider>> it = providers.values().iterator();
-        while (it.hasNext()) {
-            LinkedHashMap<NodeId, StoredProvider> m = it.next();
-            dropExpired(m, now);
-            if (m.isEmpty()) {
-                it.remove();
-            }
-        }
-    }
-
-    private void dropExpired(Map<NodeId, StoredProvider> m, long now) {
-        Iterator<StoredProvider> it = m.values().iterator();
-        while (it.hasNext()) {
-            if (it.next().expiresAt <= now) {
-                it.remove();
-                providerCount--;
-            }
-        }
+        providerCount -= Expiry.dropAll(providers, p -> p.expiresAt <= now);
     }
 
     int recordCount() {
