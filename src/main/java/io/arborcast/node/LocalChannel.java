@@ -62,11 +62,11 @@ public final class LocalChannel {
     private long firstPlayedAt = -1;
     /** Chunks kept for a new player of video, which starts at the last keyframe among them. */
     private static final int MAX_GOP_CHUNKS = 48;
+    /** Whether the channel's players must start at a keyframe (video), not at any chunk. */
+    private final boolean keyframeStarts;
     /** Which chunks a player may start with, for the head {@link #startsFor} (see {@link #startsHere}). */
     private java.util.function.Predicate<byte[]> startsOf;
     private Head startsFor;
-    /** At the source: why this input is dropped (malformed), until it ends; or null. */
-    private MalformedStreamException rejected;
     /** At the source: bytes held until the stream head is complete (null once it is). */
     private byte[] headBuf;
     private int headLen;
@@ -78,6 +78,7 @@ public final class LocalChannel {
         this.peer = peer;
         this.key = key;
         this.playout = playout;
+        this.keyframeStarts = StreamHeads.startsAtKeyframes(record.contentType());
         // seqs of a publisher start at the number of chunk intervals since the epoch, so a source
         // node that restarts with the same key goes on with larger seqs than any it used before
         this.chunker = key == null ? null : new Chunker(key, FrameSplitter.forContentType(record.contentType()),
@@ -126,19 +127,9 @@ public final class LocalChannel {
         if (handedOver) {
             return;
         }
-        if (rejected != null) {
-            throw rejected;
+        if (chunker.rejected() != null) {
+            throw chunker.rejected();
         }
-        try {
-            take(data, off, len);
-        } catch (MalformedStreamException e) {
-            rejected = e;
-            headBuf = null;
-            throw e;
-        }
-    }
-
-    private void take(byte[] data, int off, int len) {
         bytesIn += len;
         if (!inputOpen) {
             inputOpen = true;
@@ -178,7 +169,14 @@ public final class LocalChannel {
         }
         System.arraycopy(data, off, headBuf, headLen, len);
         headLen += len;
-        int n = StreamHeads.headLength(record.contentType(), headBuf, headLen);
+        int n;
+        try {
+            n = StreamHeads.headLength(record.contentType(), headBuf, headLen);
+        } catch (MalformedStreamException e) {
+            headBuf = null;
+            chunker.reject(e);
+            throw e;
+        }
         if (n < 0 && headLen < StreamHeads.MAX_HEAD_BYTES) {
             return;
         }
@@ -198,7 +196,6 @@ public final class LocalChannel {
      * (listeners keep their connections) and a returning source goes on with the next seq.
      */
     public void endOfInput() {
-        rejected = null;
         if (inputOpen) {
             if (headBuf != null && headLen > 0) {
                 chunker.write(headBuf, 0, headLen); // ended before a head was complete: it was data
@@ -321,10 +318,13 @@ public final class LocalChannel {
         FromStart p = new FromStart(player);
         List<Chunk> held = List.copyOf(recent);
         int from = held.size() - Math.min(held.size(), node.config().tree().prerollChunks());
-        if (splitsAtKeyframes()) {
-            from = held.size();
-            for (int i = held.size() - 1; i >= 0 && from == held.size(); i--) {
-                from = startsHere(held.get(i)) ? i : from;
+        if (keyframeStarts) {
+            from = held.size(); // no keyframe held: the player waits for the next
+            for (int i = held.size() - 1; i >= 0; i--) {
+                if (startsHere(held.get(i))) {
+                    from = i;
+                    break;
+                }
             }
         }
         held.subList(from, held.size()).forEach(p::accept);
@@ -358,14 +358,9 @@ public final class LocalChannel {
         }
     }
 
-    /** Whether the channel's players must start at a keyframe (video), not at any chunk. */
-    private boolean splitsAtKeyframes() {
-        return StreamHeads.startsAtKeyframes(record.contentType());
-    }
-
     /** Whether a decoder can start with {@code c}: any chunk of audio, a keyframe's of video. */
     private boolean startsHere(Chunk c) {
-        if (!splitsAtKeyframes()) {
+        if (!keyframeStarts) {
             return true;
         }
         Head h = head();
@@ -405,7 +400,7 @@ public final class LocalChannel {
             firstPlayedAt = node.environment().now();
         }
         recent.addLast(c);
-        int keep = splitsAtKeyframes() ? MAX_GOP_CHUNKS : Math.max(1, node.config().tree().prerollChunks());
+        int keep = keyframeStarts ? MAX_GOP_CHUNKS : Math.max(1, node.config().tree().prerollChunks());
         while (recent.size() > keep) {
             recent.removeFirst();
         }

@@ -126,14 +126,31 @@ public final class Chunker {
         timer = malformed == null ? scheduler.schedule(chunkMillis, this::tick) : null;
     }
 
+    /**
+     * The input is no stream of its format, as something before this chunker found (its head):
+     * what is pending is dropped, and so is all input until the next {@link #pause}.
+     */
+    public void reject(MalformedStreamException why) {
+        malformed = why;
+        pendingLen = 0;
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /** Why the input since the last pause is dropped, or null while it is not. */
+    public MalformedStreamException rejected() {
+        return malformed;
+    }
+
     /** Emits the complete frames among the first {@code limit} pending bytes; false if none (or malformed). */
     private boolean emit(int limit) {
         int n;
         try {
             n = splitter.completeLength(pending, limit);
         } catch (MalformedStreamException e) {
-            malformed = e;
-            pendingLen = 0;
+            reject(e);
             return false;
         }
         if (n == 0 && limit >= maxChunkBytes) {
