@@ -169,14 +169,14 @@ public final class Matroska extends SizedUnits {
                     return false;
                 }
                 int data = p + h.length;
-                if (h.id == SIMPLE_BLOCK && h.size >= 4 && trackLength(chunk, data) + 3 <= h.size
-                        && track(chunk, data) == videoTrack) {
-                    return (chunk[data + trackLength(chunk, data) + 2] & 0x80) != 0;
+                int end = (int) (data + h.size);
+                if (h.id == SIMPLE_BLOCK && blockTrack(chunk, data, h.size) == videoTrack) {
+                    return (chunk[data + trackLength(chunk, data) + 2] & 0x80) != 0; // the flags' keyframe bit
                 }
-                if (h.id == BLOCK_GROUP && groupTrack(chunk, data, (int) (data + h.size)) == videoTrack) {
-                    return !has(chunk, data, (int) (data + h.size), REFERENCE_BLOCK);
+                if (h.id == BLOCK_GROUP && groupTrack(chunk, data, end) == videoTrack) {
+                    return child(chunk, data, end, REFERENCE_BLOCK) < 0;
                 }
-                p = (int) (data + h.size);
+                p = end;
             }
         } catch (MalformedStreamException e) {
             return false;
@@ -197,42 +197,40 @@ public final class Matroska extends SizedUnits {
         return v;
     }
 
+    /** The track of the block whose data (track number, timecode, flags, frame) is at {@code b[data]}, or -1 if too short for that. */
+    private static long blockTrack(byte[] b, int data, long size) {
+        return size >= 4 && trackLength(b, data) + 3 <= size ? track(b, data) : -1;
+    }
+
+    /** The track of the Block in the BlockGroup whose children are {@code b[from, to)}, or -1. */
     private static long groupTrack(byte[] b, int from, int to) {
+        int p = child(b, from, to, BLOCK);
+        if (p < 0) {
+            return -1;
+        }
+        Header h = header(b, p, to);
+        return blockTrack(b, p + h.length, h.size);
+    }
+
+    /** Where the first child element {@code id} among the complete ones in {@code b[from, to)} starts, or -1. */
+    private static int child(byte[] b, int from, int to, int id) {
         int p = from;
         while (p < to) {
             Header h = header(b, p, to);
             if (h == null || h.size == UNKNOWN_SIZE || p + h.length + h.size > to) {
                 return -1;
             }
-            if (h.id == BLOCK && trackLength(b, p + h.length) + 3 <= h.size) {
-                return track(b, p + h.length);
+            if (h.id == id) {
+                return p;
             }
             p += h.length + (int) h.size;
         }
         return -1;
     }
 
-    private static boolean has(byte[] b, int from, int to, int id) {
-        int p = from;
-        while (p < to) {
-            Header h = header(b, p, to);
-            if (h == null || h.size == UNKNOWN_SIZE || p + h.length + h.size > to) {
-                return false;
-            }
-            if (h.id == id) {
-                return true;
-            }
-            p += h.length + (int) h.size;
-        }
-        return false;
-    }
-
     /** The number of the first video track the head's Tracks name, or -1. */
     public static long videoTrack(byte[] head) {
-        return videoTrack(head, head.length);
-    }
-
-    private static long videoTrack(byte[] head, int len) {
+        int len = head.length;
         try {
             int p = 0;
             while (true) {
@@ -262,21 +260,18 @@ public final class Matroska extends SizedUnits {
 
     /** The unsigned integer element {@code id} among the children in {@code b[from, to)}, or -1. */
     private static long uint(byte[] b, int from, int to, int id) {
-        int p = from;
-        while (p < to) {
-            Header h = header(b, p, to);
-            if (h == null || h.size == UNKNOWN_SIZE || h.size > 8 || p + h.length + h.size > to) {
-                return -1;
-            }
-            if (h.id == id) {
-                long v = 0;
-                for (int i = 0; i < h.size; i++) {
-                    v = v << 8 | b[p + h.length + i] & 0xff;
-                }
-                return v;
-            }
-            p += h.length + (int) h.size;
+        int p = child(b, from, to, id);
+        if (p < 0) {
+            return -1;
         }
-        return -1;
+        Header h = header(b, p, to);
+        if (h.size > 8) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < h.size; i++) {
+            v = v << 8 | b[p + h.length + i] & 0xff;
+        }
+        return v;
     }
 }
