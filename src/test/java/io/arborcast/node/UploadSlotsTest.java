@@ -8,11 +8,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,24 +43,15 @@ class UploadSlotsTest {
     private LocalChannel publish(Node n, int bitrateKbps) throws Exception {
         LocalChannel c = n.publish(ChannelKey.generate(), bitrateKbps + " kbit/s", "application/octet-stream",
                 bitrateKbps).get(15, TimeUnit.SECONDS);
-        feeder.scheduleAtFixedRate(() -> {
-            byte[] b = new byte[bitrateKbps * 100 / 8];
-            n.execute(() -> c.write(b, 0, b.length));
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        Loops.feed(feeder, n, c);
         return c;
     }
 
     private static int slots(Node n, LocalChannel c) throws Exception {
-        return onLoop(n, () -> {
+        return Loops.onLoop(n, x -> {
             ChannelTree t = c.peer().tree();
             return t.children().size() + t.freeSlots();
         });
-    }
-
-    private static <T> T onLoop(Node n, Supplier<T> f) throws Exception {
-        CompletableFuture<T> out = new CompletableFuture<>();
-        n.execute(() -> out.complete(f.get()));
-        return out.get(5, TimeUnit.SECONDS);
     }
 
     @Test
