@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /** {@code arborcast publish}: runs a node that publishes a channel fed by a source client or a remote stream. */
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Publish a channel: run a node that takes a source client's stream (Icecast SOURCE/PUT, "
-                + "SHOUTcast v1) or pulls a remote HTTP/ICY stream (--from), and relays it into the tree.")
+                + "SHOUTcast v1, RTMP as OBS sends it) or pulls a remote HTTP/ICY stream (--from), and relays it into the tree.")
 final class PublishCommand implements Callable<Integer> {
     /** Exit code when another node publishes the key and {@code --takeover} was not given. */
     static final int EXIT_IN_USE = 4;
@@ -95,6 +95,8 @@ final class PublishCommand implements Callable<Integer> {
             if (puller == null) {
                 System.out.println("source:  icecast://source:" + pw + "@" + r.httpBase() + path
                         + "   (SHOUTcast v1: password " + pw + " on port " + r.gateway.shoutcastPort() + ")");
+                System.out.println("rtmp:    rtmp://" + r.httpBase() + path + "/" + pw + "   (OBS: server rtmp://"
+                        + r.httpBase() + path + ", stream key " + pw + ")");
             } else {
                 System.out.println("pulling " + from + " (" + puller.contentType() + ")");
             }

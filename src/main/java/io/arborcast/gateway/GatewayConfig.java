@@ -13,15 +13,18 @@ import io.arborcast.core.Settings;
  * @param maxRequestHeaderBytes largest HTTP request line plus headers; larger gets 400
  * @param maxSourceBacklogBytes stream bytes held from a source client while its channel is being
  *                          published; a source that sends more before that is disconnected
+ * @param rtmpPort          a port of its own for RTMP source clients besides the node's port (1935,
+ *                          RTMP's default, or 0 for any free one); -1: the node's port only
  */
 public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog,
-                            int maxRequestHeaderBytes, int maxSourceBacklogBytes) {
+                            int maxRequestHeaderBytes, int maxSourceBacklogBytes, int rtmpPort) {
     public GatewayConfig {
         Settings.atLeast("gateway.max-listeners", maxListeners, 0);
         Settings.within("gateway.icy-metaint", icyMetaint, 1, 65_536);
         Settings.atLeast("gateway.max-player-backlog", maxPlayerBacklog, 65_536);
         Settings.atLeast("gateway.max-request-header-bytes", maxRequestHeaderBytes, 256);
         Settings.atLeast("gateway.max-source-backlog-bytes", maxSourceBacklogBytes, 4096);
+        Settings.within("gateway.rtmp-port", rtmpPort, -1, 65_535);
     }
 
     /** From the {@code arborcast} block of a node configuration. */
@@ -29,7 +32,7 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
         Config g = arborcast.getConfig("gateway");
         return new GatewayConfig(g.getInt("max-listeners"), g.getInt("icy-metaint"), g.getBoolean("shoutcast-source"),
                 g.getBytes("max-player-backlog"), g.getBytes("max-request-header-bytes").intValue(),
-                g.getBytes("max-source-backlog-bytes").intValue());
+                g.getBytes("max-source-backlog-bytes").intValue(), g.getInt("rtmp-port"));
     }
 
     public static GatewayConfig defaults() {
@@ -38,11 +41,16 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
 
     public GatewayConfig withMaxListeners(int n) {
         return new GatewayConfig(n, icyMetaint, shoutcastSource, maxPlayerBacklog, maxRequestHeaderBytes,
-                maxSourceBacklogBytes);
+                maxSourceBacklogBytes, rtmpPort);
     }
 
     public GatewayConfig withShoutcastSource(boolean on) {
         return new GatewayConfig(maxListeners, icyMetaint, on, maxPlayerBacklog, maxRequestHeaderBytes,
-                maxSourceBacklogBytes);
+                maxSourceBacklogBytes, rtmpPort);
+    }
+
+    public GatewayConfig withRtmpPort(int port) {
+        return new GatewayConfig(maxListeners, icyMetaint, shoutcastSource, maxPlayerBacklog, maxRequestHeaderBytes,
+                maxSourceBacklogBytes, port);
     }
 }

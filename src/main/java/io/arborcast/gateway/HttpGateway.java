@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -52,6 +53,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The node's HTTP face on its one port, so it looks like an ordinary Icecast server to
@@ -89,6 +91,7 @@ public final class HttpGateway {
     private int listeners;
     private long internalErrors;
     private Channel shoutcast;
+    private Channel rtmp;
 
     public HttpGateway(Node node, GatewayConfig config) {
         this.node = node;
@@ -173,11 +176,11 @@ public final class HttpGateway {
 
 
     /**
-     * Takes the HTTP connections of the node's port, and binds port + 1 for SHOUTcast v1
-     * sources if configured (any free port when the node's port is 0).
+     * Takes the HTTP and RTMP connections of the node's port, binds port + 1 for SHOUTcast v1
+     * sources if configured (any free port when the node's port is 0), and the RTMP port if set.
      */
     public HttpGateway install() throws InterruptedException {
-        node.transport().setHttpHandoff(this::handOff);
+        node.transport().setGatewayHandoff(this::handOff);
         node.onTakenOver((channel, by) -> mounts.values().removeIf(m -> {
             boolean ours = m.key().channelId().equals(channel);
             if (ours) {
@@ -188,31 +191,51 @@ public final class HttpGateway {
         node.transport().eventLoop().scheduleAtFixedRate(status::sample, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         if (config.shoutcastSource()) {
             int port = node.config().net().port() == 0 ? 0 : node.address().port() + 1;
-            io.netty.channel.ChannelFuture bound = new ServerBootstrap()
-                    .group(node.transport().eventLoop(), node.transport().eventLoop())
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new ShoutcastSource(HttpGateway.this));
-                        }
-                    })
-                    .bind(node.config().net().bindHost(), port).await();
-            if (!bound.isSuccess()) {
-                throw new IllegalStateException("cannot bind the SHOUTcast source port (the node's port + 1) "
-                        + PeerAddress.endpoint(node.config().net().bindHost(), port) + ": " + bound.cause().getMessage()
-                        + " (set gateway.shoutcast-source = false to go without it)", bound.cause());
-            }
-            shoutcast = bound.channel();
-            shoutcast.closeFuture().addListener(f -> log.debug("SHOUTcast source port closed"));
-            node.transport().eventLoop().terminationFuture().addListener(f -> shoutcast.close());
+            shoutcast = bindSourcePort(port, () -> new ShoutcastSource(this), "SHOUTcast source port (the node's port + 1)",
+                    "gateway.shoutcast-source = false");
+        }
+        if (config.rtmpPort() >= 0) {
+            rtmp = bindSourcePort(config.rtmpPort(), () -> new RtmpSource(this), "RTMP port", "gateway.rtmp-port = -1");
         }
         return this;
     }
 
+    /** Listens on {@code port} for source clients, each connection handled by a new {@code handler}; fails saying {@code off} turns it off. */
+    private Channel bindSourcePort(int port, Supplier<ChannelHandler> handler, String what, String off)
+            throws InterruptedException {
+        io.netty.channel.ChannelFuture bound = new ServerBootstrap()
+                .group(node.transport().eventLoop(), node.transport().eventLoop())
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(handler.get());
+                    }
+                })
+                .bind(node.config().net().bindHost(), port).await();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot bind the " + what + " "
+                    + PeerAddress.endpoint(node.config().net().bindHost(), port) + ": " + bound.cause().getMessage()
+                    + " (set " + off + " to go without it)", bound.cause());
+        }
+        Channel listening = bound.channel();
+        listening.closeFuture().addListener(f -> log.debug("{} closed", what));
+        node.transport().eventLoop().terminationFuture().addListener(f -> listening.close());
+        return listening;
+    }
+
     /** The port SHOUTcast v1 sources connect to (the node's port + 1), or -1 if not enabled. */
     public int shoutcastPort() {
-        return shoutcast == null ? -1 : ((java.net.InetSocketAddress) shoutcast.localAddress()).getPort();
+        return port(shoutcast);
+    }
+
+    /** The RTMP port of its own ({@code gateway.rtmp-port}), or -1 if none (RTMP still reaches the node's port). */
+    public int rtmpPort() {
+        return port(rtmp);
+    }
+
+    private static int port(Channel listening) {
+        return listening == null ? -1 : ((java.net.InetSocketAddress) listening.localAddress()).getPort();
     }
 
     Node node() {
@@ -236,14 +259,33 @@ public final class HttpGateway {
         liveSources.remove(m.key().channelId());
     }
 
-    /** On the loop: the mount a SHOUTcast v1 source with {@code password} feeds, or null. */
-    Mount shoutcastMount(String password) {
+    /** On the loop: the mount a source with {@code password} and no mount path (SHOUTcast v1) feeds, or null. */
+    Mount mountByPassword(String password) {
         if (mounts.size() == 1) {
             Mount only = mounts.values().iterator().next();
             return constantTimeEquals(password, only.password()) ? only : null;
         }
         return mounts.values().stream().filter(m -> constantTimeEquals(password, m.password())).findFirst()
                 .orElse(null);
+    }
+
+    /**
+     * On the loop: the mount an RTMP client publishing stream {@code key} of {@code app} feeds, or
+     * null: the mount the app names ({@code rtmp://node/live/KEY} feeds {@code /live}) if the key
+     * is its password, else the mount whose password the key is.
+     */
+    Mount rtmpMount(String app, String key) {
+        Mount named = mounts.get("/" + app);
+        if (named != null) {
+            return constantTimeEquals(key, named.password()) ? named : null;
+        }
+        return mountByPassword(key);
+    }
+
+    /** On the loop: why an RTMP publish to {@code app} is refused whatever its key (the mount was taken over), or null. */
+    String rtmpRefusal(String app) {
+        String by = mounts.containsKey("/" + app) ? null : takenOver.get("/" + app);
+        return by == null ? null : "the channel of /" + app + " was taken over by " + by + "; publish there";
     }
 
     /** Lets source clients publish {@code key}'s channel by pushing to {@code mount} with {@code password}. */
@@ -266,7 +308,16 @@ public final class HttpGateway {
         node.execute(() -> mounts.put(path, new Mount(path, key, name, password, takeover, info)));
     }
 
-    void handOff(ChannelPipeline p) {
+    /** Takes a connection of the node's port that is no peer link: RTMP if its first byte says so, else HTTP. */
+    void handOff(ChannelPipeline p, int firstByte) {
+        if (firstByte == RtmpIngest.VERSION) {
+            p.addLast("rtmp", new RtmpSource(this));
+        } else {
+            handOffHttp(p);
+        }
+    }
+
+    void handOffHttp(ChannelPipeline p) {
         // old ICY clients end lines with a bare LF: accepted, as Icecast does
         p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxRequestHeaderBytes()).setMaxHeaderSize(config.maxRequestHeaderBytes())

@@ -58,7 +58,7 @@ final class ShoutcastSource extends ByteToMessageDecoder {
                 return;
             }
             if (state == State.PASSWORD) {
-                mount = gateway.shoutcastMount(line);
+                mount = gateway.mountByPassword(line);
                 if (mount == null) {
                     log.info("refused SHOUTcast source from {}: wrong password",
                             PeerAddress.endpoint(ctx.channel().remoteAddress()));

@@ -18,8 +18,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connected source client (Icecast SOURCE/PUT or SHOUTcast v1) feeding a mount's channel,
- * the handler of its connection once the client's request or handshake is done:
+ * One connected source client (Icecast SOURCE/PUT, SHOUTcast v1 or RTMP) feeding a mount's
+ * channel, the handler of its connection once the client's request or handshake is done:
  * publishes the channel (or takes it over again when the same key's source comes back, or
  * from another node with {@link HttpGateway.Mount#takeover}),
  * holds the first bytes until that is done, then writes every byte into the channel. When
@@ -51,6 +51,16 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
                       String contentType, int bitrateKbps, ChannelInfo said) {
         handshake.pipeline().replace(handshake.handler(), "source",
                 new SourceSession(gateway, handshake.channel(), mount, contentType, bitrateKbps, said));
+    }
+
+    /**
+     * Takes the bytes {@code ingest} passes on (a protocol's payload, as RTMP's FLV) from behind
+     * it on its connection, and publishes the mount's channel.
+     */
+    static void behind(HttpGateway gateway, ChannelHandlerContext ingest, HttpGateway.Mount mount, String contentType,
+                       int bitrateKbps, ChannelInfo said) {
+        ingest.pipeline().addAfter(ingest.name(), "source",
+                new SourceSession(gateway, ingest.channel(), mount, contentType, bitrateKbps, said));
     }
 
     private SourceSession(HttpGateway gateway, Channel connection, HttpGateway.Mount mount, String contentType,

@@ -53,7 +53,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The Netty {@link Transport}: DHT messages as UDP datagrams, everything else over TCP peer
@@ -97,7 +97,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private byte[] lastFrame;
     private long framesEncoded;
     private long dialsBackedOff;
-    private volatile Consumer<ChannelPipeline> httpHandoff;
+    private volatile ObjIntConsumer<ChannelPipeline> gatewayHandoff;
     private SelfAddress self;
     private AddressFilter filter;
     private volatile PeerAddress local;
@@ -212,9 +212,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
         this.handler = handler;
     }
 
-    /** Installs what to do with a TCP connection that starts like HTTP (the gateway). */
-    public void setHttpHandoff(Consumer<ChannelPipeline> handoff) {
-        this.httpHandoff = handoff;
+    /**
+     * Installs what to do with a TCP connection that is neither a peer link nor a probe (the
+     * gateway's HTTP or RTMP), given its pipeline and first byte.
+     */
+    public void setGatewayHandoff(ObjIntConsumer<ChannelPipeline> handoff) {
+        this.gatewayHandoff = handoff;
     }
 
     public NettyEnvironment environment() {
@@ -549,12 +552,12 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     /** Called by the sniffer for an inbound connection that is not a peer link. */
-    boolean handOffHttp(ChannelPipeline p) {
-        Consumer<ChannelPipeline> h = httpHandoff;
+    boolean handOffGateway(ChannelPipeline p, int firstByte) {
+        ObjIntConsumer<ChannelPipeline> h = gatewayHandoff;
         if (h == null) {
             return false;
         }
-        h.accept(p);
+        h.accept(p, firstByte);
         return true;
     }
 

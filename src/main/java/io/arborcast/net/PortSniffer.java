@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * First handler of every inbound TCP connection: looks at the first four bytes and hands
- * the connection to the peer-link pipeline (magic {@code ARBC}) or to the HTTP gateway, or
+ * the connection to the peer-link pipeline (magic {@code ARBC}) or to the gateway (HTTP, or
+ * RTMP, whose first byte is its version, 3), or
  * takes a reachability probe (magic {@code ARBR} and its nonce, see
  * {@link io.arborcast.core.Transport#dialBack}) and closes. Anything else is closed.
  */
@@ -36,7 +37,7 @@ final class PortSniffer extends ByteToMessageDecoder {
         }
         if (Preamble.startsWithMagic(in)) {
             transport.acceptLink(ctx.channel());
-        } else if (!transport.handOffHttp(ctx.pipeline())) {
+        } else if (!transport.handOffGateway(ctx.pipeline(), in.getUnsignedByte(in.readerIndex()))) {
             in.skipBytes(in.readableBytes());
             ctx.close();
             return;

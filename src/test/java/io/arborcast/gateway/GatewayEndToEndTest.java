@@ -54,7 +54,7 @@ class GatewayEndToEndTest {
         b = node();
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         key = ChannelKey.generate();
-        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024, 8_192, 1024 * 1024);
+        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1);
         gatewayA = new HttpGateway(a, config).install();
         gatewayA.addMount("/live", key, "e2e test", PASSWORD);
         new HttpGateway(b, config).install();
@@ -187,23 +187,30 @@ class GatewayEndToEndTest {
     }
 
     /**
-     * Video pushed over {@code icecast://} (VP9 + Opus in WebM, H.264 + AAC in MPEG-TS and FLV): a player
-     * that connects 10 s into the stream, on node B or on the publisher itself, gets the head and
-     * then the stream from a keyframe, and decodes from its first byte without an error.
+     * Video pushed over {@code icecast://} (VP9 + Opus in WebM, H.264 + AAC in MPEG-TS and FLV) or
+     * over RTMP as OBS does (H.264 + AAC, the stream key the mount's password): a player that
+     * connects 10 s into the stream, on node B or on the publisher itself, gets the head and then
+     * the stream from a keyframe, and decodes from its first byte without an error.
      */
     @ParameterizedTest
-    @CsvSource({"webm, video/webm, libvpx-vp9 -deadline realtime -cpu-used 8, libopus",
-                "mpegts, video/mp2t, libx264 -preset ultrafast, aac",
-                "flv, video/x-flv, libx264 -preset ultrafast, aac"})
+    @CsvSource({"webm, video/webm, libvpx-vp9 -deadline realtime -cpu-used 8, libopus, icecast",
+                "mpegts, video/mp2t, libx264 -preset ultrafast, aac, icecast",
+                "flv, video/x-flv, libx264 -preset ultrafast, aac, icecast",
+                "flv, video/x-flv, libx264 -preset ultrafast, aac, rtmp"})
     void videoPlayerTenSecondsLateDecodesFromItsFirstByte(String format, String contentType, String video,
-                                                          String audio) throws Exception {
+                                                          String audio, String via) throws Exception {
         List<String> args = new ArrayList<>(List.of("-re", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f",
                 "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "24", "-c:v"));
         args.addAll(List.of(video.split(" ")));
-        args.addAll(List.of("-b:v", "600k", "-g", "25", "-c:a", audio, "-b:a", "64k", "-f", format, "-content_type",
-                contentType, "icecast://source:" + PASSWORD + "@" + a.address().endpoint() + "/live"));
+        args.addAll(List.of("-b:v", "600k", "-g", "25", "-c:a", audio, "-b:a", "64k", "-f", format));
+        args.addAll(via.equals("rtmp") ? List.of("rtmp://" + a.address().endpoint() + "/live/" + PASSWORD)
+                : List.of("-content_type", contentType, "icecast://source:" + PASSWORD + "@" + a.address().endpoint()
+                + "/live"));
         ffmpeg(args.toArray(String[]::new));
         await().atMost(Duration.ofSeconds(10)).until(() -> onLoop(a, () -> a.channel(key.channelId())) != null);
+        if (via.equals("rtmp")) { // the bitrate ffmpeg's onMetaData gives (kbit/s of 1,024 bits), not a default
+            assertThat(onLoop(a, () -> a.channel(key.channelId()).record().bitrateKbps())).isBetween(640, 670);
+        }
         String path = "/stream/" + key.channelId().toHex() + "." + (format.equals("mpegts") ? "ts" : format);
         assertDecodes(url(b, path), 2); // B joins the tree
         await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);

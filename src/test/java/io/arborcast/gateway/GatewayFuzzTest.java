@@ -34,7 +34,7 @@ class GatewayFuzzTest {
 
     @FuzzTest(maxDuration = "5s")
     void httpRequest(byte[] request) throws Exception {
-        String answer = connection(request, ch -> GATEWAY.handOff(ch.pipeline()));
+        String answer = connection(request, ch -> GATEWAY.handOffHttp(ch.pipeline()));
         assertThat(answer).satisfiesAnyOf(a -> assertThat(a).isEmpty(), a -> assertThat(a).startsWith("HTTP/1."));
         assertThat(GATEWAY.internalErrors()).isZero();
     }
@@ -75,7 +75,7 @@ class GatewayFuzzTest {
 
     private static HttpGateway installGateway() {
         try {
-            HttpGateway g = new HttpGateway(NODE, new GatewayConfig(4, 8_192, false, 2 * 1024 * 1024, 8_192, 1024 * 1024)).install();
+            HttpGateway g = new HttpGateway(NODE, new GatewayConfig(4, 8_192, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1)).install();
             g.addMount("/live", ChannelKey.generate(), "fuzz", "hackme");
             return g;
         } catch (InterruptedException e) {
