@@ -103,6 +103,15 @@ public final class HttpGateway {
         pages.put("/api/status", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK, "application/json",
                 status.json(), "Cache-Control", HttpHeaderValues.NO_STORE));
         pages.put("/api/directory", (c, ctx, r, q) -> directory(ctx, q));
+        pages.put("/static/mpegts.js", (c, ctx, r, q) -> {
+            byte[] js = StatusPage.mpegtsJs();
+            if (js == null) {
+                respond(ctx, HttpResponseStatus.NOT_FOUND, "mpegts.js is not in this build (mvn package fetches it)");
+            } else {
+                respondWith(ctx, HttpResponseStatus.OK, "text/javascript; charset=utf-8", js, "Cache-Control",
+                        "public, max-age=86400");
+            }
+        });
         pages.put("/metrics", (c, ctx, r, q) -> respondWith(ctx, HttpResponseStatus.OK,
                 "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         pages.put("/admin/metadata", Connection::metadata);

@@ -58,6 +58,24 @@ final class StatusPage {
         return html;
     }
 
+    /** mpegts.js, the page's player of FLV and MPEG-TS (the build fetches it from npm), or null if not built in. */
+    static byte[] mpegtsJs() {
+        return MpegtsJs.BYTES;
+    }
+
+    /** Read on first use: 270 KB no node needs until a browser plays FLV or MPEG-TS. */
+    private static final class MpegtsJs {
+        static final byte[] BYTES = read();
+
+        private static byte[] read() {
+            try (InputStream in = StatusPage.class.getResourceAsStream("static/mpegts.js")) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Once a second on the loop: bytes in and out of every channel, for the bitrates shown. */
     void sample() {
         long now = System.currentTimeMillis();

@@ -22,6 +22,8 @@ import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -240,33 +242,44 @@ class StatusPageTest {
     }
 
     /**
-     * A WebM video channel (VP9 + Opus from ffmpeg) on the status page: its card has a
+     * A video channel on the status page, WebM (VP9 + Opus, which Chromium plays itself), FLV and
+     * MPEG-TS (H.264 + AAC, played through mpegts.js, which the node serves): its card has a
      * {@code <video>} element, and a click on its play button plays it in Chromium (currentTime
      * advancing, no error).
      */
-    @Test
-    void chromiumPlaysAWebmVideoChannelOnTheStatusPage() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"video/webm, webm, libvpx-vp9 -deadline realtime -cpu-used 8, libopus",
+                "video/x-flv, flv, libx264 -preset ultrafast, aac",
+                "video/mp2t, mpegts, libx264 -preset ultrafast, aac"})
+    void chromiumPlaysAVideoChannelOnTheStatusPage(String contentType, String format, String video, String audio)
+            throws Exception {
         ExternalTools.require("chromium", "chromium");
         ExternalTools.require("chromedriver", "chromium-driver");
         ChannelKey key = ChannelKey.generate();
         Node source = node(2);
-        LocalChannel c = source.publish(key, "Test card", "video/webm", 700).get(10, TimeUnit.SECONDS);
+        LocalChannel c = source.publish(key, "Test card", contentType, 700).get(10, TimeUnit.SECONDS);
         int seconds = 40;
-        byte[] webm = encode("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i",
-                "sine=frequency=440:sample_rate=48000", "-t", Integer.toString(seconds), "-c:v", "libvpx-vp9",
-                "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k", "-g", "25", "-c:a", "libopus", "-b:a", "64k",
-                "-f", "webm");
-        feedInRealTime(source, c, webm, webm.length / seconds);
+        List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi",
+                "-i", "sine=frequency=440:sample_rate=48000", "-t", Integer.toString(seconds), "-c:v"));
+        args.addAll(List.of(video.split(" ")));
+        args.addAll(List.of("-b:v", "600k", "-g", "25", "-c:a", audio, "-b:a", "64k", "-f", format));
+        byte[] stream = encode(args.toArray(String[]::new));
+        feedInRealTime(source, c, stream, stream.length / seconds);
         String id = key.channelId().toHex();
         try (Browser b = Browser.start(tmp)) {
             WebElement player = b.open(source, "section.channel[data-channel='" + id + "'] video");
-            assertThat(player.getAttribute("src")).endsWith("/stream/" + id);
+            boolean mse = !format.equals("webm");
+            assertThat(player.getAttribute(mse ? "data-stream" : "src")).endsWith("/stream/" + id);
             // the play button of the element's own controls: at the left of the row above the
             // timeline (24 px in, 49 px up from the bottom)
             b.clickPlaysPastTwoSeconds(player, -player.getSize().getWidth() / 2 + 24,
                     player.getSize().getHeight() / 2 - 49);
             assertThat(b.js("return arguments[0].videoWidth", player)).isEqualTo(320L);
             assertThat(b.js("return arguments[0].error", player)).isNull();
+            if (mse) {
+                assertThat((String) b.js("return arguments[0].src", player)).as("fed by Media Source Extensions")
+                        .startsWith("blob:");
+            }
         }
     }
 
