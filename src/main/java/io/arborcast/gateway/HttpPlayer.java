@@ -5,6 +5,7 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.node.LocalChannel;
+import io.arborcast.stream.StreamHeads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -47,7 +48,7 @@ final class HttpPlayer implements LocalChannel.Player {
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
         Head head = channel.head();
         if (head != null) {
-            sendHead(head.payload());
+            sendHead(head.payload(), head.payload());
         }
         channel.addPlayerWithPreroll(this);
     }
@@ -61,7 +62,8 @@ final class HttpPlayer implements LocalChannel.Player {
     public void accept(Chunk chunk) {
         Head now = channel.head();
         if (now != null && !Arrays.equals(now.payload(), sentHead) && chunk.seq() >= now.firstSeq()) {
-            sendHead(now.payload()); // the source restarted with a new head (chained Ogg)
+            // the source restarted with a new head (chained Ogg), or its encoder changed settings
+            sendHead(now.payload(), StreamHeads.headAgain(channel.record().contentType(), now.payload()));
         }
         if (!ctx.channel().isWritable()) { // more than the backlog unsent
             log.info("dropping a player that fell {} bytes behind", maxBacklog);
@@ -81,10 +83,11 @@ final class HttpPlayer implements LocalChannel.Player {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void sendHead(byte[] head) {
+    /** {@code head} is the channel's head now; {@code bytes} of it go to the player. */
+    private void sendHead(byte[] head, byte[] bytes) {
         sentHead = head;
-        if (head.length > 0) {
-            send(Unpooled.wrappedBuffer(head));
+        if (bytes.length > 0) {
+            send(Unpooled.wrappedBuffer(bytes));
         }
     }
 

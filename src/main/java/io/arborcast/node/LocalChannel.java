@@ -11,6 +11,7 @@ import io.arborcast.stream.FrameSplitter;
 import io.arborcast.stream.Mp3Frames;
 import io.arborcast.stream.Playout;
 import io.arborcast.stream.MalformedStreamException;
+import io.arborcast.stream.Flv;
 import io.arborcast.stream.StreamHeads;
 import io.arborcast.channel.ChannelPeer;
 
@@ -183,7 +184,11 @@ public final class LocalChannel {
         byte[] held = headBuf;
         headBuf = null;
         if (n > 0) {
-            publishHead(Arrays.copyOf(held, n), title());
+            byte[] head = Arrays.copyOf(held, n);
+            publishHead(head, title());
+            if (chunker.splitter() instanceof Flv flv) {
+                flv.begin(head);
+            }
         }
         int from = Math.max(n, 0);
         if (headLen > from) {
@@ -246,6 +251,12 @@ public final class LocalChannel {
     private void published(Chunk c) {
         peer.publish(c);
         deliver(c);
+        if (chunker.splitter() instanceof Flv flv) {
+            byte[] changed = flv.changedHead();
+            if (changed != null) { // for those who join from the next chunk on
+                publishHead(changed, title());
+            }
+        }
     }
 
     /** The stream head and title every player needs first, or null (none yet). */

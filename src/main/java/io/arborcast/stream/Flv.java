@@ -9,6 +9,11 @@ package io.arborcast.stream;
  * video keyframe tag, so every keyframe begins a chunk, and a tag larger than a chunk spans
  * several; {@link #decodableStart} tells a chunk a keyframe begins (any tag, in a stream with no
  * video). Enhanced-RTMP video tags (HEVC, AV1, VP9 by FourCC) are read the same way.
+ *
+ * <p>At a source it also keeps the stream's head up to date: given the head the stream began
+ * with ({@link #begin}), it notices metadata or a sequence header that differs from the head's
+ * in the chunks it cuts (an encoder that changes resolution or codec settings mid-stream), and
+ * {@link #changedHead} gives the head rebuilt with the newest of each.
  */
 public final class Flv extends SizedUnits {
     static final int HEADER = 9;
@@ -16,6 +21,18 @@ public final class Flv extends SizedUnits {
     private static final int AUDIO = 8;
     private static final int VIDEO = 9;
     private static final int SCRIPT = 18;
+
+    /** The head's kinds of tag: metadata, the video and the audio sequence header. */
+    private static final int KINDS = 3;
+    private byte[] fileHeader;
+    /** The newest tag of each kind, as the current head has it or a chunk brought it since. */
+    private final byte[][] headTags = new byte[KINDS][];
+    private boolean headChanged;
+    /** Head tags {@link #cut} saw in the bytes it was last given, by the offset where they end. */
+    private final java.util.List<Seen> seen = new java.util.ArrayList<>();
+
+    private record Seen(int end, byte[] tag) {
+    }
 
     /** Whether a content type is FLV's. */
     public static boolean isFlv(String contentType) {
@@ -118,8 +135,94 @@ public final class Flv extends SizedUnits {
         }
     }
 
+    /** The stream began with {@code head} (its header and head tags): the head later changes are held against. */
+    public void begin(byte[] head) {
+        java.util.Arrays.fill(headTags, null);
+        headChanged = false;
+        fileHeader = null;
+        if (head.length < HEADER + 4 || head[0] != 'F') {
+            return;
+        }
+        int p = (int) u32(head, 5) + 4;
+        fileHeader = java.util.Arrays.copyOf(head, p);
+        while (p + TAG_HEADER + 2 <= head.length) {
+            int length = tagLength(head, p);
+            if (p + length > head.length) {
+                break;
+            }
+            headTags[kind(head, p)] = java.util.Arrays.copyOfRange(head, p, p + length);
+            p += length;
+        }
+    }
+
+    private static final byte[] ON_METADATA = {2, 0, 10, 'o', 'n', 'M', 'e', 't', 'a', 'D', 'a', 't', 'a'};
+
+    /** Whether the script tag at {@code p} is {@code onMetaData} (not a cue point or a caption). */
+    private static boolean metadata(byte[] b, int p, int length) {
+        int d = p + TAG_HEADER;
+        return length - TAG_HEADER - 4 >= ON_METADATA.length
+                && java.util.Arrays.equals(b, d, d + ON_METADATA.length, ON_METADATA, 0, ON_METADATA.length);
+    }
+
+    /** Which of the head's kinds the head tag at {@code p} is. */
+    private static int kind(byte[] b, int p) {
+        int type = b[p] & 0x1f;
+        return type == SCRIPT ? 0 : type == VIDEO ? 1 : 2;
+    }
+
+    /** Whether two tags carry the same data (their timestamps may differ). */
+    private static boolean sameData(byte[] a, byte[] b) {
+        return a != null && a.length == b.length
+                && java.util.Arrays.equals(a, TAG_HEADER, a.length, b, TAG_HEADER, b.length);
+    }
+
+    @Override
+    void passed(int n) {
+        for (Seen s : seen) {
+            if (s.end() <= n && fileHeader != null) {
+                int k = kind(s.tag(), 0);
+                headChanged |= !sameData(headTags[k], s.tag());
+                headTags[k] = s.tag();
+            }
+        }
+        seen.clear();
+    }
+
+    /**
+     * The head rebuilt with the newest metadata and sequence headers, if one of them changed in
+     * the chunks cut since the last call (each such tag also went out where it was, so players
+     * already playing have it); else null.
+     */
+    public byte[] changedHead() {
+        if (!headChanged) {
+            return null;
+        }
+        headChanged = false;
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        head.writeBytes(fileHeader);
+        for (byte[] tag : headTags) {
+            if (tag != null) {
+                head.writeBytes(tag);
+            }
+        }
+        return head.toByteArray();
+    }
+
+    /**
+     * What a player that has played {@code head}'s stream gets when the head changes: the head's
+     * tags, not a second file header, which no FLV reader takes mid-stream.
+     */
+    public static byte[] headAgain(byte[] head) {
+        if (head.length < HEADER + 4 || head[0] != 'F') {
+            return head;
+        }
+        int tags = (int) Math.min(head.length, u32(head, 5) + 4);
+        return java.util.Arrays.copyOfRange(head, tags, head.length);
+    }
+
     @Override
     int cut(byte[] buf, int from, int len) {
+        seen.clear();
         int p = from;
         while (p + TAG_HEADER <= len) {
             int length = tagLength(buf, p);
@@ -134,6 +237,10 @@ public final class Flv extends SizedUnits {
                 return p;
             }
             checkTrailer(buf, p, length);
+            if (fileHeader != null && length <= StreamHeads.MAX_HEAD_BYTES && length >= TAG_HEADER + 2 + 4
+                    && headTag(buf, p) && ((buf[p] & 0x1f) != SCRIPT || metadata(buf, p, length))) {
+                seen.add(new Seen(p + length, java.util.Arrays.copyOfRange(buf, p, p + length)));
+            }
             p += length;
         }
         return p;

@@ -48,6 +48,11 @@ abstract class SizedUnits implements FrameSplitter {
         } else {
             inside = lastPartialEnd - n;
         }
+        passed(n);
+    }
+
+    /** The first {@code n} bytes {@link #cut} last looked at went out in a chunk. */
+    void passed(int n) {
     }
 
     @Override

@@ -50,6 +50,15 @@ public final class StreamHeads {
         return 0;
     }
 
+    /**
+     * What a player that is playing gets when the head of {@code contentType}'s stream changes
+     * to {@code head}: the whole head (a chained Ogg stream's new headers, a new PAT and PMT), or
+     * for FLV the head's tags only.
+     */
+    public static byte[] headAgain(String contentType, byte[] head) {
+        return contentType != null && Flv.isFlv(contentType) ? Flv.headAgain(head) : head;
+    }
+
     /** Whether a player of {@code contentType} must start at a keyframe (Matroska/WebM, MPEG-TS, FLV), not at any chunk. */
     public static boolean startsAtKeyframes(String contentType) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);

@@ -49,6 +49,29 @@ final class Ffmpeg {
         return out;
     }
 
+    /** {@code data} (as {@code format}) encoded again at {@code width} x {@code height} with {@code codecArgs}. */
+    static byte[] scaled(byte[] data, String format, int width, int height, String... codecArgs) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0",
+                "-vf", "scale=" + width + ":" + height));
+        cmd.addAll(List.of(codecArgs));
+        cmd.addAll(List.of("-f", format, "pipe:1"));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(data);
+            } catch (IOException ignored) {
+                // the exit code tells
+            }
+        });
+        feeder.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        feeder.join();
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ffmpeg failed to scale " + format);
+        }
+        return out;
+    }
+
     /** Frames ffmpeg decodes of the first video stream in {@code data} (as {@code format}). */
     static int videoFrames(byte[] data, String format) throws Exception {
         Process p = new ProcessBuilder("ffprobe", "-v", "error", "-f", format, "-i", "pipe:0", "-select_streams", "v:0",
@@ -67,6 +90,31 @@ final class Ffmpeg {
         }
         feeder.join();
         return Integer.parseInt(out.split("[,\\s]")[0]);
+    }
+
+    /** Frames ffmpeg decodes of the first video stream in {@code data} (as {@code format}), counted by decoding all. */
+    static int decodedVideoFrames(byte[] data, String format) throws Exception {
+        Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0", "-map", "0:v:0",
+                "-f", "null", "-", "-progress", "pipe:1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(data);
+            } catch (IOException ignored) {
+                // the count tells
+            }
+        });
+        feeder.start();
+        String progress = new String(p.getInputStream().readAllBytes());
+        feeder.join();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("ffmpeg could not decode " + format);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^frame=(\\d+)$").matcher(progress);
+        int frames = -1;
+        while (m.find()) {
+            frames = Integer.parseInt(m.group(1));
+        }
+        return frames;
     }
 
     /** Decodes {@code data} as {@code format}; returns ffmpeg's error output (empty when clean). */

@@ -110,6 +110,93 @@ class VideoContainersTest {
                 .isFalse();
     }
 
+    /**
+     * An FLV encoder that changes its settings mid-stream (here: 320x240, then 160x120; a new
+     * onMetaData and AVC sequence header before the new keyframe): the source's head is rebuilt
+     * with the new tags, so a player that joins after the change decodes (with the old head it
+     * could not), and a player that played across it, given the new head's tags again, decodes
+     * every frame too.
+     */
+    @Test
+    void anFlvHeadIsRebuiltWhenTheEncoderChangesMidStream() throws Exception {
+        byte[] first = Ffmpeg.video(3, "flv", Container.FLV.codecs);
+        byte[] second = Ffmpeg.video(3, "flv", Container.FLV.codecs);
+        byte[] smaller = Ffmpeg.scaled(second, "flv", 160, 120, Container.FLV.codecs);
+        int head = Flv.headLength(first, first.length);
+        byte[] head0 = Arrays.copyOf(first, head);
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        rest.write(first, head, first.length - head);
+        rest.writeBytes(shifted(Arrays.copyOfRange(smaller, Flv.HEADER + 4, smaller.length), 3_100));
+
+        Flv flv = new Flv();
+        flv.begin(head0);
+        List<Chunk> chunks = new ArrayList<>();
+        List<byte[]> heads = new ArrayList<>();
+        List<Integer> headFrom = new ArrayList<>();
+        Chunker chunker = new Chunker(KEY, flv, sim, 250, 64 * 1024, 0, c -> {
+            chunks.add(c);
+            byte[] changed = flv.changedHead();
+            if (changed != null) {
+                heads.add(changed);
+                headFrom.add(chunks.size());
+            }
+        });
+        byte[] all = rest.toByteArray();
+        for (int p = 0; p < all.length; p += 8_000) {
+            chunker.write(all, p, Math.min(8_000, all.length - p));
+            sim.runUntil(sim.now() + 100);
+        }
+        sim.runUntil(sim.now() + 1_000);
+        assertThat(heads).as("one change: the metadata and video sequence header, in one chunk").hasSize(1);
+        byte[] head1 = heads.get(0);
+        assertThat(head1).isNotEqualTo(head0);
+        int joinAt = headFrom.get(0);
+        byte[] withFrame = Arrays.copyOf(head1, head1.length + chunks.get(joinAt).payload().length);
+        System.arraycopy(chunks.get(joinAt).payload(), 0, withFrame, head1.length, chunks.get(joinAt).payload().length);
+        assertThat(Flv.headLength(withFrame, withFrame.length)).as("a whole head").isEqualTo(head1.length);
+
+        java.util.function.Predicate<byte[]> starts = StreamHeads.playerStarts("video/x-flv", head1);
+        assertThat(starts.test(chunks.get(joinAt).payload())).as("the new keyframe begins the next chunk").isTrue();
+        ByteArrayOutputStream late = new ByteArrayOutputStream();
+        late.writeBytes(head1);
+        chunks.subList(joinAt, chunks.size()).forEach(k -> late.writeBytes(k.payload()));
+        assertThat(Ffmpeg.decodeErrors(late.toByteArray(), "flv")).isEmpty();
+        assertThat(Ffmpeg.videoFrames(late.toByteArray(), "flv")).isEqualTo(Ffmpeg.videoFrames(smaller, "flv"));
+        ByteArrayOutputStream oldHead = new ByteArrayOutputStream();
+        oldHead.writeBytes(head0);
+        chunks.subList(joinAt, chunks.size()).forEach(k -> oldHead.writeBytes(k.payload()));
+        assertThat(Ffmpeg.decodeErrors(oldHead.toByteArray(), "flv")).as("with the head it began with").isNotEmpty();
+
+        ByteArrayOutputStream across = new ByteArrayOutputStream();
+        across.writeBytes(head0);
+        for (int i = 0; i < chunks.size(); i++) {
+            if (i == joinAt) {
+                across.writeBytes(StreamHeads.headAgain("video/x-flv", head1));
+            }
+            across.writeBytes(chunks.get(i).payload());
+        }
+        assertThat(Ffmpeg.decodeErrors(across.toByteArray(), "flv")).isEmpty();
+        // decoded, not probed: ffprobe 5.1 crashes counting the frames of a stream whose size changes
+        assertThat(Ffmpeg.decodedVideoFrames(across.toByteArray(), "flv")).isEqualTo(Ffmpeg.videoFrames(first, "flv")
+                + Ffmpeg.videoFrames(smaller, "flv"));
+    }
+
+    /** FLV tags with {@code millis} added to each one's timestamp. */
+    private static byte[] shifted(byte[] tags, int millis) {
+        byte[] out = tags.clone();
+        for (int p = 0; p + 11 <= out.length; ) {
+            int size = (out[p + 1] & 0xff) << 16 | (out[p + 2] & 0xff) << 8 | out[p + 3] & 0xff;
+            long ts = ((out[p + 7] & 0xffL) << 24 | (out[p + 4] & 0xff) << 16 | (out[p + 5] & 0xff) << 8
+                    | out[p + 6] & 0xff) + millis;
+            out[p + 4] = (byte) (ts >> 16);
+            out[p + 5] = (byte) (ts >> 8);
+            out[p + 6] = (byte) ts;
+            out[p + 7] = (byte) (ts >> 24);
+            p += 11 + size + 4;
+        }
+        return out;
+    }
+
     @Test
     void webmHeadEndsWhereTheFirstClusterBegins() throws Exception {
         byte[] webm = webm(1);
