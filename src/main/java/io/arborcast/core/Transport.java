@@ -19,6 +19,20 @@ public interface Transport {
     /** Sends {@code m} to {@code to}; never blocks, never throws for network failures. */
     void send(PeerAddress to, Message m);
 
+    /**
+     * Bytes this node has handed to the network so far: every message and datagram, framed (0
+     * where the transport does not count). With {@link #bytesWaiting} it tells what the uplink
+     * carries ({@code io.arborcast.tree.UploadMeter}).
+     */
+    default long bytesOut() {
+        return 0;
+    }
+
+    /** Of {@link #bytesOut}, the bytes that have not left yet: queued behind a full uplink. */
+    default long bytesWaiting() {
+        return 0;
+    }
+
     /** Closes the link to {@code peer}, if one is open; the handler hears of it. */
     void closeLink(PeerAddress peer);
 

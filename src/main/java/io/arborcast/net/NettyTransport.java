@@ -97,6 +97,8 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private byte[] lastFrame;
     private long framesEncoded;
     private long dialsBackedOff;
+    /** Bytes handed to links and the UDP socket, framed (see {@link #bytesOut}). */
+    private long bytesOut;
     private volatile ObjIntConsumer<ChannelPipeline> gatewayHandoff;
     private SelfAddress self;
     private AddressFilter filter;
@@ -332,7 +334,32 @@ public final class NettyTransport implements Transport, AutoCloseable {
         ReturnPath back = to.id() == null ? null : datagramReturn.get(to.id());
         InetSocketAddress target = back != null && back.host().equals(to.host()) ? back.source()
                 : new InetSocketAddress(to.host(), to.port());
+        bytesOut += buf.readableBytes();
         udp.writeAndFlush(new DatagramPacket(buf, target), udp.voidPromise());
+    }
+
+    /** A link took {@code bytes} of a frame to send. */
+    void handedOut(int bytes) {
+        bytesOut += bytes;
+    }
+
+    /** On the loop. */
+    @Override
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /**
+     * On the loop: bytes of links' frames still in this process (not yet in the kernel's socket
+     * buffers, which a full uplink fills first); a datagram is never held.
+     */
+    @Override
+    public long bytesWaiting() {
+        long waiting = 0;
+        for (PeerLink l : links.values()) {
+            waiting += l.waiting();
+        }
+        return waiting;
     }
 
     private void sendOnLink(PeerAddress to, Message m) {

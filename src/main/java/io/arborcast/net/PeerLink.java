@@ -73,6 +73,7 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
 
     /** Sends an encoded frame now, or queues it until the preamble exchange completed. */
     void send(byte[] frame) {
+        transport.handedOut(frame.length);
         if (!ready) {
             queuedBytes += frame.length;
             if (queuedBytes > transport.config().maxQueuedBytesPerLink()) {
@@ -100,6 +101,11 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
     /** True while the link can take more frames without growing its send buffer past the high mark. */
     boolean writable() {
         return ready ? channel.isWritable() : queuedBytes < transport.config().maxQueuedBytesPerLink() / 2;
+    }
+
+    /** Bytes given to this link that have not left the process yet (its queue, or Netty's send buffer). */
+    long waiting() {
+        return ready ? pendingBytes() : queuedBytes;
     }
 
     private long pendingBytes() {

@@ -387,7 +387,13 @@ public final class ChannelTree {
                     down.roomFromParent(r).forEach(this::learn); // candidates for re-balancing
                 }
             }
-            case TreeMessage.Pull p -> pull.serve(from, p, buffer, down.known(from));
+            case TreeMessage.Pull p -> {
+                if (!down.servesPulls()) {
+                    stats.pullsRefused++;
+                } else {
+                    pull.serve(from, p, buffer, down.known(from));
+                }
+            }
         }
     }
 

@@ -42,6 +42,9 @@ final class Downstream implements Upstream.Below {
     private final Children children;
     private final SubtreeView subtree = new SubtreeView();
     private final RoomAbove room = new RoomAbove();
+    private final UploadMeter uplink = new UploadMeter();
+    /** Not before then does the uplink give up another child (what it queued must drain first). */
+    private long nextShedAt;
 
     Downstream(NodeId channel, TreeConfig config, Environment env, Transport transport, ChunkBuffer buffer,
                ParentCandidates candidates, ReplayBudget replays, TreeStats stats, Upstream up, Children children) {
@@ -72,8 +75,29 @@ final class Downstream implements Upstream.Below {
         return children.get(child).address();
     }
 
+    /** Free slots: none while the uplink is behind, and no more than the copies it feeds. */
     int freeSlots() {
-        return Math.max(0, config.maxRelays() - children.size());
+        return busy() ? 0 : Math.max(0, maxChildren() - children.size());
+    }
+
+    /** Children we take: the configured slots, or the copies of the channel the uplink feeds if fewer. */
+    private int maxChildren() {
+        return uplink.copies(config.maxRelays());
+    }
+
+    /** Whether the uplink is behind: what is queued takes longer to leave than a keepalive period. */
+    boolean busy() {
+        return uplink.behindMillis() > config.keepaliveMillis();
+    }
+
+    /**
+     * Whether to answer a neighbour's gap pull: not while the uplink is behind (our children come
+     * first), and never from an uplink known to carry less than one copy of the channel: an
+     * answer of many chunks would hold its own keepalives back long enough for its parent to
+     * count it gone.
+     */
+    boolean servesPulls() {
+        return !busy() && uplink.carriesACopy(config.uploadKbps());
     }
 
     /**
@@ -152,9 +176,12 @@ final class Downstream implements Upstream.Below {
             // the source feeds relays peers can dial: below one with room, a peer nobody can dial
             // is reached by a plain connect, and the source passes no reversals or punches
             refusal = "the source feeds relays peers can dial first";
-        } else if (newcomer && children.size() >= config.maxRelays()
+        } else if (newcomer && busy() && config.maxRelays() > 0) {
+            refusal = "uplink full";
+        } else if (newcomer && children.size() >= maxChildren()
                 && !displaceSilentNewcomer(from)
                 && !(a.relaySlots() > 0 && displaceListener(from, a))
+                && !(a.relaySlots() > 0 && displaceSmallerRelay(from, a))
                 && !(up.root() && a.relaySlots() > 0 && a.dialable() && displaceUndialable(from, a))
                 && !(!a.dialable() && !up.root() && displaceDialableListener(from, a))) {
             refusal = config.maxRelays() == 0 ? "not a relay" : "no free relay slot";
@@ -203,6 +230,25 @@ final class Downstream implements Upstream.Below {
      */
     private boolean displaceListener(PeerAddress relay, TreeMessage.Attach asked) {
         return displace(relay, asked, c -> c.slots() == 0, "displaced by relay");
+    }
+
+    /**
+     * Full, and a relay with more slots than a child of ours asks: the child with the fewest
+     * gives its place to it and goes below it, subtree and all, so the larger uplinks end up
+     * nearer the source (one-slot relays one below the other make a chain, and at video rates
+     * every hop costs a chunk's transmission). Nothing oscillates: a child only ever gives way
+     * to one with more slots than it has.
+     */
+    private boolean displaceSmallerRelay(PeerAddress relay, TreeMessage.Attach asked) {
+        int fewest = Integer.MAX_VALUE;
+        for (Children.Child c : children.all()) {
+            if (!c.onProbation()) {
+                fewest = Math.min(fewest, c.slots());
+            }
+        }
+        int least = fewest;
+        return least < asked.relaySlots()
+                && displace(relay, asked, c -> c.slots() == least && !c.onProbation(), "displaced by a larger relay");
     }
 
     /**
@@ -346,6 +392,7 @@ final class Downstream implements Upstream.Below {
 
     /** A new chunk to every established child (one on probation is sent what it missed when it is heard). */
     void forward(Chunk c) {
+        uplink.streamed(c.payload().length);
         for (Children.Child child : children.all()) {
             if (child.onProbation()) {
                 continue;
@@ -400,6 +447,32 @@ final class Downstream implements Upstream.Below {
             // this channel only: the link may carry other channels (and gossip) with that peer
             transport.send(c, new TreeMessage.Detach(channel));
         }
+        uplink.sample(now, transport.bytesOut(), transport.bytesWaiting());
+        shedIfBehind(now);
+    }
+
+    /**
+     * An uplink a third of the playout delay behind whose queue still grows gives up one child,
+     * rather than starving them all: the newest that relays nothing, else the newest; the child
+     * repairs elsewhere. Another only after a while, and only if the queue grows still.
+     */
+    private void shedIfBehind(long now) {
+        long behind = uplink.behindMillis();
+        if (behind < config.playoutDelayMillis() / 3 || !uplink.growing() || children.size() == 0
+                || now < nextShedAt) {
+            return;
+        }
+        Children.Child shed = null;
+        for (Children.Child c : children.all()) { // in the order admitted
+            if (shed == null || c.slots() == 0 || shed.slots() > 0) {
+                shed = c;
+            }
+        }
+        nextShedAt = now + 2 * config.keepaliveMillis();
+        stats.childrenShed++;
+        drop(shed.id());
+        events.childLost(shed.address(), "uplink full: " + behind + " ms behind");
+        transport.send(shed.address(), new TreeMessage.Detach(channel));
     }
 
     /** A keepalive from a child keeps its slot; its first ends its probation: what it missed, then the live stream. */

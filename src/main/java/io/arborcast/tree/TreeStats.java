@@ -12,6 +12,8 @@ public final class TreeStats {
     public long parentLosses;
     /** Children dropped because they fell silent (crashed). */
     public long childrenLost;
+    /** Children given up because the uplink fell behind (see {@code UploadMeter}). */
+    public long childrenShed;
     public long repairs;
     public long badChunks;
     /** Parents left because they sent a chunk or head that failed verification. */

@@ -107,12 +107,18 @@ abstract class TreeHarness {
 
     /** The source publishes one chunk every 250 ms from now on. */
     void stream() {
+        stream(0);
+    }
+
+    /** As {@link #stream()}, each chunk {@code bytes} long (else a few bytes). */
+    void stream(int bytes) {
         sim.schedule(250, () -> {
             if (!paused) {
-                trees.get(0).publish(Chunks.sign(KEY, nextSeq, sim.now(), ("chunk " + nextSeq).getBytes()));
+                byte[] payload = bytes > 0 ? new byte[bytes] : ("chunk " + nextSeq).getBytes();
+                trees.get(0).publish(Chunks.sign(KEY, nextSeq, sim.now(), payload));
                 nextSeq++;
             }
-            stream();
+            stream(bytes);
         });
     }
 

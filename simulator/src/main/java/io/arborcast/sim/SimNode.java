@@ -77,6 +77,18 @@ public final class SimNode implements Environment, Transport {
         return bytesSent;
     }
 
+    @Override
+    public long bytesOut() {
+        return bytesSent;
+    }
+
+    /** What the uplink has still to send: its backlog at its rate. */
+    @Override
+    public long bytesWaiting() {
+        long micros = uplinkFreeAtMicros - sim.now() * 1000;
+        return micros <= 0 || uploadBytesPerSec <= 0 ? 0 : micros * uploadBytesPerSec / 1_000_000;
+    }
+
     /** From now on, counts this node's upload by message type ({@link #sentByType()}). */
     public void watchUpload() {
         sentByType = new TreeMap<>();
