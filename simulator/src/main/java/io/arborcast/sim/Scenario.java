@@ -66,7 +66,35 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     /** The live stream of a stream workload; {@code nat}: the listeners' reachability classes. */
     public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long bufferMillis,
                          int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis,
-                         NatShares nat) {
+                         NatShares nat, List<UploadClass> uploadClasses) {
+        public Stream {
+            uploadClasses = List.copyOf(uploadClasses);
+            double sum = uploadClasses.stream().mapToDouble(UploadClass::share).sum();
+            if (!uploadClasses.isEmpty() && Math.abs(sum - 1) > 1e-9) {
+                throw new IllegalArgumentException("stream.upload-classes: shares add up to " + sum + ", not 1");
+            }
+        }
+
+        /** The upload class a listener falls in for a uniform draw {@code u} in [0, 1). */
+        UploadClass uploadClass(double u) {
+            double acc = 0;
+            for (UploadClass c : uploadClasses) {
+                acc += c.share();
+                if (u < acc) {
+                    return c;
+                }
+            }
+            return uploadClasses.get(uploadClasses.size() - 1);
+        }
+    }
+
+    /** A share of the listeners whose uplink carries {@code kbps}. */
+    public record UploadClass(double share, int kbps) {
+        public UploadClass {
+            if (share < 0 || kbps <= 0) {
+                throw new IllegalArgumentException("stream.upload-classes: share " + share + ", kbps " + kbps);
+            }
+        }
     }
 
     /**
@@ -188,7 +216,9 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
                     st.getDouble("zero-slot-share"), ms(st, "directory-latency"),
                     new NatShares(java.util.Arrays.stream(NatClass.values())
-                            .mapToDouble(k -> st.getDouble("nat." + k.setting)).toArray()));
+                            .mapToDouble(k -> st.getDouble("nat." + k.setting)).toArray()),
+                    st.getConfigList("upload-classes").stream()
+                            .map(u -> new UploadClass(u.getDouble("share"), u.getInt("kbps"))).toList());
             Config e = s.getConfig("engine");
             int partitions = e.getInt("partitions");
             int threads = e.getInt("threads");

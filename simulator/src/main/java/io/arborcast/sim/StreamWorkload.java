@@ -52,6 +52,8 @@ final class StreamWorkload implements Workload {
         long refedAt = -1;
         /** How it can be reached (the source: public). */
         NatClass nat = NatClass.PUBLIC;
+        /** Its uplink's class (scenario upload-classes), or null. */
+        Scenario.UploadClass uploadClass;
 
         Peer(SimNode node, ChannelPeer channel, int index) {
             this.index = index;
@@ -80,6 +82,7 @@ final class StreamWorkload implements Workload {
     private final Random attackRandom;
     /** Draws the listeners' reachability classes (its own stream: all-public runs draw nothing else differently). */
     private final Random natRandom;
+    private final Random uploadRandom;
     private final ChannelKey forgerKey;
     private final List<SimNode> flooders = new ArrayList<>();
     private long floodAttaches;
@@ -97,6 +100,7 @@ final class StreamWorkload implements Workload {
         this.attack = s.faults().attack();
         this.attackRandom = new Random(s.seed() * 17 + 3);
         this.natRandom = new Random(s.seed() * 19 + 11);
+        this.uploadRandom = new Random(s.seed() * 23 + 13);
         this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
         this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
@@ -143,16 +147,27 @@ final class StreamWorkload implements Workload {
 
     private Peer add(boolean isSource) {
         SimNode node = net.addNode(NodeId.random(idRandom));
-        node.setUploadBytesPerSec(isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec());
-        int slots = isSource ? s.stream().sourceSlots()
-                : random.nextDouble() < s.stream().zeroSlotShare() ? 0 : s.stream().relaySlots();
-        TreeConfig tc = TreeConfig.relay(slots).withStream(
+        long upload = isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec();
+        int slots;
+        Scenario.UploadClass uploadClass = null;
+        if (isSource) {
+            slots = s.stream().sourceSlots();
+        } else if (!s.stream().uploadClasses().isEmpty()) {
+            uploadClass = s.stream().uploadClass(uploadRandom.nextDouble());
+            upload = uploadClass.kbps() * 1000L / 8;
+            slots = TreeConfig.relay(s.stream().relaySlots()).withUpload(uploadClass.kbps())
+                    .slotsFor(s.stream().bitrateKbps(), s.stream().relaySlots());
+        } else {
+            slots = random.nextDouble() < s.stream().zeroSlotShare() ? 0 : s.stream().relaySlots();
+        }
+        node.setUploadBytesPerSec(upload);
+        TreeConfig tc = TreeConfig.relay(slots).withUpload(uploadClass == null ? 0 : uploadClass.kbps()).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
                 (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
         boolean hostile = attack.is("forgers") && slots > 0 && attackRandom.nextDouble() < attack.share();
         Transport transport = hostile ? new ForgingTransport(node) : node;
         Peer[] holder = new Peer[1];
-        int uploadKbps = (int) ((isSource ? s.bootstrapUploadBytesPerSec() : s.uploadBytesPerSec()) * 8 / 1000);
+        int uploadKbps = (int) (upload * 8 / 1000);
         ChannelPeer channel = isSource
                 ? ChannelPeer.source(key.channelId(), key.publicKey(), tc, s.gossip(), node, node,
                         directory.forNode(node), uploadKbps)
@@ -178,6 +193,7 @@ final class StreamWorkload implements Workload {
             }
         });
         p.hostile = hostile;
+        p.uploadClass = uploadClass;
         if (!isSource) {
             p.nat = s.stream().nat().draw(natRandom.nextDouble());
             node.setReachable(p.nat.dialable());
@@ -382,6 +398,7 @@ final class StreamWorkload implements Workload {
         long delayChunks = s.stream().playoutDelayMillis() / s.stream().chunkMillis();
         Tally all = new Tally();
         Map<NatClass, Tally> byClass = new java.util.EnumMap<>(NatClass.class);
+        Map<Scenario.UploadClass, Tally> byUpload = new LinkedHashMap<>();
         Stats depth = new Stats();
         int[] trueDepth = trueDepths();
         long staleBeliefs = 0;
@@ -393,6 +410,9 @@ final class StreamWorkload implements Workload {
             }
             tally(all, p, leave, delayChunks);
             tally(byClass.computeIfAbsent(p.nat, k -> new Tally()), p, leave, delayChunks);
+            if (p.uploadClass != null) {
+                tally(byUpload.computeIfAbsent(p.uploadClass, k -> new Tally()), p, leave, delayChunks);
+            }
             if (p.node.alive() && p.tree.receiving()) {
                 if (trueDepth[p.index] > 0) {
                     depth.add(trueDepth[p.index]);
@@ -430,6 +450,9 @@ final class StreamWorkload implements Workload {
         if (s.stream().nat().any()) {
             m.put("byReachability", byReachability(byClass));
         }
+        if (!s.stream().uploadClasses().isEmpty()) {
+            m.put("byUploadClass", byUploadClass(byUpload));
+        }
         Map<String, Long> reasons = new java.util.TreeMap<>();
         for (Peer p : peers) {
             p.tree.stats().refusalReasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
@@ -446,6 +469,45 @@ final class StreamWorkload implements Workload {
         samples.put("repairLatencyMs", all.repair);
         samples.put("depth", depth);
         return m;
+    }
+
+    /**
+     * The listeners' figures by uplink class (in the scenario's order): the slots that upload
+     * gives, the children they feed at the end, their depth, and the class's continuity; and the
+     * slots offered per live listener, which must exceed 1 for everyone to be fed.
+     */
+    private Map<String, Object> byUploadClass(Map<Scenario.UploadClass, Tally> byUpload) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        long slots = 0;
+        long live = 0;
+        for (Scenario.UploadClass c : s.stream().uploadClasses()) {
+            Stats children = new Stats();
+            Stats depth = new Stats();
+            int slotsEach = TreeConfig.relay(s.stream().relaySlots()).withUpload(c.kbps())
+                    .slotsFor(s.stream().bitrateKbps(), s.stream().relaySlots());
+            for (Peer p : peers.subList(1, peers.size())) {
+                if (p.uploadClass == c && p.node.alive()) {
+                    children.add(p.tree.children().size());
+                    if (p.tree.receiving()) {
+                        depth.add(p.tree.depth());
+                    }
+                    slots += slotsEach;
+                    live++;
+                }
+            }
+            Tally t = byUpload.getOrDefault(c, new Tally());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("slotsEach", slotsEach);
+            m.put("live", children.count());
+            m.put("childrenMean", children.mean());
+            m.put("depthMean", depth.mean());
+            m.put("listenersMeasured", t.startup.count());
+            m.put("continuityIndex", t.continuity());
+            m.put("skippedChunks", t.skipped);
+            out.put(c.kbps() + " kbit/s (" + c.share() + ")", m);
+        }
+        out.put("slotsPerListener", live == 0 ? Double.NaN : (double) slots / live);
+        return out;
     }
 
     /** The listeners' figures by reachability class, and how often connection reversal was used. */

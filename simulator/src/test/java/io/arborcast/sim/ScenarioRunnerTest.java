@@ -202,6 +202,32 @@ class ScenarioRunnerTest {
         assertThat(dir.resolve("depth-histogram.png")).exists();
     }
 
+    /**
+     * Uplinks drawn from classes: each listener relays only the copies its upload feeds (none,
+     * two, or the four slots a large uplink is capped at), and every class plays on.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void listenersRelayOnlyTheCopiesTheirUplinkFeeds() {
+        RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {", """
+                stream { bitrate-kbps = 400, upload-classes = [
+                  { share = 0.3, kbps = 300 }, { share = 0.4, kbps = 1000 }, { share = 0.3, kbps = 3000 } ] }
+                workload {""")), null);
+        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
+        Map<String, Object> by = (Map<String, Object>) st.get("byUploadClass");
+        int[] slots = {0, 2, 4};
+        String[] classes = {"300 kbit/s (0.3)", "1000 kbit/s (0.4)", "3000 kbit/s (0.3)"};
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> c = (Map<String, Object>) by.get(classes[i]);
+            assertThat(c.get("slotsEach")).as(classes[i]).isEqualTo(slots[i]);
+            assertThat((Double) c.get("childrenMean")).as(classes[i]).isLessThanOrEqualTo(slots[i]);
+            assertThat((Double) c.get("continuityIndex")).as(classes[i]).isGreaterThan(0.99);
+        }
+        assertThat((Double) by.get("slotsPerListener")).isBetween(1.5, 2.5);
+        assertThatThrownBy(() -> Scenario.parse("scenario.stream.upload-classes = [ { share = 0.5, kbps = 1000 } ]"))
+                .hasMessageContaining("add up to 0.5");
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void listenersBehindNatsPlayLikePublicOnesFedByDialableParentsAndThroughReversal() {
