@@ -62,8 +62,10 @@ final class HttpPlayer implements LocalChannel.Player {
     public void accept(Chunk chunk) {
         Head now = channel.head();
         if (now != null && !Arrays.equals(now.payload(), sentHead) && chunk.seq() >= now.firstSeq()) {
-            // the source restarted with a new head (chained Ogg), or its encoder changed settings
-            sendHead(now.payload(), StreamHeads.headAgain(channel.record().contentType(), now.payload()));
+            // the first head (it came after the player), or a new one: the source restarted (chained
+            // Ogg), or its encoder changed settings
+            sendHead(now.payload(), sentHead.length == 0 ? now.payload()
+                    : StreamHeads.headAgain(channel.record().contentType(), now.payload()));
         }
         if (!ctx.channel().isWritable()) { // more than the backlog unsent
             log.info("dropping a player that fell {} bytes behind", maxBacklog);
