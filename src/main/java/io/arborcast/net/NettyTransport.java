@@ -343,23 +343,14 @@ public final class NettyTransport implements Transport, AutoCloseable {
         bytesOut += bytes;
     }
 
-    /** On the loop. */
+    /**
+     * On the loop. What of it is still waiting is not reported ({@link #bytesWaiting} stays 0):
+     * the frames a link holds until it is up, or a slow receiver's backlog, are no full uplink,
+     * and taken for one they made relays refuse children on loopback; see the README.
+     */
     @Override
     public long bytesOut() {
         return bytesOut;
-    }
-
-    /**
-     * On the loop: bytes of links' frames still in this process (not yet in the kernel's socket
-     * buffers, which a full uplink fills first); a datagram is never held.
-     */
-    @Override
-    public long bytesWaiting() {
-        long waiting = 0;
-        for (PeerLink l : links.values()) {
-            waiting += l.waiting();
-        }
-        return waiting;
     }
 
     private void sendOnLink(PeerAddress to, Message m) {

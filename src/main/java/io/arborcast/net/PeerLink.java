@@ -103,11 +103,6 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
         return ready ? channel.isWritable() : queuedBytes < transport.config().maxQueuedBytesPerLink() / 2;
     }
 
-    /** Bytes given to this link that have not left the process yet (its queue, or Netty's send buffer). */
-    long waiting() {
-        return ready ? pendingBytes() : queuedBytes;
-    }
-
     private long pendingBytes() {
         return channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
     }
