@@ -43,7 +43,7 @@ final class Downstream implements Upstream.Below {
     private final SubtreeView subtree = new SubtreeView();
     private final RoomAbove room = new RoomAbove();
     private final UploadMeter uplink = new UploadMeter();
-    /** Not before then does the uplink give up another child (what it queued must drain first). */
+    /** Not before then does the uplink give up another child (the last one's going must show first). */
     private long nextShedAt;
 
     Downstream(NodeId channel, TreeConfig config, Environment env, Transport transport, ChunkBuffer buffer,
