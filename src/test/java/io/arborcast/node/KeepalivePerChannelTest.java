@@ -3,14 +3,10 @@ package io.arborcast.node;
 import io.arborcast.core.NodeId;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -25,21 +21,13 @@ import static org.awaitility.Awaitility.await;
  * cut off in B: the child must see B starve and repair, whatever A's keepalives say.
  */
 class KeepalivePerChannelTest {
-    private final List<Node> nodes = new ArrayList<>();
-    private final ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
-
-    @AfterEach
-    void stop() {
-        feeder.shutdownNow();
-        nodes.forEach(Node::close);
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     private Node start(int relaySlots) throws InterruptedException {
         NodeConfig d = NodeConfig.defaults();
-        Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
+        return nodes.start(new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
                 d.tree().withRelays(relaySlots), 1, d.chunkMillis(), d.maxChunkBytes()));
-        nodes.add(n);
-        return n;
     }
 
     private static NodeId parentIn(Node n, NodeId channel) throws Exception {
@@ -58,8 +46,8 @@ class KeepalivePerChannelTest {
         ChannelKey b = ChannelKey.generate();
         LocalChannel pubA = sourceA.publish(a, "A", "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
         LocalChannel pubB = sourceB.publish(b, "B", "application/octet-stream", 128).get(10, TimeUnit.SECONDS);
-        ScheduledFuture<?> feedA = Loops.feed(feeder, sourceA, pubA);
-        ScheduledFuture<?> feedB = Loops.feed(feeder, sourceB, pubB);
+        ScheduledFuture<?> feedA = Loops.feed(nodes.feeder(), sourceA, pubA);
+        ScheduledFuture<?> feedB = Loops.feed(nodes.feeder(), sourceB, pubB);
 
         Node relay = start(2);
         assertThat(relay.join(sourceA.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();

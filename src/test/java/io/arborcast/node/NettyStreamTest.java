@@ -5,8 +5,8 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,14 +29,8 @@ import static org.awaitility.Awaitility.await;
  */
 class NettyStreamTest {
     private static final int LISTENERS = 30;
-    private final List<Node> nodes = new ArrayList<>();
-    private final ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
-
-    @AfterEach
-    void stop() {
-        feeder.shutdownNow();
-        nodes.forEach(Node::close);
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     private static NodeConfig config(int relaySlots) {
         NodeConfig d = NodeConfig.defaults();
@@ -63,8 +55,7 @@ class NettyStreamTest {
 
     @Test
     void thirtyListenersPlayTheSourceBytesExactlyThroughThreeRelayFailures() throws Exception {
-        Node source = Node.start(config(3));
-        nodes.add(source);
+        Node source = nodes.start(config(3));
         PeerAddress bootstrap = source.address();
         ChannelKey key = ChannelKey.generate();
         NodeId channel = key.channelId();
@@ -74,7 +65,7 @@ class NettyStreamTest {
         source.execute(() -> published.addPlayer(c -> sourceChunks.put(c.seq(), c.payload())));
         Random random = new Random(7);
         AtomicLong written = new AtomicLong();
-        feeder.scheduleAtFixedRate(() -> {
+        nodes.feeder().scheduleAtFixedRate(() -> {
             byte[] b = new byte[1_600]; // 128 kbit/s in 100 ms slices
             random.nextBytes(b);
             written.addAndGet(b.length);
@@ -84,8 +75,7 @@ class NettyStreamTest {
         List<Node> listeners = new ArrayList<>();
         List<Received> received = new ArrayList<>();
         for (int i = 0; i < LISTENERS; i++) {
-            Node n = Node.start(config(i % 3 == 0 ? 0 : 3)); // a third are pure listeners
-            nodes.add(n);
+            Node n = nodes.start(config(i % 3 == 0 ? 0 : 3)); // a third are pure listeners
             listeners.add(n);
             assertThat(n.join(bootstrap).get(10, TimeUnit.SECONDS).ok()).isTrue();
         }
@@ -122,7 +112,7 @@ class NettyStreamTest {
             }
             return true;
         });
-        feeder.shutdownNow();
+        nodes.feeder().shutdownNow();
 
         for (int i = 0; i < LISTENERS; i++) {
             if (killed.contains(i)) {
@@ -156,10 +146,8 @@ class NettyStreamTest {
 
     @Test
     void tuningToAChannelNobodyPublishedFailsClearly() throws Exception {
-        Node a = Node.start(config(3));
-        nodes.add(a);
-        Node b = Node.start(config(3));
-        nodes.add(b);
+        Node a = nodes.start(config(3));
+        Node b = nodes.start(config(3));
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         NodeId nobody = ChannelKey.generate().channelId();
         assertThatThrownBy(() -> b.tune(nobody).get(10, TimeUnit.SECONDS))

@@ -15,6 +15,7 @@ import io.arborcast.net.NetConfig;
 import io.arborcast.net.NettyTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,8 +25,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -48,26 +47,19 @@ class TakeoverTest {
      * source's seqs run ahead of the wall clock a new source would start its own from.
      */
     private static final int CHUNK_BYTES = 800;
-    private final List<Node> nodes = new ArrayList<>();
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
     private final List<NettyTransport> transports = new ArrayList<>();
-    private final ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
 
     @AfterEach
     void stop() {
-        feeder.shutdownNow();
-        nodes.forEach(Node::close);
         transports.forEach(NettyTransport::close);
     }
 
     private Node start(Node bootstrap) throws Exception {
         NodeConfig d = NodeConfig.defaults();
-        Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
-                d.tree().withRelays(2), 2, d.chunkMillis(), CHUNK_BYTES));
-        nodes.add(n);
-        if (bootstrap != null) {
-            assertThat(n.join(bootstrap.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        }
-        return n;
+        return nodes.start(new NodeConfig(NetConfig.loopback(0), d.dht().withRpcTimeoutMillis(500), d.gossip(),
+                d.tree().withRelays(2), 2, d.chunkMillis(), CHUNK_BYTES), bootstrap);
     }
 
     /** The seqs {@code n} plays of {@code channel}, in order, from now on. */
@@ -93,7 +85,7 @@ class TakeoverTest {
         ChannelKey key = ChannelKey.generate();
         NodeId id = key.channelId();
         LocalChannel old = oldSource.publish(key, "first", TYPE, 128).get(10, TimeUnit.SECONDS);
-        ScheduledFuture<?> feedOld = Loops.feed(feeder, oldSource, old);
+        ScheduledFuture<?> feedOld = Loops.feed(nodes.feeder(), oldSource, old);
         Node a = start(oldSource);
         Node b = start(oldSource);
         a.tune(id).get(10, TimeUnit.SECONDS);
@@ -123,7 +115,7 @@ class TakeoverTest {
         oldSource.onTakenOver((channel, by) -> takenBy.complete(by));
         LocalChannel taken = newSource.publish(key, "second", TYPE, 128, true).get(15, TimeUnit.SECONDS);
         List<Long> cutByNew = played(newSource, id);
-        Loops.feed(feeder, newSource, taken);
+        Loops.feed(nodes.feeder(), newSource, taken);
         assertThat(takenBy.get(5, TimeUnit.SECONDS).id()).isEqualTo(newSource.address().id());
         assertThat(is(oldSource, n -> n.channel(id) == null)).as("the old publisher left the channel").isTrue();
         assertThat(old.handedOver()).isTrue();
@@ -191,7 +183,7 @@ class TakeoverTest {
         assertThat(entry.livePublishers(id).get(10, TimeUnit.SECONDS)).extracting(PeerAddress::id)
                 .containsExactly(winner.address().id());
 
-        Loops.feed(feeder, winner, winner.channel(id));
+        Loops.feed(nodes.feeder(), winner, winner.channel(id));
         Node listener = start(entry);
         LocalChannel tuned = listener.tune(id).get(10, TimeUnit.SECONDS);
         assertThat(tuned.record().name()).as("the name listeners find").isEqualTo(winner == a ? "from a" : "from b");

@@ -3,13 +3,9 @@ package io.arborcast.node;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.net.NetConfig;
 import io.arborcast.tree.ChannelTree;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,30 +16,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counts; with no limit set, every channel gets them all.
  */
 class UploadSlotsTest {
-    private final List<Node> nodes = new ArrayList<>();
-    private final ScheduledExecutorService feeder = Executors.newSingleThreadScheduledExecutor();
-
-    @AfterEach
-    void stop() {
-        feeder.shutdownNow();
-        nodes.forEach(Node::close);
-    }
+    @RegisterExtension
+    final LoopbackNodes nodes = new LoopbackNodes();
 
     private Node node(int uploadKbps, Node bootstrap) throws Exception {
         NodeConfig d = NodeConfig.defaults();
-        Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht(), d.gossip(),
-                d.tree().withRelays(4).withUpload(uploadKbps), 4, d.chunkMillis(), d.maxChunkBytes()));
-        nodes.add(n);
-        if (bootstrap != null) {
-            assertThat(n.join(bootstrap.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
-        }
-        return n;
+        return nodes.start(new NodeConfig(NetConfig.loopback(0), d.dht(), d.gossip(),
+                d.tree().withRelays(4).withUpload(uploadKbps), 4, d.chunkMillis(), d.maxChunkBytes()), bootstrap);
     }
 
     private LocalChannel publish(Node n, int bitrateKbps) throws Exception {
         LocalChannel c = n.publish(ChannelKey.generate(), bitrateKbps + " kbit/s", "application/octet-stream",
                 bitrateKbps).get(15, TimeUnit.SECONDS);
-        Loops.feed(feeder, n, c);
+        Loops.feed(nodes.feeder(), n, c);
         return c;
     }
 
