@@ -56,14 +56,7 @@ final class Ffmpeg {
         cmd.addAll(List.of(codecArgs));
         cmd.addAll(List.of("-f", format, "pipe:1"));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(data);
-            } catch (IOException ignored) {
-                // the exit code tells
-            }
-        });
-        feeder.start();
+        Thread feeder = writeStdin(p, data);
         byte[] out = p.getInputStream().readAllBytes();
         feeder.join();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -76,14 +69,7 @@ final class Ffmpeg {
     static int videoFrames(byte[] data, String format) throws Exception {
         Process p = new ProcessBuilder("ffprobe", "-v", "error", "-f", format, "-i", "pipe:0", "-select_streams", "v:0",
                 "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0").start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(data);
-            } catch (IOException ignored) {
-                // ffprobe may stop reading early; its answer tells
-            }
-        });
-        feeder.start();
+        Thread feeder = writeStdin(p, data);
         String out = new String(p.getInputStream().readAllBytes()).trim();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IOException("ffprobe could not count frames: " + out);
@@ -96,14 +82,7 @@ final class Ffmpeg {
     static int decodedVideoFrames(byte[] data, String format) throws Exception {
         Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0", "-map", "0:v:0",
                 "-f", "null", "-", "-progress", "pipe:1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(data);
-            } catch (IOException ignored) {
-                // the count tells
-            }
-        });
-        feeder.start();
+        Thread feeder = writeStdin(p, data);
         String progress = new String(p.getInputStream().readAllBytes());
         feeder.join();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -122,14 +101,7 @@ final class Ffmpeg {
         ExternalTools.require("ffmpeg", "ffmpeg");
         Process p = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-f", format, "-i", "pipe:0", "-f", "null",
                 "-").start();
-        Thread feeder = new Thread(() -> {
-            try (OutputStream in = p.getOutputStream()) {
-                in.write(data);
-            } catch (IOException ignored) {
-                // ffmpeg may stop reading early on an error; its stderr tells
-            }
-        });
-        feeder.start();
+        Thread feeder = writeStdin(p, data);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (InputStream e = p.getErrorStream()) {
             e.transferTo(err);
@@ -140,5 +112,21 @@ final class Ffmpeg {
         }
         feeder.join();
         return err.toString().trim() + (p.exitValue() != 0 ? " (exit " + p.exitValue() + ")" : "");
+    }
+
+    /**
+     * Writes {@code data} to {@code p}'s stdin on a thread of its own (its output is read
+     * meanwhile) and closes it; the tool may stop reading early, and its output or exit code says why.
+     */
+    private static Thread writeStdin(Process p, byte[] data) {
+        Thread feeder = new Thread(() -> {
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(data);
+            } catch (IOException ignored) {
+                // the tool stopped reading: what it printed tells
+            }
+        });
+        feeder.start();
+        return feeder;
     }
 }
