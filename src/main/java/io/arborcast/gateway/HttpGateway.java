@@ -291,10 +291,13 @@ public final class HttpGateway {
         return mountByPassword(key);
     }
 
-    /** On the loop: why an RTMP publish to {@code app} is refused whatever its key (the mount was taken over), or null. */
-    String rtmpRefusal(String app) {
-        String by = mounts.containsKey("/" + app) ? null : takenOver.get("/" + app);
-        return by == null ? null : "the channel of /" + app + " was taken over by " + by + "; publish there";
+    /**
+     * On the loop: why a source is refused on {@code path} whatever its password (the mount's
+     * channel was taken over by another node, and the mount is gone), or null.
+     */
+    String takenOverRefusal(String path) {
+        String by = mounts.containsKey(path) ? null : takenOver.get(path);
+        return by == null ? null : "the channel of " + path + " was taken over by " + by + "; publish there";
     }
 
     /** Lets source clients publish {@code key}'s channel by pushing to {@code mount} with {@code password}. */
@@ -516,9 +519,9 @@ public final class HttpGateway {
                         "WWW-Authenticate", REALM);
                 return;
             }
-            if (m == null && takenOver.containsKey(path)) {
-                respond(ctx, HttpResponseStatus.FORBIDDEN, "the channel of " + path + " was taken over by " + takenOver.get(path)
-                        + "; publish there");
+            String takenOverBy = takenOverRefusal(path);
+            if (takenOverBy != null) {
+                respond(ctx, HttpResponseStatus.FORBIDDEN, takenOverBy);
                 return;
             }
             if (m == null) {

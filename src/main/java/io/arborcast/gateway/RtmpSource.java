@@ -84,7 +84,7 @@ final class RtmpSource extends ChannelInboundHandlerAdapter implements RtmpInges
 
     @Override
     public String publish(String app, String key) {
-        String refused = gateway.rtmpRefusal(app);
+        String refused = gateway.takenOverRefusal("/" + app);
         HttpGateway.Mount m = refused == null ? gateway.rtmpMount(app, key) : null;
         if (refused == null && m == null) {
             refused = "wrong stream key";
