@@ -155,8 +155,7 @@ final class StreamWorkload implements Workload {
         } else if (!s.stream().uploadClasses().isEmpty()) {
             uploadClass = s.stream().uploadClass(uploadRandom.nextDouble());
             upload = uploadClass.kbps() * 1000L / 8;
-            slots = TreeConfig.relay(s.stream().relaySlots()).withUpload(uploadClass.kbps())
-                    .slotsFor(s.stream().bitrateKbps(), s.stream().relaySlots());
+            slots = slotsOf(uploadClass);
         } else {
             slots = random.nextDouble() < s.stream().zeroSlotShare() ? 0 : s.stream().relaySlots();
         }
@@ -209,6 +208,12 @@ final class StreamWorkload implements Workload {
                 .onLinkClosed(channel::onLinkClosed));
         peers.add(p);
         return p;
+    }
+
+    /** The relay slots a listener of upload class {@code c} has: what its upload feeds at the bitrate (tree.upload-kbps's rule), up to relay-slots. */
+    private int slotsOf(Scenario.UploadClass c) {
+        return TreeConfig.relay(s.stream().relaySlots()).withUpload(c.kbps())
+                .slotsFor(s.stream().bitrateKbps(), s.stream().relaySlots());
     }
 
     /** Real Ed25519 once per distinct chunk object; the same object forwarded down the tree is known good. */
@@ -483,8 +488,7 @@ final class StreamWorkload implements Workload {
         for (Scenario.UploadClass c : s.stream().uploadClasses()) {
             Stats children = new Stats();
             Stats depth = new Stats();
-            int slotsEach = TreeConfig.relay(s.stream().relaySlots()).withUpload(c.kbps())
-                    .slotsFor(s.stream().bitrateKbps(), s.stream().relaySlots());
+            int slotsEach = slotsOf(c);
             for (Peer p : peers.subList(1, peers.size())) {
                 if (p.uploadClass == c && p.node.alive()) {
                     children.add(p.tree.children().size());
