@@ -1,5 +1,9 @@
 package io.arborcast.stream;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * FLV ({@code video/x-flv}), as ffmpeg writes it to a pipe and an RTMP server gets it: a 9-byte
  * header, then tags (type, 24-bit data size, timestamp, stream id, data), each followed by its
@@ -29,7 +33,7 @@ public final class Flv extends SizedUnits {
     private final byte[][] headTags = new byte[KINDS][];
     private boolean headChanged;
     /** Head tags {@link #cut} saw in the bytes it was last given, by the offset where they end. */
-    private final java.util.List<Seen> seen = new java.util.ArrayList<>();
+    private final List<Seen> seen = new ArrayList<>();
 
     private record Seen(int end, byte[] tag) {
     }
@@ -137,20 +141,20 @@ public final class Flv extends SizedUnits {
 
     /** The stream began with {@code head} (its header and head tags): the head later changes are held against. */
     public void begin(byte[] head) {
-        java.util.Arrays.fill(headTags, null);
+        Arrays.fill(headTags, null);
         headChanged = false;
         fileHeader = null;
-        if (head.length < HEADER + 4 || head[0] != 'F') {
+        int p = tagsStart(head);
+        if (p < 0) {
             return;
         }
-        int p = (int) u32(head, 5) + 4;
-        fileHeader = java.util.Arrays.copyOf(head, p);
+        fileHeader = Arrays.copyOf(head, p);
         while (p + TAG_HEADER + 2 <= head.length) {
             int length = tagLength(head, p);
             if (p + length > head.length) {
                 break;
             }
-            headTags[kind(head, p)] = java.util.Arrays.copyOfRange(head, p, p + length);
+            headTags[kind(head, p)] = Arrays.copyOfRange(head, p, p + length);
             p += length;
         }
     }
@@ -161,7 +165,7 @@ public final class Flv extends SizedUnits {
     private static boolean metadata(byte[] b, int p, int length) {
         int d = p + TAG_HEADER;
         return length - TAG_HEADER - 4 >= ON_METADATA.length
-                && java.util.Arrays.equals(b, d, d + ON_METADATA.length, ON_METADATA, 0, ON_METADATA.length);
+                && Arrays.equals(b, d, d + ON_METADATA.length, ON_METADATA, 0, ON_METADATA.length);
     }
 
     /** Which of the head's kinds the head tag at {@code p} is. */
@@ -173,7 +177,7 @@ public final class Flv extends SizedUnits {
     /** Whether two tags carry the same data (their timestamps may differ). */
     private static boolean sameData(byte[] a, byte[] b) {
         return a != null && a.length == b.length
-                && java.util.Arrays.equals(a, TAG_HEADER, a.length, b, TAG_HEADER, b.length);
+                && Arrays.equals(a, TAG_HEADER, a.length, b, TAG_HEADER, b.length);
     }
 
     @Override
@@ -213,11 +217,13 @@ public final class Flv extends SizedUnits {
      * tags, not a second file header, which no FLV reader takes mid-stream.
      */
     public static byte[] headAgain(byte[] head) {
-        if (head.length < HEADER + 4 || head[0] != 'F') {
-            return head;
-        }
-        int tags = (int) Math.min(head.length, u32(head, 5) + 4);
-        return java.util.Arrays.copyOfRange(head, tags, head.length);
+        int tags = tagsStart(head);
+        return tags < 0 ? head : Arrays.copyOfRange(head, tags, head.length);
+    }
+
+    /** Where the tags of a head begin, after the file header and its previous-tag size; -1 if it is no FLV head. */
+    private static int tagsStart(byte[] head) {
+        return head.length < HEADER + 4 || head[0] != 'F' ? -1 : (int) Math.min(head.length, u32(head, 5) + 4);
     }
 
     @Override
@@ -239,7 +245,7 @@ public final class Flv extends SizedUnits {
             checkTrailer(buf, p, length);
             if (fileHeader != null && length <= StreamHeads.MAX_HEAD_BYTES && length >= TAG_HEADER + 2 + 4
                     && headTag(buf, p) && ((buf[p] & 0x1f) != SCRIPT || metadata(buf, p, length))) {
-                seen.add(new Seen(p + length, java.util.Arrays.copyOfRange(buf, p, p + length)));
+                seen.add(new Seen(p + length, Arrays.copyOfRange(buf, p, p + length)));
             }
             p += length;
         }
