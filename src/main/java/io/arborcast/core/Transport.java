@@ -28,9 +28,17 @@ public interface Transport {
         return 0;
     }
 
-    /** Of {@link #bytesOut}, the bytes that have not left yet: queued behind a full uplink. */
+    /** Of {@link #bytesOut}, the bytes that have not left yet. */
     default long bytesWaiting() {
         return 0;
+    }
+
+    /**
+     * Whether what waits ({@link #bytesWaiting}) waits for the uplink, rather than for one slow
+     * receiver: by default, whether anything waits (one queue for the whole uplink).
+     */
+    default boolean uplinkFull() {
+        return bytesWaiting() > 0;
     }
 
     /** Closes the link to {@code peer}, if one is open; the handler hears of it. */

@@ -189,6 +189,11 @@ public final class ChannelTree {
         return down.freeSlots();
     }
 
+    /** What this node's uplink carries as measured from what it sent, kbit/s; 0 while unknown (never seen full). */
+    public int uplinkKbps() {
+        return down.uplinkKbps();
+    }
+
     /**
      * How many nodes are below us in the tree (at the source: the channel's audience, in nodes),
      * as our children's subtree reports tell it; reports go up every few keepalive periods, so
@@ -337,7 +342,8 @@ public final class ChannelTree {
      * that a new parent no longer holds). Their answers are verified, played and forwarded to
      * our children like the parent's chunks, so a repair that takes longer than the playout
      * delay skips nothing as long as some neighbour has the chunks. Never asks the source
-     * (depth 0): its upload is the channel's bottleneck; nor a peer nobody can dial.
+     * (depth 0): its upload is the channel's bottleneck; nor a peer nobody can dial, nor one whose
+     * uplink carries less than a copy (it answers no pull).
      */
     private void pullGap() {
         long from = buffer.firstMissing(config.playoutDelayMillis());
@@ -348,7 +354,7 @@ public final class ChannelTree {
         List<PeerState> cs = candidates.newest();
         // (a peer nobody can dial is no use: a pull opens no reversal or punch, and the connect fails)
         cs.removeIf(st -> st.depth() == 0 || !st.dialable() || !candidates.eligible(st.address())
-                || up.isParent(st.id()));
+                || up.isParent(st.id()) || !down.couldServePulls(st));
         pull.ask(cs, from, fed ? buffer.missingFrom(from) : GapPull.MAX_CHUNKS);
     }
 
@@ -391,7 +397,7 @@ public final class ChannelTree {
                 if (!down.servesPulls()) {
                     stats.pullsRefused++;
                 } else {
-                    pull.serve(from, p, buffer, down.known(from));
+                    pull.serve(from, p, buffer, down.known(from), down.uplinkRoom());
                 }
             }
         }
@@ -545,8 +551,8 @@ public final class ChannelTree {
     }
 
     /**
-     * A chunk from a peer: taken from the parent, or from a neighbour we asked for a gap pull
-     * lately, and only if the channel key signed it.
+     * A chunk from a peer: taken from the parent, from a neighbour we asked for a gap pull
+     * lately, or from the parent we just moved away from, and only if the channel key signed it.
      */
     public void onChunk(PeerAddress from, Chunk c) {
         if (!running || source || from.id() == null) {
@@ -571,7 +577,7 @@ public final class ChannelTree {
     }
 
     private void onPulledChunk(PeerAddress from, Chunk c) {
-        if (!pull.answers(from)) {
+        if (!pull.answers(from) && !up.justLeft(from.id())) {
             stats.unaskedChunks++;
             return;
         }

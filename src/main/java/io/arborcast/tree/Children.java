@@ -27,6 +27,9 @@ final class Children {
         private long lastSent;
         private long probationSince = ESTABLISHED;
         private long probationNextSeq;
+        /** Chunks of its resume replay the uplink had no room for yet, from and to (inclusive); -1: none. */
+        private long owedFrom = -1;
+        private long owedTo;
 
         PeerAddress address() {
             return address;
@@ -65,6 +68,21 @@ final class Children {
 
         long probationSince() {
             return probationSince;
+        }
+
+        /** The first seq still owed from its resume replay; -1 if none. */
+        long owedFrom() {
+            return owedFrom;
+        }
+
+        long owedTo() {
+            return owedTo;
+        }
+
+        /** Still owed: {@code from} to {@code to} (inclusive); none if {@code from} is past {@code to}. */
+        void owe(long from, long to) {
+            owedFrom = from <= to ? from : -1;
+            owedTo = to;
         }
     }
 

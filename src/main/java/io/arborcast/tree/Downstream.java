@@ -45,6 +45,8 @@ final class Downstream implements Upstream.Below {
     private final UploadMeter uplink = new UploadMeter();
     /** Not before then does the uplink give up another child (the last one's going must show first). */
     private long nextShedAt;
+    /** The uplink's backlog when it last gave up a child, while it stays behind; 0 once it caught up. */
+    private long backlogAtShed;
 
     Downstream(NodeId channel, TreeConfig config, Environment env, Transport transport, ChunkBuffer buffer,
                ParentCandidates candidates, ReplayBudget replays, TreeStats stats, Upstream up, Children children) {
@@ -98,6 +100,25 @@ final class Downstream implements Upstream.Below {
      */
     boolean servesPulls() {
         return !busy() && uplink.carriesACopy(config.uploadKbps());
+    }
+
+    /** The uplink's measured rate, kbit/s; 0 while unknown. */
+    int uplinkKbps() {
+        return (int) (uplink.capacity() * 8 / 1000);
+    }
+
+    /** Whether {@code neighbour} could answer a pull: not if its uplink, as gossiped, carries less than a copy. */
+    boolean couldServePulls(PeerState neighbour) {
+        return uplink.copyFits(neighbour.uploadKbps());
+    }
+
+    /**
+     * Bytes of a replay or pull answer the uplink sends within a keepalive period on top of what
+     * waits already: at video rates a full answer (40 chunks of 62.5 KB) would hold a small
+     * uplink's own children and keepalives back for seconds.
+     */
+    long uplinkRoom() {
+        return uplink.roomWithin(config.keepaliveMillis(), transport.bytesWaiting(), config.uploadKbps());
     }
 
     /**
@@ -204,13 +225,24 @@ final class Downstream implements Upstream.Below {
         if (head != null) {
             send(from, head);
         }
-        long start = a.resumeSeq() >= 0 ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks());
-        List<Chunk> replay = buffer.from(start);
-        int n = replays.grantReplay(from.id(), replay.size(), knownAsker);
-        for (Chunk c : replay.subList(0, n)) {
-            send(from, c);
+        boolean resumes = a.resumeSeq() >= 0;
+        List<Chunk> replay = buffer.from(resumes ? a.resumeSeq() : Math.max(0, buffer.highestSeq() - config.prerollChunks()));
+        int granted = replays.grantReplay(from.id(), replay.size(), knownAsker);
+        if (resumes) {
+            // what the uplink sends within a keepalive period now, the rest over the next periods
+            replay = replay.subList(0, granted);
+            int n = ReplayBudget.fitting(replay, uplinkRoom(), false);
+            replay.subList(0, n).forEach(c -> send(from, c));
+            if (n < replay.size()) {
+                children.get(from.id()).owe(replay.get(n).seq(), replay.get(replay.size() - 1).seq());
+            }
+        } else {
+            // a newcomer's preroll: the newest chunks that leave within a keepalive period
+            replay = replay.subList(replay.size() - granted, replay.size());
+            int n = ReplayBudget.fitting(replay, uplinkRoom(), true);
+            replay.subList(replay.size() - n, replay.size()).forEach(c -> send(from, c));
         }
-        // live chunks from here on; what the budget cut off it must pull from neighbours
+        // live chunks from here on; what the replay budget cut off it must pull from neighbours
         children.probation(from.id(), buffer.highestSeq() + 1, env.now());
     }
 
@@ -447,19 +479,39 @@ final class Downstream implements Upstream.Below {
             // this channel only: the link may carry other channels (and gossip) with that peer
             transport.send(c, new TreeMessage.Detach(channel));
         }
-        uplink.sample(now, transport.bytesOut(), transport.bytesWaiting());
+        uplink.sample(now, transport.bytesOut(), transport.bytesWaiting(), transport.uplinkFull());
         shedIfBehind(now);
+        payOwedReplays();
+    }
+
+    /** Sends children the rest of their resume replays, as far as the uplink has room (none while it is behind). */
+    private void payOwedReplays() {
+        for (Children.Child c : children.all()) {
+            if (c.owedFrom() < 0 || busy()) {
+                continue;
+            }
+            List<Chunk> due = buffer.from(c.owedFrom());
+            due.removeIf(x -> x.seq() > c.owedTo());
+            int n = ReplayBudget.fitting(due, uplinkRoom(), false);
+            due.subList(0, n).forEach(x -> send(c.address(), x));
+            c.owe(n < due.size() ? due.get(n).seq() : -1, c.owedTo());
+        }
     }
 
     /**
      * An uplink a third of the playout delay behind whose queue still grows gives up one child,
      * rather than starving them all: the newest that relays nothing, else the newest; the child
-     * repairs elsewhere. Another only after a while, and only if the queue grows still.
+     * repairs elsewhere. Another only once the growth is judged anew, and only if the queue grew
+     * past what it was at the last shed (the child given up still drains what was queued for it).
      */
     private void shedIfBehind(long now) {
         long behind = uplink.behindMillis();
-        if (behind < config.playoutDelayMillis() / 3 || !uplink.growing() || children.size() == 0
-                || now < nextShedAt) {
+        if (behind < config.playoutDelayMillis() / 3) {
+            backlogAtShed = 0;
+            return;
+        }
+        // another only once the backlog outgrew the one the last shed left (it drains slowly)
+        if (!uplink.growing() || children.size() == 0 || now < nextShedAt || uplink.waiting() <= backlogAtShed) {
             return;
         }
         Children.Child shed = null;
@@ -468,7 +520,8 @@ final class Downstream implements Upstream.Below {
                 shed = c;
             }
         }
-        nextShedAt = now + 2 * config.keepaliveMillis();
+        nextShedAt = now + UploadMeter.TREND * config.keepaliveMillis(); // long enough to show its effect
+        backlogAtShed = uplink.waiting();
         stats.childrenShed++;
         drop(shed.id());
         events.childLost(shed.address(), "uplink full: " + behind + " ms behind");

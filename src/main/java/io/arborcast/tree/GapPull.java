@@ -1,6 +1,7 @@
 package io.arborcast.tree;
 
 import io.arborcast.core.Environment;
+import io.arborcast.core.Lru;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
@@ -9,6 +10,7 @@ import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.stream.ChunkBuffer;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,10 +21,12 @@ import java.util.Set;
 /**
  * Gap pull (swarming), both sides: while our parent is lost or feeding us nothing, or a hole
  * lost with a parent stays open, ask a few gossip neighbours for what they hold from the first
- * chunk we miss, and take their answers for a while; answer neighbours' pulls from our
- * window, at most once per half keepalive period per peer and {@link #MAX_CHUNKS} chunks per
- * answer, so nobody can make us replay our whole buffer in a loop. {@link ChannelTree}
- * decides when to pull and verifies what comes back.
+ * chunk we miss (passing over those that left a pull unanswered lately), and take their
+ * answers for a while; answer neighbours' pulls from our window, at most once per half
+ * keepalive period per peer, {@link #MAX_CHUNKS} chunks per answer and what our uplink sends
+ * in a keepalive period, so nobody can make us replay our whole buffer in a loop, and no answer
+ * holds our own children back. {@link ChannelTree} decides when to pull and verifies what
+ * comes back.
  */
 final class GapPull {
     /** Asked of this many neighbours per keepalive while the parent feeds us nothing. */
@@ -32,8 +36,10 @@ final class GapPull {
     /** Pull when the parent sent no chunk for this long (four 250 ms chunk intervals). */
     static final long AFTER_MILLIS = 1_000;
     /** Chunks a neighbour sends in answer to our pull are taken for this long after asking. */
-    private static final long ANSWER_MILLIS = 3_000;
+    static final long ANSWER_MILLIS = 3_000;
     private static final int SERVED_MEMORY = 256;
+    /** A neighbour that sent nothing for a pull is passed over this long while others are left. */
+    static final long UNANSWERED_MILLIS = 10_000;
 
     private final NodeId channel;
     private final Environment env;
@@ -43,6 +49,10 @@ final class GapPull {
     private final ReplayBudget budget;
     private final Map<NodeId, Long> askedAt = new HashMap<>();
     private final LinkedHashMap<NodeId, Long> servedAt = new LinkedHashMap<>();
+    /** Neighbours asked whose answer came (a chunk of it at least), until the ask expires. */
+    private final Set<NodeId> answered = new HashSet<>();
+    /** Neighbours whose last pull went unanswered (busy, an uplink too small, nothing to give), and when. */
+    private final Map<NodeId, Long> unanswered = Lru.map(SERVED_MEMORY);
 
     GapPull(NodeId channel, Environment env, Transport transport, TreeStats stats, long keepaliveMillis,
             ReplayBudget budget) {
@@ -54,31 +64,56 @@ final class GapPull {
         this.minServeIntervalMillis = keepaliveMillis / 2;
     }
 
-    /** Asks up to {@link #PEERS} of {@code neighbours}, drawn at random, for {@code count} chunks from {@code fromSeq}. */
+    /**
+     * Asks up to {@link #PEERS} of {@code neighbours}, drawn at random, for {@code count} chunks
+     * from {@code fromSeq}; neighbours that left a pull unanswered lately only if no others are left.
+     */
     void ask(List<PeerState> neighbours, long fromSeq, int count) {
+        long now = env.now();
+        List<PeerState> pool = new ArrayList<>(neighbours);
+        pool.removeIf(st -> {
+            Long t = unanswered.get(st.id());
+            return t != null && now - t < UNANSWERED_MILLIS;
+        });
+        if (pool.isEmpty()) {
+            pool = neighbours;
+        }
         Set<NodeId> asked = new HashSet<>();
-        for (int i = 0; i < neighbours.size() && asked.size() < PEERS; i++) {
-            PeerState st = neighbours.get(env.random().nextInt(neighbours.size()));
+        for (int i = 0; i < pool.size() && asked.size() < PEERS; i++) {
+            PeerState st = pool.get(env.random().nextInt(pool.size()));
             if (asked.add(st.id())) {
                 stats.pullsSent++;
-                askedAt.put(st.id(), env.now());
+                askedAt.put(st.id(), now);
                 transport.send(st.address(), new TreeMessage.Pull(channel, fromSeq, Math.min(count, MAX_CHUNKS)));
             }
         }
     }
 
-    /** Forgets pulls too old to be answered still. */
+    /** Forgets pulls too old to be answered still, noting the neighbours that sent nothing for them. */
     void expire() {
         if (!askedAt.isEmpty()) {
             long now = env.now();
-            askedAt.values().removeIf(t -> now - t > ANSWER_MILLIS);
+            askedAt.entrySet().removeIf(e -> {
+                if (now - e.getValue() <= ANSWER_MILLIS) {
+                    return false;
+                }
+                if (!answered.remove(e.getKey())) {
+                    unanswered.put(e.getKey(), now);
+                }
+                return true;
+            });
         }
     }
 
     /** Whether a chunk from {@code from} answers a pull of ours. */
     boolean answers(PeerAddress from) {
         Long t = askedAt.get(from.id());
-        return t != null && env.now() - t <= ANSWER_MILLIS;
+        boolean answer = t != null && env.now() - t <= ANSWER_MILLIS;
+        if (answer) {
+            answered.add(from.id());
+            unanswered.remove(from.id());
+        }
+        return answer;
     }
 
     /** {@code from} sent a bad chunk: nothing more is taken from it for this pull. */
@@ -86,8 +121,11 @@ final class GapPull {
         askedAt.remove(from.id());
     }
 
-    /** A neighbour's pull, answered from {@code buffer} unless it asked too soon again. */
-    void serve(PeerAddress from, TreeMessage.Pull p, ChunkBuffer buffer, boolean known) {
+    /**
+     * A neighbour's pull, answered from {@code buffer} unless it asked too soon again, with no
+     * more than {@code maxBytes} of chunk payload (but one chunk at least).
+     */
+    void serve(PeerAddress from, TreeMessage.Pull p, ChunkBuffer buffer, boolean known, long maxBytes) {
         long now = env.now();
         Long last = servedAt.get(from.id());
         if (last != null && now - last < minServeIntervalMillis) {
@@ -100,7 +138,7 @@ final class GapPull {
             servedAt.remove(servedAt.keySet().iterator().next());
         }
         List<Chunk> held = buffer.from(p.fromSeq());
-        int n = budget.grantPull(from.id(), Math.min(held.size(), Math.min(p.maxChunks(), MAX_CHUNKS)), known);
+        int n = budget.grantPull(from.id(), Math.min(ReplayBudget.fitting(held, maxBytes, false), Math.min(p.maxChunks(), MAX_CHUNKS)), known);
         stats.pullsServed++;
         for (Chunk c : held.subList(0, n)) {
             transport.send(from, c);

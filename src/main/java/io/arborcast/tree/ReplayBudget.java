@@ -4,7 +4,9 @@ import io.arborcast.core.Environment;
 import io.arborcast.core.Limit;
 import io.arborcast.core.Lru;
 import io.arborcast.core.NodeId;
+import io.arborcast.core.StreamMessage.Chunk;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +41,21 @@ final class ReplayBudget {
         this.knownBurst = perMinute / 2.0;
         this.strangerBurst = perMinute / 8.0;
         this.strangers = new double[]{strangerBurst, env.now()};
+    }
+
+    /**
+     * How many of {@code chunks}, counted from the first or ({@code newestFirst}) from the last,
+     * fit in {@code maxBytes} of payload; one at least.
+     */
+    static int fitting(List<Chunk> chunks, long maxBytes, boolean newestFirst) {
+        long bytes = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            bytes += chunks.get(newestFirst ? chunks.size() - 1 - i : i).payload().length;
+            if (bytes > maxBytes) {
+                return Math.max(1, i);
+            }
+        }
+        return chunks.size();
     }
 
     /** How many of the {@code wanted} chunks of an attach replay may go to {@code peer} now. */

@@ -4,11 +4,14 @@ package io.arborcast.tree;
  * What this node's uplink carries, learned from what it sends, with no test traffic: sampled
  * every keepalive period with the bytes handed to the transport so far and the bytes of them
  * still waiting to leave ({@link io.arborcast.core.Transport#bytesOut}, {@code bytesWaiting}).
- * A period that began with more bytes waiting than left in it, and ended with bytes waiting, had
- * the uplink busy throughout, so what left in it is the uplink's rate: the estimate follows those periods (a moving mean), and a period
- * that carried more raises it. With the uplink never full again for {@link #FORGET_MILLIS} the
- * estimate is dropped (what filled it may have been other traffic), and the node offers its
- * configured slots again until a full uplink says otherwise.
+ * A period that began with more bytes waiting than left in it, the uplink full at both ends,
+ * had it busy throughout, so what left in it is the uplink's rate: the estimate is what left in
+ * such periods over their time, the newest weighing most and the first of each run of them left
+ * out (what leaves then may go into buffers below the transport, such as a socket's); a period
+ * with nothing waiting at either end that carried more raises it. With the
+ * uplink never full again for {@link #FORGET_MILLIS} the estimate is dropped (what filled it
+ * may have been other traffic), and the node offers its configured slots again until a full
+ * uplink says otherwise.
  *
  * <p>Beside it, the channel's own rate (the chunk bytes that come in, or that the source cuts),
  * so a relay knows how many copies its uplink feeds ({@link #copies}) and how far behind it is
@@ -18,15 +21,29 @@ final class UploadMeter {
     static final long FORGET_MILLIS = 120_000;
     /** Share of the uplink a relay fills with copies of the stream; the rest is for control and pulls. */
     static final double COPY_SHARE = 0.9;
+    /** Weight of what a full period measured against the newer ones, a period later (about 5 s of memory). */
+    static final double RUN_DECAY = 0.9;
+    /** Samples over which the queue's growth is judged (2 s at the 500 ms keepalive): one period's swings are noise. */
+    static final int TREND = 4;
 
     private long lastAt = -1;
     private long lastLeft;
     private long lastWaiting;
-    /** Whether more waited at the last sample than at the one before. */
-    private boolean growing;
+    private boolean lastFull;
+    /** The bytes waiting at the last {@link #TREND} samples, a ring, and whether each was full. */
+    private final long[] recentWaiting = new long[TREND];
+    private final boolean[] recentFull = new boolean[TREND];
+    private int samples;
     private long lastFullAt;
     /** Bytes per second the uplink carries; 0 while unknown. */
     private double capacity;
+    /**
+     * Full periods in a row, and what left in full periods (each run's first left out) over
+     * their time, older ones weighing less by {@link #RUN_DECAY} a period.
+     */
+    private int fullPeriods;
+    private double runBytes;
+    private double runMillis;
     private long streamBytes;
     private long lastStreamBytes;
     /** The channel's bytes per second, as a moving mean over periods. */
@@ -37,29 +54,52 @@ final class UploadMeter {
         streamBytes += bytes;
     }
 
-    /** A sample at {@code now}: {@code out} bytes handed to the transport so far, {@code waiting} of them not sent. */
-    void sample(long now, long out, long waiting) {
+    /**
+     * A sample at {@code now}: {@code out} bytes handed to the transport so far, {@code waiting}
+     * of them not sent, and whether the uplink is {@code full} (the transport's backlog is the
+     * uplink's, not one slow receiver's).
+     */
+    void sample(long now, long out, long waiting, boolean full) {
         long left = out - waiting;
         if (lastAt >= 0 && now > lastAt) {
-            double rate = (left - lastLeft) * 1000.0 / (now - lastAt);
-            // what waited at the start was more than what left since: the uplink never idled
-            if (waiting > 0 && lastWaiting >= left - lastLeft) {
-                capacity = capacity == 0 ? rate : 0.75 * capacity + 0.25 * rate;
+            long gone = left - lastLeft;
+            double rate = gone * 1000.0 / (now - lastAt);
+            // full at both ends, and what waited at the start was more than what left since:
+            // the uplink never idled
+            if (lastFull && full && gone > 0 && lastWaiting >= gone) {
+                if (fullPeriods++ > 0) { // the first may end a burst into buffers below the transport
+                    runBytes = runBytes * RUN_DECAY + gone;
+                    runMillis = runMillis * RUN_DECAY + (now - lastAt);
+                    capacity = runBytes * 1000 / runMillis;
+                }
                 lastFullAt = now;
-            } else if (capacity > 0 && rate > capacity) {
-                capacity = rate;
+            } else {
+                fullPeriods = 0;
+                if (capacity > 0 && lastWaiting == 0 && waiting == 0 && rate > capacity) {
+                    capacity = rate; // nothing waited at either end: all that was handed over left
+                }
             }
             if (capacity > 0 && now - lastFullAt > FORGET_MILLIS) {
                 capacity = 0;
+                runBytes = 0;
+                runMillis = 0;
             }
             double stream = (streamBytes - lastStreamBytes) * 1000.0 / (now - lastAt);
             streamRate = streamRate == 0 ? stream : 0.9 * streamRate + 0.1 * stream;
         }
+        recentWaiting[samples % TREND] = waiting;
+        recentFull[samples % TREND] = full;
+        samples++;
         lastAt = now;
         lastLeft = left;
-        growing = waiting > lastWaiting;
+        lastFull = full;
         lastWaiting = waiting;
         lastStreamBytes = streamBytes;
+    }
+
+    /** Bytes waiting to leave at the last sample. */
+    long waiting() {
+        return lastWaiting;
     }
 
     /** What the uplink carries, bytes per second; 0 while unknown (never seen full). */
@@ -67,9 +107,9 @@ final class UploadMeter {
         return capacity;
     }
 
-    /** How long what waits now takes to leave at the uplink's rate (0 if nothing waits or the rate is unknown). */
+    /** How long what waits now takes to leave at the uplink's rate (0 unless it is full and the rate known). */
     long behindMillis() {
-        return lastWaiting == 0 || capacity == 0 ? 0 : (long) (lastWaiting * 1000 / capacity);
+        return !lastFull || lastWaiting == 0 || capacity == 0 ? 0 : (long) (lastWaiting * 1000 / capacity);
     }
 
     /**
@@ -81,9 +121,35 @@ final class UploadMeter {
         return upload == 0 || streamRate == 0 || upload >= streamRate;
     }
 
-    /** Whether the queue grew over the last period: what the node sends outruns its uplink. */
+    /**
+     * Bytes the uplink can take on top of {@code waiting} (what waits to leave now) and still
+     * have everything gone within {@code millis}, at its measured rate, else at the configured
+     * {@code uploadKbps}; unbounded while both are unknown.
+     */
+    long roomWithin(long millis, long waiting, int uploadKbps) {
+        double rate = capacity > 0 ? capacity : uploadKbps * 125.0;
+        return rate == 0 ? Long.MAX_VALUE : Math.max(0, (long) (rate * millis / 1000) - waiting);
+    }
+
+    /** Whether an uplink of {@code kbps} (another node's, as gossiped; 0: unknown) carries a copy of the channel. */
+    boolean copyFits(int kbps) {
+        return kbps == 0 || streamRate == 0 || kbps * 125.0 >= streamRate;
+    }
+
+    /**
+     * Whether the queue grew over the last {@link #TREND} samples, the uplink full throughout:
+     * what the node sends outruns it (not one period's swing).
+     */
     boolean growing() {
-        return growing;
+        if (samples < TREND) {
+            return false;
+        }
+        for (boolean f : recentFull) {
+            if (!f) {
+                return false;
+            }
+        }
+        return lastWaiting > recentWaiting[samples % TREND]; // the oldest of the ring
     }
 
     /**

@@ -37,6 +37,8 @@ final class Upstream {
     private static final int BIG_GAIN = 3;
     /** A move refused may follow this many redirects that are still shallower than we are. */
     private static final int MOVE_HOPS = 2;
+    /** Chunks from the parent we moved away from are taken this long after the move. */
+    static final long LEFT_PARENT_MILLIS = 3_000;
 
     /** What the side below hears of changes above. */
     interface Below {
@@ -64,6 +66,9 @@ final class Upstream {
     private ParentState state;
     private final AttachPacing pacing;
     private long lastMoveAt;
+    /** The parent we last moved away from, and until when its chunks are taken (see {@link #justLeft}). */
+    private NodeId leftParent;
+    private long leftParentUntil;
     /** Parents we asked through their {@code via} while nobody can dial us either: a hole punch each. */
     private final Map<NodeId, PunchAsk> punchAsks = new HashMap<>(4);
     /** Whether our parent was reached by a hole punch (then nobody can reach us through it). */
@@ -101,6 +106,14 @@ final class Upstream {
     boolean isParent(NodeId id) {
         Attached a = fed();
         return a != null && a.parent.id().equals(id);
+    }
+
+    /**
+     * Whether {@code id} is the parent we just moved away from: its chunks in flight when our
+     * DETACH reached it are the ones the new parent's replay may have left out.
+     */
+    boolean justLeft(NodeId id) {
+        return id.equals(leftParent) && env.now() < leftParentUntil;
     }
 
     /** Whether our parent was reached by a hole punch: it cannot be dialled either. */
@@ -387,6 +400,8 @@ final class Upstream {
         if (wasMoving) {
             stats.moves++;
             transport.send(old.parent, new TreeMessage.Detach(channel)); // the old parent frees our slot
+            leftParent = old.parent.id();
+            leftParentUntil = env.now() + LEFT_PARENT_MILLIS;
         }
         become(new Attached(from, path(), env.now(), repairSince));
         parentPunched = punched;

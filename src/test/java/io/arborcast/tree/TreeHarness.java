@@ -50,6 +50,8 @@ abstract class TreeHarness {
     boolean sourceShownFull;
     /** The state version the oracle reports for everyone. */
     long oracleVersion;
+    /** The uplink the oracle reports for everyone, kbit/s. */
+    int oracleUploadKbps = 1000;
 
     List<PeerState> oracle() {
         List<PeerState> out = new ArrayList<>();
@@ -59,7 +61,7 @@ abstract class TreeHarness {
                 boolean full = sourceShownFull && i == 0;
                 out.add(new PeerState(nodes.get(i).localAddress(), t.depth(),
                         full ? 0 : staleOracle ? slots.get(i) : t.freeSlots(),
-                        full || staleOracle ? 0 : t.listenerChildren(), 1000, 0, oracleVersion,
+                        full || staleOracle ? 0 : t.listenerChildren(), oracleUploadKbps, 0, oracleVersion,
                         nodes.get(i).reachable() ? null : t.via() != null ? t.via() : nodes.get(i).localAddress()));
             }
         }
@@ -68,7 +70,11 @@ abstract class TreeHarness {
     }
 
     ChannelTree add(boolean source, int slotCount) {
-        TreeConfig config = TreeConfig.relay(slotCount);
+        return add(source, TreeConfig.relay(slotCount));
+    }
+
+    ChannelTree add(boolean source, TreeConfig config) {
+        int slotCount = config.maxRelays();
         SimNode node = net.addNode(NodeId.random(random));
         List<Long> log = new ArrayList<>();
         ChannelTree t = source

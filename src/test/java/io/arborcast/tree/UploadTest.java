@@ -1,7 +1,13 @@
 package io.arborcast.tree;
 
+import io.arborcast.core.MessageRouter;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.StreamMessage;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.sim.SimNode;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,18 +52,86 @@ class UploadTest extends TreeHarness {
     }
 
     @Test
+    void aSmallUplinkAnswersAPullWithWhatLeavesItInAKeepalivePeriod() {
+        add(true, 2);
+        stream(CHUNK_BYTES);
+        ChannelTree a = add(false, TreeConfig.relay(2).withUpload(1_000)); // 125 KB/s: 62.5 KB a period
+        a.join();
+        sim.runUntil(15_000);
+        SimNode asker = net.addNode(NodeId.random(random));
+        List<Long> got = new ArrayList<>();
+        asker.setHandler(new MessageRouter().on(StreamMessage.Chunk.class, (from, c) -> got.add(c.seq())));
+        asker.send(nodes.get(1).localAddress(), new TreeMessage.Pull(KEY.channelId(), 0, 1_000));
+        sim.runUntil(16_000);
+        assertThat(got).as("five 12.5 KB chunks, not a stranger's 30").hasSize(5);
+        assertThat(got.get(0)).as("from the oldest it holds").isLessThan(5);
+        assertNoSkipNoRepeat(got);
+    }
+
+    @Test
+    void aNewcomerBelowASmallUplinkGetsTheNewestChunksOfItsPrerollAndPlaysOnWithoutAHole() {
+        TreeConfig small = TreeConfig.relay(1).withUpload(1_000).withStream(120, 8, 3_000);
+        add(true, 1);
+        stream(CHUNK_BYTES);
+        ChannelTree relay = add(false, small);
+        relay.join();
+        sim.runUntil(6_000);
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(20_000);
+        assertThat(indexOf(listener.parent())).isEqualTo(1);
+        // of the 9 chunks of its preroll (112.5 KB) 5 leave in a period: the newest, so no hole
+        // follows them (the source is never pulled from, and nobody else holds the stream)
+        List<Long> seqs = played.get(2);
+        assertNoSkipNoRepeat(seqs);
+        assertThat(listener.stats().chunksPulled).as("no hole to pull").isZero();
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+    }
+
+    @Test
+    void aRepairBelowASmallUplinkGetsAllOfItsResumeOverTheNextPeriods() {
+        add(true, 2);
+        stream(CHUNK_BYTES);
+        relaysUnderTheSource(1, 1);
+        visibleOnly = 0;
+        ChannelTree small = add(false, TreeConfig.relay(1).withUpload(1_000)); // 62.5 KB a period: 5 chunks
+        small.join();
+        sim.runUntil(sim.now() + 2_000);
+        visibleOnly = 1; // a listener below the first relay
+        ChannelTree listener = add(false, 0);
+        listener.join();
+        sim.runUntil(sim.now() + 5_000);
+        visibleOnly = -1;
+        assertThat(indexOf(listener.parent())).isEqualTo(1);
+        oracleUploadKbps = 300; // as gossip tells it, nobody's uplink carries a copy: nobody to pull from
+        net.crash(nodes.get(1));
+        sim.runUntil(sim.now() + 20_000);
+        // it repairs below the small relay, the only place with room, resuming from its first
+        // missing chunk: more than the relay sends in a period, the rest over the next ones
+        assertThat(indexOf(listener.parent())).isEqualTo(2);
+        assertThat(listener.stats().chunksPulled).isZero();
+        List<Long> seqs = new ArrayList<>(played.get(3)); // as they came: the rest of the resume after live ones
+        seqs.sort(null);
+        assertNoSkipNoRepeat(seqs);
+        assertThat(seqs.get(seqs.size() - 1)).isGreaterThanOrEqualTo(nextSeq - 3);
+    }
+
+    @Test
     void theMeterLearnsAFullUplinksRateAndForgetsItWhenItStaysClear() {
         UploadMeter m = new UploadMeter();
         long out = 0;
         long now = 0;
-        m.sample(now, 0, 0);
+        m.sample(now, 0, 0, false);
         for (int i = 0; i < 10; i++) { // 500 ms periods, 50 KB a period handed over, 100 KB/s carried
             now += 500;
             out += 50_000;
             m.streamed(25_000); // a 400 kbit/s channel
-            m.sample(now, out, 0);
+            m.sample(now, out, 0, false);
         }
         assertThat(m.capacity()).as("never full: unknown").isZero();
+        assertThat(m.copyFits(400)).as("a 400 kbit/s uplink carries the 400 kbit/s channel").isTrue();
+        assertThat(m.copyFits(399)).isFalse();
+        assertThat(m.copyFits(0)).as("unknown").isTrue();
         assertThat(m.copies(4)).isEqualTo(4);
         long waiting = 0;
         for (int i = 0; i < 20; i++) { // now 80 KB a period handed over, the uplink takes 50 KB
@@ -65,7 +139,7 @@ class UploadTest extends TreeHarness {
             out += 80_000;
             waiting += 30_000;
             m.streamed(25_000);
-            m.sample(now, out, waiting);
+            m.sample(now, out, waiting, waiting > 0);
         }
         assertThat(m.capacity()).isCloseTo(100_000, org.assertj.core.data.Offset.offset(1.0));
         assertThat(m.behindMillis()).isEqualTo(waiting * 1000 / 100_000);
@@ -74,13 +148,13 @@ class UploadTest extends TreeHarness {
             now += 500;
             waiting = Math.max(0, waiting - 50_000);
             m.streamed(25_000);
-            m.sample(now, out, waiting);
+            m.sample(now, out, waiting, waiting > 0);
         }
         assertThat(m.behindMillis()).isZero();
         assertThat(m.copies(4)).as("still known").isEqualTo(1);
         now += UploadMeter.FORGET_MILLIS;
         m.streamed(25_000 * 240);
-        m.sample(now, out, 0);
+        m.sample(now, out, 0, false);
         assertThat(m.capacity()).as("clear for two minutes: forgotten").isZero();
         assertThat(m.copies(4)).isEqualTo(4);
     }

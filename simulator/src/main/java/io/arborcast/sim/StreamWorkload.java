@@ -465,6 +465,8 @@ final class StreamWorkload implements Workload {
         m.put("attachesSent", total(st -> st.attachesSent));
         m.put("refusalsReceived", total(st -> st.refusalsReceived));
         m.put("refusalReasons", reasons);
+        m.put("pullsServed", total(st -> st.pullsServed));
+        m.put("pullsRefused", total(st -> st.pullsRefused)); // too soon again, or an uplink that cannot spare it
         m.put("chunksPulled", total(st -> st.chunksPulled));
         if (s.faults().massFailureAt() >= 0) {
             m.put("massFailure", massFailure());
