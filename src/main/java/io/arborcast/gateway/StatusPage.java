@@ -160,6 +160,7 @@ final class StatusPage {
         m.put("receiving", tree.receiving());
         m.put("depth", tree.depth());
         m.put("relaySlots", tree.children().size() + tree.freeSlots());
+        m.put("uplinkKbps", tree.uplinkKbps()); // measured when it was full; 0: never seen full
         m.put("parent", tree.parent() == null ? null : peer(tree.parent()));
         m.put("ancestors", tree.ancestors().stream().map(StatusPage::peer).toList());
         m.put("children", tree.children().stream().map(StatusPage::peer).toList());
@@ -187,6 +188,7 @@ final class StatusPage {
         m.put("chunksReceived", st.chunksReceived);
         m.put("chunksForwarded", st.chunksForwarded);
         m.put("chunksPulled", st.chunksPulled);
+        m.put("childrenShed", st.childrenShed);
         m.put("badChunks", st.badChunks);
         m.put("attachesReceived", st.attachesReceived);
         Map<String, Object> reversals = new LinkedHashMap<>(); // connection reversal (a relay nobody can dial)

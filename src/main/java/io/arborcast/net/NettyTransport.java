@@ -10,6 +10,7 @@ import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.SelfAddress;
+import io.arborcast.core.StreamMessage;
 import io.arborcast.core.Transport;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.crypto.NodeIdentity;
@@ -63,6 +64,18 @@ import java.util.function.ObjIntConsumer;
  */
 public final class NettyTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+    /**
+     * Send buffer of each peer link's socket (Linux doubles it for its bookkeeping): small, so
+     * that a backlog stays in the link's queue, where {@link #bytesWaiting} sees it (a buffer
+     * left alone grows to megabytes: seconds of a stream nobody could count), and still a copy
+     * of a 2.5 Mbit/s video channel in flight on a round trip of about 100 ms. (Tried on an
+     * emulated internet: at 64 KiB the buffers' bursts made the uplink's rate unreadable.)
+     */
+    static final int LINK_SEND_BUFFER = 32 * 1024;
+    /** A link handed a chunk this recently streams (see {@link #uplinkFull}). */
+    static final long STREAMING_MILLIS = 2_000;
+    /** Unsent bytes that make a link's queue a backlog (a few frames' headers are none). */
+    static final long BACKLOG_BYTES = 4_096;
 
     private final NetConfig config;
     private final NodeIdentity identity;
@@ -343,14 +356,44 @@ public final class NettyTransport implements Transport, AutoCloseable {
         bytesOut += bytes;
     }
 
-    /**
-     * On the loop. What of it is still waiting is not reported ({@link #bytesWaiting} stays 0):
-     * the frames a link holds until it is up, or a slow receiver's backlog, are no full uplink,
-     * and taken for one they made relays refuse children on loopback; see the README.
-     */
+    /** On the loop. */
     @Override
     public long bytesOut() {
         return bytesOut;
+    }
+
+    /**
+     * On the loop. The bytes links hold that they have not written to their sockets (each
+     * socket's buffer is kept small, {@link #LINK_SEND_BUFFER}, so a backlog shows here rather
+     * than in the kernel).
+     */
+    @Override
+    public long bytesWaiting() {
+        long waiting = 0;
+        for (PeerLink l : links.values()) {
+            waiting += l.pendingBytes();
+        }
+        return waiting;
+    }
+
+    /**
+     * On the loop. Whether most links that streamed chunks in the last {@link #STREAMING_MILLIS}
+     * hold a backlog ({@link #BACKLOG_BYTES}): a full uplink backs the streams up (TCP shares it
+     * unevenly, so one of them may drain now and then), while one slow receiver's backlog, or
+     * frames a link holds until it is up, say nothing of the uplink.
+     */
+    @Override
+    public boolean uplinkFull() {
+        long since = env.now() - STREAMING_MILLIS;
+        int streaming = 0;
+        int backlogged = 0;
+        for (PeerLink l : links.values()) {
+            if (l.streamedSince(since)) {
+                streaming++;
+                backlogged += l.pendingBytes() >= BACKLOG_BYTES ? 1 : 0;
+            }
+        }
+        return backlogged > 0 && 2 * backlogged > streaming;
     }
 
     private void sendOnLink(PeerAddress to, Message m) {
@@ -380,7 +423,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
             link = connect(to);
             links.put(to.id(), link);
         }
-        link.send(frame);
+        link.send(frame, m instanceof StreamMessage.Chunk);
     }
 
     /** Why {@code to} must not be dialled now (our own address; backing off after failures), or null. */
@@ -450,6 +493,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_SNDBUF, LINK_SEND_BUFFER)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .handler(new ChannelInitializer<>() {
                     @Override
@@ -564,6 +608,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
             ch.close();
             return;
         }
+        ch.config().setOption(ChannelOption.SO_SNDBUF, LINK_SEND_BUFFER); // players' connections keep the kernel's
         PeerLink link = new PeerLink(this, ch, false, null);
         installLinkPipeline(ch.pipeline(), link);
         watchClose(link);

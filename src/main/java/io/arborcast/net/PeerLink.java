@@ -34,6 +34,8 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
     private boolean silent;
     private boolean ready;
     private long queuedBytes;
+    /** When the link was last handed a stream chunk; -1: never. */
+    private long chunkAt = -1;
 
     PeerLink(NettyTransport transport, Channel channel, boolean outbound, PeerAddress expected) {
         this.transport = transport;
@@ -71,9 +73,20 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
         return silent;
     }
 
-    /** Sends an encoded frame now, or queues it until the preamble exchange completed. */
-    void send(byte[] frame) {
+    /**
+     * Sends an encoded frame now, or queues it until the preamble exchange completed;
+     * {@code chunk}: it carries a stream chunk (the link streams, see {@link #streamedSince}).
+     */
+    void send(byte[] frame, boolean chunk) {
         transport.handedOut(frame.length);
+        if (chunk) {
+            chunkAt = transport.environment().now();
+        }
+        take(frame);
+    }
+
+    /** Queues {@code frame} until the link is up, or writes it (counted as handed out already). */
+    private void take(byte[] frame) {
         if (!ready) {
             queuedBytes += frame.length;
             if (queuedBytes > transport.config().maxQueuedBytesPerLink()) {
@@ -94,7 +107,7 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
     /** Moves frames still queued here onto another link (when a duplicate link loses). */
     void handOverQueueTo(PeerLink other) {
         while (!queued.isEmpty()) {
-            other.send(queued.poll());
+            other.take(queued.poll());
         }
     }
 
@@ -103,7 +116,16 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
         return ready ? channel.isWritable() : queuedBytes < transport.config().maxQueuedBytesPerLink() / 2;
     }
 
-    private long pendingBytes() {
+    /** Whether the link is up and was handed a stream chunk at {@code since} or later. */
+    boolean streamedSince(long since) {
+        return ready && chunkAt >= since;
+    }
+
+    /** Bytes handed to the channel that it has not written to the socket yet. */
+    long pendingBytes() {
+        if (!ready) {
+            return 0; // frames held until the link is up are no backlog of the uplink
+        }
         return channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes();
     }
 
@@ -138,7 +160,7 @@ final class PeerLink extends ChannelInboundHandlerAdapter {
             transport.observed(actual, r.preamble().seenHost());
             if (transport.linkReady(this)) {
                 while (!queued.isEmpty() && channel.isActive()) {
-                    send(queued.poll());
+                    take(queued.poll());
                 }
                 queuedBytes = 0;
             }

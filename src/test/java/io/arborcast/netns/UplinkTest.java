@@ -1,0 +1,111 @@
+package io.arborcast.netns;
+
+import io.arborcast.ExternalTools;
+import io.arborcast.crypto.ChannelKey;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import static io.arborcast.netns.EmulatedInternet.arborcast;
+import static io.arborcast.netns.EmulatedInternet.number;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A relay whose uplink is smaller than its configured slots assume, on an emulated internet:
+ * its host's uplink capped by {@code tbf} to 2.6 Mbit/s, a 1 Mbit/s H.264 channel in MPEG-TS
+ * from real ffmpeg, and three listeners that can only go below it (the source has one slot,
+ * and the relay took it). The relay (default settings: 4 slots, no {@code tree.upload-kbps})
+ * learns its uplink's rate from its own links' backlog, gives up a child, offers only the two
+ * copies it feeds, and every listener plays on with nothing skipped.
+ */
+class UplinkTest {
+    private static final Duration NODE_UP = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void prerequisites() {
+        ExternalTools.require("ffmpeg", "ffmpeg");
+        ExternalTools.require("curl", "curl");
+        ExternalTools.require("tc", "iproute2");
+        String why = EmulatedInternet.unavailable();
+        if (why != null) {
+            ExternalTools.unavailable("network namespaces: " + why);
+        }
+    }
+
+    private static String endpoint(int host) {
+        return "198.18." + host + ".2:7144";
+    }
+
+    private static String cidr(int host) {
+        return "198.18." + host + ".2/15";
+    }
+
+    @Test
+    void aRelayOnACappedUplinkShedsTheChildItCannotFeedAndOffersOnlyWhatItFeeds() throws Exception {
+        Path dir = Path.of("target", "netns", "uplink"); // kept after the run: every process's log
+        EmulatedInternet.clean(dir);
+        try (EmulatedInternet net = new EmulatedInternet(dir)) {
+            EmulatedInternet.Host boot = net.host("h1", cidr(1));
+            EmulatedInternet.Host pub = net.host("h2", cidr(2));
+            EmulatedInternet.Host relay = net.host("h3", cidr(3));
+            List<EmulatedInternet.Host> listeners = List.of(net.host("h4", cidr(4)), net.host("h5", cidr(5)),
+                    net.host("h6", cidr(6)));
+            relay.run(Duration.ofSeconds(10), "tc", "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "2800kbit",
+                    "burst", "16kb", "latency", "100ms");
+            ChannelKey key = ChannelKey.generate();
+            Path keyFile = dir.resolve("channel.pem");
+            key.save(keyFile);
+            Path pubConf = dir.resolve("publisher.conf");
+            Files.writeString(pubConf, "arborcast { tree { source-slots = 1 } }\n");
+            String id = key.channelId().toHex();
+
+            boot.start("node", arborcast("node"));
+            boot.awaitLog("node", Pattern.compile("(listening on)"), NODE_UP);
+            pub.start("node", arborcast("publish", "--key", keyFile.toString(), "--name", "Capped TV", "--bootstrap", endpoint(1),
+                    "--password", "pw", "--config", pubConf.toString()));
+            String sourceUrl = pub.awaitLog("node", Pattern.compile("source: +(\\S+)"), NODE_UP);
+            pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
+                    "testsrc2=size=640x360:rate=25", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "1000k",
+                    "-maxrate", "1000k", "-bufsize", "500k", "-g", "25", "-f", "mpegts", "-content_type", "video/mp2t",
+                    sourceUrl);
+            await().atMost(NODE_UP).until(() -> pub.status(endpoint(2)).contains("\"receiving\":true"));
+
+            relay.start("node", arborcast("play", id, "--bootstrap", endpoint(1)));
+            await().atMost(NODE_UP).until(() -> relay.status(endpoint(3)).contains("\"receiving\":true,\"depth\":1"));
+            for (int i = 0; i < listeners.size(); i++) {
+                EmulatedInternet.Host l = listeners.get(i);
+                l.start("node", arborcast("play", id, "--bootstrap", endpoint(1)));
+                String at = endpoint(4 + i);
+                await().atMost(NODE_UP).until(() -> l.status(at).contains("\"receiving\":true,\"depth\":2"));
+            }
+            assertThat(number(relay.status(endpoint(3)), "relaySlots")).as("all four offered at first").isEqualTo(4);
+
+            // three copies of ~1.05 Mbit/s do not fit 2.6 Mbit/s: the backlog grows until one child goes
+            await().atMost(Duration.ofSeconds(45)).until(() -> number(relay.status(endpoint(3)), "childrenShed") >= 1);
+            String s = relay.status(endpoint(3));
+            assertThat(number(s, "uplinkKbps")).as("measured from what left").isBetween(2_200L, 3_300L);
+            assertThat(number(s, "relaySlots")).as("the copies it feeds").isEqualTo(2);
+
+            // the child it gave up repairs below another listener; after 10 s nobody skipped anything
+            await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).until(() -> {
+                for (int i = 0; i < listeners.size(); i++) {
+                    if (!listeners.get(i).status(endpoint(4 + i)).contains("\"receiving\":true")) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            assertThat(number(relay.status(endpoint(3)), "childrenShed")).as("one was enough").isEqualTo(1);
+            for (int i = 0; i < listeners.size(); i++) {
+                String ls = listeners.get(i).status(endpoint(4 + i));
+                assertThat(number(ls, "skipped")).as(listeners.get(i).name + " skipped").isZero();
+            }
+        }
+    }
+}
