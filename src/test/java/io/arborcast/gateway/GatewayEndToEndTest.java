@@ -28,6 +28,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -88,6 +90,32 @@ class GatewayEndToEndTest {
         assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
         assertThat(decode.exitValue()).isZero();
+    }
+
+    /**
+     * As {@link #assertDecodes}, for a 25 fps video with a keyframe a second: the {@code seconds}
+     * decoded hold the source's frames over that interval, within one GOP (none lost on the way).
+     */
+    private void assertDecodesVideo(String url, int seconds) throws Exception {
+        Path errors = Files.createTempFile("ffmpeg", ".log");
+        try {
+            Process decode = new ProcessBuilder("ffmpeg", "-nostdin", "-v", "error", "-t", String.valueOf(seconds), "-i",
+                    url, "-map", "0:v:0", "-f", "null", "-", "-progress", "pipe:1")
+                    .redirectError(errors.toFile()).start();
+            processes.add(decode);
+            String progress = new String(decode.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(decode.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(errors)).isEmpty();
+            assertThat(decode.exitValue()).isZero();
+            Matcher m = Pattern.compile("(?m)^frame=(\\d+)$").matcher(progress);
+            long frames = -1;
+            while (m.find()) {
+                frames = Long.parseLong(m.group(1));
+            }
+            assertThat(frames).as("frames in " + seconds + " s of " + url).isBetween(25L * seconds - 25, 25L * seconds + 25);
+        } finally {
+            Files.deleteIfExists(errors);
+        }
     }
 
     private String url(Node n, String path) {
@@ -212,10 +240,10 @@ class GatewayEndToEndTest {
             assertThat(onLoop(a, () -> a.channel(key.channelId()).record().bitrateKbps())).isBetween(640, 670);
         }
         String path = "/stream/" + key.channelId().toHex() + "." + (format.equals("mpegts") ? "ts" : format);
-        assertDecodes(url(b, path), 2); // B joins the tree
+        assertDecodesVideo(url(b, path), 2); // B joins the tree
         await().pollDelay(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(9)).until(() -> true);
-        assertDecodes(url(b, path), 4);
-        assertDecodes(url(a, path), 3);
+        assertDecodesVideo(url(b, path), 4);
+        assertDecodesVideo(url(a, path), 3);
     }
 
     /**
