@@ -1,5 +1,7 @@
 package io.arborcast.netns;
 
+import io.arborcast.crypto.ChannelKey;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -343,6 +345,20 @@ final class EmulatedInternet implements AutoCloseable {
                 "io.arborcast.cli.Main", "-v"));
         cmd.addAll(Arrays.asList(args));
         return cmd.toArray(String[]::new);
+    }
+
+    /**
+     * The command line of a publisher of {@code key} (saved in {@code dir}) named {@code name},
+     * joining through {@code bootstrap}, source password {@code pw}, with one source slot: the
+     * first listener takes it, the rest go below.
+     */
+    static String[] publisherWithOneSlot(Path dir, ChannelKey key, String name, String bootstrap) throws IOException {
+        Path keyFile = dir.resolve("channel.pem");
+        key.save(keyFile);
+        Path conf = dir.resolve("publisher.conf");
+        Files.writeString(conf, "arborcast { tree { source-slots = 1 } }\n");
+        return arborcast("publish", "--key", keyFile.toString(), "--name", name, "--bootstrap", bootstrap,
+                "--password", "pw", "--config", conf.toString());
     }
 
     /** The first whole-number value of {@code field} in a JSON text (a status); fails if there is none. */

@@ -5,7 +5,6 @@ import io.arborcast.crypto.ChannelKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -147,15 +146,10 @@ class NatTest {
     private static String natedRelayHoldsTheOnlySourceSlot(Path dir, EmulatedInternet.Host boot,
             EmulatedInternet.Host helper, EmulatedInternet.Host pub, EmulatedInternet.Host relay) throws Exception {
         ChannelKey key = ChannelKey.generate();
-        Path keyFile = dir.resolve("channel.pem");
-        key.save(keyFile);
-        Path pubConf = dir.resolve("publisher.conf");
-        Files.writeString(pubConf, "arborcast { tree { source-slots = 1 } }\n");
         boot.start("node", arborcast("node"));
         boot.awaitLog("node", Pattern.compile("(listening on)"), NODE_UP);
         helper.start("node", arborcast("node", "--bootstrap", BOOTSTRAP));
-        pub.start("node", arborcast("publish", "--key", keyFile.toString(), "--name", "Behind NAT FM",
-                "--bootstrap", BOOTSTRAP, "--password", "pw", "--config", pubConf.toString()));
+        pub.start("node", EmulatedInternet.publisherWithOneSlot(dir, key, "Behind NAT FM", BOOTSTRAP));
         String sourceUrl = pub.awaitLog("node", Pattern.compile("source: +(\\S+)"), NODE_UP);
         pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                 "sine=frequency=440:sample_rate=44100", "-t", "120", "-c:a", "libmp3lame", "-b:a", "128k", "-f", "mp3",

@@ -81,16 +81,11 @@ class RealNetworkTest {
             EmulatedInternet.Host l1 = net.host("h3", plan.of(3));
             EmulatedInternet.Host l2 = net.host("h4", plan.of(4));
             ChannelKey key = ChannelKey.generate();
-            Path keyFile = dir.resolve("channel.pem");
-            key.save(keyFile);
-            Path pubConf = dir.resolve("publisher.conf");
-            Files.writeString(pubConf, "arborcast { tree { source-slots = 1 } }\n");
             String id = key.channelId().toHex();
 
             boot.start("node", arborcast("node"));
             awaitLine(boot, "node", Pattern.compile("(listening on)"));
-            pub.start("node", arborcast("publish", "--key", keyFile.toString(), "--name", "Netns FM",
-                    "--bootstrap", plan.endpoint(1), "--password", "pw", "--config", pubConf.toString()));
+            pub.start("node", EmulatedInternet.publisherWithOneSlot(dir, key, "Netns FM", plan.endpoint(1)));
             String sourceUrl = awaitLine(pub, "node", Pattern.compile("source: +(\\S+)"));
             String pubPlay = awaitLine(pub, "node", Pattern.compile("play: +(\\S+)"));
             assertThat(sourceUrl).isEqualTo("icecast://source:pw@" + plan.endpoint(2) + "/live");

@@ -5,7 +5,6 @@ import io.arborcast.crypto.ChannelKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -59,16 +58,11 @@ class UplinkTest {
             relay.run(Duration.ofSeconds(10), "tc", "qdisc", "add", "dev", "eth0", "root", "tbf", "rate", "2800kbit",
                     "burst", "16kb", "latency", "100ms");
             ChannelKey key = ChannelKey.generate();
-            Path keyFile = dir.resolve("channel.pem");
-            key.save(keyFile);
-            Path pubConf = dir.resolve("publisher.conf");
-            Files.writeString(pubConf, "arborcast { tree { source-slots = 1 } }\n");
             String id = key.channelId().toHex();
 
             boot.start("node", arborcast("node"));
             boot.awaitLog("node", Pattern.compile("(listening on)"), NODE_UP);
-            pub.start("node", arborcast("publish", "--key", keyFile.toString(), "--name", "Capped TV", "--bootstrap", endpoint(1),
-                    "--password", "pw", "--config", pubConf.toString()));
+            pub.start("node", EmulatedInternet.publisherWithOneSlot(dir, key, "Capped TV", endpoint(1)));
             String sourceUrl = pub.awaitLog("node", Pattern.compile("source: +(\\S+)"), NODE_UP);
             pub.start("ffmpeg", "ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
                     "testsrc2=size=640x360:rate=25", "-t", "120", "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "1000k",
