@@ -15,9 +15,12 @@ import io.arborcast.core.Settings;
  *                          published; a source that sends more before that is disconnected
  * @param rtmpPort          a port of its own for RTMP source clients besides the node's port (1935,
  *                          RTMP's default, or 0 for any free one); -1: the node's port only
+ * @param sourceTimeoutMillis a source client that sends no stream byte for this long is
+ *                          disconnected and its mount freed (Icecast's source-timeout)
  */
 public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastSource, long maxPlayerBacklog,
-                            int maxRequestHeaderBytes, int maxSourceBacklogBytes, int rtmpPort) {
+                            int maxRequestHeaderBytes, int maxSourceBacklogBytes, int rtmpPort,
+                            long sourceTimeoutMillis) {
     public GatewayConfig {
         Settings.atLeast("gateway.max-listeners", maxListeners, 0);
         Settings.within("gateway.icy-metaint", icyMetaint, 1, 65_536);
@@ -25,6 +28,7 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
         Settings.atLeast("gateway.max-request-header-bytes", maxRequestHeaderBytes, 256);
         Settings.atLeast("gateway.max-source-backlog-bytes", maxSourceBacklogBytes, 4096);
         Settings.within("gateway.rtmp-port", rtmpPort, -1, 65_535);
+        Settings.atLeastMillis("gateway.source-timeout", sourceTimeoutMillis, 1_000);
     }
 
     /** From the {@code arborcast} block of a node configuration. */
@@ -32,7 +36,8 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
         Config g = arborcast.getConfig("gateway");
         return new GatewayConfig(g.getInt("max-listeners"), g.getInt("icy-metaint"), g.getBoolean("shoutcast-source"),
                 g.getBytes("max-player-backlog"), g.getBytes("max-request-header-bytes").intValue(),
-                g.getBytes("max-source-backlog-bytes").intValue(), g.getInt("rtmp-port"));
+                g.getBytes("max-source-backlog-bytes").intValue(), g.getInt("rtmp-port"),
+                g.getDuration("source-timeout", java.util.concurrent.TimeUnit.MILLISECONDS));
     }
 
     public static GatewayConfig defaults() {
@@ -41,16 +46,16 @@ public record GatewayConfig(int maxListeners, int icyMetaint, boolean shoutcastS
 
     public GatewayConfig withMaxListeners(int n) {
         return new GatewayConfig(n, icyMetaint, shoutcastSource, maxPlayerBacklog, maxRequestHeaderBytes,
-                maxSourceBacklogBytes, rtmpPort);
+                maxSourceBacklogBytes, rtmpPort, sourceTimeoutMillis);
     }
 
     public GatewayConfig withShoutcastSource(boolean on) {
         return new GatewayConfig(maxListeners, icyMetaint, on, maxPlayerBacklog, maxRequestHeaderBytes,
-                maxSourceBacklogBytes, rtmpPort);
+                maxSourceBacklogBytes, rtmpPort, sourceTimeoutMillis);
     }
 
     public GatewayConfig withRtmpPort(int port) {
         return new GatewayConfig(maxListeners, icyMetaint, shoutcastSource, maxPlayerBacklog, maxRequestHeaderBytes,
-                maxSourceBacklogBytes, port);
+                maxSourceBacklogBytes, port, sourceTimeoutMillis);
     }
 }

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * from another node with {@link HttpGateway.Mount#takeover}),
  * holds the first bytes until that is done, then writes every byte into the channel. When
  * the client goes, the channel stays and its listeners stay connected, and the mount is free
- * for the next source at once. A session exists only for a source that claimed its mount
+ * for the next source at once; a client that sends no stream byte for {@code
+ * gateway.source-timeout} is disconnected, so a silent one cannot hold the mount. A session exists only for a source that claimed its mount
  * ({@link HttpGateway#claimSource}).
  *
  * <p>The source's bytes are read once per chunk interval, not as they trickle in (an encoder
@@ -42,6 +43,8 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
     private LocalChannel channel;
     private boolean ended;
     private final ScheduledFuture<?> reader;
+    /** When the source last sent a byte (System.nanoTime). */
+    private long lastBytesAt = System.nanoTime();
 
     /**
      * Takes over {@code handshake}'s connection: replaces that handler (bytes it still holds
@@ -70,7 +73,7 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
         this.mount = mount;
         connection.config().setAutoRead(false);
         long interval = gateway.node().config().chunkMillis();
-        reader = connection.eventLoop().scheduleAtFixedRate(connection::read, 0, interval, TimeUnit.MILLISECONDS);
+        reader = connection.eventLoop().scheduleAtFixedRate(this::read, 0, interval, TimeUnit.MILLISECONDS);
         gateway.node().publish(mount.key(), mount.name(), contentType, bitrateKbps, mount.takeover(),
                         mount.info().orElse(said))
                 .whenComplete((c, err) -> connection.eventLoop().execute(() -> {
@@ -89,6 +92,18 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
                         end();
                     }
                 }));
+    }
+
+    /** Once per chunk interval: a read of the socket, unless the source fell silent too long ago. */
+    private void read() {
+        long silentMillis = (System.nanoTime() - lastBytesAt) / 1_000_000;
+        if (silentMillis > gateway.config().sourceTimeoutMillis() && connection.isOpen()) {
+            log.info("disconnecting the source of {}: nothing received for {} ms (gateway.source-timeout)", mount.path(),
+                    silentMillis);
+            connection.close();
+            return;
+        }
+        connection.read();
     }
 
     @Override
@@ -141,6 +156,9 @@ final class SourceSession extends ChannelInboundHandlerAdapter {
     }
 
     private void bytes(ByteBuf b) {
+        if (b.isReadable()) {
+            lastBytesAt = System.nanoTime();
+        }
         byte[] bytes = new byte[b.readableBytes()];
         b.readBytes(bytes);
         if (early != null) {

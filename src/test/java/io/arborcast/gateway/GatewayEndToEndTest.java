@@ -41,6 +41,7 @@ import static org.awaitility.Awaitility.await;
  */
 class GatewayEndToEndTest {
     private static final String PASSWORD = "s3cret";
+    private static final long SOURCE_TIMEOUT = 3_000;
     private final List<Node> nodes = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private Node a;
@@ -56,7 +57,7 @@ class GatewayEndToEndTest {
         b = node();
         assertThat(b.join(a.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         key = ChannelKey.generate();
-        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1);
+        GatewayConfig config = new GatewayConfig(2, 8_192, true, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1, SOURCE_TIMEOUT);
         gatewayA = new HttpGateway(a, config).install();
         gatewayA.addMount("/live", key, "e2e test", PASSWORD);
         new HttpGateway(b, config).install();
@@ -427,6 +428,28 @@ class GatewayEndToEndTest {
         });
         t.start();
         return t;
+    }
+
+    /** An Icecast source that sends its request and then nothing is disconnected after the source timeout; the mount is free again. */
+    @Test
+    void aSourceThatSendsNothingIsDisconnectedAndItsMountFreed() throws Exception {
+        String put = "PUT /live HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic "
+                + java.util.Base64.getEncoder().encodeToString(("source:" + PASSWORD).getBytes(StandardCharsets.US_ASCII))
+                + "\r\nContent-Type: audio/mpeg\r\n\r\n";
+        try (Socket silent = new Socket("127.0.0.1", a.address().port())) {
+            silent.setSoTimeout(15_000);
+            long start = System.nanoTime();
+            silent.getOutputStream().write(put.getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(silent.getInputStream().readAllBytes(), StandardCharsets.US_ASCII); // to its close
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(reply).startsWith("HTTP/1.0 200");
+            assertThat(millis).as("closed after the source timeout").isBetween(SOURCE_TIMEOUT - 500, SOURCE_TIMEOUT + 3_000);
+        }
+        try (Socket next = new Socket("127.0.0.1", a.address().port())) {
+            next.getOutputStream().write(put.getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(readFor(next, 2_000), StandardCharsets.US_ASCII)).as("the mount is free")
+                    .startsWith("HTTP/1.0 200");
+        }
     }
 
     @Test

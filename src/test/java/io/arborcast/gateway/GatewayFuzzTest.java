@@ -75,7 +75,7 @@ class GatewayFuzzTest {
 
     private static HttpGateway installGateway() {
         try {
-            HttpGateway g = new HttpGateway(NODE, new GatewayConfig(4, 8_192, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1)).install();
+            HttpGateway g = new HttpGateway(NODE, new GatewayConfig(4, 8_192, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1, 10_000)).install();
             g.addMount("/live", ChannelKey.generate(), "fuzz", "hackme");
             return g;
         } catch (InterruptedException e) {

@@ -35,7 +35,7 @@ class MetricsTest {
     private Node node() throws InterruptedException {
         NodeConfig d = NodeConfig.defaults();
         Node n = Node.start(d.withNet(NetConfig.loopback(0)));
-        new HttpGateway(n, new GatewayConfig(5, 16_000, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1)).install();
+        new HttpGateway(n, new GatewayConfig(5, 16_000, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1, 10_000)).install();
         nodes.add(n);
         return n;
     }

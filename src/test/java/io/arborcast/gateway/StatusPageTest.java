@@ -66,7 +66,7 @@ class StatusPageTest {
         NodeConfig d = NodeConfig.defaults();
         Node n = Node.start(new NodeConfig(NetConfig.loopback(0), d.dht(), d.gossip(), d.tree().withRelays(relaySlots),
                 1, d.chunkMillis(), d.maxChunkBytes()));
-        new HttpGateway(n, new GatewayConfig(5, 16_000, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1)).install();
+        new HttpGateway(n, new GatewayConfig(5, 16_000, false, 2 * 1024 * 1024, 8_192, 1024 * 1024, -1, 10_000)).install();
         nodes.add(n);
         return n;
     }
