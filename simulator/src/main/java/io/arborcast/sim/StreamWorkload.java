@@ -26,8 +26,8 @@ import java.util.Random;
  * The stream workload: one source publishes signed chunks at the scenario's bitrate; listeners
  * join (gossip through a random member, then the relay tree), play out in order, and come and
  * go with churn and failures. Measured by the field's definitions: continuity index, startup
- * delay, repair latency, skipped and duplicated chunks, depth, source upload ratio, control
- * overhead.
+ * delay, repair latency, skipped and duplicated chunks, latency (source cut to playout, per
+ * chunk), depth, source upload ratio, control overhead.
  */
 final class StreamWorkload implements Workload {
     /** One listener's state and measurements. */
@@ -71,6 +71,8 @@ final class StreamWorkload implements Workload {
     private final ChannelKey key;
     private final List<Peer> peers = new ArrayList<>();
     private final Map<NodeId, Peer> byId = new HashMap<>();
+    /** How long after the source cut it each chunk reached an honest listener's playout, in order (ms). */
+    private final Histogram lag = new Histogram(60_000);
     private final Map<Long, Chunk> verified = new HashMap<>();
     private final SimDirectory directory;
     private final byte[] payload;
@@ -275,6 +277,9 @@ final class StreamWorkload implements Workload {
             p.firstSeq = c.seq();
         }
         p.played++;
+        if (!p.hostile) {
+            lag.add(sim.now() - c.timestamp());
+        }
     }
 
 
@@ -432,6 +437,10 @@ final class StreamWorkload implements Workload {
         m.put("continuityIndex", lastContinuity);
         m.put("startupDelayMsMedian", all.startup.percentile(50));
         m.put("startupDelayMsP95", all.startup.percentile(95));
+        // each chunk's lag from the source's cut to its playout at a listener, over all chunks played
+        m.put("latencyMsMedian", lag.percentile(50));
+        m.put("latencyMsP95", lag.percentile(95));
+        m.put("latencyMsP99", lag.percentile(99));
         m.put("repairs", all.repairs);
         m.put("repairLatencyMsMedian", all.repair.percentile(50));
         m.put("repairLatencyMsP95", all.repair.percentile(95));

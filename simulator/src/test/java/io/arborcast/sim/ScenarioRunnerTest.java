@@ -189,6 +189,11 @@ class ScenarioRunnerTest {
         Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
         assertThat((Double) st.get("continuityIndex")).isGreaterThan(0.99);
         assertThat((Double) st.get("startupDelayMsMedian")).isLessThan(3_000.0);
+        // from the source's cut to playout: at least a hop, and in order before the playout delay ran out for most
+        double median = (Double) st.get("latencyMsMedian");
+        assertThat(median).isBetween(1.0, 3_000.0);
+        assertThat((Double) st.get("latencyMsP95")).isGreaterThanOrEqualTo(median);
+        assertThat((Double) st.get("latencyMsP99")).isGreaterThanOrEqualTo((Double) st.get("latencyMsP95"));
         assertThat((Long) st.get("duplicateChunks")).isZero();
         assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
         @SuppressWarnings("unchecked")
