@@ -344,6 +344,27 @@ final class StreamWorkload implements Workload {
         return depth;
     }
 
+    /**
+     * For each listener connected to the source at the end, the sum of the one-way base delays
+     * along its path: the least lag its playout can have.
+     */
+    private Stats latencyFloors(int[] trueDepth) {
+        Stats floors = new Stats();
+        for (Peer p : peers.subList(1, peers.size())) {
+            if (!p.node.alive() || trueDepth[p.index] <= 0 || p.hostile) {
+                continue;
+            }
+            double sum = 0;
+            for (Peer q = p; q.index != 0; ) {
+                Peer up = byId.get(q.tree.parent().id());
+                sum += net.latency().baseMillis(q.node, up.node);
+                q = up;
+            }
+            floors.add(Math.round(sum));
+        }
+        return floors;
+    }
+
     private static final int UNKNOWN = -2;
     private static final int VISITING = -3;
 
@@ -437,10 +458,12 @@ final class StreamWorkload implements Workload {
         m.put("continuityIndex", lastContinuity);
         m.put("startupDelayMsMedian", all.startup.percentile(50));
         m.put("startupDelayMsP95", all.startup.percentile(95));
-        // each chunk's lag from the source's cut to its playout at a listener, over all chunks played
+        // each chunk's lag from the source's cut to its playout at a listener, over all chunks
+        // played, and the least it could be (the path's one-way delays), over listeners at the end
         m.put("latencyMsMedian", lag.percentile(50));
         m.put("latencyMsP95", lag.percentile(95));
         m.put("latencyMsP99", lag.percentile(99));
+        m.put("latencyFloorMsMedian", latencyFloors(trueDepth).percentile(50));
         m.put("repairs", all.repairs);
         m.put("repairLatencyMsMedian", all.repair.percentile(50));
         m.put("repairLatencyMsP95", all.repair.percentile(95));

@@ -194,6 +194,7 @@ class ScenarioRunnerTest {
         assertThat(median).isBetween(1.0, 3_000.0);
         assertThat((Double) st.get("latencyMsP95")).isGreaterThanOrEqualTo(median);
         assertThat((Double) st.get("latencyMsP99")).isGreaterThanOrEqualTo((Double) st.get("latencyMsP95"));
+        assertThat((Double) st.get("latencyFloorMsMedian")).as("the path's one-way delays").isPositive().isLessThan(median);
         assertThat((Long) st.get("duplicateChunks")).isZero();
         assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
         @SuppressWarnings("unchecked")
