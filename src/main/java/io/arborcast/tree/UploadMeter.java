@@ -8,10 +8,9 @@ package io.arborcast.tree;
  * had it busy throughout, so what left in it is the uplink's rate: the estimate is what left in
  * such periods over their time, the newest weighing most and the first of each run of them left
  * out (what leaves then may go into buffers below the transport, such as a socket's); a period
- * with nothing waiting at either end that carried more raises it. With the
- * uplink never full again for {@link #FORGET_MILLIS} the estimate is dropped (what filled it
- * may have been other traffic), and the node offers its configured slots again until a full
- * uplink says otherwise.
+ * with nothing waiting at either end that carried more raises it. With the uplink never full
+ * again for {@link #FORGET_MILLIS} the estimate is dropped (what filled it may have been other
+ * traffic), and the node offers its configured slots again until a full uplink says otherwise.
  *
  * <p>Beside it, the channel's own rate (the chunk bytes that come in, or that the source cuts),
  * so a relay knows how many copies its uplink feeds ({@link #copies}) and how far behind it is
