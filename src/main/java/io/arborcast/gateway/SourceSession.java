@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * holds the first bytes until that is done, then writes every byte into the channel. When
  * the client goes, the channel stays and its listeners stay connected, and the mount is free
  * for the next source at once; a client that sends no stream byte for {@code
- * gateway.source-timeout} is disconnected, so a silent one cannot hold the mount. A session exists only for a source that claimed its mount
- * ({@link HttpGateway#claimSource}).
+ * gateway.source-timeout} is disconnected, so a silent one cannot hold the mount. A session
+ * exists only for a source that claimed its mount ({@link HttpGateway#claimSource}).
  *
  * <p>The source's bytes are read once per chunk interval, not as they trickle in (an encoder
  * sends each MP3 frame on its own, about 40 a second): one wake-up of the node per chunk, and

@@ -230,11 +230,10 @@ final class Downstream implements Upstream.Below {
         int granted = replays.grantReplay(from.id(), replay.size(), knownAsker);
         if (resumes) {
             // what the uplink sends within a keepalive period now, the rest over the next periods
-            replay = replay.subList(0, granted);
-            int n = ReplayBudget.fitting(replay, uplinkRoom(), false);
-            replay.subList(0, n).forEach(c -> send(from, c));
-            if (n < replay.size()) {
-                children.get(from.id()).owe(replay.get(n).seq(), replay.get(replay.size() - 1).seq());
+            if (granted > 0) {
+                Children.Child child = children.get(from.id());
+                child.owe(replay.get(0).seq(), replay.get(granted - 1).seq());
+                payOwed(child);
             }
         } else {
             // a newcomer's preroll: the newest chunks that leave within a keepalive period
@@ -486,16 +485,23 @@ final class Downstream implements Upstream.Below {
 
     /** Sends children the rest of their resume replays, as far as the uplink has room (none while it is behind). */
     private void payOwedReplays() {
-        for (Children.Child c : children.all()) {
-            if (c.owedFrom() < 0 || busy()) {
-                continue;
-            }
-            List<Chunk> due = buffer.from(c.owedFrom());
-            due.removeIf(x -> x.seq() > c.owedTo());
-            int n = ReplayBudget.fitting(due, uplinkRoom(), false);
-            due.subList(0, n).forEach(x -> send(c.address(), x));
-            c.owe(n < due.size() ? due.get(n).seq() : -1, c.owedTo());
+        if (busy()) {
+            return;
         }
+        for (Children.Child c : children.all()) {
+            if (c.owedFrom() >= 0) {
+                payOwed(c);
+            }
+        }
+    }
+
+    /** Sends {@code c} what it is owed of its resume replay, as much as leaves within a keepalive period (a chunk at least). */
+    private void payOwed(Children.Child c) {
+        List<Chunk> due = buffer.from(c.owedFrom());
+        due.removeIf(x -> x.seq() > c.owedTo());
+        int n = ReplayBudget.fitting(due, uplinkRoom(), false);
+        due.subList(0, n).forEach(x -> send(c.address(), x));
+        c.owe(n < due.size() ? due.get(n).seq() : -1, c.owedTo());
     }
 
     /**
