@@ -8,8 +8,8 @@ import io.arborcast.core.PeerState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,10 +138,9 @@ final class ParentCandidates {
                 known = st;
             }
         }
-        for (PeerState st : newest()) {
-            if (st.id().equals(id)) {
-                known = st.newer(known);
-            }
+        PeerState newest = newest(id, offered.get());
+        if (newest != null) {
+            known = newest.newer(known);
         }
         return known == null ? null : known.via();
     }
@@ -182,13 +181,8 @@ final class ParentCandidates {
 
     /** {@code id} refused us: none of its states known now is a candidate, only a newer one. */
     void refused(NodeId id) {
-        long v = 0; // (0, as a directory entry's, if we know no state of it)
-        for (PeerState st : newest()) {
-            if (st.id().equals(id)) {
-                v = st.version();
-            }
-        }
-        refusedAsOf.put(id, v);
+        PeerState known = newest(id, offered.get());
+        refusedAsOf.put(id, known == null ? 0 : known.version()); // (0, as a directory entry's, if we know none)
     }
 
     /** {@code id} sent us forged or corrupted data: never our parent again. */
@@ -238,9 +232,20 @@ final class ParentCandidates {
         // a hole punch comes last (it fails whenever either NAT maps per destination, and costs an
         // ATTACH timeout then); at equal depth a free slot beats displacing a listener (which costs
         // that listener a move)
-        cs.sort(Comparator.comparingInt((PeerState s) -> needsPunch(s) ? 1 : 0).thenComparingInt(PeerState::depth)
-                .thenComparingInt(s -> s.freeSlots() > 0 ? 0 : 1).thenComparing(s -> -s.uploadKbps()));
+        cs.sort(this::rank);
         return cs.subList(0, Math.min(limit, cs.size()));
+    }
+
+    /** The order of {@link #ranked}: no punch needed, shallower, a free slot, a bigger uplink. */
+    private int rank(PeerState a, PeerState b) {
+        int c = Boolean.compare(needsPunch(a), needsPunch(b));
+        if (c == 0) {
+            c = Integer.compare(a.depth(), b.depth());
+        }
+        if (c == 0) {
+            c = Boolean.compare(a.freeSlots() == 0, b.freeSlots() == 0);
+        }
+        return c != 0 ? c : Integer.compare(b.uploadKbps(), a.uploadKbps());
     }
 
     /**
@@ -250,20 +255,58 @@ final class ParentCandidates {
      * directory) and are newer. A listener whose first provider had left never asked it otherwise.
      */
     List<PeerState> newest() {
-        Map<NodeId, PeerState> byId = new LinkedHashMap<>();
+        // the offers first (each id where it first appears), then the heard ones not offered; a
+        // map of the offers' positions only: every node does this once a second
         List<PeerState> offers = offered.get();
+        List<PeerState> out = new ArrayList<>(offers.size() + heard.size());
+        Map<NodeId, Integer> at = new HashMap<>(offers.size() * 2);
         for (PeerState st : offers) {
-            byId.merge(st.id(), st, PeerState::newer);
-        }
-        for (PeerState st : heard.values()) {
-            byId.merge(st.id(), st, PeerState::newer);
-        }
-        for (PeerState st : offers) {
-            if (st.depth() == 0 && st.version() == 0 && st.freeSlots() > 0) {
-                byId.put(st.id(), st);
+            Integer i = at.putIfAbsent(st.id(), out.size());
+            if (i == null) {
+                out.add(st);
+            } else {
+                out.set(i, out.get(i).newer(st));
             }
         }
-        return new ArrayList<>(byId.values());
+        for (PeerState st : heard.values()) {
+            Integer i = at.get(st.id());
+            if (i == null) {
+                out.add(st);
+            } else {
+                out.set(i, out.get(i).newer(st));
+            }
+        }
+        for (PeerState st : offers) {
+            if (sourceOffer(st)) {
+                out.set(at.get(st.id()), st);
+            }
+        }
+        return out;
+    }
+
+    /** {@link #newest()}'s state of {@code id} alone, or null. */
+    private PeerState newest(NodeId id, List<PeerState> offers) {
+        PeerState known = null;
+        for (PeerState st : offers) {
+            if (st.id().equals(id)) {
+                known = known == null ? st : known.newer(st);
+            }
+        }
+        PeerState h = heard.get(id);
+        if (h != null) {
+            known = known == null ? h : known.newer(h);
+        }
+        for (PeerState st : offers) {
+            if (sourceOffer(st) && st.id().equals(id)) {
+                known = st;
+            }
+        }
+        return known;
+    }
+
+    /** The source's directory offer, which counts over its gossip states (see {@link #newest()}). */
+    private static boolean sourceOffer(PeerState st) {
+        return st.depth() == 0 && st.version() == 0 && st.freeSlots() > 0;
     }
 
     /** Re-ranks the backup parents: the best {@code limit} eligible, never {@code parent}. */

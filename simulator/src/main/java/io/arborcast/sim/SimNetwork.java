@@ -51,7 +51,8 @@ public final class SimNetwork {
     private final Traffic[] traffics;
     private final LimitCounters[] limitsOf;
     private final List<SimNode> nodes = new ArrayList<>();
-    private final Map<Long, SimLink> links = new HashMap<>();
+    /** Links open now (each is kept by its two nodes, {@link SimNode#linkTo}). */
+    private int openLinks;
     /** Nodes added at a chosen host rather than by the address plan. */
     private final Map<String, SimNode> chosenHosts = new HashMap<>();
     private Set<Long> blockedPairs = Set.of();
@@ -338,8 +339,8 @@ public final class SimNetwork {
             notifyClosed(from, to, "connect failed: no such peer", config.connectTimeoutMillis());
             return;
         }
-        SimLink link = links.get(SimLink.key(from.index, target.index));
-        if (link == null || !link.open) {
+        SimLink link = SimNode.link(from, target);
+        if (link == null) {
             if (!target.alive || target.partitionGroup != from.partitionGroup) {
                 traffic.dropped++;
                 notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
@@ -365,7 +366,7 @@ public final class SimNetwork {
 
     private SimLink openLink(SimNode from, SimNode target) {
         SimLink link = new SimLink(from, target);
-        links.put(SimLink.key(from.index, target.index), link);
+        openLinks++;
         from.addLink(link);
         target.addLink(link);
         return link;
@@ -391,7 +392,7 @@ public final class SimNetwork {
     void punch(SimNode from, PeerAddress to) {
         SimNode target = resolve(to);
         if (target == null || !target.alive || target.reachable() || to.id() == null
-                || !to.id().equals(target.address.id()) || links.containsKey(SimLink.key(from.index, target.index))) {
+                || !to.id().equals(target.address.id()) || SimNode.link(from, target) != null) {
             return;
         }
         List<Message> theirs = punches.get(directed(target, from));
@@ -436,8 +437,8 @@ public final class SimNetwork {
 
     void closeLink(SimNode from, PeerAddress peer) {
         SimNode other = resolve(peer);
-        SimLink link = other == null ? null : links.get(SimLink.key(from.index, other.index));
-        if (link == null || !link.open) {
+        SimLink link = other == null ? null : SimNode.link(from, other);
+        if (link == null) {
             return;
         }
         closeLinkNow(link);
@@ -448,7 +449,7 @@ public final class SimNetwork {
 
     private void closeLinkNow(SimLink link) {
         link.open = false;
-        links.remove(SimLink.key(link.a.index, link.b.index));
+        openLinks--;
         link.a.removeLink(link);
         link.b.removeLink(link);
     }
@@ -494,8 +495,11 @@ public final class SimNetwork {
         for (SimNode n : nodes) {
             n.partitionGroup = n.index < groupOf.length ? groupOf[n.index] : 0;
         }
-        for (SimLink link : new ArrayList<>(links.values())) {
-            if (link.a.partitionGroup != link.b.partitionGroup) {
+        for (SimNode n : nodes) {
+            for (SimLink link : n.linksSnapshot()) {
+                if (link.a != n || link.a.partitionGroup == link.b.partitionGroup) {
+                    continue; // each link once, at its dialling end
+                }
                 closeLinkNow(link);
                 notifyClosed(link.a, link.b.address, "connection timed out", config.crashDetectMillis());
                 notifyClosed(link.b, link.a.address, "connection timed out", config.crashDetectMillis());
@@ -528,7 +532,7 @@ public final class SimNetwork {
 
     /** Open links, for tests and reports. */
     public int linkCount() {
-        return links.size();
+        return openLinks;
     }
 
     private static long mix(long seed, int index) {

@@ -242,6 +242,27 @@ public final class SimNode implements Environment, Transport {
         }
     }
 
+    /**
+     * The open link between {@code a} and {@code b}, or null: looked up in the shorter of their
+     * two lists (a node has a few links: parent, children, gossip neighbours).
+     */
+    static SimLink link(SimNode a, SimNode b) {
+        if (a.links == null || b.links == null) {
+            return null;
+        }
+        return a.links.size() <= b.links.size() ? a.linkTo(b) : b.linkTo(a);
+    }
+
+    private SimLink linkTo(SimNode other) {
+        for (int i = 0, n = links.size(); i < n; i++) {
+            SimLink l = links.get(i);
+            if (l.a == other || l.b == other) {
+                return l;
+            }
+        }
+        return null;
+    }
+
     List<SimLink> linksSnapshot() {
         return links == null ? List.of() : List.copyOf(links);
     }
