@@ -32,6 +32,8 @@ public final class ChannelGossip {
     private static final class Active {
         PeerState state;
         long lastHeard;
+        /** When we last sent it a heartbeat (or, at first, the message that made it our neighbour). */
+        long lastSent;
         long probeNonce;
         Cancellable probeTimer;
         long sentVersion = -1;
@@ -39,6 +41,7 @@ public final class ChannelGossip {
         Active(PeerState state, long now) {
             this.state = state;
             this.lastHeard = now;
+            this.lastSent = now;
         }
     }
 
@@ -76,7 +79,7 @@ public final class ChannelGossip {
         this.transport = transport;
         this.listener = listener;
         this.startedAt = env.now();
-        env.schedule(config.heartbeatMillis(), this::heartbeatRound);
+        env.schedule(config.stateMillis(), this::heartbeatRound);
         env.schedule(config.shuffleMillis() / 2 + env.random().nextInt((int) Math.max(1, config.shuffleMillis())),
                 this::shuffleRound);
     }
@@ -96,7 +99,8 @@ public final class ChannelGossip {
 
     /**
      * Updates what we tell others about ourselves ({@code newVia}: null if peers can dial us, else
-     * whom to ask, see {@link PeerState#via}); a new version travels with the next heartbeats.
+     * whom to ask, see {@link PeerState#via}); a new version goes to the active neighbours at the
+     * next state round.
      */
     public void setLocalState(int newDepth, int newFreeSlots, int newListenerChildren, int newUploadKbps,
                               PeerAddress newVia) {
@@ -412,6 +416,12 @@ public final class ChannelGossip {
         }
     }
 
+    /**
+     * Every state interval: a neighbour that has not got our newest state gets it, one we sent
+     * nothing for a heartbeat interval gets a plain heartbeat (most rounds send nothing: at a
+     * plain heartbeat every round, heartbeats were over half of all messages in a stream run),
+     * and one silent too long is suspected.
+     */
     private void heartbeatRound() {
         if (stopped) {
             return;
@@ -421,15 +431,18 @@ public final class ChannelGossip {
         heartbeatSeq++;
         for (Active a : new ArrayList<>(active.values())) {
             boolean changed = a.sentVersion < me.version();
-            a.sentVersion = me.version();
-            stats.heartbeatsSent++;
-            transport.send(a.state.address(), new GossipMessage.Heartbeat(channel, heartbeatSeq, changed ? me : null));
+            if (changed || now - a.lastSent >= config.heartbeatMillis()) {
+                a.sentVersion = me.version();
+                a.lastSent = now;
+                stats.heartbeatsSent++;
+                transport.send(a.state.address(), new GossipMessage.Heartbeat(channel, heartbeatSeq, changed ? me : null));
+            }
             if (now - a.lastHeard > config.suspectMillis() && a.probeNonce == 0 && active.containsKey(a.state.id())) {
                 suspect(a);
             }
         }
         fillActive();
-        env.schedule(config.heartbeatMillis(), this::heartbeatRound);
+        env.schedule(config.stateMillis(), this::heartbeatRound);
     }
 
     private void suspect(Active a) {

@@ -95,7 +95,7 @@ class ChannelGossipTest {
     }
 
     @Test
-    void crashedNeighbourIsDeclaredDeadWithinTwoAndAHalfSecondsAndReplacedFromThePassiveView() {
+    void crashedNeighbourIsDeclaredDeadWithinFiveSecondsAndReplacedFromThePassiveView() {
         grow(40);
         int victim = 7;
         List<Integer> watchers = new ArrayList<>();
@@ -104,7 +104,8 @@ class ChannelGossipTest {
         }
         long crashAt = sim.now();
         net.crash(nodes.get(victim));
-        sim.runUntil(crashAt + 2_500);
+        // suspected after 3.5 s of silence, at the next state round (0.5 s); the probe's timeout (1 s)
+        sim.runUntil(crashAt + 5_000);
         for (int w : watchers) {
             assertThat(activeIds(w)).doesNotContain(addr(victim).id());
         }
@@ -127,11 +128,23 @@ class ChannelGossipTest {
         int b = indexOf(activeIds(a).get(0));
         deaths.clear();
         net.block(nodes.get(a), nodes.get(b)); // a and b cannot hear each other; others hear both
-        sim.runUntil(sim.now() + 3_000);
+        sim.runUntil(sim.now() + 6_500);
         // a suspected b, asked another neighbour to probe, and heard that b is alive
         assertThat(peers.get(a).stats().suspicions).isGreaterThanOrEqualTo(1);
         assertThat(peers.get(a).stats().suspicionsCleared).isGreaterThanOrEqualTo(1);
         assertThat(deaths).noneMatch(d -> d.startsWith(a + " declared " + addr(b).id().shortHex()));
+    }
+
+    @Test
+    void aQuietNeighbourGetsAPlainHeartbeatEveryHeartbeatInterval() {
+        grow(20);
+        long sentBefore = peers.stream().mapToLong(p -> p.stats().heartbeatsSent).sum();
+        int links = peers.stream().mapToInt(p -> p.activeView().size()).sum(); // each counted at both ends
+        sim.runUntil(sim.now() + 20_000);
+        long sent = peers.stream().mapToLong(p -> p.stats().heartbeatsSent).sum() - sentBefore;
+        // 20 s at one heartbeat per 2 s each way (a state round every 0.5 s would send four times as many)
+        assertThat(sent).isBetween(links * 9L, links * 11L);
+        assertThat(deaths).isEmpty();
     }
 
     @Test
@@ -140,7 +153,7 @@ class ChannelGossipTest {
         int a = 2;
         int b = indexOf(activeIds(a).get(0));
         peers.get(a).setLocalState(3, 2, 1, 5000, null);
-        sim.runUntil(sim.now() + 1_000);
+        sim.runUntil(sim.now() + 800); // the next state round (0.5 s) and one-way latency
         PeerState seen = peers.get(b).activeView().stream().filter(p -> p.id().equals(addr(a).id())).findFirst()
                 .orElseThrow();
         assertThat(seen.depth()).isEqualTo(3);

@@ -44,7 +44,7 @@ class NettyGossipTest {
     @Test
     void eightRealPeersFormAnOverlayAndDetectAKilledOne() throws Exception {
         NodeId channel = NodeId.random(new Random(1));
-        GossipConfig config = new GossipConfig(3, 10, 4, 2, 1_000, 1, 2, 200, 400, 300, 500);
+        GossipConfig config = new GossipConfig(3, 10, 4, 2, 1_000, 1, 2, 200, 200, 500, 300, 500);
         for (int i = 0; i < 8; i++) {
             NettyTransport t = NettyTransport.start(NetConfig.loopback(0), NodeIdentity.generate(NetConfig.DEFAULT_ID_DIFFICULTY));
             transports.add(t);
