@@ -1,9 +1,9 @@
 package io.arborcast.cli;
 
-import io.arborcast.sim.Reports;
-import io.arborcast.sim.RunResult;
-import io.arborcast.sim.Scenario;
-import io.arborcast.sim.ScenarioRunner;
+import io.arborcast.sim.report.Reports;
+import io.arborcast.sim.report.RunResult;
+import io.arborcast.sim.scenario.Scenario;
+import io.arborcast.sim.scenario.ScenarioRunner;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;

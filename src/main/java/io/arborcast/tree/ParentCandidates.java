@@ -225,7 +225,7 @@ final class ParentCandidates {
      * only those {@code ok} accepts, never {@code parent}.
      */
     List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent) {
-        List<PeerState> cs = newest();
+        List<PeerState> cs = newestWithASlot();
         cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address()) || !connectable(s)
                 || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
@@ -282,6 +282,51 @@ final class ParentCandidates {
             }
         }
         return out;
+    }
+
+    /**
+     * The states of {@link #newest()}, in its order, of the peers that may have a slot for us:
+     * only a peer with some known state offering one can, as its newest state is one of them, so
+     * the others (most peers: full) are never merged. Every node ranks its backups once a second.
+     */
+    private List<PeerState> newestWithASlot() {
+        List<PeerState> offers = offered.get();
+        List<NodeId> ids = new ArrayList<>();
+        List<Integer> order = new ArrayList<>(); // newest()'s: where first offered, else after all offers in heard order
+        for (PeerState st : offers) {
+            if (st.slotsFor(relay) > 0 && !ids.contains(st.id())) {
+                ids.add(st.id());
+                order.add(firstOffered(offers, st.id()));
+            }
+        }
+        int h = offers.size();
+        for (PeerState st : heard.values()) {
+            if (st.slotsFor(relay) > 0 && !ids.contains(st.id())) {
+                int at = firstOffered(offers, st.id());
+                ids.add(st.id());
+                order.add(at >= 0 ? at : h);
+            }
+            h++;
+        }
+        Integer[] byOrder = new Integer[ids.size()];
+        for (int i = 0; i < byOrder.length; i++) {
+            byOrder[i] = i;
+        }
+        java.util.Arrays.sort(byOrder, (a, b) -> Integer.compare(order.get(a), order.get(b)));
+        List<PeerState> out = new ArrayList<>(byOrder.length);
+        for (int i : byOrder) {
+            out.add(newest(ids.get(i), offers));
+        }
+        return out;
+    }
+
+    private static int firstOffered(List<PeerState> offers, NodeId id) {
+        for (int i = 0; i < offers.size(); i++) {
+            if (offers.get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** {@link #newest()}'s state of {@code id} alone, or null. */

@@ -6,10 +6,10 @@ import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.dht.DhtConfig;
-import io.arborcast.sim.DhtPopulation;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.workload.DhtPopulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 
 import java.util.Random;

@@ -4,9 +4,9 @@ import io.arborcast.core.ChannelListing;
 import io.arborcast.core.NodeId;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.DhtResults.ListingsResult;
-import io.arborcast.sim.DhtPopulation;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.workload.DhtPopulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

@@ -7,9 +7,9 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 import io.arborcast.core.Transport;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

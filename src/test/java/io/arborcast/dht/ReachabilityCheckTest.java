@@ -7,9 +7,9 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.Reachability;
 import io.arborcast.core.Reachability.Status;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

@@ -3,9 +3,9 @@ package io.arborcast.dht;
 import io.arborcast.core.ChannelRecord;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.DhtResults.FindResult;
-import io.arborcast.sim.DhtPopulation;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.workload.DhtPopulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

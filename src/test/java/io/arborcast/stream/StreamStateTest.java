@@ -2,7 +2,7 @@ package io.arborcast.stream;
 
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.core.Cancellable;
 import io.arborcast.core.Scheduler;
 import org.junit.jupiter.api.Test;

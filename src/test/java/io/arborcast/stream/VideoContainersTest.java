@@ -2,7 +2,7 @@ package io.arborcast.stream;
 
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.engine.Simulation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

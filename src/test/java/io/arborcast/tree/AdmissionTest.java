@@ -5,7 +5,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.StreamMessage;
 import io.arborcast.core.TreeMessage;
-import io.arborcast.sim.SimNode;
+import io.arborcast.sim.net.SimNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -7,10 +7,10 @@ import io.arborcast.core.PeerState;
 import io.arborcast.core.Transport;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.LatencyModel;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.net.LatencyModel;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

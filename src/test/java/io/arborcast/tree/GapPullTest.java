@@ -4,10 +4,10 @@ import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.TreeMessage;
-import io.arborcast.sim.LatencyModel;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.net.LatencyModel;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,7 @@ import io.arborcast.core.StreamMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.SimNode;
+import io.arborcast.sim.net.SimNode;
 import io.arborcast.stream.Chunks;
 import org.junit.jupiter.api.Test;
 

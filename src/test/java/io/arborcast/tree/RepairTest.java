@@ -4,7 +4,7 @@ import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.PeerState;
 import io.arborcast.core.StreamMessage;
-import io.arborcast.sim.SimNode;
+import io.arborcast.sim.net.SimNode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -8,10 +8,10 @@ import io.arborcast.core.StreamMessage;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.TreeMessage;
 import io.arborcast.crypto.ChannelKey;
-import io.arborcast.sim.LatencyModel;
-import io.arborcast.sim.SimNetwork;
-import io.arborcast.sim.SimNode;
-import io.arborcast.sim.Simulation;
+import io.arborcast.sim.net.LatencyModel;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.engine.Simulation;
 import io.arborcast.stream.Chunks;
 import io.arborcast.wire.MessageCodec;
 

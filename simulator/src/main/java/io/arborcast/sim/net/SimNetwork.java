@@ -1,0 +1,592 @@
+package io.arborcast.sim.net;
+
+import io.arborcast.sim.engine.Partitions;
+import io.arborcast.sim.engine.Simulation;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.TreeMap;
+import io.arborcast.core.LimitCounters;
+import io.arborcast.core.Message;
+import io.arborcast.core.MessageSizer;
+import io.arborcast.core.NodeId;
+import io.arborcast.core.PeerAddress;
+import io.arborcast.core.Transport;
+import io.arborcast.core.StreamMessage;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The simulated network: per-pair latency, per-node upload capacity with queueing, optional
+ * datagram loss, partitions, and ordered reliable links whose closing the far end hears of
+ * (after one-way latency on a clean close, after a timeout on a crash). Messages travel as
+ * objects; the codec is asked only for their size, to charge bandwidth.
+ */
+public final class SimNetwork {
+    /** The port every virtual node uses. */
+    public static final int PORT = 7144;
+    /** Bytes of UDP/IP header plus our 20-byte sender id charged per datagram. */
+    public static final int DATAGRAM_OVERHEAD = 28 + NodeId.BYTES;
+    /** Bytes of TCP/IP header plus the 4-byte length prefix charged per link frame. */
+    public static final int FRAME_OVERHEAD = 40 + 4;
+
+    /** Settings of the network model. */
+    public record Config(LatencyModel latency, double datagramLoss, long connectTimeoutMillis,
+                         long crashDetectMillis) {
+        public static Config defaults() {
+            return new Config(LatencyModel.internet(), 0.0, 3_000, 30_000);
+        }
+    }
+
+    final Simulation sim;
+    final LimitCounters limits;
+    private final Config config;
+    private final long seed;
+    /** Null on a run of one queue; else the partitions the nodes are spread over. */
+    private final Partitions parts;
+    /** Per partition (one entry without partitions): what a partition's events use, never another's. */
+    private final MessageSizer[] sizers;
+    private final Random[] netRandoms;
+    private final Traffic[] traffics;
+    private final LimitCounters[] limitsOf;
+    private final List<SimNode> nodes = new ArrayList<>();
+    /** Links open now (each is kept by its two nodes, {@link SimNode#linkTo}). */
+    private int openLinks;
+    /** Nodes added at a chosen host rather than by the address plan. */
+    private final Map<String, SimNode> chosenHosts = new HashMap<>();
+    private Set<Long> blockedPairs = Set.of();
+    /** Hole punches under way, by (puncher, target) in that order: what waits for the link. */
+    private final Map<Long, List<Message>> punches = new HashMap<>();
+
+    /** Bytes and messages carried, split into control and stream data. */
+    public static final class Traffic {
+        public long datagrams;
+        public long datagramBytes;
+        public long datagramsLost;
+        public long frames;
+        public long controlFrameBytes;
+        public long streamFrameBytes;
+        public long dropped;
+        private final Map<Class<?>, long[]> counts = new HashMap<>();
+
+        void count(Message m) {
+            counts.computeIfAbsent(m.getClass(), c -> new long[1])[0]++;
+        }
+
+        /** Messages sent by type (simple class name), in name order. */
+        public Map<String, Long> messagesByType() {
+            Map<String, Long> byType = new TreeMap<>();
+            counts.forEach((c, n) -> byType.put(c.getSimpleName(), n[0]));
+            return byType;
+        }
+
+        public long controlBytes() {
+            return datagramBytes + controlFrameBytes;
+        }
+
+        /** The sum of {@code parts}. */
+        static Traffic sum(Traffic[] parts) {
+            Traffic t = new Traffic();
+            for (Traffic p : parts) {
+                t.datagrams += p.datagrams;
+                t.datagramBytes += p.datagramBytes;
+                t.datagramsLost += p.datagramsLost;
+                t.frames += p.frames;
+                t.controlFrameBytes += p.controlFrameBytes;
+                t.streamFrameBytes += p.streamFrameBytes;
+                t.dropped += p.dropped;
+                p.counts.forEach((c, n) -> t.counts.computeIfAbsent(c, x -> new long[1])[0] += n[0]);
+            }
+            return t;
+        }
+    }
+
+    public SimNetwork(Simulation sim, Config config, MessageSizer sizer, long seed) {
+        this(sim, config, () -> sizer, seed, 1, 1);
+    }
+
+    /**
+     * A network whose nodes are spread over {@code partitions} event queues run on up to
+     * {@code threads} threads ({@link Partitions}); {@code newSizer} makes one sizer per partition.
+     * With one partition, {@code sim} is the only queue.
+     */
+    public SimNetwork(Simulation sim, Config config, java.util.function.Supplier<MessageSizer> newSizer, long seed,
+                      int partitions, int threads) {
+        this.sim = sim;
+        this.config = config;
+        this.seed = seed;
+        this.parts = partitions > 1 ? new Partitions(sim, partitions, threads) : null;
+        if (parts != null) {
+            sim.drive(parts);
+        }
+        this.sizers = new MessageSizer[partitions];
+        this.netRandoms = new Random[partitions];
+        this.traffics = new Traffic[partitions];
+        this.limitsOf = new LimitCounters[partitions];
+        for (int p = 0; p < partitions; p++) {
+            sizers[p] = newSizer.get();
+            netRandoms[p] = new Random(seed ^ 0x5DEECE66DL ^ (0x9E3779B97F4A7C15L * p));
+            traffics[p] = new Traffic();
+            limitsOf[p] = new LimitCounters();
+        }
+        this.limits = limitsOf[0];
+    }
+
+    /** Stops the partition threads, if any. */
+    public void close() {
+        if (parts != null) {
+            parts.close();
+        }
+    }
+
+    public Simulation simulation() {
+        return sim;
+    }
+
+    /** The latency model nodes are placed in. */
+    public LatencyModel latency() {
+        return config.latency();
+    }
+
+    /** The codec that sizes the messages of {@code node} (one per partition: a codec is not thread-safe). */
+    public MessageSizer sizer(SimNode node) {
+        return sizers[node.partition];
+    }
+
+    /** What the network carried so far (on a partitioned run, a sum made now). */
+    public Traffic traffic() {
+        return parts == null ? traffics[0] : Traffic.sum(traffics);
+    }
+
+    /** Adds a live node with the given id; its seeded random derives from the network seed and its index. */
+    public SimNode addNode(NodeId id) {
+        return addNode(id, hostOf(nodes.size()));
+    }
+
+    /**
+     * A node at a chosen host (an attacker's few addresses, say): any IP literal outside
+     * 10.0.0.0/8, which the address plan of {@link #hostOf} uses.
+     */
+    public SimNode addNode(NodeId id, String host) {
+        if (parts != null && parts.windowOpen()) {
+            throw new IllegalStateException("nodes are added by global events, not inside a partition");
+        }
+        int index = nodes.size();
+        if (!host.equals(hostOf(index))) {
+            if (host.startsWith("10.") || chosenHosts.containsKey(host)) {
+                throw new IllegalArgumentException("host taken or in 10/8: " + host);
+            }
+        }
+        PeerAddress address = new PeerAddress(id, host, PORT);
+        int partition = index % sizers.length;
+        SimNode n = new SimNode(this, index, partition, parts == null ? sim : parts.part(partition), limitsOf[partition],
+                address, new Random(mix(seed, index)));
+        config.latency().place(n, n.random);
+        nodes.add(n);
+        if (!host.startsWith("10.")) {
+            chosenHosts.put(host, n);
+        }
+        return n;
+    }
+
+    public SimNode node(int index) {
+        return nodes.get(index);
+    }
+
+    public int size() {
+        return nodes.size();
+    }
+
+    public List<SimNode> nodes() {
+        return nodes;
+    }
+
+    /**
+     * The host text of node {@code index}: 10.x.y.z, an address no real peer will collide with.
+     * The low byte of the index comes first, so consecutive nodes sit in different /24s (as
+     * random peers on the internet do) and subnet limits see one or two nodes per /24 up to
+     * a million nodes, not 256.
+     */
+    static String hostOf(int index) {
+        return "10." + (index & 255) + "." + ((index >>> 8) & 255) + "." + ((index >>> 16) & 255);
+    }
+
+    /** The node an address names, or null if none. */
+    public SimNode resolve(PeerAddress to) {
+        if (to.port() != PORT) {
+            return null;
+        }
+        String h = to.host();
+        if (!h.startsWith("10.")) {
+            return chosenHosts.get(h);
+        }
+        int index = 0;
+        int part = 0;
+        int dots = 0;
+        for (int i = 3; i < h.length(); i++) {
+            char c = h.charAt(i);
+            if (c == '.') {
+                index = (index << 8) | part;
+                part = 0;
+                dots++;
+            } else if (c >= '0' && c <= '9') {
+                part = part * 10 + (c - '0');
+                if (part > 255) {
+                    return null;
+                }
+            } else {
+                return null;
+            }
+        }
+        if (dots != 2) {
+            return null;
+        }
+        index = (index << 8) | part; // 10.a.b.c read as a<<16 | b<<8 | c; the node index is c<<16 | b<<8 | a
+        index = ((index >>> 16) & 255) | (index & 0xFF00) | ((index & 255) << 16);
+        return index < nodes.size() ? nodes.get(index) : null;
+    }
+
+    void send(SimNode from, PeerAddress to, Message m) {
+        boolean datagram = m.isDatagram();
+        Traffic traffic = traffics[from.partition];
+        traffic.count(m);
+        int bytes = sizers[from.partition].sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
+        from.bytesSent += bytes;
+        if (from.sentByType != null) {
+            from.sentByType.merge(m.getClass().getSimpleName(), (long) bytes, Long::sum);
+        }
+        long departMillis = departure(from, bytes);
+        SimNode target = resolve(to);
+        if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(SimLink.key(from.index, target.index))) {
+            traffic.dropped++; // a one-pair fault: nothing gets through, links stay up and silent
+            deliver(from, target, new Counted(target, bytes));
+            return;
+        }
+        if (datagram) {
+            traffic.datagrams++;
+            traffic.datagramBytes += bytes;
+            Random netRandom = netRandoms[from.partition];
+            if (target == null || !target.alive || target.partitionGroup != from.partitionGroup) {
+                traffic.dropped++;
+                if (target != null) {
+                    deliver(from, target, new Counted(target, bytes));
+                }
+            } else if (config.datagramLoss() > 0 && netRandom.nextDouble() < config.datagramLoss()) {
+                traffic.datagramsLost++;
+                deliver(from, target, new Counted(target, bytes));
+            } else {
+                long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
+                deliver(from, target, new Delivery(target, target.incarnation, from.address, m, null, arrive, bytes));
+            }
+            return;
+        }
+        if (parts != null) {
+            throw new IllegalStateException("links are not partitioned: a run with links has one partition");
+        }
+        if (target != null) {
+            target.bytesAddressed += bytes;
+        }
+        traffic.frames++;
+        if (m instanceof StreamMessage) {
+            traffic.streamFrameBytes += bytes;
+        } else {
+            traffic.controlFrameBytes += bytes;
+        }
+        sendOnLink(from, to, target, m, departMillis, traffic);
+    }
+
+    /**
+     * A reachability dial-back from {@code from} to {@code to}: both probes (UDP and TCP) arrive
+     * after one-way latency if the target is alive and reachable ({@link SimNode#setReachable});
+     * behind a NAT nothing does, as a real NAT drops what answers no path its host opened (and
+     * no link to it can be opened: only the links it opens itself carry its traffic).
+     */
+    void dialBack(SimNode from, PeerAddress to, long nonce) {
+        SimNode target = resolve(to);
+        if (target == null || !target.alive || !target.reachable()) {
+            return;
+        }
+        int incarnation = target.incarnation;
+        long arrive = sim.now() + config.latency().sampleMillis(from, target, netRandoms[from.partition]);
+        deliver(from, target, new Counted(target, 2 * Transport.PROBE_BYTES, arrive, () -> {
+            if (target.alive && target.incarnation == incarnation) {
+                target.handler.onDialedBack(nonce, false);
+                target.handler.onDialedBack(nonce, true);
+            }
+        }));
+    }
+
+    /** Hands {@code mail} to {@code target}'s queue: on a partitioned run, on the target's side. */
+    private void deliver(SimNode from, SimNode target, Partitions.Mail mail) {
+        if (parts != null) {
+            parts.post(from.partition, target.partition, mail);
+        } else {
+            mail.deliver(sim);
+        }
+    }
+
+    private void sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis,
+                            Traffic traffic) {
+        if (target == null || to.id() == null || !to.id().equals(target.address.id())) {
+            traffic.dropped++;
+            notifyClosed(from, to, "connect failed: no such peer", config.connectTimeoutMillis());
+            return;
+        }
+        SimLink link = SimNode.link(from, target);
+        if (link == null) {
+            if (!target.alive || target.partitionGroup != from.partitionGroup) {
+                traffic.dropped++;
+                notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
+                return;
+            }
+            List<Message> punching = punches.get(directed(from, target));
+            if (punching != null) { // waits for the link our hole punch opens, if it does
+                punching.add(m);
+                return;
+            }
+            if (!target.reachable()) { // behind a NAT: its router answers the SYN with a reset
+                traffic.dropped++;
+                notifyClosed(from, to, "connect failed: Connection refused",
+                        2 * Math.round(config.latency().baseMillis(from, target)));
+                return;
+            }
+            link = openLink(from, target);
+            // the handshake costs one round trip before the first frame
+            departMillis += 2 * Math.round(config.latency().baseMillis(from, target));
+        }
+        carry(from, target, link, m, departMillis);
+    }
+
+    private SimLink openLink(SimNode from, SimNode target) {
+        SimLink link = new SimLink(from, target);
+        openLinks++;
+        from.addLink(link);
+        target.addLink(link);
+        return link;
+    }
+
+    private void carry(SimNode from, SimNode target, SimLink link, Message m, long departMillis) {
+        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandoms[0]);
+        arrive = link.orderedArrival(from, arrive);
+        sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, link, arrive, 0));
+    }
+
+    private static long directed(SimNode from, SimNode to) {
+        return ((long) from.index << 32) | to.index;
+    }
+
+    /**
+     * A hole punch from {@code from} to {@code to}, a node nobody can dial (to a dialable one, a
+     * plain connect does): the link opens when the other end punches back within the connect
+     * timeout and neither NAT maps each destination to a port of its own ({@link
+     * SimNode#setPunchable}); what {@code from} sends meanwhile waits for it. Else, after the
+     * timeout, the puncher hears the link closed.
+     */
+    void punch(SimNode from, PeerAddress to) {
+        SimNode target = resolve(to);
+        if (target == null || !target.alive || target.reachable() || to.id() == null
+                || !to.id().equals(target.address.id()) || SimNode.link(from, target) != null) {
+            return;
+        }
+        List<Message> theirs = punches.get(directed(target, from));
+        if (theirs != null && from.punchable() && target.punchable() && from.partitionGroup == target.partitionGroup) {
+            punches.remove(directed(target, from)); // the two SYNs crossed: one link, both ends dialled
+            SimLink link = openLink(target, from);
+            long depart = sim.now() + Math.round(config.latency().baseMillis(from, target));
+            theirs.forEach(m -> carry(target, from, link, m, depart));
+            return;
+        }
+        long key = directed(from, target);
+        if (punches.containsKey(key)) {
+            return;
+        }
+        List<Message> mine = new ArrayList<>();
+        punches.put(key, mine);
+        from.sim.after(config.connectTimeoutMillis(), () -> {
+            if (punches.get(key) == mine) {
+                punches.remove(key);
+                traffics[from.partition].dropped += mine.size();
+                notifyClosed(from, to, "hole punch failed: connect timed out", 0);
+            }
+        });
+    }
+
+    /** When a message of {@code bytes} leaves {@code from}'s uplink, in ms, after what is queued before it. */
+    private long departure(SimNode from, int bytes) {
+        long now = from.sim.now();
+        long nowMicros = now * 1000;
+        if (from.uploadBytesPerSec <= 0) {
+            return now;
+        }
+        long start = Math.max(nowMicros, from.uplinkFreeAtMicros);
+        from.uplinkFreeAtMicros = start + bytes * 1_000_000L / from.uploadBytesPerSec;
+        return (from.uplinkFreeAtMicros + 999) / 1000;
+    }
+
+    /** How long the uplink of {@code node} is busy with what it already queued, in ms. */
+    public long uplinkBacklogMillis(SimNode node) {
+        return Math.max(0, (node.uplinkFreeAtMicros - node.sim.now() * 1000) / 1000);
+    }
+
+    void closeLink(SimNode from, PeerAddress peer) {
+        SimNode other = resolve(peer);
+        SimLink link = other == null ? null : SimNode.link(from, other);
+        if (link == null) {
+            return;
+        }
+        closeLinkNow(link);
+        notifyClosed(from, other.address, "closed locally", 0);
+        notifyClosed(other, from.address, "closed by peer",
+                Math.round(config.latency().baseMillis(from, other)));
+    }
+
+    private void closeLinkNow(SimLink link) {
+        link.open = false;
+        openLinks--;
+        link.a.removeLink(link);
+        link.b.removeLink(link);
+    }
+
+    private void notifyClosed(SimNode node, PeerAddress peer, String reason, long delay) {
+        int inc = node.incarnation;
+        node.sim.after(delay, () -> {
+            if (node.alive && node.incarnation == inc && node.handler != null) {
+                node.handler.onLinkClosed(peer, reason);
+            }
+        });
+    }
+
+    /** The node stops at once; peers on its links notice after the crash-detection timeout. */
+    public void crash(SimNode node) {
+        stop(node, config.crashDetectMillis(), "crashed (timeout)");
+    }
+
+    /** The node leaves cleanly; peers on its links notice after one-way latency. */
+    public void leave(SimNode node) {
+        stop(node, -1, "closed by peer");
+    }
+
+    private void stop(SimNode node, long delay, String reason) {
+        if (!node.alive) {
+            return;
+        }
+        node.alive = false;
+        node.incarnation++;
+        for (SimLink link : node.linksSnapshot()) {
+            SimNode other = link.other(node);
+            closeLinkNow(link);
+            long d = delay >= 0 ? delay : Math.round(config.latency().baseMillis(node, other));
+            notifyClosed(other, node.address, reason, d);
+        }
+    }
+
+    /**
+     * Splits the network: node i goes to group {@code groupOf[i]}. Datagrams between groups are
+     * lost and links across groups break (noticed after the crash timeout) until {@link #heal()}.
+     */
+    public void partition(int[] groupOf) {
+        for (SimNode n : nodes) {
+            n.partitionGroup = n.index < groupOf.length ? groupOf[n.index] : 0;
+        }
+        for (SimNode n : nodes) {
+            for (SimLink link : n.linksSnapshot()) {
+                if (link.a != n || link.a.partitionGroup == link.b.partitionGroup) {
+                    continue; // each link once, at its dialling end
+                }
+                closeLinkNow(link);
+                notifyClosed(link.a, link.b.address, "connection timed out", config.crashDetectMillis());
+                notifyClosed(link.b, link.a.address, "connection timed out", config.crashDetectMillis());
+            }
+        }
+    }
+
+    /**
+     * Silently drops everything between two nodes (both ways) until {@link #unblock}: the fault of
+     * a single broken path, while both stay reachable from everyone else.
+     */
+    public void block(SimNode a, SimNode b) {
+        Set<Long> s = new HashSet<>(blockedPairs);
+        s.add(SimLink.key(a.index, b.index));
+        blockedPairs = s;
+    }
+
+    public void unblock(SimNode a, SimNode b) {
+        Set<Long> s = new HashSet<>(blockedPairs);
+        s.remove(SimLink.key(a.index, b.index));
+        blockedPairs = s;
+    }
+
+    /** Ends a partition. */
+    public void heal() {
+        for (SimNode n : nodes) {
+            n.partitionGroup = 0;
+        }
+    }
+
+    /** Nodes alive now. */
+    public int liveNodes() {
+        int live = 0;
+        for (SimNode n : nodes) {
+            if (n.alive) {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    /** What the nodes' resource limits refused (one set of counters; per partition on a partitioned run, the first's). */
+    public LimitCounters limits() {
+        return limits;
+    }
+
+    /** Open links, for tests and reports. */
+    public int linkCount() {
+        return openLinks;
+    }
+
+    private static long mix(long seed, int index) {
+        long z = seed + 0x9E3779B97F4A7C15L * (index + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * A message in flight to one life of a node, arriving {@code at}; as mail, it counts its
+     * {@code bytes} at the target (who was sent them, whether or not they arrive) and queues itself.
+     */
+    private record Delivery(SimNode to, int incarnation, PeerAddress from, Message m, SimLink link, long at, int bytes)
+            implements Runnable, Partitions.Mail {
+        @Override
+        public void deliver(Simulation receiver) {
+            to.bytesAddressed += bytes;
+            receiver.at(at, this);
+        }
+
+        @Override
+        public void run() {
+            if (to.alive && to.incarnation == incarnation && (link == null || link.open) && to.handler != null) {
+                to.receive(from, m);
+            }
+        }
+    }
+
+    /** Bytes sent to {@code target} that do not arrive (lost, dropped), or that run {@code task} {@code at} a time. */
+    private record Counted(SimNode target, int bytes, long at, Runnable task) implements Partitions.Mail {
+        Counted(SimNode target, int bytes) {
+            this(target, bytes, -1, null);
+        }
+
+        @Override
+        public void deliver(Simulation receiver) {
+            target.bytesAddressed += bytes;
+            if (task != null) {
+                receiver.at(at, task);
+            }
+        }
+    }
+}

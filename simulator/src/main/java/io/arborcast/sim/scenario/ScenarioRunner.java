@@ -1,0 +1,123 @@
+package io.arborcast.sim.scenario;
+
+import io.arborcast.sim.engine.Simulation;
+import io.arborcast.sim.net.SimNetwork;
+import io.arborcast.sim.net.SimNode;
+import io.arborcast.sim.report.RunResult;
+import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.workload.Workload;
+
+import java.util.Arrays;
+import io.arborcast.wire.MessageCodec;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a {@link Scenario} to completion, second by virtual second, and gathers its results. */
+public final class ScenarioRunner {
+    /** Hears about progress once per virtual second. */
+    public interface Progress {
+        /** {@code expectedMillis}: when the run is expected to end (never beyond the scenario's limit). */
+        void update(long virtualMillis, long expectedMillis, long events, String status);
+    }
+
+    private ScenarioRunner() {
+    }
+
+    public static RunResult run(Scenario s, Progress progress) {
+        long wallStart = System.nanoTime();
+        resetPeaks();
+        Simulation sim = new Simulation();
+        SimNetwork net = new SimNetwork(sim, s.network(), () -> new MessageCodec(MessageCodec.DEFAULT_MAX_LINK_FRAME),
+                s.seed(), s.engine().partitions(), s.engine().threads());
+        try {
+            return run(s, progress, sim, net, wallStart);
+        } finally {
+            net.close();
+        }
+    }
+
+    private static RunResult run(Scenario s, Progress progress, Simulation sim, SimNetwork net, long wallStart) {
+        Workload w = Workload.of(s, sim, net);
+        w.start();
+        List<String> columns = new ArrayList<>(List.of("second", "liveNodes", "events", "datagrams", "controlKiB"));
+        columns.addAll(w.columns());
+        List<double[]> rows = new ArrayList<>();
+        long lastEvents = 0;
+        long lastDatagrams = 0;
+        long lastControl = 0;
+        for (long t = 1000; t <= s.durationMillis(); t += 1000) {
+            sim.runUntil(t);
+            SimNetwork.Traffic tr = net.traffic();
+            double[] base = {t / 1000.0, net.liveNodes(), sim.eventsProcessed() - lastEvents,
+                tr.datagrams - lastDatagrams, (tr.controlBytes() - lastControl) / 1024.0};
+            double[] extra = w.sample();
+            double[] row = Arrays.copyOf(base, base.length + extra.length);
+            System.arraycopy(extra, 0, row, base.length, extra.length);
+            rows.add(row);
+            lastEvents = sim.eventsProcessed();
+            lastDatagrams = tr.datagrams;
+            lastControl = tr.controlBytes();
+            if (progress != null) {
+                long expected = Math.min(s.durationMillis(), Math.max(t, w.expectedEndMillis()));
+                progress.update(t, expected, sim.eventsProcessed(), net.liveNodes() + " live nodes");
+            }
+            if (w.done()) {
+                break;
+            }
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        Map<String, Stats> samples = new LinkedHashMap<>();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("scenario", s.name());
+        summary.put("seed", s.seed());
+        summary.put("nodes", s.nodes());
+        summary.put("virtualSeconds", sim.now() / 1000.0);
+        summary.put("wallSeconds", Math.round(wall * 100) / 100.0);
+        summary.put("events", sim.eventsProcessed());
+        summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
+        summary.put("peakHeapBytes", peakHeap());
+        if (s.engine().partitions() > 1) {
+            summary.put("partitions", s.engine().partitions());
+        }
+        summary.put(w.section(), w.summary(samples));
+        if (w.attackSummary() != null) {
+            summary.put("attack", w.attackSummary());
+        }
+        Map<String, Object> traffic = new LinkedHashMap<>();
+        SimNetwork.Traffic tr = net.traffic();
+        traffic.put("datagrams", tr.datagrams);
+        traffic.put("datagramBytes", tr.datagramBytes);
+        traffic.put("datagramsLost", tr.datagramsLost);
+        traffic.put("droppedToDeadOrUnreachable", tr.dropped);
+        traffic.put("messagesByType", tr.messagesByType());
+        summary.put("network", traffic);
+        return new RunResult(summary, columns, rows, samples);
+    }
+
+    /** Fields that depend on the machine rather than the scenario and seed. */
+    public static final List<String> WALL_CLOCK_FIELDS = List.of("wallSeconds", "eventsPerSecond", "peakHeapBytes");
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                p.resetPeakUsage();
+            }
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+}
