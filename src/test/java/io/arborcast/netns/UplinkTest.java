@@ -1,5 +1,6 @@
 package io.arborcast.netns;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.arborcast.ExternalTools;
 import io.arborcast.crypto.ChannelKey;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,8 +21,9 @@ import static org.awaitility.Awaitility.await;
  * its host's uplink capped by {@code tbf} to 2.8 Mbit/s, a 1 Mbit/s H.264 channel in MPEG-TS
  * from real ffmpeg, and three listeners that can only go below it (the source has one slot,
  * and the relay took it). The relay (default settings: 4 slots, no {@code tree.upload-kbps})
- * learns its uplink's rate from its own links' backlog, gives up a child, offers only the two
- * copies it feeds, and every listener plays on with nothing skipped.
+ * learns its uplink's rate from its own links' backlog, gives up a child (or loses one that
+ * starved first and repaired elsewhere), offers only the two copies it feeds, and every listener
+ * plays on with nothing skipped.
  */
 class UplinkTest {
     private static final Duration NODE_UP = Duration.ofSeconds(30);
@@ -35,6 +37,11 @@ class UplinkTest {
         if (why != null) {
             ExternalTools.unavailable("network namespaces: " + why);
         }
+    }
+
+    /** The children the node's one channel feeds, from its status. */
+    private static int children(String status) throws Exception {
+        return new ObjectMapper().readTree(status).at("/channels/0/children").size();
     }
 
     private static String endpoint(int host) {
@@ -80,16 +87,24 @@ class UplinkTest {
             }
             assertThat(number(relay.status(endpoint(3)), "relaySlots")).as("all four offered at first").isEqualTo(4);
 
-            // three copies of ~1.05 Mbit/s do not fit 2.8 Mbit/s: the backlog grows until one child goes
-            await().atMost(Duration.ofSeconds(45)).until(() -> number(relay.status(endpoint(3)), "childrenShed") >= 1);
+            // three copies of ~1.05 Mbit/s do not fit 2.8 Mbit/s: the relay's backlog grows until it
+            // gives a child up, unless a child starved first (TCP's retransmission backoff on the
+            // full link can silence one flow for over a second) counts it lost and repairs elsewhere
+            // (which may climb back while the relay has not yet measured its uplink, and starve again)
+            await().atMost(Duration.ofSeconds(45)).until(() -> {
+                String st = relay.status(endpoint(3));
+                return children(st) == 2 && number(st, "uplinkKbps") > 0;
+            });
             String s = relay.status(endpoint(3));
-            // what left in full periods: under the 2.8 Mbit/s cap less TCP/IP headers, and lower on a
-            // busy machine, where the relay's event loop does not always refill its sockets in time
-            // (2,173 on a loaded 2-core CI runner, 2,500-2,600 here alone)
-            assertThat(number(s, "uplinkKbps")).as("measured from what left").isBetween(1_800L, 3_300L);
+            // what left in full periods: under the 2.8 Mbit/s cap less TCP/IP headers (2,500-2,600
+            // alone on a quiet machine), lower on a busy one, where the relay's event loop does not
+            // always refill its 32 KiB socket buffers within their ~90 ms at this rate (2,173 and
+            // 1,737 on a loaded 2-core CI runner), but never less than the copy it takes in
+            assertThat(number(s, "uplinkKbps")).as("measured from what left")
+                    .isGreaterThan(number(s, "kbpsIn")).isLessThan(3_300L);
             assertThat(number(s, "relaySlots")).as("the copies it feeds").isEqualTo(2);
 
-            // the child it gave up repairs below another listener; after 10 s nobody skipped anything
+            // the third listener fed below another; after 10 s nobody skipped anything
             await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).until(() -> {
                 for (int i = 0; i < listeners.size(); i++) {
                     if (!listeners.get(i).status(endpoint(4 + i)).contains("\"receiving\":true")) {
@@ -98,7 +113,10 @@ class UplinkTest {
                 }
                 return true;
             });
-            assertThat(number(relay.status(endpoint(3)), "childrenShed")).as("one was enough").isEqualTo(1);
+            s = relay.status(endpoint(3));
+            assertThat(children(s)).as("still the two it feeds: none came back").isEqualTo(2);
+            assertThat(number(s, "relaySlots")).as("offered after").isEqualTo(2);
+            assertThat(number(s, "childrenShed")).as("one shed at most").isLessThanOrEqualTo(1);
             for (int i = 0; i < listeners.size(); i++) {
                 String ls = listeners.get(i).status(endpoint(4 + i));
                 assertThat(number(ls, "skipped")).as(listeners.get(i).name + " skipped").isZero();
