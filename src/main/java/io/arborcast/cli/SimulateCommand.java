@@ -33,6 +33,10 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--lookups", description = "override the number of lookups")
     Integer lookups;
 
+    @Option(names = "--partitions", description = "override engine.partitions: the event queues the nodes are "
+            + "spread over (another run than on one: the results depend on the partitions, not the threads)")
+    Integer partitions;
+
     @Option(names = "--threads", description = "threads for a partitioned scenario (engine.partitions > 1); "
             + "the results do not depend on them")
     Integer threads;
@@ -58,6 +62,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (lookups != null) {
             s = s.withLookups(lookups);
+        }
+        if (partitions != null) {
+            s = s.withPartitions(partitions);
         }
         if (threads != null) {
             if (threads < 1) {

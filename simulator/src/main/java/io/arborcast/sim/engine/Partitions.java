@@ -1,5 +1,6 @@
 package io.arborcast.sim.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,10 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * more partitions than threads a thread that drew the busier partitions is helped by the others.
  *
  * <p>What a partition touches of shared state must be safe to: the network gives each
- * partition its own sizer, jitter random and traffic counters; nodes are added and crashed
- * only by global events; workload callbacks that run inside a partition synchronise on the
- * workload. Links (TCP) are not partitioned yet: only workloads without them (dht) may run on
- * more than one partition.
+ * partition its own sizer, jitter random and traffic counters, and each node its own end of
+ * a link (the far end opens and closes through the outboxes); nodes are added and crashed
+ * only by global events. What a node's event does to state shared by all (a workload's
+ * directory, a tally kept in order) goes through {@link #serially}: run at once on a run
+ * without partitions, else at the start of the next millisecond on the main thread, the
+ * partitions' tasks in partition order, each's in the order queued.
  */
 public final class Partitions {
     /** More partitions than threads balance the work of each millisecond (see the class comment). */
@@ -41,6 +44,8 @@ public final class Partitions {
      * the thread running src; cleared between milliseconds.
      */
     private final long[][] wrote;
+    /** serial[src]: what partition src's events left for the main thread ({@link #serially}). */
+    private final ArrayList<Runnable>[] serial;
     private final Worker[] workers;
     /** The millisecond running (high bits) and the next partition to take (low 8 bits). */
     private final AtomicLong claims = new AtomicLong(-1L << 8);
@@ -84,6 +89,12 @@ public final class Partitions {
                 }
             }
         }
+        @SuppressWarnings("unchecked")
+        ArrayList<Runnable>[] queues = new ArrayList[partitions];
+        for (int i = 0; i < partitions; i++) {
+            queues[i] = new ArrayList<>();
+        }
+        this.serial = queues;
         this.workers = new Worker[Math.min(threads, partitions) - 1];
         for (int w = 0; w < workers.length; w++) {
             workers[w] = new Worker();
@@ -113,7 +124,7 @@ public final class Partitions {
     /** True if an event waits in a partition or an outbox (between milliseconds). */
     boolean pending() {
         for (int p = 0; p < parts.length; p++) {
-            if (parts[p].pendingEvents() > 0 || wrote[0][p] != 0 || wrote[1][p] != 0) {
+            if (parts[p].pendingEvents() > 0 || wrote[0][p] != 0 || wrote[1][p] != 0 || !serial[p].isEmpty()) {
                 return true;
             }
         }
@@ -138,6 +149,20 @@ public final class Partitions {
         }
     }
 
+    /**
+     * Runs {@code task}, which touches state shared by every partition, in a fixed order: now
+     * if no millisecond is running, else at the start of the next one on the main thread (before
+     * its global events), the tasks of partition 0 first, each partition's in the order queued.
+     * A task that needs the time its cause happened takes it along.
+     */
+    public void serially(int src, Runnable task) {
+        if (windowOpen) {
+            serial[src].add(task);
+        } else {
+            task.run();
+        }
+    }
+
     /** Runs every millisecond up to and including {@code limit}, global events first in each. */
     void runUntil(long limit) {
         for (long t = ranUntil + 1; t <= limit; t++) {
@@ -147,6 +172,8 @@ public final class Partitions {
             for (Simulation p : parts) {
                 p.clockTo(t); // a global event at t that schedules for a node counts from t
             }
+            global.clockTo(t);
+            runSerial();
             global.runLocalUntil(t);
             runWindow(t);
             ranUntil = t;
@@ -156,6 +183,15 @@ public final class Partitions {
             p.runLocalUntil(limit);
         }
         ranUntil = Math.max(ranUntil, limit);
+    }
+
+    private void runSerial() {
+        for (ArrayList<Runnable> q : serial) {
+            for (int i = 0; i < q.size(); i++) { // a task may queue none: the window is closed
+                q.get(i).run();
+            }
+            q.clear();
+        }
     }
 
     /** Stops the worker threads (they are daemons; this lets them go sooner). */

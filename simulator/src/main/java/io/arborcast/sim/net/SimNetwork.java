@@ -33,6 +33,8 @@ public final class SimNetwork {
     public static final int DATAGRAM_OVERHEAD = 28 + NodeId.BYTES;
     /** Bytes of TCP/IP header plus the 4-byte length prefix charged per link frame. */
     public static final int FRAME_OVERHEAD = 40 + 4;
+    /** The link of a datagram's delivery: none. */
+    private static final long NO_LINK = -1;
 
     /** Settings of the network model. */
     public record Config(LatencyModel latency, double datagramLoss, long connectTimeoutMillis,
@@ -43,7 +45,6 @@ public final class SimNetwork {
     }
 
     final Simulation sim;
-    final LimitCounters limits;
     private final Config config;
     private final long seed;
     /** Null on a run of one queue; else the partitions the nodes are spread over. */
@@ -54,8 +55,6 @@ public final class SimNetwork {
     private final Traffic[] traffics;
     private final LimitCounters[] limitsOf;
     private final List<SimNode> nodes = new ArrayList<>();
-    /** Links open now (each is kept by its two nodes, {@link SimNode#linkTo}). */
-    private int openLinks;
     /** Nodes added at a chosen host rather than by the address plan. */
     private final Map<String, SimNode> chosenHosts = new HashMap<>();
     private Set<Long> blockedPairs = Set.of();
@@ -133,7 +132,19 @@ public final class SimNetwork {
             traffics[p] = new Traffic();
             limitsOf[p] = new LimitCounters();
         }
-        this.limits = limitsOf[0];
+    }
+
+    /**
+     * Runs {@code task}, which touches what all nodes share (a workload's directory or tallies),
+     * for {@code node}'s event: at once without partitions, else at the start of the next
+     * millisecond in a fixed order ({@link Partitions#serially}).
+     */
+    public void serially(SimNode node, Runnable task) {
+        if (parts == null) {
+            task.run();
+        } else {
+            parts.serially(node.partition, task);
+        }
     }
 
     /** Stops the partition threads, if any. */
@@ -261,7 +272,7 @@ public final class SimNetwork {
         }
         long departMillis = departure(from, bytes);
         SimNode target = resolve(to);
-        if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(SimLink.key(from.index, target.index))) {
+        if (target != null && !blockedPairs.isEmpty() && blockedPairs.contains(pair(from.index, target.index))) {
             traffic.dropped++; // a one-pair fault: nothing gets through, links stay up and silent
             deliver(from, target, new Counted(target, bytes));
             return;
@@ -280,15 +291,9 @@ public final class SimNetwork {
                 deliver(from, target, new Counted(target, bytes));
             } else {
                 long arrive = departMillis + config.latency().sampleMillis(from, target, netRandom);
-                deliver(from, target, new Delivery(target, target.incarnation, from.address, m, null, arrive, bytes));
+                deliver(from, target, new Delivery(target, target.incarnation, from.address, m, NO_LINK, arrive, bytes));
             }
             return;
-        }
-        if (parts != null) {
-            throw new IllegalStateException("links are not partitioned: a run with links has one partition");
-        }
-        if (target != null) {
-            target.bytesAddressed += bytes;
         }
         traffic.frames++;
         if (m instanceof StreamMessage) {
@@ -296,7 +301,9 @@ public final class SimNetwork {
         } else {
             traffic.controlFrameBytes += bytes;
         }
-        sendOnLink(from, to, target, m, departMillis, traffic);
+        if (!sendOnLink(from, to, target, m, departMillis, traffic, bytes) && target != null) {
+            deliver(from, target, new Counted(target, bytes)); // sent to it all the same
+        }
     }
 
     /**
@@ -329,50 +336,58 @@ public final class SimNetwork {
         }
     }
 
-    private void sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis,
-                            Traffic traffic) {
+    /**
+     * A frame of {@code bytes} on our link to {@code target}, dialled first if there is none;
+     * false if it is not carried (now).
+     */
+    private boolean sendOnLink(SimNode from, PeerAddress to, SimNode target, Message m, long departMillis,
+                            Traffic traffic, int bytes) {
         if (target == null || to.id() == null || !to.id().equals(target.address.id())) {
             traffic.dropped++;
             notifyClosed(from, to, "connect failed: no such peer", config.connectTimeoutMillis());
-            return;
+            return false;
         }
-        SimLink link = SimNode.link(from, target);
+        SimLink link = from.linkTo(target);
         if (link == null) {
             if (!target.alive || target.partitionGroup != from.partitionGroup) {
                 traffic.dropped++;
                 notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
-                return;
+                return false;
             }
             List<Message> punching = punches.get(directed(from, target));
             if (punching != null) { // waits for the link our hole punch opens, if it does
                 punching.add(m);
-                return;
+                return false;
             }
             if (!target.reachable()) { // behind a NAT: its router answers the SYN with a reset
                 traffic.dropped++;
                 notifyClosed(from, to, "connect failed: Connection refused",
                         2 * Math.round(config.latency().baseMillis(from, target)));
-                return;
+                return false;
             }
             link = openLink(from, target);
             // the handshake costs one round trip before the first frame
             departMillis += 2 * Math.round(config.latency().baseMillis(from, target));
         }
-        carry(from, target, link, m, departMillis);
+        carry(from, target, link, m, departMillis, bytes);
+        return true;
     }
 
+    /**
+     * Dials a link from {@code from} to {@code target}: our end now, the far end when the
+     * news reaches its partition (at once in the same one), before any frame on it can arrive.
+     */
     private SimLink openLink(SimNode from, SimNode target) {
-        SimLink link = new SimLink(from, target);
-        openLinks++;
+        SimLink link = new SimLink(target, from.nextLinkId(), true);
         from.addLink(link);
-        target.addLink(link);
+        deliver(from, target, new Opened(from, from.incarnation, target, link.id));
         return link;
     }
 
-    private void carry(SimNode from, SimNode target, SimLink link, Message m, long departMillis) {
-        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandoms[0]);
-        arrive = link.orderedArrival(from, arrive);
-        sim.at(arrive, new Delivery(target, target.incarnation, from.address, m, link, arrive, 0));
+    private void carry(SimNode from, SimNode target, SimLink link, Message m, long departMillis, int bytes) {
+        long arrive = departMillis + config.latency().sampleMillis(from, target, netRandoms[from.partition]);
+        arrive = link.orderedArrival(arrive);
+        deliver(from, target, new Delivery(target, target.incarnation, from.address, m, link.id, arrive, bytes));
     }
 
     private static long directed(SimNode from, SimNode to) {
@@ -389,15 +404,18 @@ public final class SimNetwork {
     void punch(SimNode from, PeerAddress to) {
         SimNode target = resolve(to);
         if (target == null || !target.alive || target.reachable() || to.id() == null
-                || !to.id().equals(target.address.id()) || SimNode.link(from, target) != null) {
+                || !to.id().equals(target.address.id()) || from.linkTo(target) != null) {
             return;
+        }
+        if (parts != null) {
+            throw new IllegalStateException("hole punching runs on one partition (punches in progress are shared)");
         }
         List<Message> theirs = punches.get(directed(target, from));
         if (theirs != null && from.punchable() && target.punchable() && from.partitionGroup == target.partitionGroup) {
             punches.remove(directed(target, from)); // the two SYNs crossed: one link, both ends dialled
             SimLink link = openLink(target, from);
             long depart = sim.now() + Math.round(config.latency().baseMillis(from, target));
-            theirs.forEach(m -> carry(target, from, link, m, depart));
+            theirs.forEach(m -> carry(target, from, link, m, depart, 0)); // counted when sent
             return;
         }
         long key = directed(from, target);
@@ -434,26 +452,27 @@ public final class SimNetwork {
 
     void closeLink(SimNode from, PeerAddress peer) {
         SimNode other = resolve(peer);
-        SimLink link = other == null ? null : SimNode.link(from, other);
+        SimLink link = other == null ? null : from.linkTo(other);
         if (link == null) {
             return;
         }
-        closeLinkNow(link);
+        from.removeLink(link);
         notifyClosed(from, other.address, "closed locally", 0);
-        notifyClosed(other, from.address, "closed by peer",
-                Math.round(config.latency().baseMillis(from, other)));
-    }
-
-    private void closeLinkNow(SimLink link) {
-        link.open = false;
-        openLinks--;
-        link.a.removeLink(link);
-        link.b.removeLink(link);
+        long at = from.sim.now() + Math.round(config.latency().baseMillis(from, other));
+        if (parts != null && from.partition != other.partition) {
+            at = Math.max(at, from.sim.now() + 1); // news between partitions takes a millisecond
+        }
+        deliver(from, other, new Closed(other, link.id, from.address, at));
     }
 
     private void notifyClosed(SimNode node, PeerAddress peer, String reason, long delay) {
+        notifyClosedAt(node, peer, reason, node.sim.now() + Math.max(0, delay));
+    }
+
+    /** Tells {@code node}'s handler at {@code at} that its link to {@code peer} closed (if it lives on). */
+    private static void notifyClosedAt(SimNode node, PeerAddress peer, String reason, long at) {
         int inc = node.incarnation;
-        node.sim.after(delay, () -> {
+        node.sim.at(at, () -> {
             if (node.alive && node.incarnation == inc && node.handler != null) {
                 node.handler.onLinkClosed(peer, reason);
             }
@@ -476,9 +495,10 @@ public final class SimNetwork {
         }
         node.alive = false;
         node.incarnation++;
-        for (SimLink link : node.linksSnapshot()) {
-            SimNode other = link.other(node);
-            closeLinkNow(link);
+        for (SimLink link : node.linksSnapshot()) { // a global event: both ends are ours to close
+            SimNode other = link.peer;
+            node.removeLink(link);
+            other.removeLink(link.id);
             long d = delay >= 0 ? delay : Math.round(config.latency().baseMillis(node, other));
             notifyClosed(other, node.address, reason, d);
         }
@@ -494,12 +514,13 @@ public final class SimNetwork {
         }
         for (SimNode n : nodes) {
             for (SimLink link : n.linksSnapshot()) {
-                if (link.a != n || link.a.partitionGroup == link.b.partitionGroup) {
+                if (!link.dialled || n.partitionGroup == link.peer.partitionGroup) {
                     continue; // each link once, at its dialling end
                 }
-                closeLinkNow(link);
-                notifyClosed(link.a, link.b.address, "connection timed out", config.crashDetectMillis());
-                notifyClosed(link.b, link.a.address, "connection timed out", config.crashDetectMillis());
+                n.removeLink(link);
+                link.peer.removeLink(link.id);
+                notifyClosed(n, link.peer.address, "connection timed out", config.crashDetectMillis());
+                notifyClosed(link.peer, n.address, "connection timed out", config.crashDetectMillis());
             }
         }
     }
@@ -510,13 +531,13 @@ public final class SimNetwork {
      */
     public void block(SimNode a, SimNode b) {
         Set<Long> s = new HashSet<>(blockedPairs);
-        s.add(SimLink.key(a.index, b.index));
+        s.add(pair(a.index, b.index));
         blockedPairs = s;
     }
 
     public void unblock(SimNode a, SimNode b) {
         Set<Long> s = new HashSet<>(blockedPairs);
-        s.remove(SimLink.key(a.index, b.index));
+        s.remove(pair(a.index, b.index));
         blockedPairs = s;
     }
 
@@ -538,14 +559,27 @@ public final class SimNetwork {
         return live;
     }
 
-    /** What the nodes' resource limits refused (one set of counters; per partition on a partitioned run, the first's). */
-    public LimitCounters limits() {
-        return limits;
+    /** How often the nodes hit {@code limit}, in every partition. */
+    public long limitHits(io.arborcast.core.Limit limit) {
+        long sum = 0;
+        for (LimitCounters l : limitsOf) {
+            sum += l.count(limit);
+        }
+        return sum;
     }
 
-    /** Open links, for tests and reports. */
+    /** Open links (counted by their ends, of which a link has two once both know of it), for tests. */
     public int linkCount() {
-        return openLinks;
+        int ends = 0;
+        for (SimNode n : nodes) {
+            ends += n.linkEnds();
+        }
+        return ends / 2;
+    }
+
+    /** A pair of nodes, in either order. */
+    private static long pair(int i, int j) {
+        return i < j ? ((long) i << 32) | j : ((long) j << 32) | i;
     }
 
     private static long mix(long seed, int index) {
@@ -559,7 +593,7 @@ public final class SimNetwork {
      * A message in flight to one life of a node, arriving {@code at}; as mail, it counts its
      * {@code bytes} at the target (who was sent them, whether or not they arrive) and queues itself.
      */
-    private record Delivery(SimNode to, int incarnation, PeerAddress from, Message m, SimLink link, long at, int bytes)
+    private record Delivery(SimNode to, int incarnation, PeerAddress from, Message m, long link, long at, int bytes)
             implements Runnable, Partitions.Mail {
         @Override
         public void deliver(Simulation receiver) {
@@ -569,8 +603,38 @@ public final class SimNetwork {
 
         @Override
         public void run() {
-            if (to.alive && to.incarnation == incarnation && (link == null || link.open) && to.handler != null) {
+            if (to.alive && to.incarnation == incarnation && (link == NO_LINK || to.link(link) != null)
+                    && to.handler != null) {
                 to.receive(from, m);
+            }
+        }
+    }
+
+    /**
+     * News of a link {@code dialler} opened, for the far end: it holds its end from then on,
+     * unless the dialler stopped (or the network split them) before the news came.
+     */
+    private record Opened(SimNode dialler, int incarnation, SimNode target, long link) implements Partitions.Mail {
+        @Override
+        public long at() {
+            return -1;
+        }
+
+        @Override
+        public void deliver(Simulation receiver) {
+            if (dialler.alive && dialler.incarnation == incarnation && target.alive
+                    && dialler.partitionGroup == target.partitionGroup) {
+                target.addLink(new SimLink(dialler, link, false));
+            }
+        }
+    }
+
+    /** News that the far end closed link {@code link}: {@code node} lets go of its end, and hears of it {@code at}. */
+    private record Closed(SimNode node, long link, PeerAddress peer, long at) implements Partitions.Mail {
+        @Override
+        public void deliver(Simulation receiver) {
+            if (node.removeLink(link) != null) {
+                notifyClosedAt(node, peer, "closed by peer", at);
             }
         }
     }

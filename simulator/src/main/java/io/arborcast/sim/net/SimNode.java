@@ -51,7 +51,9 @@ public final class SimNode implements Environment, Transport {
     long bytesAddressed;
     /** Bytes sent by message type, for the few nodes a workload watches ({@link #watchUpload}); else null. */
     Map<String, Long> sentByType;
+    /** Our ends of the links open here (parent, children, gossip neighbours: a few). */
     private ArrayList<SimLink> links;
+    private int dials;
     /** The same address logic a real node runs, made on first use (most of a 100k-node DHT run never needs it). */
     private SelfAddress self;
     private AddressFilter filter;
@@ -69,6 +71,11 @@ public final class SimNode implements Environment, Transport {
 
     public int index() {
         return index;
+    }
+
+    /** The partition whose queue runs this node's events (0 on a run of one queue). */
+    public int partition() {
+        return partition;
     }
 
     public boolean alive() {
@@ -220,9 +227,8 @@ public final class SimNode implements Environment, Transport {
     private PeerAddress linkedAddress(NodeId id) {
         if (links != null) {
             for (SimLink l : links) {
-                PeerAddress other = l.other(this).address;
-                if (l.open && id.equals(other.id())) {
-                    return other;
+                if (id.equals(l.peer.address.id())) {
+                    return l.peer.address;
                 }
             }
         }
@@ -249,25 +255,48 @@ public final class SimNode implements Environment, Transport {
         }
     }
 
-    /**
-     * The open link between {@code a} and {@code b}, or null: looked up in the shorter of their
-     * two lists (a node has a few links: parent, children, gossip neighbours).
-     */
-    static SimLink link(SimNode a, SimNode b) {
-        if (a.links == null || b.links == null) {
-            return null;
+    /** Our end of the link {@code id}, taken away; null if we hold none (it closed here first). */
+    SimLink removeLink(long id) {
+        SimLink l = link(id);
+        if (l != null) {
+            links.remove(l);
         }
-        return a.links.size() <= b.links.size() ? a.linkTo(b) : b.linkTo(a);
+        return l;
     }
 
-    private SimLink linkTo(SimNode other) {
-        for (int i = 0, n = links.size(); i < n; i++) {
-            SimLink l = links.get(i);
-            if (l.a == other || l.b == other) {
-                return l;
+    /** Our end of the link {@code id}, or null. */
+    SimLink link(long id) {
+        if (links != null) {
+            for (int i = 0, n = links.size(); i < n; i++) {
+                SimLink l = links.get(i);
+                if (l.id == id) {
+                    return l;
+                }
             }
         }
         return null;
+    }
+
+    /** Our end of a link to {@code other} (the oldest, if two were dialled at once), or null. */
+    SimLink linkTo(SimNode other) {
+        if (links != null) {
+            for (int i = 0, n = links.size(); i < n; i++) {
+                SimLink l = links.get(i);
+                if (l.peer == other) {
+                    return l;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** An id for a link this node dials: its index and a count of its dials. */
+    long nextLinkId() {
+        return ((long) index << 32) | (dials++ & 0xFFFF_FFFFL);
+    }
+
+    int linkEnds() {
+        return links == null ? 0 : links.size();
     }
 
     List<SimLink> linksSnapshot() {

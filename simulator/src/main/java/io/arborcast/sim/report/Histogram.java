@@ -12,6 +12,18 @@ public final class Histogram {
         counts = new long[maxMillis + 1];
     }
 
+    /** One histogram with the counts of all of {@code parts} (of the same range). */
+    public static Histogram sum(Histogram... parts) {
+        Histogram h = new Histogram(parts[0].counts.length - 1);
+        for (Histogram p : parts) {
+            for (int i = 0; i < h.counts.length; i++) {
+                h.counts[i] += p.counts[i];
+            }
+            h.total += p.total;
+        }
+        return h;
+    }
+
     public void add(long millis) {
         counts[(int) Math.max(0, Math.min(counts.length - 1, millis))]++;
         total++;

@@ -25,6 +25,13 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                        long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip, Stream stream,
                        Engine engine) {
 
+    public Scenario {
+        if (engine.partitions() > 1 && workload.kind() == WorkloadKind.STREAM && stream.nat().any()) {
+            throw new IllegalArgumentException("engine.partitions > 1 with listeners behind NATs: hole punches "
+                    + "in progress are shared by both ends, not partitioned (run NAT scenarios on one partition)");
+        }
+    }
+
     /**
      * The event engine: {@code partitions} event queues ({@link Partitions}), run on
      * {@code threads} threads (which never change the results).
@@ -254,10 +261,6 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config e = s.getConfig("engine");
             int partitions = e.getInt("partitions");
             int threads = e.getInt("threads");
-            if (partitions > 1 && workload.kind() != WorkloadKind.DHT) {
-                throw new IllegalArgumentException("engine.partitions > 1 needs the dht workload (a "
-                        + setting(workload.kind()) + " workload uses TCP links, which are not partitioned)");
-            }
             Engine engine = new Engine(partitions, threads == 0
                     ? Math.min(partitions, Runtime.getRuntime().availableProcessors()) : threads);
             int nodes = s.getInt("nodes");
@@ -293,6 +296,12 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     public Scenario withThreads(int n) {
         return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream,
                 new Engine(engine.partitions(), n));
+    }
+
+    /** The run on {@code p} partitions, one thread per partition up to the machine's cores (another run). */
+    public Scenario withPartitions(int p) {
+        return new Scenario(name, seed, nodes, durationMillis, network, uploadBytesPerSec, bootstrapUploadBytesPerSec, churn, faults, workload, dht, gossip, stream,
+                new Engine(p, Math.min(p, Runtime.getRuntime().availableProcessors())));
     }
 
     public Scenario withLookups(int n) {

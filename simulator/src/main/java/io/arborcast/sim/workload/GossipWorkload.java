@@ -96,8 +96,10 @@ final class GossipWorkload implements Workload {
     private ChannelGossip add() {
         SimNode node = net.addNode(NodeId.random(idRandom));
         node.setUploadBytesPerSec(s.uploadBytesPerSec());
-        int index = nodes.size();
-        ChannelGossip g = new ChannelGossip(channel, s.gossip(), node, node, (peer, why) -> declared(index, peer));
+        ChannelGossip g = new ChannelGossip(channel, s.gossip(), node, node, (peer, why) -> {
+            long at = node.now();
+            net.serially(node, () -> declared(peer, at));
+        });
         g.setLocalState(1 + random.nextInt(8), random.nextInt(4), 0, 1000, null);
         node.setHandler(new MessageRouter().on(GossipMessage.class, g::onMessage).onLinkClosed(g::onLinkClosed));
         peers.add(g);
@@ -105,7 +107,8 @@ final class GossipWorkload implements Workload {
         return g;
     }
 
-    private void declared(int observer, PeerAddress dead) {
+    /** A peer declared {@code dead} (at {@code now}): a true detection or a false positive. */
+    private void declared(PeerAddress dead, long now) {
         SimNode d = net.resolve(dead);
         if (d == null) {
             return;
@@ -114,7 +117,7 @@ final class GossipWorkload implements Workload {
         if (d.alive() || at == null) {
             falsePositives++;
         } else {
-            detection.add(sim.now() - at);
+            detection.add(now - at);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.arborcast.sim.workload;
 
-import io.arborcast.sim.engine.Simulation;
+import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
 
 import io.arborcast.core.NodeId;
@@ -18,18 +18,20 @@ import java.util.function.Consumer;
  * The provider directory of stream scenarios: a model of the DHT's provider records, so a
  * 10k-listener stream run does not also pay for 10k DHT nodes (dht scenarios measure those).
  * A find answers after a fixed latency with a random sample of current providers that are
- * still alive; announcements and withdrawals take effect at once.
+ * still alive; announcements and withdrawals take effect at once. On a partitioned run the
+ * directory is touched only {@link SimNetwork#serially serially}: a node's announcement, and
+ * the sample a find answers with, take effect at the start of the next millisecond.
  */
 final class SimDirectory {
     private static final int SAMPLE = 16;
-    private final Simulation sim;
+    private final SimNetwork net;
     private final long latencyMillis;
     private final Random random;
     private final Map<NodeId, ProviderInfo> providers = new HashMap<>();
     private final List<SimNode> order = new ArrayList<>();
 
-    SimDirectory(Simulation sim, long latencyMillis, long seed) {
-        this.sim = sim;
+    SimDirectory(SimNetwork net, long latencyMillis, long seed) {
+        this.net = net;
         this.latencyMillis = latencyMillis;
         this.random = new Random(seed);
     }
@@ -39,23 +41,21 @@ final class SimDirectory {
         return new ChannelPeer.Directory() {
             @Override
             public void findProviders(NodeId channel, Consumer<List<ProviderInfo>> done) {
-                sim.after(latencyMillis, () -> {
-                    if (node.alive()) {
-                        done.accept(sample());
+                node.schedule(latencyMillis, () -> net.serially(node, () -> done.accept(sample())));
+            }
+
+            @Override
+            public void announce(NodeId channel, ProviderInfo info) {
+                net.serially(node, () -> {
+                    if (providers.put(node.localAddress().id(), info) == null) {
+                        order.add(node);
                     }
                 });
             }
 
             @Override
-            public void announce(NodeId channel, ProviderInfo info) {
-                if (providers.put(node.localAddress().id(), info) == null) {
-                    order.add(node);
-                }
-            }
-
-            @Override
             public void withdraw(NodeId channel) {
-                providers.remove(node.localAddress().id());
+                net.serially(node, () -> providers.remove(node.localAddress().id()));
             }
         };
     }

@@ -79,9 +79,13 @@ final class StreamWorkload implements Workload {
     private final ChannelKey key;
     private final List<Peer> peers = new ArrayList<>();
     private final Map<NodeId, Peer> byId = new HashMap<>();
-    /** How long after the source cut it each chunk reached an honest listener's playout, in order (ms). */
-    private final Histogram lag = new Histogram(60_000);
-    private final Map<Long, Chunk> verified = new HashMap<>();
+    /**
+     * How long after the source cut it each chunk reached an honest listener's playout (ms), one
+     * histogram per partition (summed at the end: counts do not depend on the order).
+     */
+    private final Histogram[] lags;
+    /** Chunks whose signature checked out, by seq: the partitions' nodes check at once. */
+    private final Map<Long, Chunk> verified = new java.util.concurrent.ConcurrentHashMap<>();
     private final SimDirectory directory;
     private final byte[] payload;
     private final long endAt;
@@ -90,6 +94,8 @@ final class StreamWorkload implements Workload {
     private long repairsSeen;
     private final Scenario.Attack attack;
     private final Random attackRandom;
+    /** What a forger draws when it tampers, per partition (the first shares the attack's own: global events do not run beside it). */
+    private final Random[] tamperRandoms;
     /** Draws the listeners' reachability classes (its own stream: all-public runs draw nothing else differently). */
     private final Random natRandom;
     private final Random uploadRandom;
@@ -109,9 +115,16 @@ final class StreamWorkload implements Workload {
         this.forgerKey = ChannelKey.fromSeed(s.seed() + 1);
         this.attack = s.faults().attack();
         this.attackRandom = new Random(s.seed() * 17 + 3);
+        int partitions = s.engine().partitions();
+        this.lags = new Histogram[partitions];
+        this.tamperRandoms = new Random[partitions];
+        for (int i = 0; i < partitions; i++) {
+            lags[i] = new Histogram(60_000);
+            tamperRandoms[i] = i == 0 ? attackRandom : new Random(s.seed() * 17 + 3 + i);
+        }
         this.natRandom = new Random(s.seed() * 19 + 11);
         this.uploadRandom = new Random(s.seed() * 23 + 13);
-        this.directory = new SimDirectory(sim, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
+        this.directory = new SimDirectory(net, s.stream().directoryLatencyMillis(), s.seed() * 31 + 7);
         this.payload = new byte[(int) (s.stream().bitrateKbps() * 1000L / 8 * s.stream().chunkMillis() / 1000)];
         long joinsEnd = (s.nodes() - 1) * s.workload().joinIntervalMillis();
         this.endAt = Math.min(s.durationMillis(), joinsEnd + s.workload().settleMillis()
@@ -174,7 +187,7 @@ final class StreamWorkload implements Workload {
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
                 (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
         boolean hostile = attack.kind() == Scenario.AttackKind.FORGERS && slots > 0 && attackRandom.nextDouble() < attack.share();
-        Transport transport = hostile ? new ForgingTransport(node) : node;
+        Transport transport = hostile ? new ForgingTransport(node, tamperRandoms[node.partition()]) : node;
         Peer[] holder = new Peer[1];
         int uploadKbps = (int) (upload * 8 / 1000);
         ChannelPeer channel = isSource
@@ -188,7 +201,7 @@ final class StreamWorkload implements Workload {
             @Override
             public void repaired(PeerAddress parent, long millis) {
                 if (p.orphanedByFailure && p.refedAt < 0) {
-                    p.refedAt = sim.now();
+                    p.refedAt = p.node.now();
                 }
             }
 
@@ -197,7 +210,7 @@ final class StreamWorkload implements Workload {
                 // a move away from the crashed parent before its loss was noticed: no repair, but
                 // a new parent all the same (its replay follows the accept on the same link)
                 if (moved && p.orphanedByFailure && p.refedAt < 0) {
-                    p.refedAt = sim.now();
+                    p.refedAt = p.node.now();
                 }
             }
         });
@@ -280,13 +293,14 @@ final class StreamWorkload implements Workload {
         if (c.payload() != payload && !java.util.Arrays.equals(c.payload(), payload)) {
             p.forgedPlayed++;
         }
+        long now = p.node.now();
         if (p.firstPlayedAt < 0) {
-            p.firstPlayedAt = sim.now();
+            p.firstPlayedAt = now;
             p.firstSeq = c.seq();
         }
         p.played++;
         if (!p.hostile) {
-            lag.add(sim.now() - c.timestamp());
+            lags[p.node.partition()].add(now - c.timestamp());
         }
     }
 
@@ -468,6 +482,7 @@ final class StreamWorkload implements Workload {
         m.put("startupDelayMsP95", all.startup.percentile(95));
         // each chunk's lag from the source's cut to its playout at a listener, over all chunks
         // played, and the least it could be (the path's one-way delays), over listeners at the end
+        Histogram lag = Histogram.sum(lags);
         m.put("latencyMsMedian", lag.percentile(50));
         m.put("latencyMsP95", lag.percentile(95));
         m.put("latencyMsP99", lag.percentile(99));
@@ -599,9 +614,11 @@ final class StreamWorkload implements Workload {
     /** A forger's uplink: every chunk it sends is corrupted or forged; everything else is the real protocol's. */
     private final class ForgingTransport implements Transport {
         private final SimNode node;
+        private final Random random;
 
-        ForgingTransport(SimNode node) {
+        ForgingTransport(SimNode node, Random random) {
             this.node = node;
+            this.random = random;
         }
 
         @Override
@@ -622,7 +639,7 @@ final class StreamWorkload implements Workload {
         private Chunk tamper(Chunk c) {
             boolean forge = switch (attack.mode()) {
                 case FORGE -> true;
-                case MIXED -> attackRandom.nextBoolean();
+                case MIXED -> random.nextBoolean();
                 case CORRUPT -> false;
             };
             if (forge) { // our own bytes under a valid signature of the wrong key
@@ -630,7 +647,7 @@ final class StreamWorkload implements Workload {
                 return new Chunk(c.channel(), f.seq(), f.timestamp(), f.payload(), f.signature());
             }
             byte[] altered = c.payload().clone(); // the source's signature over other bytes
-            altered[attackRandom.nextInt(altered.length)] ^= 1;
+            altered[random.nextInt(altered.length)] ^= 1;
             return new Chunk(c.channel(), c.seq(), c.timestamp(), altered, c.signature());
         }
     }
@@ -687,7 +704,7 @@ final class StreamWorkload implements Workload {
             }
             m.put("bytesSentToFlooders", toFlooders);
         }
-        m.put("replayLimitHits", net.limits().count(io.arborcast.core.Limit.CHUNK_REPLAY));
+        m.put("replayLimitHits", net.limitHits(io.arborcast.core.Limit.CHUNK_REPLAY));
         m.put("honestContinuityIndex", lastContinuity);
         return m;
     }

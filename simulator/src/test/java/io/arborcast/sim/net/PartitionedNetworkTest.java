@@ -6,6 +6,7 @@ import io.arborcast.core.Message;
 import io.arborcast.core.MessageHandler;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
+import io.arborcast.core.TreeMessage;
 import io.arborcast.wire.MessageCodec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -107,6 +108,70 @@ class PartitionedNetworkTest {
             assertThat(sim.now()).isEqualTo(1_000);
             assertThat(a.now()).isEqualTo(1_000);
             assertThat(b.now()).isEqualTo(1_000);
+        } finally {
+            net.close();
+        }
+    }
+
+    /** A handler that logs what arrives and which links close, as "time what". */
+    private static MessageHandler logging(SimNode node, List<String> log) {
+        return new MessageHandler() {
+            @Override
+            public void onMessage(PeerAddress from, Message m) {
+                log.add(node.now() + " " + ((TreeMessage.Keepalive) m).beacon());
+            }
+
+            @Override
+            public void onLinkClosed(PeerAddress peer, String reason) {
+                log.add(node.now() + " closed: " + reason);
+            }
+        };
+    }
+
+    private static final NodeId CHANNEL = NodeId.random(new Random(7));
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void aLinkBetweenPartitionsKeepsOrderAndBothEndsHearItClose(int threads) {
+        Simulation sim = new Simulation();
+        SimNetwork net = net(sim, 5, 2, threads);
+        try {
+            Random ids = new Random(8);
+            SimNode a = net.addNode(NodeId.random(ids));
+            SimNode b = net.addNode(NodeId.random(ids));
+            assertThat(a.partition).isNotEqualTo(b.partition);
+            List<String> atA = new ArrayList<>();
+            List<String> atB = new ArrayList<>();
+            a.setHandler(logging(a, atA));
+            b.setHandler(logging(b, atB));
+            // a dials from inside its partition and sends 100 frames at once: jitter would reorder them
+            a.schedule(100, () -> {
+                for (int i = 0; i < 100; i++) {
+                    a.send(b.localAddress(), new TreeMessage.Keepalive(CHANNEL, i));
+                }
+            });
+            b.schedule(400, () -> b.send(a.localAddress(), new TreeMessage.Keepalive(CHANNEL, 1_000))); // on a's link
+            a.schedule(499, () -> a.send(b.localAddress(), new TreeMessage.Keepalive(CHANNEL, 499)));
+            b.schedule(500, () -> b.closeLink(a.localAddress())); // before a's last frame arrives
+            sim.runUntil(400);
+            assertThat(net.linkCount()).isEqualTo(1);
+            sim.runUntil(2_000);
+            long base = Math.round(net.latency().baseMillis(a, b));
+            assertThat(atB).hasSize(101).last().isEqualTo("500 closed: closed locally");
+            assertThat(atB.subList(0, 100)).extracting(e -> Long.parseLong(e.split(" ")[1]))
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(0, 100).boxed().toList());
+            assertThat(atA).hasSize(2);
+            assertThat(atA.get(0)).endsWith(" 1000");
+            assertThat(atA.get(1)).isEqualTo((500 + base) + " closed: closed by peer");
+            assertThat(net.linkCount()).isZero();
+
+            // a dials again; b crashes: a hears it after the crash-detection timeout
+            a.schedule(10, () -> a.send(b.localAddress(), new TreeMessage.Keepalive(CHANNEL, 2_000)));
+            sim.at(2_500, () -> net.crash(b));
+            sim.runUntil(40_000);
+            assertThat(atB).last().asString().endsWith(" 2000");
+            assertThat(atA).last().isEqualTo((2_500 + SimNetwork.Config.defaults().crashDetectMillis())
+                    + " closed: crashed (timeout)");
         } finally {
             net.close();
         }

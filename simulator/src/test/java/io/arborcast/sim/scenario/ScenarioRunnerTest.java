@@ -76,6 +76,32 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aStreamRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillStreams() {
+        Scenario s = Scenario.parse(STREAM + "scenario.engine.partitions = 3");
+        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
+        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
+        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        Map<String, Object> stream = (Map<String, Object>) one.summary().get("stream");
+        assertThat((Double) stream.get("continuityIndex")).isGreaterThan(0.999);
+        assertThat((Long) stream.get("skippedChunks")).isZero();
+        assertThat((Long) stream.get("repairs")).isPositive(); // churn took parents: links closed across partitions
+        assertThat(one.summary()).containsEntry("partitions", 3);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aGossipRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillDetectsTheCrashed() {
+        Scenario s = Scenario.parse(GOSSIP + "scenario.engine.partitions = 2");
+        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
+        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
+        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        Map<String, Object> g = (Map<String, Object>) one.summary().get("gossip");
+        assertThat(((Number) g.get("largestComponentShare")).doubleValue()).isGreaterThan(0.99);
+        assertThat(((Number) g.get("detections")).longValue()).isGreaterThan(100);
+    }
+
+    @Test
     void dhtScenarioMeasuresLookupsUnderChurnAndWritesReports(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(SMALL), null);
         @SuppressWarnings("unchecked")
@@ -317,8 +343,8 @@ class ScenarioRunnerTest {
         assertThatThrownBy(() -> Scenario.parse("scenario.churn.session.distribution = zipf"))
                 .hasMessageContaining("unknown session distribution");
         assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("not readable");
-        assertThatThrownBy(() -> Scenario.parse("scenario { workload.kind = stream, engine.partitions = 2 }"))
-                .hasMessageContaining("engine.partitions > 1 needs the dht workload");
+        assertThatThrownBy(() -> Scenario.parse("scenario { workload.kind = stream, engine.partitions = 2, "
+                + "stream.nat { public = 0.5, cone = 0.5 } }")).hasMessageContaining("hole punches in progress are shared");
         assertThatThrownBy(() -> Scenario.parse("scenario.engine.partitions = 0"))
                 .hasMessageContaining("engine.partitions must be 1..64");
     }
