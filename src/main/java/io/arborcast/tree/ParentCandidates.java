@@ -7,6 +7,7 @@ import io.arborcast.core.PeerState;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -290,43 +291,44 @@ final class ParentCandidates {
      * the others (most peers: full) are never merged. Every node ranks its backups once a second.
      */
     private List<PeerState> newestWithASlot() {
+        // the offers merged per id in one pass (gossip's known peers and the directory's: dozens,
+        // every node once a second), in the order first offered, as newest() keeps them
         List<PeerState> offers = offered.get();
-        List<NodeId> ids = new ArrayList<>();
-        List<Integer> order = new ArrayList<>(); // newest()'s: where first offered, else after all offers in heard order
+        Map<NodeId, Integer> at = new HashMap<>(offers.size() * 2);
+        List<PeerState> merged = new ArrayList<>();
+        List<PeerState> sourceOffers = new ArrayList<>();
+        BitSet withASlot = new BitSet();
         for (PeerState st : offers) {
-            if (st.slotsFor(relay) > 0 && !ids.contains(st.id())) {
-                ids.add(st.id());
-                order.add(firstOffered(offers, st.id()));
+            Integer i = at.putIfAbsent(st.id(), merged.size());
+            if (i == null) {
+                i = merged.size();
+                merged.add(st);
+                sourceOffers.add(null);
+            } else {
+                merged.set(i, merged.get(i).newer(st));
+            }
+            if (st.slotsFor(relay) > 0) {
+                withASlot.set(i);
+            }
+            if (sourceOffer(st)) {
+                sourceOffers.set(i, st);
             }
         }
-        int h = offers.size();
-        for (PeerState st : heard.values()) {
-            if (st.slotsFor(relay) > 0 && !ids.contains(st.id())) {
-                int at = firstOffered(offers, st.id());
-                ids.add(st.id());
-                order.add(at >= 0 ? at : h);
+        List<PeerState> out = new ArrayList<>();
+        for (int i = 0; i < merged.size(); i++) {
+            PeerState known = merged.get(i);
+            PeerState h = heard.get(known.id());
+            if (withASlot.get(i) || h != null && h.slotsFor(relay) > 0) {
+                known = h == null ? known : known.newer(h);
+                out.add(sourceOffers.get(i) != null ? sourceOffers.get(i) : known);
             }
-            h++;
         }
-        Integer[] byOrder = new Integer[ids.size()];
-        for (int i = 0; i < byOrder.length; i++) {
-            byOrder[i] = i;
-        }
-        java.util.Arrays.sort(byOrder, (a, b) -> Integer.compare(order.get(a), order.get(b)));
-        List<PeerState> out = new ArrayList<>(byOrder.length);
-        for (int i : byOrder) {
-            out.add(newest(ids.get(i), offers));
+        for (PeerState st : heard.values()) { // then the heard ones not offered, in the order heard
+            if (st.slotsFor(relay) > 0 && !at.containsKey(st.id())) {
+                out.add(st);
+            }
         }
         return out;
-    }
-
-    private static int firstOffered(List<PeerState> offers, NodeId id) {
-        for (int i = 0; i < offers.size(); i++) {
-            if (offers.get(i).id().equals(id)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /** {@link #newest()}'s state of {@code id} alone, or null. */

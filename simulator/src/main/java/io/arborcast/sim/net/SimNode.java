@@ -2,7 +2,7 @@ package io.arborcast.sim.net;
 
 import io.arborcast.sim.engine.Simulation;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,8 +51,15 @@ public final class SimNode implements Environment, Transport {
     long bytesAddressed;
     /** Bytes sent by message type, for the few nodes a workload watches ({@link #watchUpload}); else null. */
     Map<String, Long> sentByType;
-    /** Our ends of the links open here (parent, children, gossip neighbours: a few). */
-    private ArrayList<SimLink> links;
+    /**
+     * Our ends of the links open here (parent, children, gossip neighbours: a few), in the order
+     * opened, with their ids and peers beside them: a frame's arrival looks its link up by id in
+     * one small array instead of visiting each end.
+     */
+    private SimLink[] links;
+    private long[] linkIds;
+    private SimNode[] linkPeers;
+    private int linkCount;
     private int dials;
     /** The same address logic a real node runs, made on first use (most of a 100k-node DHT run never needs it). */
     private SelfAddress self;
@@ -225,11 +232,9 @@ public final class SimNode implements Environment, Transport {
 
     /** The address of the node at the other end of our open link to {@code id}, or null. */
     private PeerAddress linkedAddress(NodeId id) {
-        if (links != null) {
-            for (SimLink l : links) {
-                if (id.equals(l.peer.address.id())) {
-                    return l.peer.address;
-                }
+        for (int i = 0; i < linkCount; i++) {
+            if (id.equals(linkPeers[i].address.id())) {
+                return linkPeers[i].address;
             }
         }
         return null;
@@ -244,47 +249,60 @@ public final class SimNode implements Environment, Transport {
 
     void addLink(SimLink link) {
         if (links == null) {
-            links = new ArrayList<>(4);
+            links = new SimLink[4];
+            linkIds = new long[4];
+            linkPeers = new SimNode[4];
+        } else if (linkCount == links.length) {
+            links = Arrays.copyOf(links, linkCount * 2);
+            linkIds = Arrays.copyOf(linkIds, linkCount * 2);
+            linkPeers = Arrays.copyOf(linkPeers, linkCount * 2);
         }
-        links.add(link);
+        links[linkCount] = link;
+        linkIds[linkCount] = link.id;
+        linkPeers[linkCount] = link.peer;
+        linkCount++;
     }
 
     void removeLink(SimLink link) {
-        if (links != null) {
-            links.remove(link);
-        }
+        removeLink(link.id);
     }
 
-    /** Our end of the link {@code id}, taken away; null if we hold none (it closed here first). */
+    /** Our end of the link {@code id}, taken away (the others keep their order); null if we hold none. */
     SimLink removeLink(long id) {
-        SimLink l = link(id);
-        if (l != null) {
-            links.remove(l);
+        int i = indexOf(id);
+        if (i < 0) {
+            return null;
         }
+        SimLink l = links[i];
+        int tail = --linkCount - i;
+        System.arraycopy(links, i + 1, links, i, tail);
+        System.arraycopy(linkIds, i + 1, linkIds, i, tail);
+        System.arraycopy(linkPeers, i + 1, linkPeers, i, tail);
+        links[linkCount] = null;
+        linkPeers[linkCount] = null;
         return l;
     }
 
     /** Our end of the link {@code id}, or null. */
     SimLink link(long id) {
-        if (links != null) {
-            for (int i = 0, n = links.size(); i < n; i++) {
-                SimLink l = links.get(i);
-                if (l.id == id) {
-                    return l;
-                }
+        int i = indexOf(id);
+        return i < 0 ? null : links[i];
+    }
+
+    private int indexOf(long id) {
+        for (int i = 0; i < linkCount; i++) {
+            if (linkIds[i] == id) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     /** Our end of a link to {@code other} (the oldest, if two were dialled at once), or null. */
     SimLink linkTo(SimNode other) {
-        if (links != null) {
-            for (int i = 0, n = links.size(); i < n; i++) {
-                SimLink l = links.get(i);
-                if (l.peer == other) {
-                    return l;
-                }
+        for (int i = 0; i < linkCount; i++) {
+            if (linkPeers[i] == other) {
+                return links[i];
             }
         }
         return null;
@@ -296,11 +314,11 @@ public final class SimNode implements Environment, Transport {
     }
 
     int linkEnds() {
-        return links == null ? 0 : links.size();
+        return linkCount;
     }
 
     List<SimLink> linksSnapshot() {
-        return links == null ? List.of() : List.copyOf(links);
+        return linkCount == 0 ? List.of() : List.of(Arrays.copyOf(links, linkCount));
     }
 
     @Override
