@@ -22,8 +22,8 @@ import static org.awaitility.Awaitility.await;
  * from real ffmpeg, and three listeners that can only go below it (the source has one slot,
  * and the relay took it). The relay (default settings: 4 slots, no {@code tree.upload-kbps})
  * learns its uplink's rate from its own links' backlog, gives up a child (or loses one that
- * starved first and repaired elsewhere), offers only the two copies it feeds, and every listener
- * plays on with nothing skipped.
+ * starved first and repaired elsewhere), offers no more than the two copies it feeds, and every
+ * listener plays on with nothing skipped.
  */
 class UplinkTest {
     private static final Duration NODE_UP = Duration.ofSeconds(30);
@@ -90,10 +90,11 @@ class UplinkTest {
             // three copies of ~1.05 Mbit/s do not fit 2.8 Mbit/s: the relay's backlog grows until it
             // gives a child up, unless a child starved first (TCP's retransmission backoff on the
             // full link can silence one flow for over a second) counts it lost and repairs elsewhere
-            // (which may climb back while the relay has not yet measured its uplink, and starve again)
+            // (which may climb back while the relay has not yet measured its uplink, and starve
+            // again); on a loaded machine both may happen, and the relay keeps one child
             await().atMost(Duration.ofSeconds(45)).until(() -> {
                 String st = relay.status(endpoint(3));
-                return children(st) == 2 && number(st, "uplinkKbps") > 0;
+                return children(st) <= 2 && number(st, "uplinkKbps") > 0;
             });
             String s = relay.status(endpoint(3));
             // what left in full periods: under the 2.8 Mbit/s cap less TCP/IP headers (2,500-2,600
@@ -102,9 +103,9 @@ class UplinkTest {
             // 1,737 on a loaded 2-core CI runner), but never less than the copy it takes in
             assertThat(number(s, "uplinkKbps")).as("measured from what left")
                     .isGreaterThan(number(s, "kbpsIn")).isLessThan(3_300L);
-            assertThat(number(s, "relaySlots")).as("the copies it feeds").isEqualTo(2);
+            assertThat(number(s, "relaySlots")).as("no more than the copies it feeds").isBetween(1L, 2L);
 
-            // the third listener fed below another; after 10 s nobody skipped anything
+            // the listeners it lost fed below another; after 10 s nobody skipped anything
             await().pollDelay(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(30)).until(() -> {
                 for (int i = 0; i < listeners.size(); i++) {
                     if (!listeners.get(i).status(endpoint(4 + i)).contains("\"receiving\":true")) {
@@ -114,8 +115,9 @@ class UplinkTest {
                 return true;
             });
             s = relay.status(endpoint(3));
-            assertThat(children(s)).as("still the two it feeds: none came back").isEqualTo(2);
-            assertThat(number(s, "relaySlots")).as("offered after").isEqualTo(2);
+            assertThat(children(s)).as("the ones it feeds: none of the others came back").isBetween(1, 2);
+            // 2 slots from a measured 2.5-2.6 Mbit/s; 1 from the lower readings of a loaded machine
+            assertThat(number(s, "relaySlots")).as("offered after").isBetween(1L, 2L);
             assertThat(number(s, "childrenShed")).as("one shed at most").isLessThanOrEqualTo(1);
             for (int i = 0; i < listeners.size(); i++) {
                 String ls = listeners.get(i).status(endpoint(4 + i));

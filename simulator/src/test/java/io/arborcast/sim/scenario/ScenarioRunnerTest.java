@@ -59,43 +59,42 @@ class ScenarioRunnerTest {
         assertThat(Json.write(withoutWallClock(c.summary()))).isNotEqualTo(Json.write(withoutWallClock(a.summary())));
     }
 
+    /** The run of {@code s} on one thread, after checking that it is the same on two. */
+    private static RunResult sameOnOneThreadAndOnTwo(Scenario s) {
+        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
+        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
+        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        assertThat(two.timeseries()).hasSameSizeAs(one.timeseries());
+        assertThat(one.summary()).containsEntry("partitions", s.engine().partitions());
+        return one;
+    }
+
     @Test
     @SuppressWarnings("unchecked")
     void aDhtRunOnTwoPartitionsIsTheSameOnOneThreadAndOnTwoAndStillFindsTheClosest() {
         Scenario s = Scenario.parse(SMALL + "scenario.engine.partitions = 2");
         assertThat(s.engine().partitions()).isEqualTo(2);
-        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
-        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
-        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
-        assertThat(two.timeseries()).hasSameSizeAs(one.timeseries());
+        RunResult one = sameOnOneThreadAndOnTwo(s);
         Map<String, Object> dht = (Map<String, Object>) one.summary().get("dht");
         assertThat((Integer) dht.get("lookups")).isGreaterThan(250);
         assertThat((Double) dht.get("closestFound")).isGreaterThan(0.7);
         assertThat((Integer) dht.get("departures")).isGreaterThan(50);
-        assertThat(one.summary()).containsEntry("partitions", 2);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void aStreamRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillStreams() {
-        Scenario s = Scenario.parse(STREAM + "scenario.engine.partitions = 3");
-        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
-        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
-        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        RunResult one = sameOnOneThreadAndOnTwo(Scenario.parse(STREAM + "scenario.engine.partitions = 3"));
         Map<String, Object> stream = (Map<String, Object>) one.summary().get("stream");
         assertThat((Double) stream.get("continuityIndex")).isGreaterThan(0.999);
         assertThat((Long) stream.get("skippedChunks")).isZero();
         assertThat((Long) stream.get("repairs")).isPositive(); // churn took parents: links closed across partitions
-        assertThat(one.summary()).containsEntry("partitions", 3);
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void aGossipRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillDetectsTheCrashed() {
-        Scenario s = Scenario.parse(GOSSIP + "scenario.engine.partitions = 2");
-        RunResult one = ScenarioRunner.run(s.withThreads(1), null);
-        RunResult two = ScenarioRunner.run(s.withThreads(2), null);
-        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        RunResult one = sameOnOneThreadAndOnTwo(Scenario.parse(GOSSIP + "scenario.engine.partitions = 2"));
         Map<String, Object> g = (Map<String, Object>) one.summary().get("gossip");
         assertThat(((Number) g.get("largestComponentShare")).doubleValue()).isGreaterThan(0.99);
         assertThat(((Number) g.get("detections")).longValue()).isGreaterThan(100);
