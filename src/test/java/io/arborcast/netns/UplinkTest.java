@@ -115,9 +115,9 @@ class UplinkTest {
                 return true;
             });
             s = relay.status(endpoint(3));
-            assertThat(children(s)).as("the ones it feeds: none of the others came back").isBetween(1, 2);
+            assertThat(children(s)).as("the ones it feeds: none of the others came back: " + s).isBetween(1, 2);
             // 2 slots from a measured 2.5-2.6 Mbit/s; 1 from the lower readings of a loaded machine
-            assertThat(number(s, "relaySlots")).as("offered after").isBetween(1L, 2L);
+            assertThat(number(s, "relaySlots")).as("offered after: " + s).isBetween(1L, 2L);
             assertThat(number(s, "childrenShed")).as("one shed at most").isLessThanOrEqualTo(1);
             for (int i = 0; i < listeners.size(); i++) {
                 String ls = listeners.get(i).status(endpoint(4 + i));
