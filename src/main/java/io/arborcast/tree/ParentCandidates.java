@@ -226,7 +226,7 @@ final class ParentCandidates {
      * only those {@code ok} accepts, never {@code parent}.
      */
     List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent) {
-        List<PeerState> cs = newestWithASlot();
+        List<PeerState> cs = newest(true);
         cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address()) || !connectable(s)
                 || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
@@ -256,47 +256,21 @@ final class ParentCandidates {
      * directory) and are newer. A listener whose first provider had left never asked it otherwise.
      */
     List<PeerState> newest() {
-        // the offers first (each id where it first appears), then the heard ones not offered; a
-        // map of the offers' positions only: every node does this once a second
-        List<PeerState> offers = offered.get();
-        List<PeerState> out = new ArrayList<>(offers.size() + heard.size());
-        Map<NodeId, Integer> at = new HashMap<>(offers.size() * 2);
-        for (PeerState st : offers) {
-            Integer i = at.putIfAbsent(st.id(), out.size());
-            if (i == null) {
-                out.add(st);
-            } else {
-                out.set(i, out.get(i).newer(st));
-            }
-        }
-        for (PeerState st : heard.values()) {
-            Integer i = at.get(st.id());
-            if (i == null) {
-                out.add(st);
-            } else {
-                out.set(i, out.get(i).newer(st));
-            }
-        }
-        for (PeerState st : offers) {
-            if (sourceOffer(st)) {
-                out.set(at.get(st.id()), st);
-            }
-        }
-        return out;
+        return newest(false);
     }
 
     /**
-     * The states of {@link #newest()}, in its order, of the peers that may have a slot for us:
+     * {@link #newest()}, or ({@code withASlotOnly}) only the peers that may have a slot for us:
      * only a peer with some known state offering one can, as its newest state is one of them, so
-     * the others (most peers: full) are never merged. Every node ranks its backups once a second.
+     * the others (most peers: full) are left out. Every node ranks its backups once a second.
      */
-    private List<PeerState> newestWithASlot() {
-        // the offers merged per id in one pass (gossip's known peers and the directory's: dozens,
-        // every node once a second), in the order first offered, as newest() keeps them
+    private List<PeerState> newest(boolean withASlotOnly) {
+        // the offers (gossip's known peers and the directory's: dozens) merged per id in one pass,
+        // in the order first offered; then the heard ones not offered, in the order heard
         List<PeerState> offers = offered.get();
         Map<NodeId, Integer> at = new HashMap<>(offers.size() * 2);
-        List<PeerState> merged = new ArrayList<>();
-        List<PeerState> sourceOffers = new ArrayList<>();
+        List<PeerState> merged = new ArrayList<>(offers.size());
+        List<PeerState> sourceOffers = new ArrayList<>(offers.size());
         BitSet withASlot = new BitSet();
         for (PeerState st : offers) {
             Integer i = at.putIfAbsent(st.id(), merged.size());
@@ -314,17 +288,17 @@ final class ParentCandidates {
                 sourceOffers.set(i, st);
             }
         }
-        List<PeerState> out = new ArrayList<>();
+        List<PeerState> out = new ArrayList<>(merged.size() + (withASlotOnly ? 0 : heard.size()));
         for (int i = 0; i < merged.size(); i++) {
             PeerState known = merged.get(i);
             PeerState h = heard.get(known.id());
-            if (withASlot.get(i) || h != null && h.slotsFor(relay) > 0) {
+            if (!withASlotOnly || withASlot.get(i) || h != null && h.slotsFor(relay) > 0) {
                 known = h == null ? known : known.newer(h);
                 out.add(sourceOffers.get(i) != null ? sourceOffers.get(i) : known);
             }
         }
-        for (PeerState st : heard.values()) { // then the heard ones not offered, in the order heard
-            if (st.slotsFor(relay) > 0 && !at.containsKey(st.id())) {
+        for (PeerState st : heard.values()) {
+            if ((!withASlotOnly || st.slotsFor(relay) > 0) && !at.containsKey(st.id())) {
                 out.add(st);
             }
         }

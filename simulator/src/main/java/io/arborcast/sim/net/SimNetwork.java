@@ -495,10 +495,9 @@ public final class SimNetwork {
         }
         node.alive = false;
         node.incarnation++;
-        for (SimLink link : node.linksSnapshot()) { // a global event: both ends are ours to close
+        for (SimLink link : node.linksSnapshot()) {
             SimNode other = link.peer;
-            node.removeLink(link);
-            other.removeLink(link.id);
+            dropBothEnds(node, link);
             long d = delay >= 0 ? delay : Math.round(config.latency().baseMillis(node, other));
             notifyClosed(other, node.address, reason, d);
         }
@@ -517,8 +516,7 @@ public final class SimNetwork {
                 if (!link.dialled || n.partitionGroup == link.peer.partitionGroup) {
                     continue; // each link once, at its dialling end
                 }
-                n.removeLink(link);
-                link.peer.removeLink(link.id);
+                dropBothEnds(n, link);
                 notifyClosed(n, link.peer.address, "connection timed out", config.crashDetectMillis());
                 notifyClosed(link.peer, n.address, "connection timed out", config.crashDetectMillis());
             }
@@ -575,6 +573,12 @@ public final class SimNetwork {
             ends += n.linkEnds();
         }
         return ends / 2;
+    }
+
+    /** Takes away {@code node}'s end {@code link} and the peer's: only a global event may (no partition runs). */
+    private static void dropBothEnds(SimNode node, SimLink link) {
+        node.removeLink(link);
+        link.peer.removeLink(link.id);
     }
 
     /** A pair of nodes, in either order. */
