@@ -507,8 +507,9 @@ final class Downstream implements Upstream.Below {
     /**
      * An uplink a third of the playout delay behind whose queue still grows gives up one child,
      * rather than starving them all: the newest that relays nothing, else the newest; the child
-     * repairs elsewhere. Another only once the growth is judged anew, and only if the queue grew
-     * past what it was at the last shed (the child given up still drains what was queued for it).
+     * repairs elsewhere. Another only once what waited at the shed has had time to leave and the
+     * growth is judged anew, and only if the queue grew past what it was at the last shed (what was
+     * queued for the child given up still leaves, sharing the uplink with the others).
      */
     private void shedIfBehind(long now) {
         long behind = uplink.behindMillis();
@@ -526,7 +527,9 @@ final class Downstream implements Upstream.Below {
                 shed = c;
             }
         }
-        nextShedAt = now + UploadMeter.TREND * config.keepaliveMillis(); // long enough to show its effect
+        // what waited still leaves, the shed child's share too, competing with the others' for the
+        // uplink: its effect shows once that much has left, then judged anew over the trend
+        nextShedAt = now + behind + UploadMeter.TREND * config.keepaliveMillis();
         backlogAtShed = uplink.waiting();
         stats.childrenShed++;
         drop(shed.id());
