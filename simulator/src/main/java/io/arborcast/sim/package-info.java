@@ -10,6 +10,8 @@
  *   <li>{@link io.arborcast.sim.net}: the network the nodes live on (latency, uplinks, links,
  *       NATs, faults, traffic accounting) and the node each protocol instance runs on;</li>
  *   <li>{@link io.arborcast.sim.report}: statistics, summary.json, the time series and plots;</li>
+ *   <li>{@link io.arborcast.sim.attack}: hostile nodes, the real protocol on one intercepting
+ *       transport that rewrites what they send (forged chunks, sybil answers);</li>
  *   <li>{@link io.arborcast.sim.workload} and {@link io.arborcast.sim.scenario}: what the nodes
  *       do and measure (DHT, gossip, stream, directory), and the scenario files, session and
  *       churn models and the runner that drives a run second by virtual second.</li>

@@ -1,5 +1,6 @@
 package io.arborcast.sim.scenario;
 
+import io.arborcast.sim.attack.Forgery;
 import io.arborcast.sim.engine.Partitions;
 import io.arborcast.sim.net.LatencyModel;
 import io.arborcast.sim.net.NatClass;
@@ -69,7 +70,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
      * FIND_VALUE and FIND_NODE with each other only and never return the record or a provider.
      * {@code none}: no attack.
      */
-    public record Attack(AttackKind kind, double share, AttackMode mode, int nodes, double rate) {
+    public record Attack(AttackKind kind, double share, Forgery.Mode mode, int nodes, double rate) {
     }
 
     /** The attacks of {@link Attack}, as scenario files name them. */
@@ -80,11 +81,6 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
         public String setting() {
             return Scenario.setting(this);
         }
-    }
-
-    /** What a forger does to a chunk: alters its payload, re-signs it with another key, or either at random. */
-    public enum AttackMode {
-        CORRUPT, FORGE, MIXED
     }
 
     /** What a workload's nodes do. */
@@ -103,7 +99,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     }
 
     /** The constant of {@code type} that {@code key}'s {@code value} names, or a clear error listing them. */
-    private static <E extends Enum<E>> E setting(Class<E> type, String key, String value) {
+    static <E extends Enum<E>> E setting(Class<E> type, String key, String value) {
         for (E e : type.getEnumConstants()) {
             if (setting(e).equals(value)) {
                 return e;
@@ -235,12 +231,13 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
             Config ch = s.getConfig("churn");
             Config ses = ch.getConfig("session");
             Churn churn = new Churn(ch.getBoolean("enabled"), ch.getDouble("arrivals-per-second"),
-                    new SessionModel(ses.getString("distribution"), ms(ses, "mean"), ses.getDouble("shape")),
+                    new SessionModel(setting(SessionModel.Distribution.class, "churn.session.distribution",
+                            ses.getString("distribution")), ms(ses, "mean"), ses.getDouble("shape")),
                     ch.getDouble("leave-share"));
             Config f = s.getConfig("faults");
             Config a = f.getConfig("attack");
             Attack attack = new Attack(setting(AttackKind.class, "faults.attack.kind", a.getString("kind")),
-                    a.getDouble("share"), setting(AttackMode.class, "faults.attack.mode", a.getString("mode")),
+                    a.getDouble("share"), setting(Forgery.Mode.class, "faults.attack.mode", a.getString("mode")),
                     a.getInt("nodes"), a.getDouble("rate"));
             Faults faults = new Faults(ms(f, "mass-failure.at"), f.getDouble("mass-failure.fraction"),
                     ms(f, "partition.at"), ms(f, "partition.duration"), f.getDouble("partition.fraction"), attack);

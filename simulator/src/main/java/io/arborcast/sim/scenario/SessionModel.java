@@ -7,30 +7,33 @@ import java.util.Random;
  * Measured P2P sessions fit a Weibull with shape 0.34–0.59 (Stutzbach and Rejaie, IMC 2006):
  * many short visits and a few very long ones.
  *
- * @param distribution exponential, pareto or weibull
+ * @param distribution the law session lengths follow
  * @param meanMillis   the mean session length
  * @param shape        Pareto alpha (must be above 1) or Weibull k; ignored for exponential
  */
-public record SessionModel(String distribution, double meanMillis, double shape) {
+public record SessionModel(Distribution distribution, double meanMillis, double shape) {
+    /** The laws of session lengths, as scenario files name them in lower case. */
+    public enum Distribution {
+        EXPONENTIAL, PARETO, WEIBULL
+    }
+
     public SessionModel {
         if (meanMillis <= 0) {
             throw new IllegalArgumentException("mean session length must be positive");
         }
         switch (distribution) {
-            case "exponential" -> {
+            case EXPONENTIAL -> {
             }
-            case "pareto" -> {
+            case PARETO -> {
                 if (shape <= 1) {
                     throw new IllegalArgumentException("a Pareto shape must be above 1 for a finite mean");
                 }
             }
-            case "weibull" -> {
+            case WEIBULL -> {
                 if (shape <= 0) {
                     throw new IllegalArgumentException("a Weibull shape must be positive");
                 }
             }
-            default -> throw new IllegalArgumentException("unknown session distribution '" + distribution
-                    + "' (exponential, pareto, weibull)");
         }
     }
 
@@ -38,9 +41,9 @@ public record SessionModel(String distribution, double meanMillis, double shape)
     public long sampleMillis(Random r) {
         double u = 1.0 - r.nextDouble(); // (0, 1]
         double x = switch (distribution) {
-            case "exponential" -> -meanMillis * Math.log(u);
-            case "pareto" -> meanMillis * (shape - 1) / shape / Math.pow(u, 1.0 / shape);
-            default -> meanMillis / gamma(1 + 1 / shape) * Math.pow(-Math.log(u), 1 / shape);
+            case EXPONENTIAL -> -meanMillis * Math.log(u);
+            case PARETO -> meanMillis * (shape - 1) / shape / Math.pow(u, 1.0 / shape);
+            case WEIBULL -> meanMillis / gamma(1 + 1 / shape) * Math.pow(-Math.log(u), 1 / shape);
         };
         return Math.max(1, Math.round(x));
     }

@@ -1,6 +1,8 @@
 package io.arborcast.sim.workload;
 
 import io.arborcast.sim.engine.Partitions;
+import io.arborcast.sim.attack.InterceptingTransport;
+import io.arborcast.sim.attack.SybilAnswers;
 import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
@@ -8,12 +10,10 @@ import io.arborcast.sim.report.Stats;
 import io.arborcast.sim.scenario.Scenario;
 
 import io.arborcast.core.DhtMessage;
-import io.arborcast.core.Message;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
-import io.arborcast.core.Transport;
 import io.arborcast.crypto.ChannelKey;
 import io.arborcast.dht.ChannelRecords;
 import io.arborcast.dht.DhtNode;
@@ -307,7 +307,7 @@ final class DhtWorkload implements Workload {
                 }
                 SimNode n = net.addNode(channel.xor(NodeId.fromBytes(near)), "172.16.0." + (i + 1));
                 n.setUploadBytesPerSec(s.uploadBytesPerSec());
-                DhtNode d = new DhtNode(s.dht(), n, new Liar(n), net.sizer(n));
+                DhtNode d = new DhtNode(s.dht(), n, new InterceptingTransport(n, new SybilAnswers(addresses)), net.sizer(n));
                 n.setHandler(new MessageRouter().on(DhtMessage.class, d::onMessage));
                 addresses.add(n.localAddress());
                 nodes.add(n);
@@ -388,35 +388,6 @@ final class DhtWorkload implements Workload {
                 }
             }
             throw new IllegalStateException("no node " + id);
-        }
-
-        /** A sybil's uplink: every answer names only sybils and carries no record or provider. */
-        private final class Liar implements Transport {
-            private final SimNode node;
-
-            Liar(SimNode node) {
-                this.node = node;
-            }
-
-            @Override
-            public PeerAddress localAddress() {
-                return node.localAddress();
-            }
-
-            @Override
-            public void send(PeerAddress to, Message m) {
-                if (m instanceof DhtMessage.Value v) {
-                    m = new DhtMessage.Value(v.rpcId(), null, List.of(), addresses);
-                } else if (m instanceof DhtMessage.Nodes n) {
-                    m = new DhtMessage.Nodes(n.rpcId(), addresses);
-                }
-                node.send(to, m);
-            }
-
-            @Override
-            public void closeLink(PeerAddress peer) {
-                node.closeLink(peer);
-            }
         }
     }
 

@@ -1,5 +1,7 @@
 package io.arborcast.sim.workload;
 
+import io.arborcast.sim.attack.Forgery;
+import io.arborcast.sim.attack.InterceptingTransport;
 import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.NatClass;
 import io.arborcast.sim.net.SimNetwork;
@@ -187,7 +189,8 @@ final class StreamWorkload implements Workload {
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
                 (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
         boolean hostile = attack.kind() == Scenario.AttackKind.FORGERS && slots > 0 && attackRandom.nextDouble() < attack.share();
-        Transport transport = hostile ? new ForgingTransport(node, tamperRandoms[node.partition()]) : node;
+        Transport transport = hostile ? new InterceptingTransport(node,
+                new Forgery(attack.mode(), forgerKey, tamperRandoms[node.partition()])) : node;
         Peer[] holder = new Peer[1];
         int uploadKbps = (int) (upload * 8 / 1000);
         ChannelPeer channel = isSource
@@ -609,47 +612,6 @@ final class StreamWorkload implements Workload {
             sum += counter.applyAsLong(p.tree.stats());
         }
         return sum;
-    }
-
-    /** A forger's uplink: every chunk it sends is corrupted or forged; everything else is the real protocol's. */
-    private final class ForgingTransport implements Transport {
-        private final SimNode node;
-        private final Random random;
-
-        ForgingTransport(SimNode node, Random random) {
-            this.node = node;
-            this.random = random;
-        }
-
-        @Override
-        public PeerAddress localAddress() {
-            return node.localAddress();
-        }
-
-        @Override
-        public void send(PeerAddress to, Message m) {
-            node.send(to, m instanceof Chunk c ? tamper(c) : m);
-        }
-
-        @Override
-        public void closeLink(PeerAddress peer) {
-            node.closeLink(peer);
-        }
-
-        private Chunk tamper(Chunk c) {
-            boolean forge = switch (attack.mode()) {
-                case FORGE -> true;
-                case MIXED -> random.nextBoolean();
-                case CORRUPT -> false;
-            };
-            if (forge) { // our own bytes under a valid signature of the wrong key
-                Chunk f = Chunks.sign(forgerKey, c.seq(), c.timestamp(), new byte[c.payload().length]);
-                return new Chunk(c.channel(), f.seq(), f.timestamp(), f.payload(), f.signature());
-            }
-            byte[] altered = c.payload().clone(); // the source's signature over other bytes
-            altered[random.nextInt(altered.length)] ^= 1;
-            return new Chunk(c.channel(), c.seq(), c.timestamp(), altered, c.signature());
-        }
     }
 
     /** One flooder's loop: ATTACH from seq 0 and a PULL of everything, to random live members, at the attack's rate. */

@@ -20,8 +20,8 @@ class SessionModelTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"exponential, 1", "pareto, 2.5", "weibull, 0.5", "weibull, 1.5"})
-    void sampleMeanMatchesTheConfiguredMean(String distribution, double shape) {
+    @CsvSource({"EXPONENTIAL, 1", "PARETO, 2.5", "WEIBULL, 0.5", "WEIBULL, 1.5"})
+    void sampleMeanMatchesTheConfiguredMean(SessionModel.Distribution distribution, double shape) {
         SessionModel m = new SessionModel(distribution, 600_000, shape);
         Random r = new Random(21);
         int n = 400_000;
@@ -35,7 +35,7 @@ class SessionModelTest {
 
     @Test
     void weibullWithSmallShapeHasManyShortAndFewLongSessions() {
-        SessionModel m = new SessionModel("weibull", 600_000, 0.5);
+        SessionModel m = new SessionModel(SessionModel.Distribution.WEIBULL, 600_000, 0.5);
         Random r = new Random(2);
         int shorter = 0;
         for (int i = 0; i < 100_000; i++) {
@@ -49,8 +49,9 @@ class SessionModelTest {
 
     @Test
     void badParametersAreRefused() {
-        assertThatThrownBy(() -> new SessionModel("lognormal", 1, 1)).hasMessageContaining("unknown");
-        assertThatThrownBy(() -> new SessionModel("pareto", 1, 1)).hasMessageContaining("above 1");
-        assertThatThrownBy(() -> new SessionModel("weibull", -1, 1)).hasMessageContaining("positive");
+        assertThatThrownBy(() -> Scenario.setting(SessionModel.Distribution.class, "churn.session.distribution", "lognormal"))
+                .hasMessage("unknown churn.session.distribution 'lognormal' (exponential, pareto, weibull)");
+        assertThatThrownBy(() -> new SessionModel(SessionModel.Distribution.PARETO, 1, 1)).hasMessageContaining("above 1");
+        assertThatThrownBy(() -> new SessionModel(SessionModel.Distribution.WEIBULL, -1, 1)).hasMessageContaining("positive");
     }
 }
