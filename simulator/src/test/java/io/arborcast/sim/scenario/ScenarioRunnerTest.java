@@ -340,7 +340,7 @@ class ScenarioRunnerTest {
         assertThatThrownBy(() -> Scenario.parse("scenario.workload.lookup = find-everything"))
                 .hasMessageContaining("unknown workload.lookup 'find-everything' (find-node, find-value, directory)");
         assertThatThrownBy(() -> Scenario.parse("scenario.churn.session.distribution = zipf"))
-                .hasMessageContaining("unknown session distribution");
+                .hasMessageContaining("unknown churn.session.distribution 'zipf' (exponential, pareto, weibull)");
         assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("not readable");
         assertThatThrownBy(() -> Scenario.parse("scenario { workload.kind = stream, engine.partitions = 2, "
                 + "stream.nat { public = 0.5, cone = 0.5 } }")).hasMessageContaining("hole punches in progress are shared");
