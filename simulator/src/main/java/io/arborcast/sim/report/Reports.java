@@ -115,9 +115,9 @@ public final class Reports {
     }
 
     /** The summary as an aligned two-column table for the terminal. */
-    public static String table(Map<String, Object> summary) {
+    public static String table(Summary summary) {
         StringBuilder sb = new StringBuilder();
-        flatten("", summary, sb);
+        flatten("", Json.tree(summary), sb);
         return sb.toString();
     }
 

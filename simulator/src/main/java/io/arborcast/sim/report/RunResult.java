@@ -7,6 +7,6 @@ import java.util.Map;
  * What one run produced: the summary (the summary.json contract), one time-series row per
  * virtual second, and the raw samples the plots are drawn from.
  */
-public record RunResult(Map<String, Object> summary, List<String> timeseriesColumns, List<double[]> timeseries,
+public record RunResult(Summary summary, List<String> timeseriesColumns, List<double[]> timeseries,
                         Map<String, Stats> samples) {
 }

@@ -2,8 +2,8 @@ package io.arborcast.sim.scenario;
 
 import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.SimNetwork;
-import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.report.RunResult;
+import io.arborcast.sim.report.Summary;
 import io.arborcast.sim.report.Stats;
 import io.arborcast.sim.workload.Workload;
 
@@ -73,35 +73,16 @@ public final class ScenarioRunner {
         }
         double wall = (System.nanoTime() - wallStart) / 1e9;
         Map<String, Stats> samples = new LinkedHashMap<>();
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("scenario", s.name());
-        summary.put("seed", s.seed());
-        summary.put("nodes", s.nodes());
-        summary.put("virtualSeconds", sim.now() / 1000.0);
-        summary.put("wallSeconds", Math.round(wall * 100) / 100.0);
-        summary.put("events", sim.eventsProcessed());
-        summary.put("eventsPerSecond", Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)));
-        summary.put("peakHeapBytes", peakHeap());
-        if (s.engine().partitions() > 1) {
-            summary.put("partitions", s.engine().partitions());
-        }
-        summary.put(w.section(), w.summary(samples));
-        if (w.attackSummary() != null) {
-            summary.put("attack", w.attackSummary());
-        }
-        Map<String, Object> traffic = new LinkedHashMap<>();
+        Summary.Section section = w.summary(samples);
         SimNetwork.Traffic tr = net.traffic();
-        traffic.put("datagrams", tr.datagrams);
-        traffic.put("datagramBytes", tr.datagramBytes);
-        traffic.put("datagramsLost", tr.datagramsLost);
-        traffic.put("droppedToDeadOrUnreachable", tr.dropped);
-        traffic.put("messagesByType", tr.messagesByType());
-        summary.put("network", traffic);
+        Summary summary = new Summary(s.name(), s.seed(), s.nodes(), sim.now() / 1000.0, Math.round(wall * 100) / 100.0,
+                sim.eventsProcessed(), Math.round(sim.eventsProcessed() / Math.max(wall, 1e-9)), peakHeap(),
+                s.engine().partitions() > 1 ? s.engine().partitions() : null,
+                section instanceof Summary.Dht d ? d : null, section instanceof Summary.Gossip g ? g : null,
+                section instanceof Summary.Stream st ? st : null, w.attackSummary(),
+                new Summary.Network(tr.datagrams, tr.datagramBytes, tr.datagramsLost, tr.dropped, tr.messagesByType()));
         return new RunResult(summary, columns, rows, samples);
     }
-
-    /** Fields that depend on the machine rather than the scenario and seed. */
-    public static final List<String> WALL_CLOCK_FIELDS = List.of("wallSeconds", "eventsPerSecond", "peakHeapBytes");
 
     private static void resetPeaks() {
         for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {

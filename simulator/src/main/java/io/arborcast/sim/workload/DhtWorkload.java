@@ -7,6 +7,7 @@ import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.report.Summary;
 import io.arborcast.sim.scenario.Scenario;
 
 import io.arborcast.core.DhtMessage;
@@ -22,7 +23,6 @@ import io.arborcast.dht.DhtResults.LookupResult;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -357,18 +357,11 @@ final class DhtWorkload implements Workload {
             }
         }
 
-        Map<String, Object> summary() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("kind", "sybil");
-            m.put("sybils", nodes.size());
-            m.put("sybilsAmongTrueClosest", trueClosestWithSybils().stream().filter(addresses::contains).count());
-            m.put("recordStoredAt", stored);
-            m.put("finds", finds);
-            m.put("recordFound", finds == 0 ? Double.NaN : (double) recordFound / finds);
-            m.put("honestProviderFound", finds == 0 ? Double.NaN : (double) providerFound / finds);
-            m.put("findMsMedian", findMillis.percentile(50));
-            m.put("lookupMaxPerSubnet", s.dht().lookupMaxPerSubnet());
-            return m;
+        Summary.Sybil summary() {
+            return new Summary.Sybil(Scenario.AttackKind.SYBIL.setting(), nodes.size(),
+                    trueClosestWithSybils().stream().filter(addresses::contains).count(), stored, finds,
+                    share(recordFound, finds), share(providerFound, finds), findMillis.percentile(50),
+                    s.dht().lookupMaxPerSubnet());
         }
 
         /** The k closest to the channel among honest nodes and sybils together. */
@@ -392,7 +385,7 @@ final class DhtWorkload implements Workload {
     }
 
     @Override
-    public Map<String, Object> attackSummary() {
+    public Summary.Sybil attackSummary() {
         return attack.kind() == Scenario.AttackKind.SYBIL ? channel.summary() : null;
     }
 
@@ -409,10 +402,6 @@ final class DhtWorkload implements Workload {
         return lookupsStart + s.workload().lookupWindowMillis() + 5_000;
     }
 
-    @Override
-    public String section() {
-        return "dht";
-    }
 
     @Override
     public List<String> columns() {
@@ -426,31 +415,9 @@ final class DhtWorkload implements Workload {
 
     /** The dht section of summary.json, plus the samples for plots. */
     @Override
-    public Map<String, Object> summary(Map<String, Stats> samples) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("lookups", lookupsDone);
-        if (channel != null) {
-            d.put("lookup", "find-value");
-            d.put("recordFound", channel.finds == 0 ? Double.NaN : (double) channel.recordFound / channel.finds);
-            d.put("providerFound", channel.finds == 0 ? Double.NaN : (double) channel.providerFound / channel.finds);
-        }
-        if (directory != null) {
-            d.putAll(directory.summary());
-        }
-        d.put("lookupsAbandoned", lookupsStarted - lookupsDone);
-        d.put("lookupsStuckAtLiveNodes", inFlight.stream().filter(SimNode::alive).count());
-        d.put("lookupSuccess", lookupSuccess());
-        if (channel == null && directory == null) {
-            d.put("closestFound", lookupsDone == 0 ? Double.NaN : (double) closestFound / lookupsDone);
-            d.put("closestFoundStrict", lookupsDone == 0 ? Double.NaN : (double) closestFoundStrict / lookupsDone);
-        }
-        d.put("hopsMedian", hops.percentile(50));
-        d.put("hopsP99", hops.percentile(99));
-        d.put("lookupLatencyMsMedian", latency.percentile(50));
-        d.put("lookupLatencyMsP99", latency.percentile(99));
-        d.put("joins", joinMillis.count());
-        d.put("joinFailures", joinFailures);
-        d.put("joinMsMedian", joinMillis.percentile(50));
+    public Summary.Dht summary(Map<String, Stats> samples) {
+        boolean findNode = channel == null && directory == null;
+        boolean departing = s.churn().enabled() || s.faults().massFailureAt() >= 0;
         long tableSum = 0;
         int live = 0;
         for (int i = 0; i < pop.size(); i++) {
@@ -459,13 +426,23 @@ final class DhtWorkload implements Workload {
                 live++;
             }
         }
-        d.put("routingTableMean", live == 0 ? Double.NaN : (double) tableSum / live);
-        if (s.churn().enabled() || s.faults().massFailureAt() >= 0) {
-            d.put("arrivals", arrivals);
-            d.put("departures", departures);
-        }
         samples.put("hops", hops);
         samples.put("lookupLatencyMs", latency);
-        return d;
+        return new Summary.Dht(lookupsDone,
+                channel != null ? "find-value" : directory != null ? "directory" : null,
+                channel == null ? null : share(channel.recordFound, channel.finds),
+                channel == null ? null : share(channel.providerFound, channel.finds),
+                directory == null ? null : directory.summary(),
+                lookupsStarted - lookupsDone, inFlight.stream().filter(SimNode::alive).count(), lookupSuccess(),
+                findNode ? share(closestFound, lookupsDone) : null, findNode ? share(closestFoundStrict, lookupsDone) : null,
+                hops.percentile(50), hops.percentile(99), latency.percentile(50), latency.percentile(99),
+                joinMillis.count(), joinFailures, joinMillis.percentile(50),
+                live == 0 ? Double.NaN : (double) tableSum / live,
+                departing ? arrivals : null, departing ? departures : null);
+    }
+
+    /** {@code part / whole}, NaN (not measurable) when {@code whole} is 0. */
+    static double share(long part, long whole) {
+        return whole == 0 ? Double.NaN : (double) part / whole;
     }
 }

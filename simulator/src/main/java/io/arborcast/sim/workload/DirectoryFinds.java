@@ -3,6 +3,7 @@ package io.arborcast.sim.workload;
 import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.report.Summary;
 import io.arborcast.sim.scenario.Scenario;
 
 import io.arborcast.core.ChannelListing;
@@ -14,7 +15,7 @@ import io.arborcast.dht.DhtResults.ListingsResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -66,9 +67,10 @@ final class DirectoryFinds {
     private long storesUnreachable;
     /**
      * The flooding hosts: none of them lists a real channel or asks (its own flood would crowd
-     * that out, and its uplink is full of it).
+     * that out, and its uplink is full of it). In the order drawn: a node hashes by identity, so
+     * a hash set's order (which host lists which made-up channels) would change from run to run.
      */
-    private final Set<SimNode> flooders = new HashSet<>();
+    private final Set<SimNode> flooders = new LinkedHashSet<>();
 
     DirectoryFinds(Scenario s, Simulation sim, DhtPopulation pop, Random random, Object lock, Counters counters) {
         this.s = s;
@@ -185,7 +187,7 @@ final class DirectoryFinds {
     }
 
     /** The directory part of the dht section of summary.json. */
-    Map<String, Object> summary() {
+    Summary.Directory summary() {
         long served = 0;
         long lost = 0;
         long busiest = 0;
@@ -198,30 +200,13 @@ final class DirectoryFinds {
             serving += p > 0 ? 1 : 0;
         }
         double window = Math.max(1, s.workload().lookupWindowMillis() / 1000.0);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lookup", "directory");
-        m.put("channelsListed", s.workload().directoryChannels());
-        m.put("genres", genres.size());
-        m.put("finds", finds);
-        m.put("channelsFound", channelsExpected == 0 ? Double.NaN : (double) channelsFound / channelsExpected);
-        m.put("findsComplete", finds == 0 ? Double.NaN : (double) complete / finds);
-        m.put("findMsMedian", millis.percentile(50));
-        m.put("findMsP99", millis.percentile(99));
-        m.put("listingPagesServed", served);
-        m.put("listingPagesLost", lost);
-        m.put("busiestNodePagesPerSecond", busiest / window);
-        m.put("nodesServingPages", serving);
-        m.put("listingStoresAccepted", storesAccepted);
-        m.put("listingStoresRefused", storesRefused);
-        m.put("listingStoresUnreachable", storesUnreachable);
-        if (s.workload().directoryFloodHosts() > 0) {
-            m.put("floodHosts", s.workload().directoryFloodHosts());
-            m.put("floodListings", (long) s.workload().directoryFloodHosts() * s.workload().directoryFloodListings());
-            m.put("floodedGenreFinds", floodedFinds);
-            m.put("floodedGenreRealFound", floodedRealExpected == 0 ? Double.NaN
-                    : (double) floodedRealFound / floodedRealExpected);
-            m.put("floodedGenreFakesPerAnswer", floodedFinds == 0 ? Double.NaN : (double) fakesFound / floodedFinds);
-        }
-        return m;
+        int floodHosts = s.workload().directoryFloodHosts();
+        Summary.Flood flood = floodHosts == 0 ? null : new Summary.Flood(floodHosts,
+                (long) floodHosts * s.workload().directoryFloodListings(), floodedFinds,
+                DhtWorkload.share(floodedRealFound, floodedRealExpected), DhtWorkload.share(fakesFound, floodedFinds));
+        return new Summary.Directory(s.workload().directoryChannels(), genres.size(), finds,
+                DhtWorkload.share(channelsFound, channelsExpected), DhtWorkload.share(complete, finds),
+                millis.percentile(50), millis.percentile(99), served, lost, busiest / window, serving, storesAccepted,
+                storesRefused, storesUnreachable, flood);
     }
 }

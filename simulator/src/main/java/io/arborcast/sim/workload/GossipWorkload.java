@@ -4,6 +4,7 @@ import io.arborcast.sim.engine.Simulation;
 import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.report.Summary;
 import io.arborcast.sim.scenario.Scenario;
 
 import io.arborcast.core.GossipMessage;
@@ -16,7 +17,6 @@ import io.arborcast.gossip.ChannelGossip;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -181,10 +181,6 @@ final class GossipWorkload implements Workload {
         return endAt;
     }
 
-    @Override
-    public String section() {
-        return "gossip";
-    }
 
     @Override
     public List<String> columns() {
@@ -197,22 +193,12 @@ final class GossipWorkload implements Workload {
     }
 
     @Override
-    public Map<String, Object> summary(Map<String, Stats> samples) {
-        Map<String, Object> g = new LinkedHashMap<>();
-        g.put("largestComponentShare", componentAfter);
-        g.put("largestComponentShareBeforeFailure", componentBefore);
-        g.put("crashed", crashedAt.size());
-        g.put("falsePositiveDeaths", falsePositives);
+    public Summary.Gossip summary(Map<String, Stats> samples) {
         double peerHours = 0;
         for (SimNode n : nodes) {
             Long at = crashedAt.get(n.index());
             peerHours += ((at != null ? at : sim.now()) - 0) / 3_600_000.0;
         }
-        g.put("falsePositivesPerPeerHour", peerHours == 0 ? Double.NaN : falsePositives / peerHours);
-        g.put("detections", detection.count());
-        g.put("detectionMsMedian", detection.percentile(50));
-        g.put("detectionMsP99", detection.percentile(99));
-        g.put("controlBytesPerPeerPerSecond", bytesPerPeerPerSecond);
         double activeMean = 0;
         int live = 0;
         for (int i = 0; i < nodes.size(); i++) {
@@ -221,8 +207,9 @@ final class GossipWorkload implements Workload {
                 live++;
             }
         }
-        g.put("activeViewMean", live == 0 ? Double.NaN : activeMean / live);
         samples.put("detectionMs", detection);
-        return g;
+        return new Summary.Gossip(componentAfter, componentBefore, crashedAt.size(), falsePositives,
+                peerHours == 0 ? Double.NaN : falsePositives / peerHours, detection.count(), detection.percentile(50),
+                detection.percentile(99), bytesPerPeerPerSecond, live == 0 ? Double.NaN : activeMean / live);
     }
 }

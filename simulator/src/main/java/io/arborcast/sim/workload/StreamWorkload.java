@@ -8,6 +8,7 @@ import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.report.Histogram;
 import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.report.Summary;
 import io.arborcast.sim.scenario.Scenario;
 
 import io.arborcast.core.Message;
@@ -318,10 +319,6 @@ final class StreamWorkload implements Workload {
         return sim.now() >= endAt;
     }
 
-    @Override
-    public String section() {
-        return "stream";
-    }
 
     @Override
     public List<String> columns() {
@@ -450,7 +447,7 @@ final class StreamWorkload implements Workload {
     }
 
     @Override
-    public Map<String, Object> summary(Map<String, Stats> samples) {
+    public Summary.Stream summary(Map<String, Stats> samples) {
         long delayChunks = s.stream().playoutDelayMillis() / s.stream().chunkMillis();
         Tally all = new Tally();
         Map<NatClass, Tally> byClass = new java.util.EnumMap<>(NatClass.class);
@@ -478,62 +475,35 @@ final class StreamWorkload implements Workload {
                 }
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
         lastContinuity = all.continuity();
-        m.put("continuityIndex", lastContinuity);
-        m.put("startupDelayMsMedian", all.startup.percentile(50));
-        m.put("startupDelayMsP95", all.startup.percentile(95));
         // each chunk's lag from the source's cut to its playout at a listener, over all chunks
         // played, and the least it could be (the path's one-way delays), over listeners at the end
         Histogram lag = Histogram.sum(lags);
-        m.put("latencyMsMedian", lag.percentile(50));
-        m.put("latencyMsP95", lag.percentile(95));
-        m.put("latencyMsP99", lag.percentile(99));
-        m.put("latencyFloorMsMedian", latencyFloors(trueDepth).percentile(50));
-        m.put("repairs", all.repairs);
-        m.put("repairLatencyMsMedian", all.repair.percentile(50));
-        m.put("repairLatencyMsP95", all.repair.percentile(95));
-        m.put("skippedChunks", all.skipped);
-        m.put("duplicateChunks", all.duplicates);
         long[] depths = depth.sortedValues();
-        m.put("maxDepth", depths.length == 0 ? 0 : depths[depths.length - 1]);
-        m.put("meanDepth", depth.mean());
-        // at the end: attached peers whose parent chain does not reach the source yet (a repair
-        // under way above them), and peers whose own idea of their depth is out of date
-        m.put("attachedNotConnected", notConnected);
-        m.put("depthBeliefStale", staleBeliefs);
-        m.put("sourceUploadRatio", streamBytes == 0 ? Double.NaN
-                : (double) peers.get(0).node.bytesSent() / streamBytes);
-        Map<String, Double> byType = new LinkedHashMap<>(); // the same ratio split by message type
+        Map<String, Double> byType = new LinkedHashMap<>(); // the source's upload ratio split by message type
         peers.get(0).node.sentByType().forEach((type, bytes) -> byType.put(type, (double) bytes / streamBytes));
-        m.put("sourceUploadByType", byType);
         SimNetwork.Traffic t = net.traffic();
-        m.put("controlOverhead", t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes);
-        m.put("listenersMeasured", all.startup.count());
-        if (s.stream().nat().any()) {
-            m.put("byReachability", byReachability(byClass));
-        }
-        if (!s.stream().uploadClasses().isEmpty()) {
-            m.put("byUploadClass", byUploadClass(byUpload));
-        }
         Map<String, Long> reasons = new java.util.TreeMap<>();
         for (Peer p : peers) {
             p.tree.stats().refusalReasons.forEach((k, v) -> reasons.merge(k, v, Long::sum));
         }
-        m.put("attachesSent", total(st -> st.attachesSent));
-        m.put("refusalsReceived", total(st -> st.refusalsReceived));
-        m.put("refusalReasons", reasons);
-        m.put("pullsServed", total(st -> st.pullsServed));
-        m.put("pullsRefused", total(st -> st.pullsRefused)); // too soon again, or an uplink that cannot spare it
-        m.put("chunksPulled", total(st -> st.chunksPulled));
-        if (s.faults().massFailureAt() >= 0) {
-            m.put("massFailure", massFailure());
-        }
-        m.put("limits", limits());
         samples.put("startupDelayMs", all.startup);
         samples.put("repairLatencyMs", all.repair);
         samples.put("depth", depth);
-        return m;
+        return new Summary.Stream(lastContinuity, all.startup.percentile(50), all.startup.percentile(95),
+                lag.percentile(50), lag.percentile(95), lag.percentile(99), latencyFloors(trueDepth).percentile(50),
+                all.repairs, all.repair.percentile(50), all.repair.percentile(95), all.skipped, all.duplicates,
+                depths.length == 0 ? 0 : depths[depths.length - 1], depth.mean(),
+                // at the end: attached peers whose parent chain does not reach the source yet (a repair
+                // under way above them), and peers whose own idea of their depth is out of date
+                notConnected, staleBeliefs,
+                streamBytes == 0 ? Double.NaN : (double) peers.get(0).node.bytesSent() / streamBytes, byType,
+                t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes,
+                all.startup.count(), s.stream().nat().any() ? byReachability(byClass) : null,
+                s.stream().uploadClasses().isEmpty() ? null : byUploadClass(byUpload),
+                total(st -> st.attachesSent), total(st -> st.refusalsReceived), reasons, total(st -> st.pullsServed),
+                total(st -> st.pullsRefused), // too soon again, or an uplink that cannot spare it
+                total(st -> st.chunksPulled), s.faults().massFailureAt() >= 0 ? massFailure() : null, limits());
     }
 
     /**
@@ -541,8 +511,8 @@ final class StreamWorkload implements Workload {
      * gives, the children they feed at the end, their depth, and the class's continuity; and the
      * slots offered per live listener, which must exceed 1 for everyone to be fed.
      */
-    private Map<String, Object> byUploadClass(Map<Scenario.UploadClass, Tally> byUpload) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private Summary.UploadClasses byUploadClass(Map<Scenario.UploadClass, Tally> byUpload) {
+        Map<String, Summary.UploadClassFigures> out = new LinkedHashMap<>();
         long slots = 0;
         long live = 0;
         for (Scenario.UploadClass c : s.stream().uploadClasses()) {
@@ -560,23 +530,15 @@ final class StreamWorkload implements Workload {
                 }
             }
             Tally t = byUpload.getOrDefault(c, new Tally());
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("slotsEach", slotsEach);
-            m.put("live", children.count());
-            m.put("childrenMean", children.mean());
-            m.put("depthMean", depth.mean());
-            m.put("listenersMeasured", t.startup.count());
-            m.put("continuityIndex", t.continuity());
-            m.put("skippedChunks", t.skipped);
-            out.put(c.kbps() + " kbit/s (" + c.share() + ")", m);
+            out.put(c.kbps() + " kbit/s (" + c.share() + ")", new Summary.UploadClassFigures(slotsEach, children.count(),
+                    children.mean(), depth.mean(), t.startup.count(), t.continuity(), t.skipped));
         }
-        out.put("slotsPerListener", live == 0 ? Double.NaN : (double) slots / live);
-        return out;
+        return new Summary.UploadClasses(out, live == 0 ? Double.NaN : (double) slots / live);
     }
 
     /** The listeners' figures by reachability class, and how often connection reversal was used. */
-    private Map<String, Object> byReachability(Map<NatClass, Tally> byClass) {
-        Map<String, Object> out = new LinkedHashMap<>();
+    private Summary.Reachability byReachability(Map<NatClass, Tally> byClass) {
+        Map<String, Summary.ClassFigures> out = new LinkedHashMap<>();
         Map<NatClass, Stats> views = new java.util.EnumMap<>(NatClass.class);
         Map<NatClass, Stats> passives = new java.util.EnumMap<>(NatClass.class);
         for (Peer p : peers.subList(1, peers.size())) {
@@ -585,24 +547,13 @@ final class StreamWorkload implements Workload {
                 passives.computeIfAbsent(p.nat, k -> new Stats()).add(p.channel.gossip().passiveView().size());
             }
         }
-        byClass.forEach((k, t) -> {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("gossipActiveViewMean", views.containsKey(k) ? views.get(k).mean() : Double.NaN);
-            c.put("gossipPassiveViewMean", passives.containsKey(k) ? passives.get(k).mean() : Double.NaN);
-            c.put("listenersMeasured", t.startup.count());
-            c.put("continuityIndex", t.continuity());
-            c.put("skippedChunks", t.skipped);
-            c.put("startupDelayMsMedian", t.startup.percentile(50));
-            c.put("repairLatencyMsMedian", t.repair.percentile(50));
-            out.put(k.setting, c);
-        });
-        out.put("reversalsAsked", total(st -> st.reversalsAsked));
-        out.put("reversalsServed", total(st -> st.reversalsServed));
-        out.put("reversalsRefused", total(st -> st.reversalsRefused));
-        out.put("punchesAsked", total(st -> st.punchesAsked));
-        out.put("punchesSucceeded", total(st -> st.punchesSucceeded));
-        out.put("punchesFailed", total(st -> st.punchesFailed));
-        return out;
+        byClass.forEach((k, t) -> out.put(k.setting, new Summary.ClassFigures(
+                views.containsKey(k) ? views.get(k).mean() : Double.NaN,
+                passives.containsKey(k) ? passives.get(k).mean() : Double.NaN, t.startup.count(), t.continuity(),
+                t.skipped, t.startup.percentile(50), t.repair.percentile(50))));
+        return new Summary.Reachability(out, total(st -> st.reversalsAsked), total(st -> st.reversalsServed),
+                total(st -> st.reversalsRefused), total(st -> st.punchesAsked), total(st -> st.punchesSucceeded),
+                total(st -> st.punchesFailed));
     }
 
     /** A tree counter summed over every peer that ever joined. */
@@ -630,12 +581,10 @@ final class StreamWorkload implements Workload {
     }
 
     @Override
-    public Map<String, Object> attackSummary() {
+    public Summary.RelayAttack attackSummary() {
         if (attack.kind() == Scenario.AttackKind.NONE) {
             return null;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", attack.kind().setting());
         long forgedPlayed = 0;
         long honestForgedPlayed = 0;
         long hostile = 0;
@@ -651,24 +600,17 @@ final class StreamWorkload implements Workload {
                 badParentsLeft += p.tree.stats().faultyParents;
             }
         }
-        m.put("forgedChunksPlayed", honestForgedPlayed);
-        m.put("forgedChunksPlayedByForgers", forgedPlayed - honestForgedPlayed);
-        m.put("hostileRelays", hostile);
-        m.put("badChunksRejected", badChunks);
-        m.put("badParentsLeft", badParentsLeft);
+        Summary.AttachFlood flood = null;
         if (attack.kind() == Scenario.AttackKind.ATTACH_FLOOD) {
-            m.put("flooders", flooders.size());
-            m.put("floodAttaches", floodAttaches);
-            m.put("floodPulls", floodPulls);
             long toFlooders = 0;
             for (SimNode f : flooders) {
                 toFlooders += f.bytesAddressed();
             }
-            m.put("bytesSentToFlooders", toFlooders);
+            flood = new Summary.AttachFlood(flooders.size(), floodAttaches, floodPulls, toFlooders);
         }
-        m.put("replayLimitHits", net.limitHits(io.arborcast.core.Limit.CHUNK_REPLAY));
-        m.put("honestContinuityIndex", lastContinuity);
-        return m;
+        return new Summary.RelayAttack(attack.kind().setting(), honestForgedPlayed, forgedPlayed - honestForgedPlayed,
+                hostile, badChunks, badParentsLeft, flood, net.limitHits(io.arborcast.core.Limit.CHUNK_REPLAY),
+                lastContinuity);
     }
 
     /**
@@ -676,7 +618,7 @@ final class StreamWorkload implements Workload {
      * the failure to the first chunk from a new parent (survivors that left before it excluded;
      * for one that moved to a shallower parent before it noticed the loss, that parent's accept).
      */
-    private Map<String, Object> massFailure() {
+    private Summary.MassFailure massFailure() {
         Stats refed = new Stats();
         int orphans = 0;
         int within10s = 0;
@@ -691,14 +633,8 @@ final class StreamWorkload implements Workload {
                 within10s += ms <= 10_000 ? 1 : 0;
             }
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("orphans", orphans);
-        m.put("fedAgain", refed.count());
-        m.put("fedAgainWithin10s", orphans == 0 ? Double.NaN : (double) within10s / orphans);
-        m.put("fedAgainMsMedian", refed.percentile(50));
-        m.put("fedAgainMsP95", refed.percentile(95));
-        m.put("fedAgainMsMax", refed.percentile(100));
-        return m;
+        return new Summary.MassFailure(orphans, refed.count(), orphans == 0 ? Double.NaN : (double) within10s / orphans,
+                refed.percentile(50), refed.percentile(95), refed.percentile(100));
     }
 
     /**
@@ -706,10 +642,7 @@ final class StreamWorkload implements Workload {
      * copy per slot; a tree of fan-out 3 is ceil(log3 N) deep (the target allows 3 more); a
      * listener cannot start before a directory lookup and one attach round trip.
      */
-    private Map<String, Object> limits() {
-        Map<String, Object> l = new LinkedHashMap<>();
-        l.put("sourceUploadFloor", s.stream().sourceSlots());
-        l.put("depthBound", (int) Math.ceil(Math.log(s.nodes()) / Math.log(3)) + 3);
+    private Summary.Limits limits() {
         Stats rtt = new Stats();
         java.util.Random r = new java.util.Random(s.seed());
         for (int i = 0; i < 1_000 && peers.size() > 1; i++) {
@@ -717,7 +650,7 @@ final class StreamWorkload implements Workload {
             SimNode b = peers.get(r.nextInt(peers.size())).node;
             rtt.add(Math.round(2 * net.latency().baseMillis(a, b)));
         }
-        l.put("startupFloorMs", s.stream().directoryLatencyMillis() + rtt.percentile(50));
-        return l;
+        return new Summary.Limits(s.stream().sourceSlots(), (int) Math.ceil(Math.log(s.nodes()) / Math.log(3)) + 3,
+                s.stream().directoryLatencyMillis() + rtt.percentile(50));
     }
 }

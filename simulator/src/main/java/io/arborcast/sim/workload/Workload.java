@@ -5,6 +5,7 @@ import io.arborcast.sim.net.SimNetwork;
 import io.arborcast.sim.net.SimNode;
 import io.arborcast.sim.scenario.Scenario;
 import io.arborcast.sim.report.Stats;
+import io.arborcast.sim.report.Summary;
 
 import java.util.List;
 import java.util.Map;
@@ -30,19 +31,16 @@ public interface Workload {
     /** True when the run may end early. */
     boolean done();
 
-    /** The name of this workload's section in summary.json. */
-    String section();
-
     /** Extra time-series columns, sampled once per virtual second. */
     List<String> columns();
 
     double[] sample();
 
     /** This workload's summary section; raw samples for plots go into {@code samples}. */
-    Map<String, Object> summary(Map<String, Stats> samples);
+    Summary.Section summary(Map<String, Stats> samples);
 
     /** The summary.json {@code attack} section, or null when the scenario has no attack. */
-    default Map<String, Object> attackSummary() {
+    default Summary.Attack attackSummary() {
         return null;
     }
 

@@ -3,18 +3,19 @@ package io.arborcast.sim.scenario;
 import io.arborcast.sim.report.RunResult;
 import io.arborcast.sim.report.Json;
 import io.arborcast.sim.report.Reports;
+import io.arborcast.sim.report.Summary;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.InstanceOfAssertFactories.map;
 
 class ScenarioRunnerTest {
     private static final String SMALL = """
@@ -42,10 +43,15 @@ class ScenarioRunnerTest {
             }
             """;
 
-    private static Map<String, Object> withoutWallClock(Map<String, Object> summary) {
-        Map<String, Object> m = new LinkedHashMap<>(summary);
-        ScenarioRunner.WALL_CLOCK_FIELDS.forEach(m::remove);
-        return m;
+    /** The summary.json of {@code r} without the figures of the machine. */
+    private static String json(RunResult r) {
+        return Json.write(r.summary().withoutWallClock());
+    }
+
+    /** What a summary.json file holds, as nested maps. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readJson(Path file) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readValue(file.toFile(), Map.class);
     }
 
     @Test
@@ -53,98 +59,112 @@ class ScenarioRunnerTest {
         Scenario s = Scenario.parse(SMALL);
         RunResult a = ScenarioRunner.run(s, null);
         RunResult b = ScenarioRunner.run(s, null);
-        assertThat(Json.write(withoutWallClock(a.summary()))).isEqualTo(Json.write(withoutWallClock(b.summary())));
+        assertThat(json(a)).isEqualTo(json(b));
         assertThat(a.timeseries()).hasSameSizeAs(b.timeseries());
         RunResult c = ScenarioRunner.run(s.withSeed(4), null);
-        assertThat(Json.write(withoutWallClock(c.summary()))).isNotEqualTo(Json.write(withoutWallClock(a.summary())));
+        assertThat(json(c)).isNotEqualTo(json(a));
+    }
+
+    /** Nothing a run does may follow an identity hash (a set of nodes iterated, say): two runs in one JVM differ in those. */
+    @Test
+    void aDirectoryRunWithAListingFloodIsTheSameTwice() {
+        Scenario s = Scenario.parse("""
+                scenario {
+                  name = directory-twice, seed = 8, nodes = 150
+                  workload { kind = dht, lookup = directory, directory-channels = 20, directory-genres = 2,
+                             directory-flood { hosts = 10, listings-per-host = 10 },
+                             join-interval = 20 ms, settle = 10 s, lookups = 20, lookup-window = 5 s }
+                }
+                """);
+        assertThat(json(ScenarioRunner.run(s, null))).isEqualTo(json(ScenarioRunner.run(s, null)));
     }
 
     /** The run of {@code s} on one thread, after checking that it is the same on two. */
     private static RunResult sameOnOneThreadAndOnTwo(Scenario s) {
         RunResult one = ScenarioRunner.run(s.withThreads(1), null);
         RunResult two = ScenarioRunner.run(s.withThreads(2), null);
-        assertThat(Json.write(withoutWallClock(two.summary()))).isEqualTo(Json.write(withoutWallClock(one.summary())));
+        assertThat(json(two)).isEqualTo(json(one));
         assertThat(two.timeseries()).hasSameSizeAs(one.timeseries());
-        assertThat(one.summary()).containsEntry("partitions", s.engine().partitions());
+        assertThat(one.summary().partitions()).isEqualTo(s.engine().partitions());
         return one;
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aDhtRunOnTwoPartitionsIsTheSameOnOneThreadAndOnTwoAndStillFindsTheClosest() {
         Scenario s = Scenario.parse(SMALL + "scenario.engine.partitions = 2");
         assertThat(s.engine().partitions()).isEqualTo(2);
-        RunResult one = sameOnOneThreadAndOnTwo(s);
-        Map<String, Object> dht = (Map<String, Object>) one.summary().get("dht");
-        assertThat((Integer) dht.get("lookups")).isGreaterThan(250);
-        assertThat((Double) dht.get("closestFound")).isGreaterThan(0.7);
-        assertThat((Integer) dht.get("departures")).isGreaterThan(50);
+        Summary.Dht dht = sameOnOneThreadAndOnTwo(s).summary().dht();
+        assertThat(dht.lookups()).isGreaterThan(250);
+        assertThat(dht.closestFound()).isGreaterThan(0.7);
+        assertThat(dht.departures()).isGreaterThan(50);
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aStreamRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillStreams() {
-        RunResult one = sameOnOneThreadAndOnTwo(Scenario.parse(STREAM + "scenario.engine.partitions = 3"));
-        Map<String, Object> stream = (Map<String, Object>) one.summary().get("stream");
-        assertThat((Double) stream.get("continuityIndex")).isGreaterThan(0.999);
-        assertThat((Long) stream.get("skippedChunks")).isZero();
-        assertThat((Long) stream.get("repairs")).isPositive(); // churn took parents: links closed across partitions
+        Summary.Stream stream = sameOnOneThreadAndOnTwo(Scenario.parse(STREAM + "scenario.engine.partitions = 3"))
+                .summary().stream();
+        assertThat(stream.continuityIndex()).isGreaterThan(0.999);
+        assertThat(stream.skippedChunks()).isZero();
+        assertThat(stream.repairs()).isPositive(); // churn took parents: links closed across partitions
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aGossipRunOnPartitionsIsTheSameOnOneThreadAndOnTwoAndStillDetectsTheCrashed() {
-        RunResult one = sameOnOneThreadAndOnTwo(Scenario.parse(GOSSIP + "scenario.engine.partitions = 2"));
-        Map<String, Object> g = (Map<String, Object>) one.summary().get("gossip");
-        assertThat(((Number) g.get("largestComponentShare")).doubleValue()).isGreaterThan(0.99);
-        assertThat(((Number) g.get("detections")).longValue()).isGreaterThan(100);
+        Summary.Gossip g = sameOnOneThreadAndOnTwo(Scenario.parse(GOSSIP + "scenario.engine.partitions = 2")).summary().gossip();
+        assertThat(g.largestComponentShare()).isGreaterThan(0.99);
+        assertThat(g.detections()).isGreaterThan(100);
     }
 
     @Test
     void dhtScenarioMeasuresLookupsUnderChurnAndWritesReports(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(SMALL), null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dht = (Map<String, Object>) r.summary().get("dht");
-        assertThat((Integer) dht.get("lookups") + (Integer) dht.get("lookupsAbandoned")).isEqualTo(300);
-        assertThat((Integer) dht.get("lookups")).isGreaterThan(250);
-        assertThat((Double) dht.get("closestFound")).isGreaterThan(0.7);
-        assertThat((Integer) dht.get("departures")).isGreaterThan(50);
-        assertThat(r.summary()).containsKeys("scenario", "seed", "nodes", "virtualSeconds", "wallSeconds", "events",
-                "eventsPerSecond", "peakHeapBytes", "dht");
-        assertThat(r.summary()).doesNotContainKey("stream"); // not measurable yet: absent, not zero
+        Summary.Dht dht = r.summary().dht();
+        assertThat(dht.lookups() + dht.lookupsAbandoned()).isEqualTo(300);
+        assertThat(dht.lookups()).isGreaterThan(250);
+        assertThat(dht.closestFound()).isGreaterThan(0.7);
+        assertThat(dht.departures()).isGreaterThan(50);
         Reports.write(r, dir);
-        assertThat(Files.readString(dir.resolve("summary.json"))).contains("\"lookupSuccess\"", "\"hopsP99\"");
+        Map<String, Object> json = readJson(dir.resolve("summary.json"));
+        assertThat(json).containsKeys("scenario", "seed", "nodes", "virtualSeconds", "wallSeconds", "events",
+                "eventsPerSecond", "peakHeapBytes", "dht", "network");
+        // not measured in this run: absent, not zero or null
+        assertThat(json).doesNotContainKeys("stream", "gossip", "attack", "partitions");
+        assertThat(json).extractingByKey("dht").asInstanceOf(map(String.class, Object.class)).containsKeys("lookupSuccess", "hopsP99", "closestFound", "arrivals")
+                .doesNotContainKeys("lookup", "recordFound", "channelsListed", "floodHosts");
         assertThat(Files.readAllLines(dir.resolve("timeseries.csv")).get(0)).startsWith("second,liveNodes");
         assertThat(Files.size(dir.resolve("hops-histogram.png"))).isGreaterThan(1000);
         assertThat(Files.size(dir.resolve("lookup-latency-cdf.png"))).isGreaterThan(1000);
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void theDirectoryWorkloadFindsEveryListedChannelThroughAListingFloodAndCountsThePagesServed() {
-        Map<String, Object> d = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+        Summary.Dht dht = ScenarioRunner.run(Scenario.parse("""
                 scenario {
                   name = directory, seed = 4, nodes = 300
                   workload { kind = dht, lookup = directory, directory-channels = 60, directory-genres = 6,
                              directory-flood { hosts = 40, listings-per-host = 30 },
                              join-interval = 20 ms, settle = 20 s, lookups = 100, lookup-window = 20 s }
                 }
-                """), null).summary().get("dht");
-        assertThat(d).containsEntry("lookup", "directory").containsEntry("channelsListed", 60)
-                .containsEntry("finds", 100).containsEntry("channelsFound", 1.0).containsEntry("findsComplete", 1.0)
-                .doesNotContainKey("closestFound");
+                """), null).summary().dht();
+        Summary.Directory d = dht.directory();
+        assertThat(dht.lookup()).isEqualTo("directory");
+        assertThat(dht.closestFound()).isNull();
+        assertThat(d.channelsListed()).isEqualTo(60);
+        assertThat(d.finds()).isEqualTo(100);
+        assertThat(d.channelsFound()).isEqualTo(1.0);
+        assertThat(d.findsComplete()).isEqualTo(1.0);
         // 1,200 made-up channels claiming a million listeners each, from 40 hosts, in the first genre:
         // its real channels are all still found, beside at most 8 made-up ones per host from each of
         // the 3 nodes asked (each keeps the first 8 a host stored there)
-        assertThat(d).containsEntry("floodListings", 1_200L).containsEntry("floodedGenreRealFound", 1.0);
-        assertThat((Integer) d.get("floodedGenreFinds")).isPositive();
-        assertThat((Double) d.get("floodedGenreFakesPerAnswer")).isPositive().isLessThanOrEqualTo(3 * 8 * 40);
-        assertThat((Long) d.get("listingPagesServed")).isGreaterThanOrEqualTo(300L); // at least a page from each of the three closest
-        assertThat((Double) d.get("busiestNodePagesPerSecond")).isPositive();
+        assertThat(d.flood().floodListings()).isEqualTo(1_200L);
+        assertThat(d.flood().floodedGenreRealFound()).isEqualTo(1.0);
+        assertThat(d.flood().floodedGenreFinds()).isPositive();
+        assertThat(d.flood().floodedGenreFakesPerAnswer()).isPositive().isLessThanOrEqualTo(3 * 8 * 40);
+        assertThat(d.listingPagesServed()).isGreaterThanOrEqualTo(300L); // at least a page from each of the three closest
+        assertThat(d.busiestNodePagesPerSecond()).isPositive();
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void findValueEndsAtTheFirstHolderSoItBeatsAFindNode() {
         String net = """
                 scenario {
@@ -152,87 +172,86 @@ class ScenarioRunnerTest {
                   workload { kind = dht, join-interval = 20 ms, settle = 20 s, lookups = 200, lookup-window = 20 s }
                 }
                 """;
-        Map<String, Object> find = (Map<String, Object>) ScenarioRunner.run(
-                Scenario.parse(net + "scenario.workload.lookup = find-value"), null).summary().get("dht");
-        Map<String, Object> node = (Map<String, Object>) ScenarioRunner.run(Scenario.parse(net), null).summary().get("dht");
-        assertThat(find).containsEntry("lookup", "find-value").containsEntry("recordFound", 1.0)
-                .containsEntry("providerFound", 1.0).doesNotContainKey("closestFound");
-        assertThat(node).doesNotContainKey("lookup").containsEntry("lookupSuccess", 1.0);
-        assertThat((Double) find.get("lookupLatencyMsMedian")).isLessThan((Double) node.get("lookupLatencyMsMedian") / 2);
+        Summary.Dht find = ScenarioRunner.run(Scenario.parse(net + "scenario.workload.lookup = find-value"), null)
+                .summary().dht();
+        Summary.Dht node = ScenarioRunner.run(Scenario.parse(net), null).summary().dht();
+        assertThat(find.lookup()).isEqualTo("find-value");
+        assertThat(find.recordFound()).isEqualTo(1.0);
+        assertThat(find.providerFound()).isEqualTo(1.0);
+        assertThat(find.closestFound()).isNull();
+        assertThat(node.lookup()).isNull();
+        assertThat(node.lookupSuccess()).isEqualTo(1.0);
+        assertThat(find.lookupLatencyMsMedian()).isLessThan(node.lookupLatencyMsMedian() / 2);
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void aFlashCrowdCostsTheSourceLittleMoreThanItsChildrensStreams() {
-        Map<String, Object> st = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+        Summary.Stream st = ScenarioRunner.run(Scenario.parse("""
                 scenario {
                   name = crowd, seed = 31, nodes = 800
                   workload { kind = stream, join-interval = 20 ms, settle = 40 s, measure-after = 30 s }
                 }
-                """), null).summary().get("stream");
-        Map<String, Double> byType = (Map<String, Double>) st.get("sourceUploadByType");
+                """), null).summary().stream();
+        Map<String, Double> byType = st.sourceUploadByType();
         // refusals were 6% of a stream while directory answers stayed parent candidates for good,
         // 0.57% while the full source left the directory only at its next tick (0.16% at once)
         assertThat(byType.get("Refuse")).isLessThan(0.004);
         // its gossip answers were 2.2% while it answered every NEIGHBOR request and advertised its slots
         assertThat(byType.get("NeighborReply")).isLessThan(0.01);
         // the target (4 slots + 5%); 4.201 before those two; chunk framing alone is 4.14
-        assertThat((Double) st.get("sourceUploadRatio")).isLessThan(4.2);
+        assertThat(st.sourceUploadRatio()).isLessThan(4.2);
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void everySurvivorWhoseParentCrashedInAMassFailureIsFedAgainWithinTenSeconds() {
-        Map<String, Object> st = (Map<String, Object>) ScenarioRunner.run(Scenario.parse("""
+        Summary.Stream st = ScenarioRunner.run(Scenario.parse("""
                 scenario {
                   name = fail, seed = 32, nodes = 600
                   faults { mass-failure { at = 40 s, fraction = 0.3 } }
                   workload { kind = stream, join-interval = 20 ms, settle = 30 s, measure-after = 20 s }
                 }
-                """), null).summary().get("stream");
-        Map<String, Object> mf = (Map<String, Object>) st.get("massFailure");
-        assertThat((Integer) mf.get("orphans")).isGreaterThan(60); // about 30% of the listeners lost their parent
-        assertThat(mf.get("fedAgain")).isEqualTo(mf.get("orphans"));
-        assertThat((Double) mf.get("fedAgainMsMax")).isLessThanOrEqualTo(10_000.0);
-        assertThat((Double) mf.get("fedAgainWithin10s")).isEqualTo(1.0);
-        assertThat((Long) st.get("skippedChunks")).isZero();
+                """), null).summary().stream();
+        Summary.MassFailure mf = st.massFailure();
+        assertThat(mf.orphans()).isGreaterThan(60); // about 30% of the listeners lost their parent
+        assertThat(mf.fedAgain()).isEqualTo(mf.orphans());
+        assertThat(mf.fedAgainMsMax()).isLessThanOrEqualTo(10_000.0);
+        assertThat(mf.fedAgainWithin10s()).isEqualTo(1.0);
+        assertThat(st.skippedChunks()).isZero();
     }
 
     @Test
     void gossipScenarioKeepsSurvivorsConnectedAfterHalfCrash() {
         RunResult r = ScenarioRunner.run(Scenario.parse(GOSSIP), null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> g = (Map<String, Object>) r.summary().get("gossip");
-        assertThat((Double) g.get("largestComponentShare")).isGreaterThanOrEqualTo(0.99);
-        assertThat((Integer) g.get("crashed")).isBetween(150, 250);
-        assertThat((Long) g.get("falsePositiveDeaths")).isZero();
+        Summary.Gossip g = r.summary().gossip();
+        assertThat(g.largestComponentShare()).isGreaterThanOrEqualTo(0.99);
+        assertThat(g.crashed()).isBetween(150, 250);
+        assertThat(g.falsePositiveDeaths()).isZero();
         // suspected after 3.5 s of silence, at a state round, and probed for 1 s: within 5 s
-        assertThat((Double) g.get("detectionMsMedian")).isBetween(3_000.0, 5_000.0);
-        assertThat((Double) g.get("controlBytesPerPeerPerSecond")).isLessThan(512.0);
-        assertThat(r.summary()).doesNotContainKey("dht");
+        assertThat(g.detectionMsMedian()).isBetween(3_000.0, 5_000.0);
+        assertThat(g.controlBytesPerPeerPerSecond()).isLessThan(512.0);
+        assertThat(r.summary().dht()).isNull();
     }
 
     @Test
     void streamScenarioPlaysInOrderUnderChurnAndWritesItsPlots(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM), null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
-        assertThat((Double) st.get("continuityIndex")).isGreaterThan(0.99);
-        assertThat((Double) st.get("startupDelayMsMedian")).isLessThan(3_000.0);
+        Summary.Stream st = r.summary().stream();
+        assertThat(st.continuityIndex()).isGreaterThan(0.99);
+        assertThat(st.startupDelayMsMedian()).isLessThan(3_000.0);
         // from the source's cut to playout: at least a hop, and in order before the playout delay ran out for most
-        double median = (Double) st.get("latencyMsMedian");
+        double median = st.latencyMsMedian();
         assertThat(median).isBetween(1.0, 3_000.0);
-        assertThat((Double) st.get("latencyMsP95")).isGreaterThanOrEqualTo(median);
-        assertThat((Double) st.get("latencyMsP99")).isGreaterThanOrEqualTo((Double) st.get("latencyMsP95"));
-        assertThat((Double) st.get("latencyFloorMsMedian")).as("the path's one-way delays").isPositive().isLessThan(median);
-        assertThat((Long) st.get("duplicateChunks")).isZero();
-        assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
-        @SuppressWarnings("unchecked")
-        Map<String, Double> byType = (Map<String, Double>) st.get("sourceUploadByType");
+        assertThat(st.latencyMsP95()).isGreaterThanOrEqualTo(median);
+        assertThat(st.latencyMsP99()).isGreaterThanOrEqualTo(st.latencyMsP95());
+        assertThat(st.latencyFloorMsMedian()).as("the path's one-way delays").isPositive().isLessThan(median);
+        assertThat(st.duplicateChunks()).isZero();
+        assertThat(st.sourceUploadRatio()).isBetween(1.0, 4.5);
+        Map<String, Double> byType = st.sourceUploadByType();
         assertThat(byType.get("Chunk")).isGreaterThan(1.0); // the stream itself, most of it
         assertThat(byType.values().stream().mapToDouble(Double::doubleValue).sum())
-                .isCloseTo((Double) st.get("sourceUploadRatio"), within(1e-9));
-        assertThat((Long) st.get("repairs")).isGreaterThan(0);
+                .isCloseTo(st.sourceUploadRatio(), within(1e-9));
+        assertThat(st.repairs()).isGreaterThan(0);
+        assertThat(st.byReachability()).as("no NATs in this run").isNull();
         Reports.write(r, dir);
         assertThat(dir.resolve("startup-delay-cdf.png")).exists();
         assertThat(dir.resolve("depth-histogram.png")).exists();
@@ -243,41 +262,48 @@ class ScenarioRunnerTest {
      * two, or the four slots a large uplink is capped at), and every class plays on.
      */
     @Test
-    @SuppressWarnings("unchecked")
-    void listenersRelayOnlyTheCopiesTheirUplinkFeeds() {
+    void listenersRelayOnlyTheCopiesTheirUplinkFeeds(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {", """
                 stream { bitrate-kbps = 400, upload-classes = [
                   { share = 0.3, kbps = 300 }, { share = 0.4, kbps = 1000 }, { share = 0.3, kbps = 3000 } ] }
                 workload {""")), null);
-        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
-        Map<String, Object> by = (Map<String, Object>) st.get("byUploadClass");
+        Summary.UploadClasses by = r.summary().stream().byUploadClass();
         int[] slots = {0, 2, 4};
         String[] classes = {"300 kbit/s (0.3)", "1000 kbit/s (0.4)", "3000 kbit/s (0.3)"};
+        assertThat(by.byClass().keySet()).containsExactly(classes);
         for (int i = 0; i < 3; i++) {
-            Map<String, Object> c = (Map<String, Object>) by.get(classes[i]);
-            assertThat(c.get("slotsEach")).as(classes[i]).isEqualTo(slots[i]);
-            assertThat((Double) c.get("childrenMean")).as(classes[i]).isLessThanOrEqualTo(slots[i]);
-            assertThat((Double) c.get("continuityIndex")).as(classes[i]).isGreaterThan(0.99);
+            Summary.UploadClassFigures c = by.byClass().get(classes[i]);
+            assertThat(c.slotsEach()).as(classes[i]).isEqualTo(slots[i]);
+            assertThat(c.childrenMean()).as(classes[i]).isLessThanOrEqualTo(slots[i]);
+            assertThat(c.continuityIndex()).as(classes[i]).isGreaterThan(0.99);
         }
-        assertThat((Double) by.get("slotsPerListener")).isBetween(1.5, 2.5);
+        assertThat(by.slotsPerListener()).isBetween(1.5, 2.5);
+        // in the file each class is a field of byUploadClass, beside slotsPerListener
+        Reports.write(r, dir);
+        assertThat(readJson(dir.resolve("summary.json"))).extractingByKey("stream")
+                .asInstanceOf(map(String.class, Object.class))
+                .extractingByKey("byUploadClass")
+                .asInstanceOf(map(String.class, Object.class))
+                .containsOnlyKeys(classes[0], classes[1], classes[2], "slotsPerListener")
+                .extractingByKey(classes[1]).asInstanceOf(map(String.class, Object.class))
+                .containsEntry("slotsEach", 2);
         assertThatThrownBy(() -> Scenario.parse("scenario.stream.upload-classes = [ { share = 0.5, kbps = 1000 } ]"))
                 .hasMessageContaining("add up to 0.5");
     }
 
     @Test
-    @SuppressWarnings("unchecked")
     void listenersBehindNatsPlayLikePublicOnesFedByDialableParentsAndThroughReversal() {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
                 "stream.nat { public = 0.4, cone = 0.4, symmetric = 0.2 }\n workload {")), null);
-        Map<String, Object> st = (Map<String, Object>) r.summary().get("stream");
-        Map<String, Object> by = (Map<String, Object>) st.get("byReachability");
+        Summary.Stream st = r.summary().stream();
+        Summary.Reachability by = st.byReachability();
         for (String k : new String[] {"public", "cone", "symmetric"}) {
-            Map<String, Object> c = (Map<String, Object>) by.get(k);
-            assertThat((Double) c.get("continuityIndex")).as(k).isGreaterThan(0.99);
-            assertThat((Double) c.get("gossipActiveViewMean")).as(k + ": links it opened itself").isGreaterThan(1.5);
+            Summary.ClassFigures c = by.byClass().get(k);
+            assertThat(c.continuityIndex()).as(k).isGreaterThan(0.99);
+            assertThat(c.gossipActiveViewMean()).as(k + ": links it opened itself").isGreaterThan(1.5);
         }
-        assertThat((Long) by.get("reversalsServed")).isPositive();
-        assertThat((Double) st.get("sourceUploadRatio")).isBetween(1.0, 4.5);
+        assertThat(by.reversalsServed()).isPositive();
+        assertThat(st.sourceUploadRatio()).isBetween(1.0, 4.5);
         assertThatThrownBy(() -> Scenario.parse("scenario.stream.nat { public = 0.5 }"))
                 .hasMessageContaining("must add up to 1");
     }
@@ -286,24 +312,24 @@ class ScenarioRunnerTest {
     void honestListenersPlayOnlyTheSourcesBytesAmongForgersAndLeaveThem() {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
                 "faults { attack { kind = forgers, share = 0.2, mode = mixed } }\n workload {")), null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> a = (Map<String, Object>) r.summary().get("attack");
-        assertThat((Long) a.get("hostileRelays")).isGreaterThan(10);
-        assertThat((Long) a.get("forgedChunksPlayed")).isZero();
-        assertThat((Long) a.get("badChunksRejected")).isPositive();
-        assertThat((Long) a.get("badParentsLeft")).isPositive();
-        assertThat((Double) a.get("honestContinuityIndex")).isGreaterThan(0.99);
+        Summary.RelayAttack a = (Summary.RelayAttack) r.summary().attack();
+        assertThat(a.kind()).isEqualTo("forgers");
+        assertThat(a.hostileRelays()).isGreaterThan(10);
+        assertThat(a.forgedChunksPlayed()).isZero();
+        assertThat(a.badChunksRejected()).isPositive();
+        assertThat(a.badParentsLeft()).isPositive();
+        assertThat(a.flood()).isNull();
+        assertThat(a.honestContinuityIndex()).isGreaterThan(0.99);
     }
 
     @Test
     void anAttachFloodCostsAtMostTheReplayBudgetAndHonestListenersPlayOn() {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM.replace("workload {",
                 "faults { attack { kind = attach-flood, nodes = 5, rate = 50 } }\n workload {")), null);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> a = (Map<String, Object>) r.summary().get("attack");
-        assertThat((Long) a.get("floodAttaches")).isGreaterThan(10_000);
-        assertThat((Long) a.get("replayLimitHits")).isPositive();
-        assertThat((Double) a.get("honestContinuityIndex")).isGreaterThan(0.99);
+        Summary.RelayAttack a = (Summary.RelayAttack) r.summary().attack();
+        assertThat(a.flood().floodAttaches()).isGreaterThan(10_000);
+        assertThat(a.replayLimitHits()).isPositive();
+        assertThat(a.honestContinuityIndex()).isGreaterThan(0.99);
         assertThatThrownBy(() -> Scenario.parse("scenario.faults.attack.kind = ddos")).hasMessageContaining("unknown faults.attack.kind 'ddos' (none, forgers, attach-flood, sybil)");
     }
 
@@ -316,20 +342,16 @@ class ScenarioRunnerTest {
                   workload { kind = dht, join-interval = 20 ms, settle = 20 s, lookups = 100, lookup-window = 20 s }
                 }
                 """;
-        Map<String, Object> a = attack(ScenarioRunner.run(Scenario.parse(sybil), null));
-        assertThat((Long) a.get("sybilsAmongTrueClosest")).isEqualTo(20);
+        Summary.Sybil a = (Summary.Sybil) ScenarioRunner.run(Scenario.parse(sybil), null).summary().attack();
+        assertThat(a.sybilsAmongTrueClosest()).isEqualTo(20);
         // a small network (attack-sybil at 10,000 nodes: see the README)
-        assertThat((Double) a.get("recordFound")).isGreaterThanOrEqualTo(0.97);
-        assertThat((Double) a.get("honestProviderFound")).isGreaterThanOrEqualTo(0.97);
+        assertThat(a.recordFound()).isGreaterThanOrEqualTo(0.97);
+        assertThat(a.honestProviderFound()).isGreaterThanOrEqualTo(0.97);
         // without the per-subnet rule in lookups the sybils hide it from some finds here (at
         // 10,000 nodes from all of them: attack-sybil with lookup-max-per-subnet = 0 finds 0%)
-        Map<String, Object> off = attack(ScenarioRunner.run(Scenario.parse(sybil + "scenario.dht.lookup-max-per-subnet = 0"), null));
-        assertThat((Double) off.get("recordFound")).isLessThan((Double) a.get("recordFound"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> attack(RunResult r) {
-        return (Map<String, Object>) r.summary().get("attack");
+        Summary.Sybil off = (Summary.Sybil) ScenarioRunner.run(
+                Scenario.parse(sybil + "scenario.dht.lookup-max-per-subnet = 0"), null).summary().attack();
+        assertThat(off.recordFound()).isLessThan(a.recordFound());
     }
 
     @Test
