@@ -210,7 +210,7 @@ public final class ChannelPeer {
      * ten of the refusals it sent).
      */
     private List<PeerState> candidates() {
-        List<PeerState> out = new ArrayList<>(gossip.knownPeers());
+        List<PeerState> out = gossip.knownPeers(); // a fresh list
         if (env.now() - providersAt <= PROVIDERS_FRESH_MILLIS) {
             out.addAll(providers);
         }

@@ -161,10 +161,14 @@ public final class ChannelGossip {
         return new ArrayList<>(passive.values());
     }
 
-    /** Every peer we know of in this channel with its latest state: active first, then passive. */
+    /**
+     * Every peer we know of in this channel with its latest state: active first, then passive;
+     * a new list, the caller's to change (with room for a few more).
+     */
     public List<PeerState> knownPeers() {
-        List<PeerState> out = activeView();
-        out.addAll(passive.values());
+        List<PeerState> out = new ArrayList<>(active.size() + passive.size() + 8);
+        active.values().forEach(a -> out.add(a.state));
+        passive.values().forEach(out::add);
         return out;
     }
 
