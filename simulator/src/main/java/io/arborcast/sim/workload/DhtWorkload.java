@@ -402,7 +402,6 @@ final class DhtWorkload implements Workload {
         return lookupsStart + s.workload().lookupWindowMillis() + 5_000;
     }
 
-
     @Override
     public List<String> columns() {
         return List.of("lookupsDone", "lookupSuccess");

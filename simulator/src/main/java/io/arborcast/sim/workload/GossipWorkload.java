@@ -121,7 +121,6 @@ final class GossipWorkload implements Workload {
         }
     }
 
-
     /** Share of live peers in the largest connected component of the active-view graph (edges both ways). */
     double largestComponentShare() {
         Map<NodeId, Integer> indexOf = new HashMap<>();
@@ -180,7 +179,6 @@ final class GossipWorkload implements Workload {
     public long expectedEndMillis() {
         return endAt;
     }
-
 
     @Override
     public List<String> columns() {

@@ -257,7 +257,6 @@ final class StreamWorkload implements Workload {
         return ok;
     }
 
-
     private void publishLoop() {
         Chunk c = Chunks.sign(key, nextSeq++, sim.now(), payload);
         streamBytes += payload.length;
@@ -292,7 +291,6 @@ final class StreamWorkload implements Workload {
         }
     }
 
-
     private void played(Peer p, Chunk c) {
         if (c.payload() != payload && !java.util.Arrays.equals(c.payload(), payload)) {
             p.forgedPlayed++;
@@ -308,7 +306,6 @@ final class StreamWorkload implements Workload {
         }
     }
 
-
     @Override
     public long expectedEndMillis() {
         return endAt;
@@ -318,7 +315,6 @@ final class StreamWorkload implements Workload {
     public boolean done() {
         return sim.now() >= endAt;
     }
-
 
     @Override
     public List<String> columns() {
