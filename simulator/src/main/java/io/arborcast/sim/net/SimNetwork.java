@@ -70,16 +70,28 @@ public final class SimNetwork {
         public long controlFrameBytes;
         public long streamFrameBytes;
         public long dropped;
+        /** By message class: {messages sent, their bytes with framing}. */
         private final Map<Class<?>, long[]> counts = new HashMap<>();
 
-        void count(Message m) {
-            counts.computeIfAbsent(m.getClass(), c -> new long[1])[0]++;
+        void count(Message m, int bytes) {
+            long[] n = counts.computeIfAbsent(m.getClass(), c -> new long[2]);
+            n[0]++;
+            n[1] += bytes;
         }
 
         /** Messages sent by type (simple class name), in name order. */
         public Map<String, Long> messagesByType() {
+            return byType(0);
+        }
+
+        /** The bytes of {@link #messagesByType}'s messages, framing and headers included. */
+        public Map<String, Long> bytesByType() {
+            return byType(1);
+        }
+
+        private Map<String, Long> byType(int column) {
             Map<String, Long> byType = new TreeMap<>();
-            counts.forEach((c, n) -> byType.put(c.getSimpleName(), n[0]));
+            counts.forEach((c, n) -> byType.put(c.getSimpleName(), n[column]));
             return byType;
         }
 
@@ -98,7 +110,11 @@ public final class SimNetwork {
                 t.controlFrameBytes += p.controlFrameBytes;
                 t.streamFrameBytes += p.streamFrameBytes;
                 t.dropped += p.dropped;
-                p.counts.forEach((c, n) -> t.counts.computeIfAbsent(c, x -> new long[1])[0] += n[0]);
+                p.counts.forEach((c, n) -> {
+                    long[] sum = t.counts.computeIfAbsent(c, x -> new long[2]);
+                    sum[0] += n[0];
+                    sum[1] += n[1];
+                });
             }
             return t;
         }
@@ -264,8 +280,8 @@ public final class SimNetwork {
     void send(SimNode from, PeerAddress to, Message m) {
         boolean datagram = m.isDatagram();
         Traffic traffic = traffics[from.partition];
-        traffic.count(m);
         int bytes = sizers[from.partition].sizeOf(m) + (datagram ? DATAGRAM_OVERHEAD : FRAME_OVERHEAD);
+        traffic.count(m, bytes);
         from.bytesSent += bytes;
         if (from.sentByType != null) {
             from.sentByType.merge(m.getClass().getSimpleName(), (long) bytes, Long::sum);

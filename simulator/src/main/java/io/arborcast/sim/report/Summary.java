@@ -30,9 +30,13 @@ public record Summary(String scenario, long seed, int nodes, double virtualSecon
                 attack, network);
     }
 
-    /** Datagrams sent (lost, or to nodes that were gone) and every message sent, by type. */
+    /**
+     * Datagrams sent (lost, or to nodes that were gone), and every message sent by type: how many,
+     * and their bytes with framing (what each type costs the uplinks; the stream's control
+     * overhead is all but the stream messages' bytes over theirs).
+     */
     public record Network(long datagrams, long datagramBytes, long datagramsLost, long droppedToDeadOrUnreachable,
-                          Map<String, Long> messagesByType) {
+                          Map<String, Long> messagesByType, Map<String, Long> bytesByType) {
     }
 
     /**

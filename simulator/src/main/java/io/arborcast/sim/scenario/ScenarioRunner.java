@@ -80,7 +80,8 @@ public final class ScenarioRunner {
                 s.engine().partitions() > 1 ? s.engine().partitions() : null,
                 section instanceof Summary.Dht d ? d : null, section instanceof Summary.Gossip g ? g : null,
                 section instanceof Summary.Stream st ? st : null, w.attackSummary(),
-                new Summary.Network(tr.datagrams, tr.datagramBytes, tr.datagramsLost, tr.dropped, tr.messagesByType()));
+                new Summary.Network(tr.datagrams, tr.datagramBytes, tr.datagramsLost, tr.dropped, tr.messagesByType(),
+                        tr.bytesByType()));
         return new RunResult(summary, columns, rows, samples);
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -252,6 +253,17 @@ class ScenarioRunnerTest {
                 .isCloseTo(st.sourceUploadRatio(), within(1e-9));
         assertThat(st.repairs()).isGreaterThan(0);
         assertThat(st.byReachability()).as("no NATs in this run").isNull();
+        // the bytes each message type cost: the stream's messages against everything else is the control overhead
+        Summary.Network net = r.summary().network();
+        assertThat(net.bytesByType().keySet()).isEqualTo(net.messagesByType().keySet());
+        long streamBytes = 0;
+        long allBytes = 0;
+        for (Map.Entry<String, Long> e : net.bytesByType().entrySet()) {
+            assertThat(e.getValue()).as(e.getKey()).isGreaterThanOrEqualTo(net.messagesByType().get(e.getKey()));
+            allBytes += e.getValue();
+            streamBytes += List.of("Chunk", "Head", "End").contains(e.getKey()) ? e.getValue() : 0;
+        }
+        assertThat((double) (allBytes - streamBytes) / streamBytes).isCloseTo(st.controlOverhead(), within(1e-9));
         Reports.write(r, dir);
         assertThat(dir.resolve("startup-delay-cdf.png")).exists();
         assertThat(dir.resolve("depth-histogram.png")).exists();
