@@ -16,6 +16,11 @@ public final class Stats {
         sorted = false;
     }
 
+    /** {@code part / whole}, NaN (not measurable: the summary leaves it out) when {@code whole} is 0. */
+    public static double share(double part, double whole) {
+        return whole == 0 ? Double.NaN : part / whole;
+    }
+
     public int count() {
         return size;
     }

@@ -360,7 +360,7 @@ final class DhtWorkload implements Workload {
         Summary.Sybil summary() {
             return new Summary.Sybil(Scenario.AttackKind.SYBIL.setting(), nodes.size(),
                     trueClosestWithSybils().stream().filter(addresses::contains).count(), stored, finds,
-                    share(recordFound, finds), share(providerFound, finds), findMillis.percentile(50),
+                    Stats.share(recordFound, finds), Stats.share(providerFound, finds), findMillis.percentile(50),
                     s.dht().lookupMaxPerSubnet());
         }
 
@@ -394,7 +394,7 @@ final class DhtWorkload implements Workload {
     }
 
     double lookupSuccess() {
-        return lookupsDone == 0 ? Double.NaN : (double) lookupsExact / lookupsDone;
+        return Stats.share(lookupsExact, lookupsDone);
     }
 
     @Override
@@ -429,19 +429,14 @@ final class DhtWorkload implements Workload {
         samples.put("lookupLatencyMs", latency);
         return new Summary.Dht(lookupsDone,
                 channel != null ? "find-value" : directory != null ? "directory" : null,
-                channel == null ? null : share(channel.recordFound, channel.finds),
-                channel == null ? null : share(channel.providerFound, channel.finds),
+                channel == null ? null : Stats.share(channel.recordFound, channel.finds),
+                channel == null ? null : Stats.share(channel.providerFound, channel.finds),
                 directory == null ? null : directory.summary(),
                 lookupsStarted - lookupsDone, inFlight.stream().filter(SimNode::alive).count(), lookupSuccess(),
-                findNode ? share(closestFound, lookupsDone) : null, findNode ? share(closestFoundStrict, lookupsDone) : null,
+                findNode ? Stats.share(closestFound, lookupsDone) : null, findNode ? Stats.share(closestFoundStrict, lookupsDone) : null,
                 hops.percentile(50), hops.percentile(99), latency.percentile(50), latency.percentile(99),
                 joinMillis.count(), joinFailures, joinMillis.percentile(50),
-                live == 0 ? Double.NaN : (double) tableSum / live,
+                Stats.share(tableSum, live),
                 departing ? arrivals : null, departing ? departures : null);
-    }
-
-    /** {@code part / whole}, NaN (not measurable) when {@code whole} is 0. */
-    static double share(long part, long whole) {
-        return whole == 0 ? Double.NaN : (double) part / whole;
     }
 }

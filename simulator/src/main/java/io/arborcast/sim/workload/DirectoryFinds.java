@@ -203,9 +203,9 @@ final class DirectoryFinds {
         int floodHosts = s.workload().directoryFloodHosts();
         Summary.Flood flood = floodHosts == 0 ? null : new Summary.Flood(floodHosts,
                 (long) floodHosts * s.workload().directoryFloodListings(), floodedFinds,
-                DhtWorkload.share(floodedRealFound, floodedRealExpected), DhtWorkload.share(fakesFound, floodedFinds));
+                Stats.share(floodedRealFound, floodedRealExpected), Stats.share(fakesFound, floodedFinds));
         return new Summary.Directory(s.workload().directoryChannels(), genres.size(), finds,
-                DhtWorkload.share(channelsFound, channelsExpected), DhtWorkload.share(complete, finds),
+                Stats.share(channelsFound, channelsExpected), Stats.share(complete, finds),
                 millis.percentile(50), millis.percentile(99), served, lost, busiest / window, serving, storesAccepted,
                 storesRefused, storesUnreachable, flood);
     }

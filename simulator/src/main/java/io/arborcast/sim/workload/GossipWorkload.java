@@ -167,7 +167,7 @@ final class GossipWorkload implements Workload {
             }
             best = Math.max(best, size);
         }
-        return live == 0 ? Double.NaN : (double) best / live;
+        return Stats.share(best, live);
     }
 
     @Override
@@ -207,7 +207,7 @@ final class GossipWorkload implements Workload {
         }
         samples.put("detectionMs", detection);
         return new Summary.Gossip(componentAfter, componentBefore, crashedAt.size(), falsePositives,
-                peerHours == 0 ? Double.NaN : falsePositives / peerHours, detection.count(), detection.percentile(50),
-                detection.percentile(99), bytesPerPeerPerSecond, live == 0 ? Double.NaN : activeMean / live);
+                Stats.share(falsePositives, peerHours), detection.count(), detection.percentile(50),
+                detection.percentile(99), bytesPerPeerPerSecond, Stats.share(activeMean, live));
     }
 }

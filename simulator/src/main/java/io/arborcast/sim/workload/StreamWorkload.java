@@ -421,7 +421,7 @@ final class StreamWorkload implements Workload {
         final Stats repair = new Stats();
 
         double continuity() {
-            return due == 0 ? Double.NaN : (double) playedOnTime / due;
+            return Stats.share(playedOnTime, due);
         }
     }
 
@@ -493,8 +493,8 @@ final class StreamWorkload implements Workload {
                 // at the end: attached peers whose parent chain does not reach the source yet (a repair
                 // under way above them), and peers whose own idea of their depth is out of date
                 notConnected, staleBeliefs,
-                streamBytes == 0 ? Double.NaN : (double) peers.get(0).node.bytesSent() / streamBytes, byType,
-                t.streamFrameBytes == 0 ? Double.NaN : (double) t.controlBytes() / t.streamFrameBytes,
+                Stats.share(peers.get(0).node.bytesSent(), streamBytes), byType,
+                Stats.share(t.controlBytes(), t.streamFrameBytes),
                 all.startup.count(), s.stream().nat().any() ? byReachability(byClass) : null,
                 s.stream().uploadClasses().isEmpty() ? null : byUploadClass(byUpload),
                 total(st -> st.attachesSent), total(st -> st.refusalsReceived), reasons, total(st -> st.pullsServed),
@@ -529,7 +529,7 @@ final class StreamWorkload implements Workload {
             out.put(c.kbps() + " kbit/s (" + c.share() + ")", new Summary.UploadClassFigures(slotsEach, children.count(),
                     children.mean(), depth.mean(), t.startup.count(), t.continuity(), t.skipped));
         }
-        return new Summary.UploadClasses(out, live == 0 ? Double.NaN : (double) slots / live);
+        return new Summary.UploadClasses(out, Stats.share(slots, live));
     }
 
     /** The listeners' figures by reachability class, and how often connection reversal was used. */
@@ -629,7 +629,7 @@ final class StreamWorkload implements Workload {
                 within10s += ms <= 10_000 ? 1 : 0;
             }
         }
-        return new Summary.MassFailure(orphans, refed.count(), orphans == 0 ? Double.NaN : (double) within10s / orphans,
+        return new Summary.MassFailure(orphans, refed.count(), Stats.share(within10s, orphans),
                 refed.percentile(50), refed.percentile(95), refed.percentile(100));
     }
 
