@@ -200,7 +200,7 @@ final class Downstream implements Upstream.Below {
         } else if (newcomer && busy() && config.maxRelays() > 0) {
             refusal = "uplink full";
         } else if (newcomer && children.size() >= maxChildren()
-                && !displaceSilentNewcomer(from)
+                && !displaceSilentChild(from)
                 && !(a.relaySlots() > 0 && displaceListener(from, a))
                 && !(a.relaySlots() > 0 && displaceSmallerRelay(from, a))
                 && !(up.root() && a.relaySlots() > 0 && a.dialable() && displaceUndialable(from, a))
@@ -333,19 +333,23 @@ final class Downstream implements Upstream.Below {
     }
 
     /**
-     * Full, and someone asks: a child that has not sent a single keepalive in the two keepalive
-     * periods since we accepted it (an honest child sends one every period) gives its slot up.
-     * So a peer that floods ATTACHes without running the protocol holds a slot for a second at
-     * most and cannot keep honest listeners out. The newcomer is told where else to go.
+     * Full, and someone asks: a child that missed a keepalive gives its slot up. A newcomer sends
+     * its first at once, so one silent for two keepalive periods since we accepted it does not run
+     * the protocol (a peer flooding ATTACHes holds a slot for a second at most and cannot keep
+     * honest listeners out); an established child sends one every third of the child silence,
+     * so one silent a keepalive period past that has most likely crashed, and the orphans it
+     * left, asking their grandparent first, need its slot now rather than when the child
+     * silence ends. The oldest such child goes, told where else to go.
      */
-    private boolean displaceSilentNewcomer(PeerAddress asker) {
+    private boolean displaceSilentChild(PeerAddress asker) {
         long now = env.now();
+        long missed = config.childSilenceMillis() / 3 + config.keepaliveMillis();
         for (Children.Child c : children.all()) {
-            if (c.onProbation() && now - c.probationSince() >= 2 * config.keepaliveMillis()) {
-                PeerAddress silent = c.address(); // the oldest such newcomer
+            if (c.onProbation() ? now - c.probationSince() >= 2 * config.keepaliveMillis() : now - c.lastHeard() > missed) {
+                PeerAddress silent = c.address();
                 drop(silent.id());
                 stats.displacedOthers++;
-                events.childLost(silent, "silent since accepted; slot given to " + asker);
+                events.childLost(silent, "silent for " + (now - c.lastHeard()) + " ms; slot given to " + asker);
                 transport.send(silent, new TreeMessage.Displace(channel, bounded(alternatives(silent, false))));
                 return true;
             }
@@ -465,7 +469,7 @@ final class Downstream implements Upstream.Below {
         long now = env.now();
         List<PeerAddress> silent = new ArrayList<>();
         for (Children.Child c : children.all()) {
-            if (now - c.lastHeard() > config.parentSilenceMillis()) {
+            if (now - c.lastHeard() > config.childSilenceMillis()) {
                 silent.add(c.address());
             } else if (now - c.lastSent() >= config.keepaliveMillis()) {
                 send(c.address(), new TreeMessage.Keepalive(channel, beacon));
@@ -474,7 +478,7 @@ final class Downstream implements Upstream.Below {
         for (PeerAddress c : silent) {
             stats.childrenLost++;
             drop(c.id());
-            events.childLost(c, "silent for over " + config.parentSilenceMillis() + " ms");
+            events.childLost(c, "silent for over " + config.childSilenceMillis() + " ms");
             // this channel only: the link may carry other channels (and gossip) with that peer
             transport.send(c, new TreeMessage.Detach(channel));
         }

@@ -40,6 +40,8 @@ sealed interface ParentState permits ParentState.Root, ParentState.Idle, ParentS
         long beacon = -1;
         long lastHeard;
         long lastChunk;
+        /** When we last sent the parent a keepalive. */
+        long lastKeepalive;
         /** When the repair that led here began, until the first chunk ends it; -1: no repair. */
         long repairSince;
 
@@ -48,6 +50,7 @@ sealed interface ParentState permits ParentState.Root, ParentState.Idle, ParentS
             this.ancestors = ancestors;
             this.lastHeard = now;
             this.lastChunk = now;
+            this.lastKeepalive = now;
             this.repairSince = repairSince;
         }
     }

@@ -18,6 +18,9 @@ import java.util.function.ToLongFunction;
  * @param playoutDelayMillis how long playout waits for a missing chunk before skipping it
  * @param keepaliveMillis   a parent that sent a child nothing for this long sends a heartbeat
  * @param parentSilenceMillis a parent heard nothing from for this long counts as lost
+ * @param childSilenceMillis a child heard nothing from for this long loses its slot; a child sends its
+ *                          parent a keepalive a third of this often (chunks show a parent alive, nothing
+ *                          shows a child: its keepalives are the only upstream traffic most of the time)
  * @param maxReplayPerMinute chunks from our window resent to one peer per minute (attach replays and
  *                          gap-pull answers together), so no peer can make us replay our buffer in a loop
  * @param endAfterMillis    a listener leaves a channel whose source has shown no sign of life (no chunk,
@@ -27,7 +30,7 @@ import java.util.function.ToLongFunction;
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
                          int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
-                         int maxReplayPerMinute, long endAfterMillis, int uploadKbps) {
+                         long childSilenceMillis, int maxReplayPerMinute, long endAfterMillis, int uploadKbps) {
     public TreeConfig {
         Settings.atLeast("tree.relay-slots", maxRelays, 0);
         Settings.atLeast("tree.backups", backups, 0);
@@ -39,6 +42,8 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         Settings.atLeastMillis("tree.keepalive", keepaliveMillis, 1);
         Settings.check(parentSilenceMillis > keepaliveMillis, "tree.parent-silence", parentSilenceMillis, " ms",
                 "must be longer than tree.keepalive (" + keepaliveMillis + " ms)");
+        Settings.check(childSilenceMillis >= 3 * keepaliveMillis, "tree.child-silence", childSilenceMillis, " ms",
+                "must be at least three tree.keepalive (" + 3 * keepaliveMillis + " ms)");
         Settings.atLeast("tree.max-replayed-chunks-per-minute", maxReplayPerMinute, 0);
         Settings.atLeast("tree.upload-kbps", uploadKbps, 0);
         Settings.check(endAfterMillis > parentSilenceMillis + playoutDelayMillis, "stream.end-after-silence",
@@ -48,7 +53,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 240, 120_000, 0);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 4_500, 240, 120_000, 0);
     }
 
     /**
@@ -63,7 +68,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         return new TreeConfig(tree.getInt("relay-slots"), tree.getInt("backups"), ms.applyAsLong("tree.attach-timeout"),
                 ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
                 (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
-                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"),
+                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"), ms.applyAsLong("tree.child-silence"),
                 tree.getInt("max-replayed-chunks-per-minute"), ms.applyAsLong("stream.end-after-silence"),
                 tree.getInt("upload-kbps"));
     }
@@ -71,25 +76,25 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
     /** These settings with a different number of relay slots (the source's, say). */
     public TreeConfig withRelays(int newMaxRelays) {
         return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
     }
 
     /** These settings with another {@link #endAfterMillis}. */
     public TreeConfig withEndAfter(long millis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, millis, uploadKbps);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, millis, uploadKbps);
     }
 
     /** These settings with the stream-dependent ones replaced. */
     public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
-                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
+                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
     }
 
     /** These settings with another {@link #uploadKbps}. */
     public TreeConfig withUpload(int kbps) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, maxReplayPerMinute, endAfterMillis, kbps);
+                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, kbps);
     }
 
     /**

@@ -65,7 +65,7 @@ final class UploadMeter {
             double rate = gone * 1000.0 / (now - lastAt);
             // full at both ends, and what waited at the start was more than what left since:
             // the uplink never idled
-            if (lastFull && full && gone > 0 && lastWaiting >= gone) {
+            if (lastFull && full && gone > 0 && lastWaiting > gone) {
                 if (fullPeriods++ > 0) { // the first may end a burst into buffers below the transport
                     runBytes = runBytes * RUN_DECAY + gone;
                     runMillis = runMillis * RUN_DECAY + (now - lastAt);

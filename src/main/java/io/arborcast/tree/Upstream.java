@@ -227,9 +227,9 @@ final class Upstream {
     // ---------------------------------------------------------------- the parent's side
 
     /**
-     * Every keepalive period: "still here" to the parent (it keeps our slot), and a parent
-     * silent for too long (crashed, or the path to it broke) or alive but feeding nothing (it
-     * lost its own feed, or a stale path made a cycle) is treated as lost.
+     * Every keepalive period: a parent silent for too long (crashed, or the path to it broke) or
+     * alive but feeding nothing (it lost its own feed, or a stale path made a cycle) is treated
+     * as lost; every third of the child silence, "still here" to the parent (it keeps our slot).
      */
     void tick() {
         Attached a = fed();
@@ -237,7 +237,10 @@ final class Upstream {
             return;
         }
         long now = env.now();
-        transport.send(a.parent, new TreeMessage.Keepalive(channel, -1));
+        if (now - a.lastKeepalive >= config.childSilenceMillis() / 3) {
+            a.lastKeepalive = now;
+            transport.send(a.parent, new TreeMessage.Keepalive(channel, -1));
+        }
         if (now - a.lastHeard > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - a.lastHeard) + " ms", true);
         } else if (now - a.lastChunk > starveMillis()) {

@@ -1,13 +1,16 @@
 package io.arborcast.tree;
 
 import io.arborcast.core.StreamMessage;
+import io.arborcast.core.TreeMessage;
+import io.arborcast.sim.net.SimNetwork;
 import org.junit.jupiter.api.Test;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Liveness through keepalives: a paused source is not a dead parent (the beacon), a crashed child's slot
- * is freed within the silence limit. Virtual time, on {@link TreeHarness}. */
+ * is freed within the child silence, or at once to an asker when the child missed a keepalive. Virtual
+ * time, on {@link TreeHarness}. */
 class KeepaliveTest extends TreeHarness {
     @Test
     void aPausedSourceDoesNotMakeTheTreeFallApart() {
@@ -38,9 +41,43 @@ class KeepaliveTest extends TreeHarness {
         add(false, 0).join();
         sim.runUntil(3_000);
         assertThat(trees.get(0).freeSlots()).isZero();
-        net.crash(nodes.get(1)); // the link would only report it after 5 s
-        sim.runUntil(3_000 + TreeConfig.relay(1).parentSilenceMillis() + 600);
+        net.crash(nodes.get(1)); // (the parent's next chunk re-dials the link: that fails after 3 s)
+        sim.runUntil(3_000 + TreeConfig.relay(1).childSilenceMillis() + 600);
         assertThat(trees.get(0).freeSlots()).isEqualTo(1);
-        assertThat(trees.get(0).stats().childrenLost).isEqualTo(1);
+        assertThat(trees.get(0).children()).isEmpty();
+    }
+
+    @Test
+    void aChildSaysItIsThereAThirdOfTheChildSilenceOften() {
+        add(true, 1);
+        stream();
+        add(false, 0).join();
+        sim.runUntil(3_000);
+        nodes.get(1).watchUpload();
+        sim.runUntil(33_000);
+        long keepaliveBytes = net.sizer(nodes.get(1)).sizeOf(new TreeMessage.Keepalive(KEY.channelId(), -1))
+                + SimNetwork.FRAME_OVERHEAD;
+        long keepalives = nodes.get(1).sentByType().getOrDefault("Keepalive", 0L) / keepaliveBytes;
+        assertThat(keepalives).as("30 s at one every 1.5 s").isBetween(19L, 21L);
+        assertThat(trees.get(0).children()).hasSize(1);
+        assertThat(trees.get(0).stats().childrenLost).isZero();
+    }
+
+    @Test
+    void aFullParentGivesTheSlotOfAChildThatMissedAKeepaliveToANewAsker() {
+        TreeConfig c = TreeConfig.relay(1);
+        add(true, 1);
+        stream();
+        add(false, 0).join();
+        sim.runUntil(3_000);
+        net.crash(nodes.get(1));
+        long missed = c.childSilenceMillis() / 3 + c.keepaliveMillis();
+        sim.runUntil(3_000 + missed + 100);
+        assertThat(trees.get(0).freeSlots()).as("the child silence has not run out").isZero();
+        staleOracle = true; // the asker heard of the slot the crashed child took (or is its orphan)
+        add(false, 0).join();
+        sim.runUntil(sim.now() + 1_000);
+        assertThat(trees.get(2).parent()).as("its slot went to the asker").isEqualTo(nodes.get(0).localAddress());
+        assertThat(trees.get(0).stats().displacedOthers).isEqualTo(1);
     }
 }

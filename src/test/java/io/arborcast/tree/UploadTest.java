@@ -158,4 +158,18 @@ class UploadTest extends TreeHarness {
         assertThat(m.capacity()).as("clear for two minutes: forgotten").isZero();
         assertThat(m.copies(4)).isEqualTo(4);
     }
+
+    @Test
+    void aPeriodThatSentWhatWaitedAndIdledIsNoFullPeriod() {
+        UploadMeter m = new UploadMeter();
+        long out = 0;
+        for (int i = 0; i <= 10; i++) {
+            // at each sample a 16 KB burst was just handed over; it leaves in 128 ms, then the
+            // uplink idles until the next: full at both ends, and what left equals what waited
+            out += 16_000;
+            m.sample(i * 500L, out, 16_000, true);
+        }
+        assertThat(m.capacity()).as("never full throughout a period: unknown").isZero();
+        assertThat(m.copies(4)).isEqualTo(4);
+    }
 }
