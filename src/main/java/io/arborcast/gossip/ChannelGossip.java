@@ -32,7 +32,7 @@ public final class ChannelGossip {
     private static final class Active {
         PeerState state;
         long lastHeard;
-        /** When we last sent it a heartbeat (or, at first, the message that made it our neighbour). */
+        /** When we last sent it anything (at first: when it became our neighbour). */
         long lastSent;
         long probeNonce;
         Cancellable probeTimer;
@@ -61,6 +61,9 @@ public final class ChannelGossip {
     private List<PeerState> lastShuffleSample = List.of();
     private NodeId pendingNeighbor;
     private Cancellable neighborTimer;
+    /** NEIGHBOR requests refused in a row since the active view last grew or shrank, and when to ask next. */
+    private int refusals;
+    private long nextAskAt;
     private int depth;
     private int freeSlots;
     private int listenerChildren;
@@ -138,14 +141,14 @@ public final class ChannelGossip {
         if (contact.id() == null || contact.id().equals(myId())) {
             throw new IllegalArgumentException("a gossip contact needs a node id other than ours");
         }
-        transport.send(contact, new GossipMessage.Join(channel, self()));
+        send(contact, new GossipMessage.Join(channel, self()));
     }
 
     /** Stops timers and leaves: active neighbours are told so they can replace us at once. */
     public void leave() {
         stopped = true;
         for (Active a : active.values()) {
-            transport.send(a.state.address(), new GossipMessage.Disconnect(channel));
+            send(a.state.address(), new GossipMessage.Disconnect(channel));
         }
         active.clear();
     }
@@ -176,6 +179,15 @@ public final class ChannelGossip {
         return active.containsKey(id);
     }
 
+    /** Sends {@code m}; to an active neighbour it also serves as this period's heartbeat (it shows us alive). */
+    private void send(PeerAddress to, GossipMessage m) {
+        transport.send(to, m);
+        Active a = to.id() == null ? null : active.get(to.id());
+        if (a != null) {
+            a.lastSent = env.now();
+        }
+    }
+
     private NodeId myId() {
         return transport.localAddress().id();
     }
@@ -201,7 +213,7 @@ public final class ChannelGossip {
             case GossipMessage.ShuffleReply r -> integrate(r.sample(), lastShuffleSample);
             case GossipMessage.Heartbeat h -> onHeartbeat(from, h, sender);
             case GossipMessage.ProbeRequest p -> onProbeRequest(from, p);
-            case GossipMessage.Probe p -> transport.send(from, new GossipMessage.ProbeAck(channel, p.nonce()));
+            case GossipMessage.Probe p -> send(from, new GossipMessage.ProbeAck(channel, p.nonce()));
             case GossipMessage.ProbeAck a -> onProbeAck(from, a);
             case GossipMessage.ProbeResult r -> onProbeResult(r);
         }
@@ -212,7 +224,7 @@ public final class ChannelGossip {
         PendingProbe p = probesForOthers.remove(a.nonce());
         if (p != null && p.suspect.id().equals(from.id())) {
             p.timer.cancel();
-            transport.send(p.requester, new GossipMessage.ProbeResult(channel, a.nonce(), true));
+            send(p.requester, new GossipMessage.ProbeResult(channel, a.nonce(), true));
         }
     }
 
@@ -225,7 +237,7 @@ public final class ChannelGossip {
             if (e.getValue().suspect.id().equals(peer.id())) {
                 probesForOthers.remove(e.getKey());
                 e.getValue().timer.cancel();
-                transport.send(e.getValue().requester, new GossipMessage.ProbeResult(channel, e.getKey(), false));
+                send(e.getValue().requester, new GossipMessage.ProbeResult(channel, e.getKey(), false));
             }
         }
         Active a = active.get(peer.id());
@@ -242,10 +254,10 @@ public final class ChannelGossip {
             return;
         }
         addActive(j.sender());
-        transport.send(j.sender().address(), new GossipMessage.NeighborReply(channel, self(), true));
+        send(j.sender().address(), new GossipMessage.NeighborReply(channel, self(), true));
         for (Active a : new ArrayList<>(active.values())) {
             if (!a.state.id().equals(j.sender().id())) {
-                transport.send(a.state.address(), new GossipMessage.ForwardJoin(channel, j.sender(),
+                send(a.state.address(), new GossipMessage.ForwardJoin(channel, j.sender(),
                         config.activeWalk()));
             }
         }
@@ -263,7 +275,7 @@ public final class ChannelGossip {
         if (f.ttl() == 0 || active.size() <= 1) {
             if (!active.containsKey(joiner.id())) {
                 addActive(joiner);
-                transport.send(joiner.address(), new GossipMessage.NeighborReply(channel, self(), true));
+                send(joiner.address(), new GossipMessage.NeighborReply(channel, self(), true));
             }
             return;
         }
@@ -273,9 +285,9 @@ public final class ChannelGossip {
         PeerState next = randomActive(from.id(), joiner.id());
         if (next == null) {
             addActive(joiner);
-            transport.send(joiner.address(), new GossipMessage.NeighborReply(channel, self(), true));
+            send(joiner.address(), new GossipMessage.NeighborReply(channel, self(), true));
         } else {
-            transport.send(next.address(), new GossipMessage.ForwardJoin(channel, joiner, f.ttl() - 1));
+            send(next.address(), new GossipMessage.ForwardJoin(channel, joiner, f.ttl() - 1));
         }
     }
 
@@ -283,12 +295,12 @@ public final class ChannelGossip {
         boolean room = active.size() < config.activeSize() || active.containsKey(n.sender().id());
         if (room || (n.urgent() && !silentRefusals)) {
             addActive(n.sender());
-            transport.send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), true));
+            send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), true));
         } else if (silentRefusals) {
             stats.dropped++;
         } else {
             addPassive(n.sender());
-            transport.send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), false));
+            send(n.sender().address(), new GossipMessage.NeighborReply(channel, self(), false));
         }
     }
 
@@ -296,8 +308,15 @@ public final class ChannelGossip {
         boolean asked = r.sender().id().equals(pendingNeighbor);
         if (r.accepted()) {
             addActive(r.sender());
+            refusals = 0;
         } else {
             addPassive(r.sender());
+            if (asked) {
+                // full views all round (a view one short of full is common: links pair nodes
+                // up): one short asks less often with every refusal, up to once a shuffle period
+                refusals++;
+                nextAskAt = env.now() + Math.min(config.shuffleMillis(), config.stateMillis() << Math.min(refusals, 16));
+            }
         }
         if (asked) {
             neighborDone(false);
@@ -309,14 +328,21 @@ public final class ChannelGossip {
         if (a != null) {
             cancelProbe(a);
             addPassive(a.state);
-            fillActive();
+            lostNeighbor();
         }
+    }
+
+    /** An active neighbour is gone: ask for a replacement now, whatever was refused before. */
+    private void lostNeighbor() {
+        refusals = 0;
+        nextAskAt = 0;
+        fillActive();
     }
 
     private void onHeartbeat(PeerAddress from, GossipMessage.Heartbeat h, Active sender) {
         if (sender == null) {
             // not our neighbour (we dropped it and the news was lost): say so, keep the view symmetric
-            transport.send(from, new GossipMessage.Disconnect(channel));
+            send(from, new GossipMessage.Disconnect(channel));
             return;
         }
         if (h.state() != null && valid(h.state(), from)) {
@@ -350,7 +376,7 @@ public final class ChannelGossip {
             PeerState drop = randomActive(null, null);
             Active d = active.remove(drop.id());
             cancelProbe(d);
-            transport.send(drop.address(), new GossipMessage.Disconnect(channel));
+            send(drop.address(), new GossipMessage.Disconnect(channel));
             addPassive(d.state);
         }
         active.put(p.id(), new Active(p, env.now()));
@@ -382,14 +408,15 @@ public final class ChannelGossip {
 
     /** Asks a random passive peer to become active, one request at a time, until the view is full. */
     private void fillActive() {
-        if (stopped || pendingNeighbor != null || active.size() >= config.activeSize() || passive.isEmpty()) {
+        if (stopped || pendingNeighbor != null || active.size() >= config.activeSize() || passive.isEmpty()
+                || (active.size() == config.activeSize() - 1 && env.now() < nextAskAt)) {
             return;
         }
         NodeId pick = randomKey(passive, null);
         PeerState p = passive.get(pick);
         pendingNeighbor = pick;
         stats.promotions++;
-        transport.send(p.address(), new GossipMessage.Neighbor(channel, self(), active.isEmpty()));
+        send(p.address(), new GossipMessage.Neighbor(channel, self(), active.isEmpty()));
         neighborTimer = env.schedule(config.neighborMillis(), () -> {
             if (pick.equals(pendingNeighbor)) {
                 passive.remove(pick); // did not answer: probably gone
@@ -439,7 +466,7 @@ public final class ChannelGossip {
                 a.sentVersion = me.version();
                 a.lastSent = now;
                 stats.heartbeatsSent++;
-                transport.send(a.state.address(), new GossipMessage.Heartbeat(channel, heartbeatSeq, changed ? me : null));
+                send(a.state.address(), new GossipMessage.Heartbeat(channel, heartbeatSeq, changed ? me : null));
             }
             if (now - a.lastHeard > config.suspectMillis() && a.probeNonce == 0 && active.containsKey(a.state.id())) {
                 suspect(a);
@@ -464,7 +491,7 @@ public final class ChannelGossip {
         }
         long nonce = env.random().nextLong() | 1;
         a.probeNonce = nonce;
-        transport.send(helper.address(), new GossipMessage.ProbeRequest(channel, a.state.address(), nonce));
+        send(helper.address(), new GossipMessage.ProbeRequest(channel, a.state.address(), nonce));
         // the helper gives the suspect probe-timeout; we allow for the two extra hops to and from the helper
         a.probeTimer = env.schedule(2 * config.probeMillis(), () -> {
             if (a.probeNonce == nonce && active.get(a.state.id()) == a) {
@@ -481,11 +508,11 @@ public final class ChannelGossip {
         long nonce = p.nonce();
         Cancellable timer = env.schedule(config.probeMillis(), () -> {
             if (probesForOthers.remove(nonce) != null) {
-                transport.send(from, new GossipMessage.ProbeResult(channel, nonce, false));
+                send(from, new GossipMessage.ProbeResult(channel, nonce, false));
             }
         });
         probesForOthers.put(nonce, new PendingProbe(from, p.suspect(), timer));
-        transport.send(p.suspect(), new GossipMessage.Probe(channel, nonce));
+        send(p.suspect(), new GossipMessage.Probe(channel, nonce));
     }
 
     private void onProbeResult(GossipMessage.ProbeResult r) {
@@ -520,7 +547,7 @@ public final class ChannelGossip {
         stats.deathsDeclared++;
         transport.closeLink(a.state.address());
         listener.peerDead(a.state.address(), why);
-        fillActive();
+        lostNeighbor();
     }
 
     // ---------------------------------------------------------------- shuffle
@@ -540,7 +567,7 @@ public final class ChannelGossip {
             // an answer from the end of a walk would have to connect to us: one nobody can dial
             // asks its neighbour only, which answers over the link
             PeerState me = self();
-            transport.send(target.address(), new GossipMessage.Shuffle(channel, me, me.dialable() ? config.passiveWalk() : 1,
+            send(target.address(), new GossipMessage.Shuffle(channel, me, me.dialable() ? config.passiveWalk() : 1,
                     sample));
         }
         env.schedule(config.shuffleMillis(), this::shuffleRound);
@@ -553,13 +580,13 @@ public final class ChannelGossip {
         if (s.ttl() > 1 && active.size() > 1) {
             PeerState next = randomActive(from.id(), s.origin().id());
             if (next != null) {
-                transport.send(next.address(), new GossipMessage.Shuffle(channel, s.origin(), s.ttl() - 1, s.sample()));
+                send(next.address(), new GossipMessage.Shuffle(channel, s.origin(), s.ttl() - 1, s.sample()));
                 return;
             }
         }
         List<PeerState> reply = randomSample(passiveView(), s.sample().size(), s.origin().id());
         if (s.origin().dialable() || s.origin().id().equals(from.id())) { // (an answer must open a link to it)
-            transport.send(s.origin().address(), new GossipMessage.ShuffleReply(channel, reply));
+            send(s.origin().address(), new GossipMessage.ShuffleReply(channel, reply));
         }
         integrate(s.sample(), reply);
     }
