@@ -74,7 +74,12 @@ public record Summary(String scenario, long seed, int nodes, double virtualSecon
                          double activeViewMean) implements Section {
     }
 
-    /** What the listeners who stayed a minute played, and what the tree and its control traffic cost. */
+    /**
+     * What the listeners who stayed a minute played, and what the tree and its control traffic
+     * cost. Latency is from the source's cut of a chunk to its playout by a player that starts
+     * on the listener's first chunk and plays one chunk interval per chunk, waiting (and staying
+     * that much later) when the next is not there on its turn; the floor, a path's one-way delays.
+     */
     public record Stream(double continuityIndex, double startupDelayMsMedian, double startupDelayMsP95,
                          double latencyMsMedian, double latencyMsP95, double latencyMsP99, double latencyFloorMsMedian,
                          long repairs, double repairLatencyMsMedian, double repairLatencyMsP95, long skippedChunks,

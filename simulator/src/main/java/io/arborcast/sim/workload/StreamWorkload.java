@@ -52,6 +52,12 @@ final class StreamWorkload implements Workload {
         long firstSeq = -1;
         long played;
         long leftAt = -1;
+        /**
+         * Its player's clock: when it plays seq 0 (seq s at playClock + s chunk intervals). Set by
+         * the first chunk (played on arrival), moved later by every stall (a chunk that came after
+         * its turn: the player waited for it); Long.MIN_VALUE before any.
+         */
+        long playClock = Long.MIN_VALUE;
         final int index;
         /** A forger (scenario attack): relays corrupted or forged chunks. */
         boolean hostile;
@@ -83,8 +89,8 @@ final class StreamWorkload implements Workload {
     private final List<Peer> peers = new ArrayList<>();
     private final Map<NodeId, Peer> byId = new HashMap<>();
     /**
-     * How long after the source cut it each chunk reached an honest listener's playout (ms), one
-     * histogram per partition (summed at the end: counts do not depend on the order).
+     * How long after the source cut it each chunk was played by an honest listener's player (ms;
+     * {@link #playedAt}), one histogram per partition (summed at the end: counts do not depend on the order).
      */
     private final Histogram[] lags;
     /** Chunks whose signature checked out, by seq: the partitions' nodes check at once. */
@@ -302,8 +308,26 @@ final class StreamWorkload implements Workload {
         }
         p.played++;
         if (!p.hostile) {
-            lags[p.node.partition()].add(now - c.timestamp());
+            lags[p.node.partition()].add(playedAt(p, c, now) - c.timestamp());
         }
+    }
+
+    /**
+     * When a player that began with this listener's first chunk, on its arrival, and plays one
+     * chunk interval per chunk plays {@code c}, which reached it {@code now}: on its turn if it
+     * was there by then, else now (the player stalled for it, and stays that much later).
+     */
+    private long playedAt(Peer p, Chunk c, long now) {
+        long interval = s.stream().chunkMillis();
+        if (p.playClock == Long.MIN_VALUE) {
+            p.playClock = now - c.seq() * interval;
+        }
+        long turn = p.playClock + c.seq() * interval;
+        if (now > turn) {
+            p.playClock += now - turn;
+            return now;
+        }
+        return turn;
     }
 
     @Override

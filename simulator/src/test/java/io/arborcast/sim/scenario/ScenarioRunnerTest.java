@@ -239,12 +239,14 @@ class ScenarioRunnerTest {
         Summary.Stream st = r.summary().stream();
         assertThat(st.continuityIndex()).isGreaterThan(0.99);
         assertThat(st.startupDelayMsMedian()).isLessThan(3_000.0);
-        // from the source's cut to playout: at least a hop, and in order before the playout delay ran out for most
+        // from the source's cut to a player's playout: a player that starts on the first chunk of its
+        // 1 s preroll plays a second behind the chunks' arrival at least, and stalls only add to that
         double median = st.latencyMsMedian();
-        assertThat(median).isBetween(1.0, 3_000.0);
+        assertThat(median).isBetween(1.0, 4_000.0);
         assertThat(st.latencyMsP95()).isGreaterThanOrEqualTo(median);
         assertThat(st.latencyMsP99()).isGreaterThanOrEqualTo(st.latencyMsP95());
-        assertThat(st.latencyFloorMsMedian()).as("the path's one-way delays").isPositive().isLessThan(median);
+        assertThat(st.latencyFloorMsMedian()).as("the path's one-way delays").isPositive()
+                .isLessThan(median - 1_000);
         assertThat(st.duplicateChunks()).isZero();
         assertThat(st.sourceUploadRatio()).isBetween(1.0, 4.5);
         Map<String, Double> byType = st.sourceUploadByType();
