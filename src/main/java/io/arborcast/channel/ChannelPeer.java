@@ -253,8 +253,8 @@ public final class ChannelPeer {
     }
 
     /**
-     * Once a second: tell gossip our tree state, re-rank backups, tell children of free slots
-     * above them, keep the announcement true.
+     * Once a second: tell gossip our tree state, tell children of free slots above them, keep
+     * the announcement true.
      */
     private void tick() {
         if (!running) {
@@ -265,7 +265,6 @@ public final class ChannelPeer {
         int free = on ? tree.freeSlots() : 0;
         PeerAddress via = shareState();
         if (on && !source) {
-            tree.refreshBackups();
             tree.shareRoom(gossip.self());
         }
         if (!source && !on && env.now() - lastFind >= REFIND_MILLIS) {

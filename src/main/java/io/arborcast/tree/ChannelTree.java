@@ -172,6 +172,7 @@ public final class ChannelTree {
         return up.receiving();
     }
 
+    /** The peers a repair would ask first, best first (ranked now from the candidates known). */
     public List<PeerAddress> backups() {
         return up.backups().stream().map(PeerState::address).toList();
     }
@@ -291,11 +292,6 @@ public final class ChannelTree {
     /** A peer state seen by gossip (or told by our parent, see {@link #shareRoom}): kept as a parent candidate. */
     public void learn(PeerState s) {
         up.learn(s);
-    }
-
-    /** Re-ranks the backup parents from the current candidates (call periodically, e.g. on gossip rounds). */
-    public void refreshBackups() {
-        up.refreshBackups();
     }
 
     /**

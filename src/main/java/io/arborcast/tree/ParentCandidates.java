@@ -66,8 +66,6 @@ final class ParentCandidates {
     private boolean dialable = true;
     /** Our hole punches as a child: while they are paused, nobody we cannot dial is a candidate unless we are dialable. */
     final PunchStreak punches = new PunchStreak();
-    /** Backup parents, best first, in the states they were ranked by. */
-    private List<PeerState> backups = List.of();
 
     /**
      * @param offered the candidates gossip and the directory offer right now
@@ -262,7 +260,7 @@ final class ParentCandidates {
     /**
      * {@link #newest()}, or ({@code withASlotOnly}) only the peers that may have a slot for us:
      * only a peer with some known state offering one can, as its newest state is one of them, so
-     * the others (most peers: full) are left out. Every node ranks its backups once a second.
+     * the others (most peers: full) are left out. A repair ranks its backups for every ATTACH.
      */
     private List<PeerState> newest(boolean withASlotOnly) {
         // the offers (gossip's known peers and the directory's: dozens) merged per id in one pass,
@@ -330,13 +328,12 @@ final class ParentCandidates {
         return st.depth() == 0 && st.version() == 0 && st.freeSlots() > 0;
     }
 
-    /** Re-ranks the backup parents: the best {@code limit} eligible, never {@code parent}. */
-    void refreshBackups(int limit, PeerAddress parent) {
-        backups = List.copyOf(ranked(limit, this::eligible, parent));
-    }
-
-    List<PeerState> backups() {
-        return backups;
+    /**
+     * The backup parents: the best {@code limit} not tried in this round, never {@code parent}.
+     * Ranked when asked (a repair's next ATTACH, a status page), from what is known then.
+     */
+    List<PeerState> backups(int limit, PeerAddress parent) {
+        return ranked(limit, this::untried, parent);
     }
 
     /** Tries {@code alternatives} next, in order; they replace older redirects (likely full by now). */
@@ -362,19 +359,20 @@ final class ParentCandidates {
      * backups, the ancestors on {@code path} (the lost parent's path, grandparent first), then
      * one of the best other candidates. Peers only a hole punch reaches come after all others.
      */
-    PeerAddress next(List<PeerAddress> path, boolean repairing) {
+    PeerAddress next(List<PeerAddress> path, boolean repairing, int backupCount) {
         while (!redirects.isEmpty()) {
             PeerAddress r = redirects.poll();
             if (usable(r)) {
                 return r;
             }
         }
-        PeerAddress next = known(path, repairing, false);
+        List<PeerState> backups = backups(backupCount, null);
+        PeerAddress next = known(path, repairing, backups, false);
         if (next == null) {
             next = best(false);
         }
         if (next == null && !dialable) {
-            next = known(path, repairing, true);
+            next = known(path, repairing, backups, true);
             if (next == null) {
                 next = best(true);
             }
@@ -386,7 +384,7 @@ final class ParentCandidates {
      * The first of the grandparent, backups and ancestors to ask; with {@code punch}, also those
      * only a hole punch reaches.
      */
-    private PeerAddress known(List<PeerAddress> path, boolean repairing, boolean punch) {
+    private PeerAddress known(List<PeerAddress> path, boolean repairing, List<PeerState> backups, boolean punch) {
         // the source as grandparent comes before backups: gossip always shows it full (it offers
         // its slots only through the directory), and its child's orphans are who should refill it
         if (path.size() == 2 && askable(path.get(1), punch)) {

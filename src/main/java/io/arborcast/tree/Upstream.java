@@ -143,8 +143,9 @@ final class Upstream {
         return state == ROOT ? 0 : a == null ? -1 : a.ancestors.size();
     }
 
+    /** The best few peers to ask should the parent go, best first, ranked from what is known now. */
     List<PeerState> backups() {
-        return candidates.backups();
+        return candidates.backups(config.backups(), parent());
     }
 
     /** The last path known: while seeking, the lost parent's (where the grandparent is). */
@@ -217,11 +218,6 @@ final class Upstream {
                 && candidates.usable(s.address())) {
             tryNext(); // waiting for a candidate: this one may do, no need to wait for the retry timer
         }
-    }
-
-    /** Re-ranks the backup parents from the current candidates. */
-    void refreshBackups() {
-        candidates.refreshBackups(config.backups(), parent());
     }
 
     // ---------------------------------------------------------------- the parent's side
@@ -414,7 +410,6 @@ final class Upstream {
         pacing.found();
         candidates.newRound();
         setPath(a.ancestors());
-        refreshBackups();
         events.attached(from, depth(), wasMoving);
     }
 
@@ -501,7 +496,7 @@ final class Upstream {
         if (!(state instanceof Seeking s) || !mayAttempt(s) || pacing.overRate()) {
             return;
         }
-        PeerAddress next = candidates.next(s.path(), s.lostAt() >= 0);
+        PeerAddress next = candidates.next(s.path(), s.lostAt() >= 0, config.backups());
         if (next == null && !s.attempts().isEmpty()) {
             return; // nobody to hedge with: the ATTACH out answers or times out
         }
