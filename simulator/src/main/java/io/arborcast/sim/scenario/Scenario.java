@@ -110,7 +110,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
     }
 
     /** The live stream of a stream workload; {@code nat}: the listeners' reachability classes. */
-    public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long bufferMillis,
+    public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long prerollMillis, long bufferMillis,
                          int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis,
                          NatShares nat, List<UploadClass> uploadClasses) {
         public Stream {
@@ -249,7 +249,7 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     w.getInt("directory-flood.listings-per-host"));
             Config st = s.getConfig("stream");
             Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
-                    ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
+                    ms(st, "preroll"), ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
                     st.getDouble("zero-slot-share"), ms(st, "directory-latency"),
                     new NatShares(java.util.Arrays.stream(NatClass.values())
                             .mapToDouble(k -> st.getDouble("nat." + k.setting)).toArray()),

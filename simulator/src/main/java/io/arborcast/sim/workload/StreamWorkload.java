@@ -194,7 +194,7 @@ final class StreamWorkload implements Workload {
         node.setUploadBytesPerSec(upload);
         TreeConfig tc = TreeConfig.relay(slots).withUpload(uploadClass == null ? 0 : uploadClass.kbps()).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
-                (int) Math.max(0, 1000 / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
+                (int) (s.stream().prerollMillis() / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
         boolean hostile = attack.kind() == Scenario.AttackKind.FORGERS && slots > 0 && attackRandom.nextDouble() < attack.share();
         Transport transport = hostile ? new InterceptingTransport(node,
                 new Forgery(attack.mode(), forgerKey, tamperRandoms[node.partition()])) : node;

@@ -234,6 +234,16 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void aListenerStartedWithoutPrerollPlaysCloserToTheLiveEdge() {
+        Summary.Stream withPreroll = ScenarioRunner.run(Scenario.parse(STREAM), null).summary().stream();
+        Summary.Stream without = ScenarioRunner.run(Scenario.parse(
+                STREAM.replace("nodes = 200", "nodes = 200, stream.preroll = 0 ms")), null).summary().stream();
+        // the 1 s preroll starts a player a second behind; without it stalls take back part of that
+        assertThat(without.latencyMsMedian()).isLessThan(withPreroll.latencyMsMedian() - 300);
+        assertThat(without.continuityIndex()).isGreaterThan(0.99);
+    }
+
+    @Test
     void streamScenarioPlaysInOrderUnderChurnAndWritesItsPlots(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM), null);
         Summary.Stream st = r.summary().stream();
