@@ -58,8 +58,6 @@ public final class SimNetwork {
     /** Nodes added at a chosen host rather than by the address plan. */
     private final Map<String, SimNode> chosenHosts = new HashMap<>();
     private Set<Long> blockedPairs = Set.of();
-    /** Hole punches under way, by (puncher, target) in that order: what waits for the link. */
-    private final Map<Long, List<Message>> punches = new HashMap<>();
 
     /** Bytes and messages carried, split into control and stream data. */
     public static final class Traffic {
@@ -370,9 +368,9 @@ public final class SimNetwork {
                 notifyClosed(from, to, "connect failed: timeout", config.connectTimeoutMillis());
                 return false;
             }
-            List<Message> punching = punches.get(directed(from, target));
+            SimNode.Punch punching = from.punchTo(target);
             if (punching != null) { // waits for the link our hole punch opens, if it does
-                punching.add(m);
+                punching.waiting.add(m);
                 return false;
             }
             if (!target.reachable()) { // behind a NAT: its router answers the SYN with a reset
@@ -396,7 +394,7 @@ public final class SimNetwork {
     private SimLink openLink(SimNode from, SimNode target) {
         SimLink link = new SimLink(target, from.nextLinkId(), true);
         from.addLink(link);
-        deliver(from, target, new Opened(from, from.incarnation, target, link.id));
+        deliver(from, target, new Opened(this, from, from.incarnation, target, link.id));
         return link;
     }
 
@@ -406,47 +404,66 @@ public final class SimNetwork {
         deliver(from, target, new Delivery(target, target.incarnation, from.address, m, link.id, arrive, bytes));
     }
 
-    private static long directed(SimNode from, SimNode to) {
-        return ((long) from.index << 32) | to.index;
-    }
-
     /**
      * A hole punch from {@code from} to {@code to}, a node nobody can dial (to a dialable one, a
-     * plain connect does): the link opens when the other end punches back within the connect
-     * timeout and neither NAT maps each destination to a port of its own ({@link
-     * SimNode#setPunchable}); what {@code from} sends meanwhile waits for it. Else, after the
-     * timeout, the puncher hears the link closed.
+     * plain connect does): our SYN reaches the other end after the one-way delay, and the link
+     * opens if that end is punching towards us then and neither NAT maps each destination to a
+     * port of its own ({@link SimNode#setPunchable}): the SYNs crossed. What {@code from} sends
+     * meanwhile waits for the link. Else, after the connect timeout, the puncher hears the link
+     * closed. Each end keeps its own punches (partitioned runs: only SYNs cross partitions).
      */
     void punch(SimNode from, PeerAddress to) {
         SimNode target = resolve(to);
         if (target == null || !target.alive || target.reachable() || to.id() == null
-                || !to.id().equals(target.address.id()) || from.linkTo(target) != null) {
+                || !to.id().equals(target.address.id()) || from.linkTo(target) != null || from.punchTo(target) != null) {
             return;
         }
-        if (parts != null) {
-            throw new IllegalStateException("hole punching runs on one partition (punches in progress are shared)");
-        }
-        List<Message> theirs = punches.get(directed(target, from));
-        if (theirs != null && from.punchable() && target.punchable() && from.partitionGroup == target.partitionGroup) {
-            punches.remove(directed(target, from)); // the two SYNs crossed: one link, both ends dialled
-            SimLink link = openLink(target, from);
-            long depart = sim.now() + Math.round(config.latency().baseMillis(from, target));
-            theirs.forEach(m -> carry(target, from, link, m, depart, 0)); // counted when sent
-            return;
-        }
-        long key = directed(from, target);
-        if (punches.containsKey(key)) {
-            return;
-        }
-        List<Message> mine = new ArrayList<>();
-        punches.put(key, mine);
+        long now = from.sim.now();
+        SimNode.Punch mine = from.startPunch(target, now);
+        deliver(from, target, new Syn(this, from, target, target.incarnation, now, now + synMillis(from, target)));
         from.sim.after(config.connectTimeoutMillis(), () -> {
-            if (punches.get(key) == mine) {
-                punches.remove(key);
-                traffics[from.partition].dropped += mine.size();
+            if (from.punchTo(target) == mine) {
+                from.endPunch(target);
+                traffics[from.partition].dropped += mine.waiting.size();
                 notifyClosed(from, to, "hole punch failed: connect timed out", 0);
             }
         });
+    }
+
+    /** How long a SYN takes between the two: the one-way base delay (the same both ways), 1 ms at least. */
+    private long synMillis(SimNode a, SimNode b) {
+        return Math.max(1, Math.round(config.latency().baseMillis(a, b)));
+    }
+
+    /**
+     * The SYN of {@code from}'s punch, sent {@code sentAt}, reaches {@code to}: if {@code to} is
+     * punching back, the link opens, dialled by {@code to}, which sends what waited. When each
+     * SYN finds the other end punching (the punches began within a one-way delay of each
+     * other), only the end with the lower index opens it, when the other's SYN reaches it.
+     */
+    private record Syn(SimNetwork net, SimNode from, SimNode to, int incarnation, long sentAt, long at)
+            implements Runnable, Partitions.Mail {
+        @Override
+        public void deliver(Simulation receiver) {
+            receiver.at(at, this);
+        }
+
+        @Override
+        public void run() {
+            SimNode.Punch theirs = to.punchTo(from);
+            if (!to.alive || to.incarnation != incarnation || theirs == null || !from.punchable() || !to.punchable()
+                    || from.partitionGroup != to.partitionGroup) {
+                return;
+            }
+            boolean bothCrossed = sentAt <= theirs.since + net.synMillis(from, to);
+            if (bothCrossed && from.index < to.index) {
+                return; // ours reaches it while it still punches: it opens the link
+            }
+            to.endPunch(from);
+            SimLink link = net.openLink(to, from);
+            long now = to.sim.now();
+            theirs.waiting.forEach(m -> net.carry(to, from, link, m, now, 0)); // counted when sent
+        }
     }
 
     /** When a message of {@code bytes} leaves {@code from}'s uplink, in ms, after what is queued before it. */
@@ -511,6 +528,7 @@ public final class SimNetwork {
         }
         node.alive = false;
         node.incarnation++;
+        node.endPunches();
         for (SimLink link : node.linksSnapshot()) {
             SimNode other = link.peer;
             dropBothEnds(node, link);
@@ -634,7 +652,8 @@ public final class SimNetwork {
      * News of a link {@code dialler} opened, for the far end: it holds its end from then on,
      * unless the dialler stopped (or the network split them) before the news came.
      */
-    private record Opened(SimNode dialler, int incarnation, SimNode target, long link) implements Partitions.Mail {
+    private record Opened(SimNetwork net, SimNode dialler, int incarnation, SimNode target, long link)
+            implements Partitions.Mail {
         @Override
         public long at() {
             return -1;
@@ -644,7 +663,13 @@ public final class SimNetwork {
         public void deliver(Simulation receiver) {
             if (dialler.alive && dialler.incarnation == incarnation && target.alive
                     && dialler.partitionGroup == target.partitionGroup) {
-                target.addLink(new SimLink(dialler, link, false));
+                SimLink end = new SimLink(dialler, link, false);
+                target.addLink(end);
+                SimNode.Punch ours = target.punchTo(dialler);
+                if (ours != null) { // our own punch towards it crossed theirs: what waited goes now
+                    target.endPunch(dialler);
+                    ours.waiting.forEach(m -> net.carry(target, dialler, end, m, receiver.now(), 0));
+                }
             }
         }
     }

@@ -58,6 +58,8 @@ public final class SimNode implements Environment, Transport {
      */
     private SimLink[] links;
     private long[] linkIds;
+    /** Our hole punches under way, by the node punched (null while none): this node's own, so partitions share none. */
+    private Map<SimNode, Punch> punches;
     private SimNode[] linkPeers;
     private int linkCount;
     private int dials;
@@ -245,6 +247,38 @@ public final class SimNode implements Environment, Transport {
         if (alive) {
             net.closeLink(this, peer);
         }
+    }
+
+    /** A hole punch of ours under way: since when, and what we sent meanwhile, waiting for the link. */
+    static final class Punch {
+        final long since;
+        final List<Message> waiting = new java.util.ArrayList<>();
+
+        Punch(long since) {
+            this.since = since;
+        }
+    }
+
+    Punch punchTo(SimNode other) {
+        return punches == null ? null : punches.get(other);
+    }
+
+    Punch startPunch(SimNode other, long now) {
+        if (punches == null) {
+            punches = new java.util.HashMap<>(4);
+        }
+        Punch p = new Punch(now);
+        punches.put(other, p);
+        return p;
+    }
+
+    void endPunch(SimNode other) {
+        punches.remove(other);
+    }
+
+    /** Stopped: punches under way end with this life (their timers find them gone). */
+    void endPunches() {
+        punches = null;
     }
 
     void addLink(SimLink link) {

@@ -26,13 +26,6 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                        long uploadBytesPerSec, long bootstrapUploadBytesPerSec, Churn churn, Faults faults, Workload workload, DhtConfig dht, GossipConfig gossip, Stream stream,
                        Engine engine) {
 
-    public Scenario {
-        if (engine.partitions() > 1 && workload.kind() == WorkloadKind.STREAM && stream.nat().any()) {
-            throw new IllegalArgumentException("engine.partitions > 1 with listeners behind NATs: hole punches "
-                    + "in progress are shared by both ends, not partitioned (run NAT scenarios on one partition)");
-        }
-    }
-
     /**
      * The event engine: {@code partitions} event queues ({@link Partitions}), run on
      * {@code threads} threads (which never change the results).
