@@ -420,7 +420,8 @@ public final class SimNetwork {
         }
         long now = from.sim.now();
         SimNode.Punch mine = from.startPunch(target, now);
-        deliver(from, target, new Syn(this, from, target, target.incarnation, now, now + synMillis(from, target)));
+        deliver(from, target, new Syn(this, from, from.incarnation, target, target.incarnation, now,
+                now + synMillis(from, target)));
         from.sim.after(config.connectTimeoutMillis(), () -> {
             if (from.punchTo(target) == mine) {
                 from.endPunch(target);
@@ -439,9 +440,11 @@ public final class SimNetwork {
      * The SYN of {@code from}'s punch, sent {@code sentAt}, reaches {@code to}: if {@code to} is
      * punching back, the link opens, dialled by {@code to}, which sends what waited. When each
      * SYN finds the other end punching (the punches began within a one-way delay of each
-     * other), only the end with the lower index opens it, when the other's SYN reaches it.
+     * other), only the end with the lower index opens it, when the other's SYN reaches it. A
+     * SYN from a node that stopped since opens nothing (its handshake would get no answer).
      */
-    private record Syn(SimNetwork net, SimNode from, SimNode to, int incarnation, long sentAt, long at)
+    private record Syn(SimNetwork net, SimNode from, int fromIncarnation, SimNode to, int incarnation, long sentAt,
+                       long at)
             implements Runnable, Partitions.Mail {
         @Override
         public void deliver(Simulation receiver) {
@@ -451,8 +454,8 @@ public final class SimNetwork {
         @Override
         public void run() {
             SimNode.Punch theirs = to.punchTo(from);
-            if (!to.alive || to.incarnation != incarnation || theirs == null || !from.punchable() || !to.punchable()
-                    || from.partitionGroup != to.partitionGroup) {
+            if (!to.alive || to.incarnation != incarnation || !from.alive || from.incarnation != fromIncarnation
+                    || theirs == null || !from.punchable() || !to.punchable() || from.partitionGroup != to.partitionGroup) {
                 return;
             }
             boolean bothCrossed = sentAt <= theirs.since + net.synMillis(from, to);
