@@ -464,7 +464,6 @@ public final class ChannelGossip {
             boolean changed = a.sentVersion < me.version();
             if (changed || now - a.lastSent >= config.heartbeatMillis()) {
                 a.sentVersion = me.version();
-                a.lastSent = now;
                 stats.heartbeatsSent++;
                 send(a.state.address(), new GossipMessage.Heartbeat(channel, heartbeatSeq, changed ? me : null));
             }

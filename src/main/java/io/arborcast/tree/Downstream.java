@@ -343,7 +343,7 @@ final class Downstream implements Upstream.Below {
      */
     private boolean displaceSilentChild(PeerAddress asker) {
         long now = env.now();
-        long missed = config.childSilenceMillis() / 3 + config.keepaliveMillis();
+        long missed = config.childKeepaliveMillis() + config.keepaliveMillis();
         for (Children.Child c : children.all()) {
             if (c.onProbation() ? now - c.probationSince() >= 2 * config.keepaliveMillis() : now - c.lastHeard() > missed) {
                 PeerAddress silent = c.address();

@@ -51,6 +51,11 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
                         + (parentSilenceMillis + playoutDelayMillis) + " ms): a repair must not end the channel");
     }
 
+    /** How often a child tells its parent it is still there: a third of {@link #childSilenceMillis}. */
+    public long childKeepaliveMillis() {
+        return childSilenceMillis / 3;
+    }
+
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
         return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 4_500, 240, 120_000, 0);

@@ -233,7 +233,7 @@ final class Upstream {
             return;
         }
         long now = env.now();
-        if (now - a.lastKeepalive >= config.childSilenceMillis() / 3) {
+        if (now - a.lastKeepalive >= config.childKeepaliveMillis()) {
             a.lastKeepalive = now;
             transport.send(a.parent, new TreeMessage.Keepalive(channel, -1));
         }

@@ -71,7 +71,7 @@ class KeepaliveTest extends TreeHarness {
         add(false, 0).join();
         sim.runUntil(3_000);
         net.crash(nodes.get(1));
-        long missed = c.childSilenceMillis() / 3 + c.keepaliveMillis();
+        long missed = c.childKeepaliveMillis() + c.keepaliveMillis();
         sim.runUntil(3_000 + missed + 100);
         assertThat(trees.get(0).freeSlots()).as("the child silence has not run out").isZero();
         staleOracle = true; // the asker heard of the slot the crashed child took (or is its orphan)

@@ -462,10 +462,19 @@ public final class SimNetwork {
             if (bothCrossed && from.index < to.index) {
                 return; // ours reaches it while it still punches: it opens the link
             }
-            to.endPunch(from);
-            SimLink link = net.openLink(to, from);
-            long now = to.sim.now();
-            theirs.waiting.forEach(m -> net.carry(to, from, link, m, now, 0)); // counted when sent
+            net.sendWaiting(to, from, net.openLink(to, from), to.sim.now());
+        }
+    }
+
+    /**
+     * The link {@code link} from {@code node} to {@code other} is open: {@code node}'s punch
+     * towards it, if one is under way, ends, and what waited for it leaves now (counted when sent).
+     */
+    private void sendWaiting(SimNode node, SimNode other, SimLink link, long now) {
+        SimNode.Punch p = node.punchTo(other);
+        if (p != null) {
+            node.endPunch(other);
+            p.waiting.forEach(m -> carry(node, other, link, m, now, 0));
         }
     }
 
@@ -668,11 +677,7 @@ public final class SimNetwork {
                     && dialler.partitionGroup == target.partitionGroup) {
                 SimLink end = new SimLink(dialler, link, false);
                 target.addLink(end);
-                SimNode.Punch ours = target.punchTo(dialler);
-                if (ours != null) { // our own punch towards it crossed theirs: what waited goes now
-                    target.endPunch(dialler);
-                    ours.waiting.forEach(m -> net.carry(target, dialler, end, m, receiver.now(), 0));
-                }
+                net.sendWaiting(target, dialler, end, receiver.now()); // our punch towards it crossed theirs
             }
         }
     }
