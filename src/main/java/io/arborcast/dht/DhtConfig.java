@@ -20,6 +20,7 @@ import io.arborcast.core.Transport;
  * @param replacementCacheSize replacement candidates kept per bucket
  * @param staleContactMillis a full bucket pings its oldest contact only after this much silence
  * @param bucketRefreshMillis a bucket not looked up for this long is refreshed
+ * @param joinFill           contacts a join gives each bucket further away than its closest neighbour (1..k)
  * @param recordTtlMillis    how long a stored channel record lives without republish
  * @param republishMillis    how often a publisher republishes its record
  * @param providerTtlMillis  how long a provider announcement lives without refresh (the default TTL)
@@ -34,12 +35,13 @@ import io.arborcast.core.Transport;
  */
 public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMillis, int maxPerIpPerBucket, int maxPerSubnet, int lookupMaxPerSubnet,
                         int replacementCacheSize,
-                        long staleContactMillis, long bucketRefreshMillis, long recordTtlMillis, long republishMillis,
+                        long staleContactMillis, long bucketRefreshMillis, int joinFill, long recordTtlMillis, long republishMillis,
                         long providerTtlMillis, int providerSample, int maxProvidersPerKey, int maxRecords, int maxProviders,
                         int maxStoresPerMinute, int maxDialBacksPerMinute, int maxPendingRpcs, int maxDatagramPayload) {
     public DhtConfig {
         Settings.atLeast("dht.k", k, 1);
         Settings.atLeast("dht.alpha", alpha, 1);
+        Settings.within("dht.join-fill", joinFill, 1, k);
         Settings.atLeastMillis("dht.rpc-timeout", rpcTimeoutMillis, 1);
         Settings.atLeast("dht.provider-sample", providerSample, 0);
         Settings.atLeast("dht.max-records", maxRecords, 0);
@@ -52,7 +54,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     }
 
     public static DhtConfig defaults() {
-        return new DhtConfig(20, 3, 2_000, 500, 2, 10, 2, 4, 900_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
+        return new DhtConfig(20, 3, 2_000, 500, 2, 10, 2, 4, 900_000, 3_600_000, 3, 3_600_000, 1_200_000, 300_000, 16, 256, 10_000, 20_000,
                 120, 6, 2_000, MessageCodec.DEFAULT_MAX_DATAGRAM - Transport.DATAGRAM_HEADER_BYTES);
     }
 
@@ -65,7 +67,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
         return new DhtConfig(d.getInt("k"), d.getInt("alpha"), ms.applyAsLong("rpc-timeout"), ms.applyAsLong("stall-after"),
                 d.getInt("max-per-ip-per-bucket"), d.getInt("max-per-subnet"), d.getInt("lookup-max-per-subnet"),
                 d.getInt("replacement-cache-size"),
-                ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"),
+                ms.applyAsLong("stale-contact-after"), ms.applyAsLong("bucket-refresh"), d.getInt("join-fill"),
                 ms.applyAsLong("record-ttl"), ms.applyAsLong("republish-interval"), ms.applyAsLong("provider-ttl"),
                 d.getInt("provider-sample"), d.getInt("max-providers-per-channel"), d.getInt("max-records"), d.getInt("max-providers"),
                 d.getInt("max-stores-per-minute"), d.getInt("max-dial-backs-per-minute"), d.getInt("max-pending-rpcs"), maxDatagramBytes - Transport.DATAGRAM_HEADER_BYTES);
@@ -84,7 +86,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     public DhtConfig withRpcTimeoutMillis(long millis) {
         return new DhtConfig(k, alpha, millis, Math.min(stallMillis, millis), maxPerIpPerBucket, maxPerSubnet,
                 lookupMaxPerSubnet, replacementCacheSize, staleContactMillis,
-                bucketRefreshMillis,
+                bucketRefreshMillis, joinFill,
                 recordTtlMillis, republishMillis, providerTtlMillis, providerSample, maxProvidersPerKey, maxRecords, maxProviders,
                 maxStoresPerMinute, maxDialBacksPerMinute, maxPendingRpcs, maxDatagramPayload);
     }
@@ -92,7 +94,7 @@ public record DhtConfig(int k, int alpha, long rpcTimeoutMillis, long stallMilli
     /** The same settings with provider announcements (and channel listings) living {@code millis} unrefreshed. */
     public DhtConfig withProviderTtlMillis(long millis) {
         return new DhtConfig(k, alpha, rpcTimeoutMillis, stallMillis, maxPerIpPerBucket, maxPerSubnet, lookupMaxPerSubnet,
-                replacementCacheSize, staleContactMillis, bucketRefreshMillis, recordTtlMillis, republishMillis, millis,
+                replacementCacheSize, staleContactMillis, bucketRefreshMillis, joinFill, recordTtlMillis, republishMillis, millis,
                 providerSample, maxProvidersPerKey, maxRecords, maxProviders, maxStoresPerMinute, maxDialBacksPerMinute,
                 maxPendingRpcs, maxDatagramPayload);
     }

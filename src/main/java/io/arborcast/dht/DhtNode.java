@@ -321,14 +321,14 @@ public final class DhtNode {
 
 
     /**
-     * Fills bucket {@code bucket}: a lookup of a random id in it, ended as soon as the bucket
-     * holds k contacts (everyone who answers enters the table; converging on the k closest to
-     * a random id would add nothing more).
+     * Fills bucket {@code bucket} to {@code contacts}: a lookup of a random id in it, ended as
+     * soon as the bucket holds that many (converging on the k closest to a random id would add
+     * nothing more); see {@link LookupTask#fill}.
      */
-    private void refresh(int bucket, Runnable done) {
+    private void refresh(int bucket, int contacts, Runnable done) {
         stats.lookups++;
         LookupTask t = new LookupTask(this, id().randomInBucket(bucket, env.random()), false, x -> done.run());
-        t.enough = () -> table.bucketSize(bucket) >= config.k();
+        t.fill(bucket, contacts);
         t.drive();
     }
 
@@ -363,10 +363,13 @@ public final class DhtNode {
 
     /**
      * Joins the network through one bootstrap address: pings it (twice at most), looks up our
-     * own id, then refreshes every bucket further away than our closest neighbour, except
-     * those the self-lookup already knows whole: every node nearer to us than the k-th closest
-     * it found is among those k, so buckets below the k-th closest's are complete (at 100k
-     * nodes that is about 4 of 17 lookups saved).
+     * own id, then gives every bucket further away than our closest neighbour
+     * {@code dht.join-fill} contacts, except those the self-lookup already knows whole: every
+     * node nearer to us than the k-th closest it found is among those k, so buckets below the
+     * k-th closest's are complete (at 100k nodes that is about 4 of 17 buckets). The paper
+     * fills each to k; a few are enough to start a lookup in any part of the id space, and
+     * the buckets fill as peers contact us (at 100,000 nodes a join then costs a third of the
+     * requests, and lookups answer as exactly).
      */
     public void join(PeerAddress bootstrap, Consumer<JoinResult> done) {
         long start = env.now();
@@ -389,7 +392,7 @@ public final class DhtNode {
                     return;
                 }
                 for (int i = from; i < NodeId.BITS; i++) {
-                    refresh(i, () -> {
+                    refresh(i, config.joinFill(), () -> {
                         if (--pending[0] == 0) {
                             done.accept(new JoinResult(null, table.size(), env.now() - start));
                         }
@@ -600,7 +603,7 @@ public final class DhtNode {
         directory.expire(now);
         for (int bucket : table.staleBuckets(now - config.bucketRefreshMillis())) {
             stats.bucketRefreshes++;
-            refresh(bucket, () -> {
+            refresh(bucket, config.k(), () -> {
             });
         }
         env.schedule(MAINTENANCE_MILLIS, this::maintain);

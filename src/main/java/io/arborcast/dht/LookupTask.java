@@ -9,10 +9,12 @@ import io.arborcast.core.PeerAddress;
 import io.arborcast.core.ProviderInfo;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +37,14 @@ final class LookupTask {
     private final Map<PeerAddress, Long> stalledAt = new HashMap<>();
     private Cancellable stallTimer;
     private boolean finished;
-    /** Ends the lookup early when true (a bucket refresh whose bucket is full); null = never. */
-    BooleanSupplier enough;
+    /** The bucket a refresh fills (see {@link #fill}), or -1 for a lookup. */
+    private int fillBucket = -1;
+    /** Contacts the refreshed bucket should hold. */
+    private int fillTo;
+    /** Peers a refresh pinged; {@link #pings} of them are waiting, {@link #deadPings} stalled. */
+    private Set<PeerAddress> pinged;
+    private int pings;
+    private int deadPings;
 
     LookupTask(DhtNode node, NodeId target, boolean findValue, Consumer<LookupTask> done) {
         this.node = node;
@@ -58,12 +66,10 @@ final class LookupTask {
             return;
         }
         PeerAddress p;
-        while ((p = lookup.next()) != null) {
+        while (!satisfied() && !willFill() && (p = lookup.next()) != null) {
             query(p);
         }
-        boolean satisfied = findValue ? record != null && providers.size() >= config.providerSample()
-                : enough != null && enough.getAsBoolean();
-        if (lookup.finished() || satisfied) {
+        if (lookup.finished() || satisfied()) {
             finished = true;
             if (stallTimer != null) {
                 stallTimer.cancel();
@@ -72,19 +78,53 @@ final class LookupTask {
         }
     }
 
+    /**
+     * Makes this lookup (of a random id in bucket {@code bucket}) a refresh that fills the
+     * bucket to {@code contacts}. Whoever answers enters the table, so a peer it hears of in the
+     * bucket that the table lacks gets a PING rather than a FIND_NODE (an answer of a few bytes,
+     * not k contacts: the peers asked before named the bucket's members already); it asks no
+     * one more while the PINGs awaited would fill the bucket (once one stalled, while fewer than
+     * alpha are out: dead contacts are then tried alpha at a time), and ends once it is filled.
+     */
+    void fill(int bucket, int contacts) {
+        fillBucket = bucket;
+        fillTo = contacts;
+        pinged = new HashSet<>();
+    }
+
+    /** A FIND_VALUE that has the record and enough providers, or a refresh whose bucket is filled. */
+    private boolean satisfied() {
+        return findValue ? record != null && providers.size() >= config.providerSample()
+                : fillBucket >= 0 && node.routingTable().bucketSize(fillBucket) >= fillTo;
+    }
+
+    private boolean willFill() {
+        return fillBucket >= 0 && node.routingTable().bucketSize(fillBucket) + pings >= fillTo
+                && (deadPings == 0 || pings >= config.alpha());
+    }
+
     private void query(PeerAddress p) {
         NodeId target = lookup.target();
         sentAt.put(p, env.now());
         if (stallTimer == null) {
             stallTimer = env.schedule(node.stalls().stallMillis(), this::checkStalls);
         }
-        node.request(p, findValue ? rid -> new DhtMessage.FindValue(rid, target, node.client())
+        boolean ping = fillBucket >= 0 && node.id().bucketIndex(p.id()) == fillBucket
+                && !node.routingTable().contains(p.id());
+        if (ping) {
+            pinged.add(p);
+            pings++;
+        }
+        node.request(p, ping ? rid -> new DhtMessage.Ping(rid, node.client())
+                : findValue ? rid -> new DhtMessage.FindValue(rid, target, node.client())
                 : rid -> new DhtMessage.FindNode(rid, target, node.client()),
                 r -> {
-                    answered(p);
-                    if (r instanceof DhtMessage.Nodes n && !findValue) {
+                    answered(p, ping);
+                    if (r instanceof DhtMessage.Pong && ping) {
+                        lookup.onSuccess(p, List.of());
+                    } else if (r instanceof DhtMessage.Nodes n && !findValue && !ping) {
                         lookup.onSuccess(p, n.contacts());
-                    } else if (r instanceof DhtMessage.Value v && findValue) {
+                    } else if (r instanceof DhtMessage.Value v && findValue && !ping) {
                         absorb(v);
                         lookup.onSuccess(p, v.contacts());
                     } else {
@@ -93,15 +133,17 @@ final class LookupTask {
                     drive();
                 },
                 () -> {
-                    answered(p);
+                    answered(p, ping);
                     lookup.onFailure(p);
                     drive();
                 });
     }
 
-    private void answered(PeerAddress p) {
+    private void answered(PeerAddress p, boolean ping) {
         if (sentAt.remove(p) == null) {
             stalledAt.remove(p);
+        } else if (ping) {
+            pings--;
         }
     }
 
@@ -124,6 +166,10 @@ final class LookupTask {
                 it.remove();
                 stalledAt.put(e.getKey(), e.getValue());
                 lookup.onStalled(e.getKey());
+                if (pinged != null && pinged.contains(e.getKey())) {
+                    pings--; // a dead peer no longer holds the refresh back
+                    deadPings++;
+                }
             } else {
                 next = Math.min(next, e.getValue() + stall);
             }

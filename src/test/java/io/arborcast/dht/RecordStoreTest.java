@@ -56,7 +56,7 @@ class RecordStoreTest {
 
     @Test
     void providersAreCappedSampledAndExpire() {
-        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 0, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100, 6,
+        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 0, 8, 60_000, 3_600_000, 3, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100, 6,
                 100, 1380);
         RecordStore s = new RecordStore(small, new LimitCounters());
         Random r = new Random(1);
@@ -93,7 +93,7 @@ class RecordStoreTest {
 
     @Test
     void providersOfAllChannelsTogetherAreCapped() {
-        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 0, 8, 60_000, 3_600_000, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100, 6,
+        DhtConfig small = new DhtConfig(20, 3, 1000, 500, 2, 0, 0, 8, 60_000, 3_600_000, 3, 3_600_000, 1_200_000, 300_000, 4, 5, 10, 20, 100, 6,
                 100, 1380);
         LimitCounters limits = new LimitCounters();
         RecordStore s = new RecordStore(small, limits);

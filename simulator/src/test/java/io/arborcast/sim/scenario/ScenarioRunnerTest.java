@@ -193,7 +193,9 @@ class ScenarioRunnerTest {
         assertThat(find.providerFound()).isEqualTo(1.0);
         assertThat(find.closestFound()).isNull();
         assertThat(node.lookup()).isNull();
-        assertThat(node.lookupSuccess()).isEqualTo(1.0);
+        // a join fills far buckets with a few contacts, so early lookups at 500 nodes may miss one
+        // of the 20 closest (1 of these 200 does; 0 of 4,000 over seeds 20-39)
+        assertThat(node.lookupSuccess()).isGreaterThanOrEqualTo(0.99);
         assertThat(find.lookupLatencyMsMedian()).isLessThan(node.lookupLatencyMsMedian() / 2);
     }
 
