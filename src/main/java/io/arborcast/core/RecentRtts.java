@@ -11,15 +11,16 @@ import java.util.Arrays;
  */
 public final class RecentRtts {
     static final int WINDOW = 64;
-    private final long[] ring = new long[WINDOW];
-    private final long[] sorted = new long[WINDOW];
+    /** In ms, as ints: a DHT node keeps one of these, and a simulation a million nodes. */
+    private final int[] ring = new int[WINDOW];
+    private final int[] sorted = new int[WINDOW];
     private long samples;
     /** Samples when {@link #sorted} was last filled. */
     private long sortedAt = -1;
 
     /** One measured round trip, in ms. */
     public void add(long millis) {
-        ring[(int) (samples++ % WINDOW)] = Math.max(0, millis);
+        ring[(int) (samples++ % WINDOW)] = (int) Math.clamp(millis, 0, Integer.MAX_VALUE);
     }
 
     public long samples() {

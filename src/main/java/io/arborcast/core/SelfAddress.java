@@ -65,6 +65,7 @@ public final class SelfAddress {
     private final Map<String, Belief> adopted = new LinkedHashMap<>();
     /** The adopted beliefs, then the interface addresses: what {@link #hostFor} chooses from, kept as they change. */
     private List<Belief> known;
+    /** What peers saw us at, where it differs from what we hold: the count that may change it. */
     private final Map<NodeId, Report> reports = Lru.map(MAX_REPORTS);
 
     /**
@@ -105,11 +106,12 @@ public final class SelfAddress {
         if (seen.scope() == AddressScope.LOOPBACK || seen.scope() == AddressScope.LINK_LOCAL) {
             return false;
         }
-        reports.put(reporter.id(), new Report(seen.host(), reporter.subnet()));
         Belief now = adopted.get(slot(seen));
         if (now != null && now.host().equals(seen.host())) {
+            reports.remove(reporter.id()); // agrees with what we hold: nothing to count
             return false;
         }
+        reports.put(reporter.id(), new Report(seen.host(), reporter.subnet()));
         if (isInterface(seen.host())) {
             return adopt(new Belief(seen.host(), Source.CONFIRMED));
         }

@@ -141,7 +141,12 @@ public final class RoutingTable {
     private final int maxPerSubnet;
     private final int replacementCacheSize;
     private final long staleAfterMillis;
-    private final Bucket[] buckets = new Bucket[NodeId.BITS];
+    /**
+     * Bucket i at [BITS - 1 - i], the array as long as the nearest bucket that exists needs: of
+     * the 160 only the top log2(network size) or so ever hold anyone (a million tables in a
+     * simulation would spend 0.6 KB each on empty slots).
+     */
+    private Bucket[] buckets = new Bucket[0];
     /** No bucket below this index exists: {@link #closest} need not visit the ~145 empty ones. */
     private int lowest = NodeId.BITS;
     private int size;
@@ -235,7 +240,7 @@ public final class RoutingTable {
         if (id == null || id.equals(self)) {
             return;
         }
-        Bucket b = buckets[self.bucketIndex(id)];
+        Bucket b = at(self.bucketIndex(id));
         if (b == null) {
             return;
         }
@@ -274,7 +279,7 @@ public final class RoutingTable {
 
     /** True if {@code id} is a live contact. */
     public boolean contains(NodeId id) {
-        Bucket b = id.equals(self) ? null : buckets[self.bucketIndex(id)];
+        Bucket b = id.equals(self) ? null : at(self.bucketIndex(id));
         return b != null && b.indexOf(id) >= 0;
     }
 
@@ -339,7 +344,7 @@ public final class RoutingTable {
      * seen in practice) look at the full ids.
      */
     private boolean collect(ArrayList<PeerAddress> out, int i, NodeId target, int count) {
-        Bucket b = buckets[i];
+        Bucket b = at(i);
         if (b != null && b.n > 0) {
             int n = b.n;
             long th = target.high64();
@@ -375,7 +380,7 @@ public final class RoutingTable {
     /** Index of the bucket of the closest contact, or -1 if the table is empty. */
     public int closestBucketIndex() {
         for (int i = 0; i < NodeId.BITS; i++) {
-            if (buckets[i] != null && buckets[i].n > 0) {
+            if (at(i) != null && at(i).n > 0) {
                 return i;
             }
         }
@@ -386,7 +391,7 @@ public final class RoutingTable {
     public List<Integer> staleBuckets(long before) {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i < NodeId.BITS; i++) {
-            Bucket b = buckets[i];
+            Bucket b = at(i);
             if (b != null && b.n > 0 && b.lastTouched < before) {
                 out.add(i);
             }
@@ -396,7 +401,7 @@ public final class RoutingTable {
 
     /** Live contacts in bucket {@code index}. */
     public int bucketSize(int index) {
-        Bucket b = buckets[index];
+        Bucket b = at(index);
         return b == null ? 0 : b.n;
     }
 
@@ -408,7 +413,8 @@ public final class RoutingTable {
     /** Every live contact (a snapshot). */
     public List<Contact> contacts() {
         List<Contact> out = new ArrayList<>(size);
-        for (Bucket b : buckets) {
+        for (int j = buckets.length - 1; j >= 0; j--) { // nearest bucket first, as always
+            Bucket b = buckets[j];
             for (int i = 0; b != null && i < b.n; i++) {
                 out.add(new Contact(b.addrs[i], b.lastSeen[i]));
             }
@@ -416,11 +422,20 @@ public final class RoutingTable {
         return out;
     }
 
+    private Bucket at(int index) {
+        int j = NodeId.BITS - 1 - index;
+        return j < buckets.length ? buckets[j] : null;
+    }
+
     private Bucket bucket(int index) {
-        Bucket b = buckets[index];
+        Bucket b = at(index);
         if (b == null) {
+            int j = NodeId.BITS - 1 - index;
+            if (j >= buckets.length) {
+                buckets = Arrays.copyOf(buckets, j + 1);
+            }
             b = new Bucket();
-            buckets[index] = b;
+            buckets[j] = b;
             lowest = Math.min(lowest, index);
         }
         return b;
