@@ -367,9 +367,10 @@ public final class DhtNode {
      * {@code dht.join-fill} contacts, except those the self-lookup already knows whole: every
      * node nearer to us than the k-th closest it found is among those k, so buckets below the
      * k-th closest's are complete (at 100k nodes that is about 4 of 17 buckets). The paper
-     * fills each to k; a few are enough to start a lookup in any part of the id space, and
-     * the buckets fill as peers contact us (at 100,000 nodes a join then costs a third of the
-     * requests, and lookups answer as exactly).
+     * fills each to k; a few are enough to start a lookup in any part of the id space (what
+     * makes lookups exact is that our neighbourhood knows us, which the self-lookup does), and
+     * the buckets fill as peers contact us: at 100,000 nodes the network then sends under a
+     * third of the requests.
      */
     public void join(PeerAddress bootstrap, Consumer<JoinResult> done) {
         long start = env.now();
