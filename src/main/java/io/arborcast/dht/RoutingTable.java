@@ -379,8 +379,8 @@ public final class RoutingTable {
 
     /** Index of the bucket of the closest contact, or -1 if the table is empty. */
     public int closestBucketIndex() {
-        for (int i = 0; i < NodeId.BITS; i++) {
-            if (at(i) != null && at(i).n > 0) {
+        for (int i = lowest; i < NodeId.BITS; i++) {
+            if (bucketSize(i) > 0) {
                 return i;
             }
         }
@@ -390,7 +390,7 @@ public final class RoutingTable {
     /** Indexes of non-empty buckets not touched since {@code before}. */
     public List<Integer> staleBuckets(long before) {
         List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < NodeId.BITS; i++) {
+        for (int i = lowest; i < NodeId.BITS; i++) {
             Bucket b = at(i);
             if (b != null && b.n > 0 && b.lastTouched < before) {
                 out.add(i);
@@ -428,12 +428,12 @@ public final class RoutingTable {
     }
 
     private Bucket bucket(int index) {
-        Bucket b = at(index);
+        int j = NodeId.BITS - 1 - index;
+        if (j >= buckets.length) {
+            buckets = Arrays.copyOf(buckets, j + 1);
+        }
+        Bucket b = buckets[j];
         if (b == null) {
-            int j = NodeId.BITS - 1 - index;
-            if (j >= buckets.length) {
-                buckets = Arrays.copyOf(buckets, j + 1);
-            }
             b = new Bucket();
             buckets[j] = b;
             lowest = Math.min(lowest, index);
