@@ -7,8 +7,11 @@ package io.arborcast.tree;
  * A period that began with more bytes waiting than left in it, the uplink full at both ends,
  * had it busy throughout, so what left in it is the uplink's rate: the estimate is what left in
  * such periods over their time, the newest weighing most and the first of each run of them left
- * out (what leaves then may go into buffers below the transport, such as a socket's); a period
- * with nothing waiting at either end that carried more raises it. With the uplink never full
+ * out (what leaves then may go into buffers below the transport, such as a socket's). Periods
+ * with nothing waiting at either end that carried more raise it, but only a run of
+ * {@link #TREND} of them or more, weighed like full ones: all that was handed over in one such
+ * period may have gone into the sockets' buffers, which had room, and not onto the wire (three
+ * copies of a 1 Mbit/s stream read 3.3 Mbit/s on a 2.8 Mbit/s uplink). With the uplink never full
  * again for {@link #FORGET_MILLIS} the estimate is dropped (what filled it may have been other
  * traffic), and the node offers its configured slots again until a full uplink says otherwise.
  *
@@ -43,6 +46,10 @@ final class UploadMeter {
     private int fullPeriods;
     private double runBytes;
     private double runMillis;
+    /** The same for periods with nothing waiting at either end. */
+    private int idlePeriods;
+    private double idleBytes;
+    private double idleMillis;
     private long streamBytes;
     private long lastStreamBytes;
     /** The channel's bytes per second, as a moving mean over periods. */
@@ -62,7 +69,6 @@ final class UploadMeter {
         long left = out - waiting;
         if (lastAt >= 0 && now > lastAt) {
             long gone = left - lastLeft;
-            double rate = gone * 1000.0 / (now - lastAt);
             // full at both ends, and what waited at the start was more than what left since:
             // the uplink never idled
             if (lastFull && full && gone > 0 && lastWaiting > gone) {
@@ -74,9 +80,18 @@ final class UploadMeter {
                 lastFullAt = now;
             } else {
                 fullPeriods = 0;
-                if (capacity > 0 && lastWaiting == 0 && waiting == 0 && rate > capacity) {
-                    capacity = rate; // nothing waited at either end: all that was handed over left
+            }
+            if (lastWaiting == 0 && waiting == 0) {
+                idleBytes = idleBytes * RUN_DECAY + gone;
+                idleMillis = idleMillis * RUN_DECAY + (now - lastAt);
+                double idleRate = idleBytes * 1000 / idleMillis;
+                if (++idlePeriods >= TREND && capacity > 0 && idleRate > capacity) {
+                    capacity = idleRate; // all that was handed over left, but for what the buffers below hold
                 }
+            } else {
+                idlePeriods = 0;
+                idleBytes = 0;
+                idleMillis = 0;
             }
             if (capacity > 0 && now - lastFullAt > FORGET_MILLIS) {
                 capacity = 0;

@@ -97,12 +97,12 @@ class UplinkTest {
                 return children(st) <= 2 && number(st, "uplinkKbps") > 0;
             });
             String s = relay.status(endpoint(3));
-            // what left in full periods: under the 2.8 Mbit/s cap less TCP/IP headers (2,500-2,600
-            // alone on a quiet machine), lower on a busy one, where the relay's event loop does not
-            // always refill its 32 KiB socket buffers within their ~90 ms at this rate (2,173 and
-            // 1,737 on a loaded 2-core CI runner), but never less than the copy it takes in
-            assertThat(number(s, "uplinkKbps")).as("measured from what left")
-                    .isGreaterThan(number(s, "kbpsIn")).isLessThan(3_300L);
+            // what left in the full periods so far, never less than the copy it takes in; a reading
+            // of the first one or two periods swings with what the sockets' buffers took (seen
+            // 1,523-3,143 kbit/s with a CPU hog beside the test, 3,344 once on the CI runner:
+            // a loaded event loop refills its sockets late, then in a burst), so the cap is
+            // checked once the run of full periods has ended
+            assertThat(number(s, "uplinkKbps")).as("measured from what left").isGreaterThan(number(s, "kbpsIn"));
             assertThat(number(s, "relaySlots")).as("no more than the copies it feeds").isBetween(1L, 2L);
 
             // the listeners it lost fed below another; after 10 s nobody skipped anything
@@ -115,6 +115,12 @@ class UplinkTest {
                 return true;
             });
             s = relay.status(endpoint(3));
+            // the mean over the run of full periods: under the 2.8 Mbit/s cap less TCP/IP headers
+            // (2,595 and 2,818 alone on a quiet machine, 2,443 and 2,575 with a CPU hog beside it: buffers again), lower
+            // on a loaded machine, where the relay's event loop does not always refill its 32 KiB
+            // socket buffers within their ~90 ms at this rate (1,737 on a loaded 2-core CI runner)
+            assertThat(number(s, "uplinkKbps")).as("measured from what left: " + s)
+                    .isGreaterThan(number(s, "kbpsIn")).isLessThan(3_300L);
             assertThat(children(s)).as("the ones it feeds: none of the others came back: " + s).isBetween(1, 2);
             // 2 slots from a measured 2.5-2.6 Mbit/s; 1 from the lower readings of a loaded machine
             assertThat(number(s, "relaySlots")).as("offered after: " + s).isBetween(1L, 2L);

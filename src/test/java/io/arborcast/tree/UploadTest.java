@@ -172,4 +172,35 @@ class UploadTest extends TreeHarness {
         assertThat(m.capacity()).as("never full throughout a period: unknown").isZero();
         assertThat(m.copies(4)).isEqualTo(4);
     }
+
+    @Test
+    void onlyARunOfPeriodsWithNothingWaitingRaisesTheRate() {
+        UploadMeter m = new UploadMeter();
+        long out = 0;
+        long now = 0;
+        long waiting = 0;
+        m.sample(now, 0, 0, false);
+        for (int i = 0; i < 10; i++) { // full: 80 KB handed over a period, 50 KB leave
+            now += 500;
+            out += 80_000;
+            waiting += 30_000;
+            m.sample(now, out, waiting, true);
+        }
+        assertThat(m.capacity()).isCloseTo(100_000, org.assertj.core.data.Offset.offset(1.0));
+        now += 500; // what waited leaves at once: the period is no full one, it ends with nothing waiting
+        waiting = 0;
+        m.sample(now, out, waiting, false);
+        // one period hands 60 KB over and all of it leaves the transport, though the sockets'
+        // buffers below took 10 KB of it: no reason to believe the uplink grew
+        now += 500;
+        out += 60_000;
+        m.sample(now, out, 0, false);
+        assertThat(m.capacity()).as("one period with nothing waiting").isCloseTo(100_000, org.assertj.core.data.Offset.offset(1.0));
+        for (int i = 1; i < UploadMeter.TREND; i++) { // 60 KB a period, all gone, in a run
+            now += 500;
+            out += 60_000;
+            m.sample(now, out, 0, false);
+        }
+        assertThat(m.capacity()).as("a run of them carried more").isCloseTo(120_000, org.assertj.core.data.Offset.offset(1.0));
+    }
 }
