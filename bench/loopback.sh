@@ -4,10 +4,14 @@
 # by curl. Halfway through, KILL relays get `kill -9`. Prints one table and writes
 # out/bench-loopback/results.json:
 #   source upload ratio (stream payload out / in, and all bytes the publisher wrote / stream in),
-#   per-node CPU and RSS, startup delay, repairs after the kills, and whether every surviving
-#   player's bytes are one contiguous run of the source file (no skip, no repeat).
-# Usage: bench/loopback.sh            NODES=20 DURATION=60 KILL=3 NODE_HEAP=64m BASE_PORT=17200
-#        (VERBOSE=1: nodes log at debug level into out/bench-loopback/node*.log)
+#   per-node CPU and RSS, startup delay, each node's lag behind the source (when it hands a chunk
+#   to its player, behind the source's cut, from its status page: the source's time comes down
+#   the tree), repairs after the kills, and whether every surviving player's bytes are one
+#   contiguous run of the source file (no skip, no repeat).
+# Usage: bench/loopback.sh            NODES=20 DURATION=60 KILL=3 NODE_HEAP=64m BASE_PORT=17200 ARRIVAL_MS=250
+#        (VERBOSE=1: nodes log at debug level into out/bench-loopback/node*.log; ARRIVAL_MS: the
+#        players tune in this far apart, as listeners arrive; 0: all in the same instant, where
+#        the 2-core machine's CPU, not the protocol, sets the startup of 21 cold JVMs)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,6 +19,7 @@ NODES=${NODES:-20}
 DURATION=${DURATION:-60}
 KILL=${KILL:-3}
 NODE_HEAP=${NODE_HEAP:-64m}
+ARRIVAL_MS=${ARRIVAL_MS:-250}
 BASE=${BASE_PORT:-17200}
 out=out/bench-loopback
 rm -rf "$out"
@@ -63,6 +68,7 @@ for i in $(seq 1 "$NODES"); do
   curl -s -N -o "$out/play$i.mp3" -w '%{time_starttransfer}\n' \
       "http://127.0.0.1:${node_ports[$((i - 1))]}/stream/$channel" > "$out/curl$i.txt" 2>/dev/null &
   curl_pids+=("$!")
+  [ "$ARRIVAL_MS" -eq 0 ] || sleep "$(awk -v ms="$ARRIVAL_MS" 'BEGIN {print ms / 1000}')"
 done
 
 # halfway: kill -9 relays (nodes that feed children)
@@ -104,6 +110,7 @@ killed = {int(k) for k in killed.split()}
 src = open(f"{out}/source.mp3", "rb").read()
 pub = json.load(open(f"{out}/status-publisher.json"))["channels"][0]
 rows, startup, repairs, cpu, rss, identical, bad = [], [], [], [], [], 0, []
+lags, lag95s, floors = [], [], []
 for line in open(f"{out}/nodes.tsv"):
     i, ticks, kb = (int(x) for x in line.split())
     st = json.load(open(f"{out}/status-node{i}.json"))["channels"][0]
@@ -119,8 +126,14 @@ for line in open(f"{out}/nodes.tsv"):
         startup.append(st["startupMs"])
     if st["repairs"] > 0:
         repairs.append(st["lastRepairMs"])
+    if st.get("lagMs") is not None:
+        lags.append(st["lagMs"])
+        lag95s.append(st["lagMsP95"])
+    if st.get("lagFloorMs") is not None:
+        floors.append(st["lagFloorMs"])
     rows.append({"node": i, "bytesPlayed": len(play), "contiguous": ok, "cpuPercent": cpu[-1], "rssMiB": rss[-1],
-                 "startupMs": st.get("startupMs"), "depth": st["depth"], "repairs": st["repairs"],
+                 "startupMs": st.get("startupMs"), "lagMs": st.get("lagMs"), "lagMsP95": st.get("lagMsP95"),
+                 "lagFloorMs": st.get("lagFloorMs"), "depth": st["depth"], "repairs": st["repairs"],
                  "lastRepairMs": st["lastRepairMs"], "skipped": st.get("skipped"), "continuity": st.get("continuity")})
 # the publisher's counters since it started: payload out / payload in
 metrics = {}
@@ -143,6 +156,7 @@ res = {"nodes": n, "wallSeconds": wall, "killed": sorted(killed), "survivors": l
        "nodeCpuPercentMedian": statistics.median(cpu), "nodeCpuPercentMax": max(cpu),
        "nodeRssMiBMedian": statistics.median(rss), "nodeRssMiBMax": max(rss),
        "startupMsMedian": pct(startup, 0.5), "startupMsP95": pct(startup, 0.95),
+       "lagMsMedian": pct(lags, 0.5), "lagMsP95": pct(lag95s, 0.95), "lagFloorMsMedian": pct(floors, 0.5),
        "repairedNodes": len(repairs), "repairMsMedian": pct(repairs, 0.5), "repairMsMax": max(repairs) if repairs else None,
        "byteIdentical": identical, "notIdentical": bad,
        "skippedChunks": sum(r["skipped"] or 0 for r in rows), "maxDepth": max(r["depth"] for r in rows),
@@ -159,6 +173,8 @@ for k, v in [("source upload ratio, stream payload (floor: source slots = %d)" %
              ("node CPU % median / max", f(res["nodeCpuPercentMedian"], "{:.1f}") + " / " + f(res["nodeCpuPercentMax"], "{:.1f}")),
              ("node RSS MiB median / max", f(res["nodeRssMiBMedian"]) + " / " + f(res["nodeRssMiBMax"])),
              ("startup delay ms median / p95 (tune to first chunk)", f(res["startupMsMedian"]) + " / " + f(res["startupMsP95"])),
+             ("lag behind the source ms: median of nodes' medians / p95 of their p95s / floor median",
+              f(res["lagMsMedian"]) + " / " + f(res["lagMsP95"]) + " / " + f(res["lagFloorMsMedian"])),
              ("nodes repaired after the kills", str(len(repairs))),
              ("repair ms median / max (parent lost to first chunk)", f(res["repairMsMedian"]) + " / " + f(res["repairMsMax"])),
              ("players byte-identical to the source (contiguous)", f"{identical}/{len(rows)}"),

@@ -197,7 +197,8 @@ public final class AddressFilter {
                 yield parent == null || child == null ? null : parent == p.parent() && child == p.child() ? m
                         : new TreeMessage.Punch(p.channel(), parent, child, p.dialing());
             }
-            case TreeMessage.Attach _, TreeMessage.Keepalive _, TreeMessage.Detach _, TreeMessage.Pull _ -> m;
+            case TreeMessage.Attach _, TreeMessage.Keepalive _, TreeMessage.Clock _, TreeMessage.Detach _,
+                 TreeMessage.Pull _ -> m;
         };
     }
 

@@ -109,6 +109,27 @@ public sealed interface TreeMessage extends Message {
         }
     }
 
+    /**
+     * The source's clock, asked and told hop by hop so a listener knows how far behind the source
+     * it plays. A child asks its parent with its own clock in {@code askedAt} and -1 in the rest;
+     * the parent echoes {@code askedAt} with its estimate of the source's clock now
+     * ({@code sourceClock}, the clock chunk timestamps are cut in) and of the one-way delay from
+     * the source to it ({@code pathMillis}); -1 in both while it does not know them yet.
+     */
+    record Clock(NodeId channel, long askedAt, long sourceClock, long pathMillis) implements TreeMessage {
+        public Clock {
+            Objects.requireNonNull(channel, "channel");
+            if (askedAt < 0 || sourceClock < -1 || pathMillis < -1) {
+                throw new IllegalArgumentException("bad clock reading");
+            }
+        }
+
+        /** Whether this asks the time (rather than telling it). */
+        public boolean asks() {
+            return sourceClock < 0 && pathMillis < 0;
+        }
+    }
+
     /** The sender ends the parent-child relation (a leaving child, or a parent dropping a child). */
     record Detach(NodeId channel) implements TreeMessage {
         public Detach {

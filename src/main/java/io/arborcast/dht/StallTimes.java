@@ -1,6 +1,6 @@
 package io.arborcast.dht;
 
-import io.arborcast.core.RecentRtts;
+import io.arborcast.core.RecentMillis;
 
 /**
  * How long a lookup waits on one peer, from what this node's RPC answers took lately: a dead
@@ -13,7 +13,7 @@ final class StallTimes {
     private static final int MIN_RTT_SAMPLES = 16;
     private static final double STALL_QUANTILE = 0.9;
 
-    private final RecentRtts rtt = new RecentRtts();
+    private final RecentMillis rtt = new RecentMillis(64); // the last 64 round trips
     /** {@code dht.stall-after}: the longest either time is, and both while nothing was measured. */
     private final long maxMillis;
 

@@ -78,6 +78,11 @@ public final class NodeMetrics {
         FunctionCounter.builder(name, node, f).tags(tags).description(help).register(registry);
     }
 
+    /** Milliseconds as seconds; NaN (Prometheus's "no value") for -1, unknown. */
+    private static double seconds(long millis) {
+        return millis < 0 ? Double.NaN : millis / 1000.0;
+    }
+
     /** The metrics in Prometheus text format; call on the node's event loop. */
     String scrape() {
         for (Map.Entry<NodeId, LocalChannel> e : node.channels().entrySet()) {
@@ -113,6 +118,15 @@ public final class NodeMetrics {
                         .tags(t.and("outcome", ok ? "succeeded" : "failed"))
                         .description("hole punches to a parent (both ends behind NATs), by outcome").register(registry);
             }
+            for (double q : new double[] {0.5, 0.95}) {
+                Gauge.builder("arborcast_channel_lag_seconds", c, x -> seconds(x.lagMillis(q)))
+                        .tags(t.and("quantile", Double.toString(q)))
+                        .description("behind the source's cut when handed to players here, over the last minute's chunks (NaN: not known yet)")
+                        .register(registry);
+            }
+            Gauge.builder("arborcast_channel_lag_floor_seconds", c, x -> seconds(x.lagFloorMillis())).tags(t)
+                    .description("the least lag possible here: the one-way delay from the source down the tree (NaN: not known)")
+                    .register(registry);
             repairs = Timer.builder("arborcast_channel_repair_latency").tags(t).publishPercentileHistogram()
                     .description("parent lost to first chunk from the new one").register(registry);
             repairTimers.put(id, repairs);

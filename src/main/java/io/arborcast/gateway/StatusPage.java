@@ -175,6 +175,10 @@ final class StatusPage {
         boolean flowing = tree.receiving();
         m.put("buffer", flowing ? buffer(c) : null);
         m.put("startupMs", c.isSource() || c.startupMillis() < 0 ? null : c.startupMillis());
+        // behind the source's cut when handed to players here (the last minute), and the least it can be
+        m.put("lagMs", c.isSource() ? null : nonNegative(c.lagMillis(0.5)));
+        m.put("lagMsP95", c.isSource() ? null : nonNegative(c.lagMillis(0.95)));
+        m.put("lagFloorMs", nonNegative(c.lagFloorMillis()));
         Playout p = c.playout();
         if (p != null) {
             long total = p.played() + p.skipped();
@@ -241,6 +245,11 @@ final class StatusPage {
     }
 
     @SuppressWarnings("unchecked")
+    /** {@code v}, or null (not known) when negative. */
+    private static Long nonNegative(long v) {
+        return v < 0 ? null : v;
+    }
+
     private static List<Map<String, Object>> kids(Map<String, Object> treeNode) {
         return (List<Map<String, Object>>) treeNode.get("children");
     }

@@ -2,6 +2,7 @@ package io.arborcast.node;
 
 import io.arborcast.core.ChannelInfo;
 import io.arborcast.core.ChannelRecord;
+import io.arborcast.core.RecentMillis;
 import io.arborcast.core.StreamMessage.Chunk;
 import io.arborcast.core.StreamMessage.Head;
 import io.arborcast.crypto.ChannelKey;
@@ -61,8 +62,12 @@ public final class LocalChannel {
     /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
     private final long startedAt;
     private long firstPlayedAt = -1;
+    /** How far behind the source's cut the last {@link #LAG_WINDOW} chunks played here, once the source's time is known. */
+    private final RecentMillis lags = new RecentMillis(LAG_WINDOW);
     /** Chunks kept for a new player of video, which starts at the last keyframe among them. */
     private static final int MAX_GOP_CHUNKS = 48;
+    /** Chunks over which the lag is reported: a minute of 250 ms chunks. */
+    static final int LAG_WINDOW = 240;
     /** Whether the channel's players must start at a keyframe (video), not at any chunk. */
     private final boolean keyframeStarts;
     /** Which chunks a player may start with, for the head {@link #startsFor} (see {@link #startsHere}). */
@@ -406,9 +411,31 @@ public final class LocalChannel {
         return startedAt;
     }
 
+    /**
+     * The {@code q} quantile of how far behind the source's cut of each chunk (its own clock) this
+     * node handed it to its players, over the last {@link #LAG_WINDOW} chunks (about 0 at the
+     * source); -1 before any chunk played with the source's time known (see {@code tree.SourceClock}).
+     */
+    public long lagMillis(double q) {
+        return lags.samples() == 0 ? -1 : lags.quantileMillis(q);
+    }
+
+    /**
+     * The least lag a chunk can have here: the one-way delay from the source down the tree; -1 at
+     * the source or while unknown. (Lag counts from the source's cut of a chunk; the sound in it
+     * began up to one chunk interval before.)
+     */
+    public long lagFloorMillis() {
+        return isSource() ? -1 : peer.tree().pathMillis();
+    }
+
     void deliver(Chunk c) {
         if (firstPlayedAt < 0) {
             firstPlayedAt = node.environment().now();
+        }
+        long lag = peer.tree().lagMillis(c.timestamp());
+        if (lag >= 0) {
+            lags.add(lag);
         }
         recent.addLast(c);
         int keep = keyframeStarts ? MAX_GOP_CHUNKS : Math.max(1, node.config().tree().prerollChunks());

@@ -162,6 +162,19 @@ public final class ChannelTree {
         return up.ancestors();
     }
 
+    /**
+     * How far behind the source's clock a chunk cut at {@code timestamp} (its own) is now, or -1
+     * while this node does not know the source's time yet (see {@link SourceClock}).
+     */
+    public long lagMillis(long timestamp) {
+        return up.clock().lagMillis(timestamp, env.now());
+    }
+
+    /** The one-way delay from the source to us along the tree (the least lag a chunk can have here), or -1 while unknown. */
+    public long pathMillis() {
+        return up.clock().pathMillis();
+    }
+
     /** Hops from the source: 0 at the source; -1 while not attached. */
     public int depth() {
         return up.depth();
@@ -381,6 +394,15 @@ public final class ChannelTree {
                 down.onKeepalive(from);
                 if (up.onKeepalive(from, k)) {
                     sourceHeardAt = env.now();
+                }
+            }
+            case TreeMessage.Clock c -> {
+                if (!c.asks()) {
+                    up.onClock(from, c);
+                } else if (down.isChild(from.id())) { // a child asks the source's time: what we believe it is
+                    long now = env.now();
+                    transport.send(from, new TreeMessage.Clock(channel, c.askedAt(), up.clock().sourceNow(now),
+                            up.clock().pathMillis()));
                 }
             }
             case TreeMessage.Subtree t -> down.onSubtree(from, t);

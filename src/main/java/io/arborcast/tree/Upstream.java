@@ -39,6 +39,10 @@ final class Upstream {
     private static final int MOVE_HOPS = 2;
     /** Chunks from the parent we moved away from are taken this long after the move. */
     static final long LEFT_PARENT_MILLIS = 3_000;
+    /** A child asks its parent the source's time this often (clocks drift by parts per million: 1.5 ms in 30 s at 50)... */
+    static final long CLOCK_ASK_MILLIS = 30_000;
+    /** ...and this often while it does not know it yet (its parent may not have known when asked). */
+    static final long CLOCK_RETRY_MILLIS = 1_000;
 
     /** What the side below hears of changes above. */
     interface Below {
@@ -73,6 +77,9 @@ final class Upstream {
     private final Map<NodeId, PunchAsk> punchAsks = new HashMap<>(4);
     /** Whether our parent was reached by a hole punch (then nobody can reach us through it). */
     private boolean parentPunched;
+    private final SourceClock clock = new SourceClock();
+    /** When (our clock) we last asked our parent the source's time: its answer echoes it; -1 before. */
+    private long clockAsked = -1;
 
     private record PunchAsk(PeerAddress parent, NodeId via) {
     }
@@ -89,6 +96,9 @@ final class Upstream {
         this.stats = stats;
         this.below = below;
         this.pacing = new AttachPacing(env, config.retryMillis(), this::tryNext);
+        if (source) {
+            clock.atSource();
+        }
     }
 
     // ---------------------------------------------------------------- where we stand
@@ -237,6 +247,9 @@ final class Upstream {
             a.lastKeepalive = now;
             transport.send(a.parent, new TreeMessage.Keepalive(channel, -1));
         }
+        if (now - clockAsked >= (clock.known() ? CLOCK_ASK_MILLIS : CLOCK_RETRY_MILLIS)) {
+            askClock(a.parent);
+        }
         if (now - a.lastHeard > config.parentSilenceMillis()) {
             parentLost("silent for " + (now - a.lastHeard) + " ms", true);
         } else if (now - a.lastChunk > starveMillis()) {
@@ -247,6 +260,23 @@ final class Upstream {
     /** A parent that sends heartbeats but no chunk for this long is starving us. */
     private long starveMillis() {
         return config.playoutDelayMillis() + 2_000;
+    }
+
+    /** Our view of the source's clock (exact at the source). */
+    SourceClock clock() {
+        return clock;
+    }
+
+    private void askClock(PeerAddress parent) {
+        clockAsked = env.now();
+        transport.send(parent, new TreeMessage.Clock(channel, clockAsked, -1, -1));
+    }
+
+    /** A parent's answer to our latest ask for the source's time (others are stale: a previous parent's, or lost in order). */
+    void onClock(PeerAddress from, TreeMessage.Clock c) {
+        if (isParent(from.id()) && c.askedAt() == clockAsked) {
+            clock.answer(env.now(), c.askedAt(), c.sourceClock(), c.pathMillis());
+        }
     }
 
     /** True while attached to a parent whose last chunk (or growing beacon) came at most {@code millis} ago. */
@@ -407,6 +437,8 @@ final class Upstream {
         punchAsks.clear(); // the hedges' asks, answered or not
         below.parentChanged();
         transport.send(from, new TreeMessage.Keepalive(channel, -1)); // ends our probation there: live chunks flow
+        clock.reset();
+        askClock(from);
         pacing.found();
         candidates.newRound();
         setPath(a.ancestors());

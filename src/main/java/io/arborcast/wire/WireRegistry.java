@@ -83,6 +83,7 @@ public final class WireRegistry {
         MESSAGE_IDS.put(TreeMessage.Keepalive.class, 509);
         MESSAGE_IDS.put(TreeMessage.AttachVia.class, 510);
         MESSAGE_IDS.put(TreeMessage.Punch.class, 511);
+        MESSAGE_IDS.put(TreeMessage.Clock.class, 512);
         MESSAGE_IDS.put(SourceMessage.Takeover.class, 600);
         MESSAGE_IDS.put(SourceMessage.HandOver.class, 601);
         MESSAGE_IDS.put(SourceMessage.Declined.class, 602);

@@ -77,6 +77,13 @@ class MetricsTest {
         assertThat(value(mb, "arborcast_channel_skipped_chunks_total" + ch)).isZero();
         assertThat(value(mb, "arborcast_frames_dropped_total{reason=\"truncated\"}")).isZero();
         assertThat(mb).contains("arborcast_channel_repair_latency_seconds_bucket");
+        // how far behind the source b plays, once it knows the source's time (NaN before)
+        String lag = "arborcast_channel_lag_seconds{channel=\"" + key.channelId().toHex() + "\",quantile=\"0.95\"}";
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            a.execute(() -> source.write(data, 0, data.length));
+            return Pattern.compile("(?m)^" + Pattern.quote(lag) + " [0-9]").matcher(metrics(b)).find();
+        });
+        assertThat(value(metrics(b), lag)).as("seconds, on loopback").isBetween(0.0, 1.0);
         String ma = metrics(a);
         assertThat(value(ma, "arborcast_channel_children" + ch)).isEqualTo(1);
         assertThat(value(ma, "arborcast_channel_bytes_out_total" + ch)).isGreaterThanOrEqualTo(16_000);

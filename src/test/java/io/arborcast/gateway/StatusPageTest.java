@@ -129,6 +129,14 @@ class StatusPageTest {
         assertThat(status(relay).at("/channels/0/kbpsIn").asDouble()).isBetween(80.0, 200.0);
         assertThat(status(relay).at("/channels/0/continuity").asDouble()).isEqualTo(1.0);
         assertThat(status(listener).at("/channels/0/startupMs").asLong()).isBetween(1L, 15_000L);
+        // two hops below the source on loopback: the source's time came down the tree; chunks are
+        // handed to players within a few ms of their cut (every clock here starts elsewhere)
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(listener).at("/channels/0/lagMs").isNumber());
+        JsonNode l = status(listener).at("/channels/0");
+        assertThat(l.get("lagMs").asLong()).isBetween(0L, 200L);
+        assertThat(l.get("lagMsP95").asLong()).isBetween(l.get("lagMs").asLong(), 1_000L);
+        assertThat(l.get("lagFloorMs").asLong()).isBetween(0L, l.get("lagMsP95").asLong());
+        assertThat(status(source).at("/channels/0/lagMs").isNull()).as("the source is not behind itself").isTrue();
 
         // the source learns the grandchild from the relay's subtree report (sent every 5 s)
         await().atMost(Duration.ofSeconds(15)).until(() ->

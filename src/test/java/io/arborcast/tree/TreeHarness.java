@@ -1,5 +1,8 @@
 package io.arborcast.tree;
 
+import io.arborcast.core.Cancellable;
+import io.arborcast.core.Environment;
+import io.arborcast.core.LimitCounters;
 import io.arborcast.core.MessageRouter;
 import io.arborcast.core.NodeId;
 import io.arborcast.core.PeerAddress;
@@ -52,6 +55,13 @@ abstract class TreeHarness {
     long oracleVersion;
     /** The uplink the oracle reports for everyone, kbit/s. */
     int oracleUploadKbps = 1000;
+    /** Listeners added from now on read their clock as the virtual time plus this (a process started elsewhere, earlier). */
+    long clockOffset;
+    /**
+     * Per node, for each chunk it played: how far behind the source's cut it played by its own
+     * estimate (-1 while unknown), and truly (the virtual time since the cut).
+     */
+    final List<List<long[]>> lags = new ArrayList<>();
 
     List<PeerState> oracle() {
         List<PeerState> out = new ArrayList<>();
@@ -77,11 +87,15 @@ abstract class TreeHarness {
         int slotCount = config.maxRelays();
         SimNode node = net.addNode(NodeId.random(random));
         List<Long> log = new ArrayList<>();
+        List<long[]> lag = new ArrayList<>();
+        int index = trees.size();
         ChannelTree t = source
                 ? ChannelTree.source(KEY.channelId(), KEY.publicKey(), config, node, node, this::oracle)
-                : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), config, node, node,
-                        this::oracle, c -> log.add(c.seq()));
-        int index = trees.size();
+                : ChannelTree.listener(KEY.channelId(), KEY.publicKey(), config, skewed(node, clockOffset), node,
+                        this::oracle, c -> {
+                            log.add(c.seq());
+                            lag.add(new long[] {trees.get(index).lagMillis(c.timestamp()), sim.now() - c.timestamp()});
+                        });
         node.setHandler(new MessageRouter()
                 .on(TreeMessage.Attach.class, (from, a) -> {
                     attachLog.add(indexOf(from) + "->" + index);
@@ -94,7 +108,33 @@ abstract class TreeHarness {
         slots.add(slotCount);
         nodes.add(node);
         played.add(log);
+        lags.add(lag);
         return t;
+    }
+
+    /** {@code node}'s environment with its clock reading {@code offset} ms ahead of the virtual time. */
+    private static Environment skewed(SimNode node, long offset) {
+        return offset == 0 ? node : new Environment() {
+            @Override
+            public long now() {
+                return node.now() + offset;
+            }
+
+            @Override
+            public Cancellable schedule(long delayMillis, Runnable task) {
+                return node.schedule(delayMillis, task);
+            }
+
+            @Override
+            public Random random() {
+                return node.random();
+            }
+
+            @Override
+            public LimitCounters limits() {
+                return node.limits();
+            }
+        };
     }
 
     /** A listener with {@code slotCount} slots that nobody can dial (behind a NAT), as its reachability check found. */

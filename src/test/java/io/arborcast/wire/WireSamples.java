@@ -83,6 +83,8 @@ public final class WireSamples {
                 new TreeMessage.Displace(a, List.of(s2, s1)),
                 new TreeMessage.Room(a, List.of(s1)),
                 new TreeMessage.Keepalive(a, r.nextLong() & Long.MAX_VALUE),
+                new TreeMessage.Clock(a, r.nextLong() & Long.MAX_VALUE, -1, -1),
+                new TreeMessage.Clock(a, r.nextLong() & Long.MAX_VALUE, r.nextLong() & Long.MAX_VALUE, 180),
                 new TreeMessage.Subtree(a, List.of(new TreeMessage.Subtree.Entry(p1, -1),
                         new TreeMessage.Subtree.Entry(p2, 0)), 17),
                 new StreamMessage.Head(a, 99, 98, bytes(r, 300), "Artist - Title",

@@ -4,10 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RecentRttsTest {
+class RecentMillisTest {
     @Test
     void aQuantileOfTheLastRoundTrips() {
-        RecentRtts r = new RecentRtts();
+        RecentMillis r = new RecentMillis(64);
         assertThat(r.quantileMillis(0.9)).isZero();
         r.add(40);
         assertThat(r.quantileMillis(0.9)).isEqualTo(40);
@@ -22,15 +22,15 @@ class RecentRttsTest {
 
     @Test
     void forgetsWhatIsOlderThanTheWindow() {
-        RecentRtts r = new RecentRtts();
-        for (int i = 0; i < RecentRtts.WINDOW; i++) {
+        RecentMillis r = new RecentMillis(64);
+        for (int i = 0; i < 64; i++) {
             r.add(500);
         }
         assertThat(r.quantileMillis(0.9)).isEqualTo(500);
-        for (int i = 0; i < RecentRtts.WINDOW; i++) {
+        for (int i = 0; i < 64; i++) {
             r.add(20);
         }
         assertThat(r.quantileMillis(1.0)).isEqualTo(20);
-        assertThat(r.samples()).isEqualTo(2L * RecentRtts.WINDOW);
+        assertThat(r.samples()).isEqualTo(2L * 64);
     }
 }
