@@ -224,13 +224,8 @@ final class ParentCandidates {
      * only those {@code ok} accepts, never {@code parent}.
      */
     List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent) {
-        return ranked(limit, ok, parent, true);
-    }
-
-    /** {@link #ranked}, also of peers with no slot for us unless {@code withSlot}. */
-    private List<PeerState> ranked(int limit, Predicate<PeerAddress> ok, PeerAddress parent, boolean withSlot) {
-        List<PeerState> cs = newest(withSlot);
-        cs.removeIf(s -> (withSlot && s.slotsFor(relay) == 0) || !ok.test(s.address()) || !connectable(s)
+        List<PeerState> cs = newest(true);
+        cs.removeIf(s -> s.slotsFor(relay) == 0 || !ok.test(s.address()) || !connectable(s)
                 || refusedUs(s)
                 || (parent != null && s.id().equals(parent.id())));
         // a hole punch comes last (it fails whenever either NAT maps per destination, and costs an
@@ -382,23 +377,7 @@ final class ParentCandidates {
                 next = best(true);
             }
         }
-        return next != null || repairing || !path.isEmpty() ? next : full();
-    }
-
-    /**
-     * For a newcomer that knows nobody with a slot for it: one of the shallowest full peers, at
-     * random, that has not refused us as it is now. Its refusal names the peers below it with
-     * room, one round trip; without it a newcomer that knows only the full source (the directory
-     * lists relays once they announce, a second or more after they attach) waited for gossip or
-     * its next directory lookup: 1.2 s of a 1.3 s startup on loopback. Only for a first join
-     * (no path yet): after a mass failure, orphans asking full peers were fed later than orphans
-     * waiting for gossip to show a slot (mass-failure-30pct: repair p95 2.66 s against 2.44 s),
-     * and displaced listeners asking them made the tree deeper (mean depth 7.4 against 6.0).
-     */
-    private PeerAddress full() {
-        List<PeerState> full = ranked(SPREAD, this::usable, null, false);
-        full.removeIf(this::needsPunch);
-        return full.isEmpty() ? null : full.get(env.random().nextInt(full.size())).address();
+        return next;
     }
 
     /**

@@ -141,22 +141,6 @@ class AdmissionTest extends TreeHarness {
     }
 
     @Test
-    void aNewcomerThatKnowsOnlyTheFullSourceAsksItAndGoesWhereItsRefusalPoints() {
-        add(true, 1);
-        stream();
-        relaysUnderTheSource(1, 2);
-        sourceShownFull = true;
-        visibleOnly = 0; // the newcomer knows the source, full, and nobody else (the relay has not announced yet)
-        ChannelTree newcomer = add(false, 0);
-        newcomer.join();
-        sim.runUntil(sim.now() + 1_000); // round trips to the source and to the relay, a first chunk
-        // before: nobody with a slot known, so nobody asked; it waited for gossip or the directory
-        assertThat(attachLog).endsWith("2->0", "2->1");
-        assertThat(newcomer.depth()).isEqualTo(2);
-        assertThat(played.get(2)).isNotEmpty();
-    }
-
-    @Test
     void aPeerThatRefusedIsNotAskedAgainUntilANewerStateOfItArrives() {
         add(true, 1);
         stream();
