@@ -396,7 +396,7 @@ public final class ChannelTree {
                     sourceHeardAt = env.now();
                 }
             }
-            case TreeMessage.Clock c -> {
+            case TreeMessage.Clock c -> { // a parent's "I do not know yet" reads as an ask, and no child of ours asks it
                 if (!c.asks()) {
                     up.onClock(from, c);
                 } else if (down.isChild(from.id())) { // a child asks the source's time: what we believe it is
