@@ -135,7 +135,8 @@ class StatusPageTest {
         JsonNode l = status(listener).at("/channels/0");
         assertThat(l.get("lagMs").asLong()).isBetween(0L, 200L);
         assertThat(l.get("lagMsP95").asLong()).isBetween(l.get("lagMs").asLong(), 1_000L);
-        assertThat(l.get("lagFloorMs").asLong()).isBetween(0L, l.get("lagMsP95").asLong());
+        // the floor is half round trips summed: on loopback a few ms, at times above a lag of 0-2 ms
+        assertThat(l.get("lagFloorMs").asLong()).isBetween(0L, 100L);
         assertThat(status(source).at("/channels/0/lagMs").isNull()).as("the source is not behind itself").isTrue();
 
         // the source learns the grandchild from the relay's subtree report (sent every 5 s)
