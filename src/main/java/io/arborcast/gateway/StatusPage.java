@@ -244,12 +244,12 @@ final class StatusPage {
         return top;
     }
 
-    @SuppressWarnings("unchecked")
     /** {@code v}, or null (not known) when negative. */
     private static Long nonNegative(long v) {
         return v < 0 ? null : v;
     }
 
+    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> kids(Map<String, Object> treeNode) {
         return (List<Map<String, Object>>) treeNode.get("children");
     }

@@ -39,17 +39,12 @@ final class UploadMeter {
     private long lastFullAt;
     /** Bytes per second the uplink carries; 0 while unknown. */
     private double capacity;
-    /**
-     * Full periods in a row, and what left in full periods (each run's first left out) over
-     * their time, older ones weighing less by {@link #RUN_DECAY} a period.
-     */
+    /** Full periods in a row, and what left in full periods (each run's first left out). */
     private int fullPeriods;
-    private double runBytes;
-    private double runMillis;
-    /** The same for periods with nothing waiting at either end. */
+    private final DecayedRate fullRuns = new DecayedRate();
+    /** The same for periods with nothing waiting at either end (the current run only). */
     private int idlePeriods;
-    private double idleBytes;
-    private double idleMillis;
+    private final DecayedRate idleRun = new DecayedRate();
     private long streamBytes;
     private long lastStreamBytes;
     /** The channel's bytes per second, as a moving mean over periods. */
@@ -73,30 +68,26 @@ final class UploadMeter {
             // the uplink never idled
             if (lastFull && full && gone > 0 && lastWaiting > gone) {
                 if (fullPeriods++ > 0) { // the first may end a burst into buffers below the transport
-                    runBytes = runBytes * RUN_DECAY + gone;
-                    runMillis = runMillis * RUN_DECAY + (now - lastAt);
-                    capacity = runBytes * 1000 / runMillis;
+                    fullRuns.add(gone, now - lastAt);
+                    capacity = fullRuns.perSecond();
                 }
                 lastFullAt = now;
             } else {
                 fullPeriods = 0;
             }
             if (lastWaiting == 0 && waiting == 0) {
-                idleBytes = idleBytes * RUN_DECAY + gone;
-                idleMillis = idleMillis * RUN_DECAY + (now - lastAt);
-                double idleRate = idleBytes * 1000 / idleMillis;
-                if (++idlePeriods >= TREND && capacity > 0 && idleRate > capacity) {
-                    capacity = idleRate; // all that was handed over left, but for what the buffers below hold
+                idleRun.add(gone, now - lastAt);
+                if (++idlePeriods >= TREND && capacity > 0 && idleRun.perSecond() > capacity) {
+                    // all that was handed over left, but for what the buffers below hold
+                    capacity = idleRun.perSecond();
                 }
             } else {
                 idlePeriods = 0;
-                idleBytes = 0;
-                idleMillis = 0;
+                idleRun.clear();
             }
             if (capacity > 0 && now - lastFullAt > FORGET_MILLIS) {
                 capacity = 0;
-                runBytes = 0;
-                runMillis = 0;
+                fullRuns.clear();
             }
             double stream = (streamBytes - lastStreamBytes) * 1000.0 / (now - lastAt);
             streamRate = streamRate == 0 ? stream : 0.9 * streamRate + 0.1 * stream;
@@ -175,5 +166,26 @@ final class UploadMeter {
             return slots;
         }
         return (int) Math.min(slots, Math.floor(capacity * COPY_SHARE / streamRate));
+    }
+
+    /** Bytes that left in some periods over their time, each older period weighing {@link #RUN_DECAY} less. */
+    private static final class DecayedRate {
+        private double bytes;
+        private double millis;
+
+        void add(long periodBytes, long periodMillis) {
+            bytes = bytes * RUN_DECAY + periodBytes;
+            millis = millis * RUN_DECAY + periodMillis;
+        }
+
+        /** Bytes per second (NaN before any period). */
+        double perSecond() {
+            return bytes * 1000 / millis;
+        }
+
+        void clear() {
+            bytes = 0;
+            millis = 0;
+        }
     }
 }

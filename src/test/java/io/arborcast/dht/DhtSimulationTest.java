@@ -71,7 +71,6 @@ class DhtSimulationTest {
                         .isGreaterThanOrEqualTo(Math.min(fill, inNetwork[b]));
             }
         }
-        System.out.println("requests per node to join: " + requestsToJoin / (double) NODES);
         assertThat(requestsToJoin / (double) NODES).isLessThan(80);
     }
 
