@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs simulator scenarios and prints one table of wall time, events/s, heap and the stream
 # (or DHT) results from each summary.json.
-# Usage: bench/sim-scale.sh [SCENARIO...]   (default: the 10k stream scenarios; add stream-100k for 100k)
+# Usage: bench/sim-scale.sh [SCENARIO...]   (default: the 10k stream scenarios; add stream-100k for 100k,
+# the -low ones for low-latency mode)
 # Heap: SIM_HEAP (default: 80% of the machine's memory, as `./arborcast simulate` takes; dht-1m
 # needs about 20 GB). Results go to out/bench-sim/<scenario>/; REPORT_ONLY=1 prints the tables
 # from the results already there.
@@ -21,7 +22,8 @@ python3 - "${scenarios[@]}" <<'PY'
 import json, os, sys
 # in brackets: the physical limit each result is held against (summary.json stream.limits)
 cols = ["scenario", "nodes", "wall s", "events/s", "peak heap GB", "continuity", "startup med/p95 ms [floor]",
-        "repair med/p95 ms", "skipped", "dup", "depth max/mean [bound]", "source ratio [floor]", "control"]
+        "repair med/p95 ms", "lag med/p95/p99 ms [floor]", "keep-time lag med/p95", "stalls/h", "skipped", "dup",
+        "depth max/mean [bound]", "source ratio [floor]", "control"]
 dht = [s for s in sys.argv[1:] if "dht" in json.load(open(f"out/bench-sim/{s}/summary.json"))]
 streams = [s for s in sys.argv[1:] if s not in dht]
 if streams:
@@ -36,6 +38,9 @@ for s in streams:
                       f"{d['peakHeapBytes'] / 1e9:.2f}", f("continuityIndex", "{:.4f}"),
                       f("startupDelayMsMedian") + "/" + f("startupDelayMsP95") + b("startupFloorMs"),
                       f("repairLatencyMsMedian") + "/" + f("repairLatencyMsP95"),
+                      f("latencyMsMedian") + "/" + f("latencyMsP95") + "/" + f("latencyMsP99")
+                      + " [" + f("latencyFloorMsMedian") + "]",
+                      f("keepTimeLatencyMsMedian") + "/" + f("keepTimeLatencyMsP95"), f("stallsPerHour"),
                       f("skippedChunks"), f("duplicateChunks"),
                       f("maxDepth") + "/" + f("meanDepth", "{:.1f}") + b("depthBound"),
                       f("sourceUploadRatio", "{:.2f}") + b("sourceUploadFloor"),

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValue;
 import io.arborcast.dht.DhtConfig;
 import io.arborcast.gossip.GossipConfig;
 import io.arborcast.net.NetConfig;
+import io.arborcast.tree.LatencyMode;
 import io.arborcast.tree.TreeConfig;
 
 import java.nio.file.Files;
@@ -137,7 +138,7 @@ public record NodeConfig(NetConfig net, DhtConfig dht, GossipConfig gossip, Tree
         Config stream = a.getConfig("stream");
         return new NodeConfig(net, dht, GossipConfig.from(a.getConfig("gossip")),
                 TreeConfig.from(a.getConfig("tree"), stream), a.getInt("tree.source-slots"),
-                stream.getDuration("chunk-interval", TimeUnit.MILLISECONDS), stream.getInt("max-chunk-bytes"));
+                LatencyMode.timing(stream).chunkMillis(), stream.getInt("max-chunk-bytes"));
     }
 
     public NodeConfig withNet(NetConfig newNet) {

@@ -356,7 +356,7 @@ public final class ChannelTree {
      */
     private void pullGap() {
         long from = buffer.firstMissing(config.playoutDelayMillis());
-        boolean fed = up.fedWithin(GapPull.AFTER_MILLIS);
+        boolean fed = up.fedWithin(config.gapPullAfterMillis());
         if (fed && from > buffer.highestSeq()) {
             return;
         }

@@ -33,8 +33,6 @@ final class GapPull {
     private static final int PEERS = 2;
     /** Most chunks one answer carries (10 s of 250 ms chunks). */
     static final int MAX_CHUNKS = 40;
-    /** Pull when the parent sent no chunk for this long (four 250 ms chunk intervals). */
-    static final long AFTER_MILLIS = 1_000;
     /** Chunks a neighbour sends in answer to our pull are taken for this long after asking. */
     static final long ANSWER_MILLIS = 3_000;
     private static final int SERVED_MEMORY = 256;

@@ -16,6 +16,8 @@ import java.util.function.ToLongFunction;
  * @param bufferChunks      chunks kept for children and neighbours (window = this x chunk interval)
  * @param prerollChunks     chunks before the live edge a new child gets, so playback starts at once
  * @param playoutDelayMillis how long playout waits for a missing chunk before skipping it
+ * @param gapPullAfterMillis a parent that sent no chunk for this long (or a hole that stays open) sets
+ *                          off a gap pull from gossip neighbours
  * @param keepaliveMillis   a parent that sent a child nothing for this long sends a heartbeat
  * @param parentSilenceMillis a parent heard nothing from for this long counts as lost
  * @param childSilenceMillis a child heard nothing from for this long loses its slot; a child sends its
@@ -29,7 +31,7 @@ import java.util.function.ToLongFunction;
  *                          slot counts): a channel gets only the slots it can feed at its bitrate
  */
 public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, long retryMillis, int bufferChunks,
-                         int prerollChunks, long playoutDelayMillis, long keepaliveMillis, long parentSilenceMillis,
+                         int prerollChunks, long playoutDelayMillis, long gapPullAfterMillis, long keepaliveMillis, long parentSilenceMillis,
                          long childSilenceMillis, int maxReplayPerMinute, long endAfterMillis, int uploadKbps) {
     public TreeConfig {
         Settings.atLeast("tree.relay-slots", maxRelays, 0);
@@ -39,6 +41,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
         Settings.atLeast("stream.window in chunks", bufferChunks, 1);
         Settings.atLeast("stream.preroll in chunks", prerollChunks, 0);
         Settings.atLeastMillis("stream.playout-delay", playoutDelayMillis, 0);
+        Settings.atLeastMillis("stream.gap-pull-after", gapPullAfterMillis, 1);
         Settings.atLeastMillis("tree.keepalive", keepaliveMillis, 1);
         Settings.check(parentSilenceMillis > keepaliveMillis, "tree.parent-silence", parentSilenceMillis, " ms",
                 "must be longer than tree.keepalive (" + keepaliveMillis + " ms)");
@@ -58,7 +61,7 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
 
     /** A relay with {@code maxRelays} slots; 30 s window of 250 ms chunks, 3 s playout delay. */
     public static TreeConfig relay(int maxRelays) {
-        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 500, 1_500, 4_500, 240, 120_000, 0);
+        return new TreeConfig(maxRelays, 3, 2_000, 1_000, 120, 4, 3_000, 1_000, 500, 1_500, 4_500, 240, 120_000, 0);
     }
 
     /**
@@ -68,38 +71,38 @@ public record TreeConfig(int maxRelays, int backups, long attachTimeoutMillis, l
     public static TreeConfig from(Config tree, Config stream) {
         ToLongFunction<String> ms = k -> (k.startsWith("tree.") ? tree : stream)
                 .getDuration(k.substring(k.indexOf('.') + 1), TimeUnit.MILLISECONDS);
-        long chunk = ms.applyAsLong("stream.chunk-interval");
-        Settings.atLeastMillis("stream.chunk-interval", chunk, 1);
+        LatencyMode.Timing t = LatencyMode.timing(stream);
         return new TreeConfig(tree.getInt("relay-slots"), tree.getInt("backups"), ms.applyAsLong("tree.attach-timeout"),
-                ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / chunk),
-                (int) (ms.applyAsLong("stream.preroll") / chunk), ms.applyAsLong("stream.playout-delay"),
-                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"), ms.applyAsLong("tree.child-silence"),
-                tree.getInt("max-replayed-chunks-per-minute"), ms.applyAsLong("stream.end-after-silence"),
-                tree.getInt("upload-kbps"));
+                ms.applyAsLong("tree.retry"), (int) Math.max(1, ms.applyAsLong("stream.window") / t.chunkMillis()),
+                (int) (t.prerollMillis() / t.chunkMillis()), t.playoutDelayMillis(), t.gapPullAfterMillis(),
+                ms.applyAsLong("tree.keepalive"), ms.applyAsLong("tree.parent-silence"),
+                ms.applyAsLong("tree.child-silence"), tree.getInt("max-replayed-chunks-per-minute"),
+                ms.applyAsLong("stream.end-after-silence"), tree.getInt("upload-kbps"));
     }
 
     /** These settings with a different number of relay slots (the source's, say). */
     public TreeConfig withRelays(int newMaxRelays) {
         return new TreeConfig(newMaxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
+                playoutDelayMillis, gapPullAfterMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
     }
 
     /** These settings with another {@link #endAfterMillis}. */
     public TreeConfig withEndAfter(long millis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, millis, uploadKbps);
+                playoutDelayMillis, gapPullAfterMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, millis, uploadKbps);
     }
 
     /** These settings with the stream-dependent ones replaced. */
-    public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis) {
+    public TreeConfig withStream(int newBufferChunks, int newPrerollChunks, long newPlayoutDelayMillis,
+                                 long newGapPullAfterMillis) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, newBufferChunks, newPrerollChunks,
-                newPlayoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
+                newPlayoutDelayMillis, newGapPullAfterMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, uploadKbps);
     }
 
     /** These settings with another {@link #uploadKbps}. */
     public TreeConfig withUpload(int kbps) {
         return new TreeConfig(maxRelays, backups, attachTimeoutMillis, retryMillis, bufferChunks, prerollChunks,
-                playoutDelayMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, kbps);
+                playoutDelayMillis, gapPullAfterMillis, keepaliveMillis, parentSilenceMillis, childSilenceMillis, maxReplayPerMinute, endAfterMillis, kbps);
     }
 
     /**

@@ -36,6 +36,35 @@ class NodeConfigTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
+        // mode                          | chunk | preroll chunks | playout delay | gap pull after
+        "''                              | 250   | 4              | 3000          | 1000",
+        "stream.latency-mode = low       | 100   | 2              | 3000          | 500",
+        "stream.latency-mode = safe      | 250   | 12             | 6000          | 1000",
+        "'stream.latency-mode = low, stream.preroll = 2 s, stream.gap-pull-after = 300 ms' | 100 | 20 | 3000 | 300",
+        "'stream.latency-mode = low, stream.chunk-interval = 200 ms' | 200 | 1 | 3000 | 500"})
+    void theLatencyModeSetsTheStreamsTimingUnlessItIsSet(String lines, long chunk, int preroll, long playoutDelay,
+            long gapPullAfter, @TempDir Path dir) throws IOException {
+        Path f = dir.resolve("mode.conf");
+        Files.writeString(f, lines.isEmpty() ? "" : "arborcast { " + lines + " }\n");
+        NodeConfig c = NodeConfig.load(f);
+        io.arborcast.tree.TreeConfig t = c.tree();
+        assertThat(c.chunkMillis()).isEqualTo(chunk);
+        assertThat(t.prerollChunks()).isEqualTo(preroll);
+        assertThat(t.playoutDelayMillis()).isEqualTo(playoutDelay);
+        assertThat(t.gapPullAfterMillis()).isEqualTo(gapPullAfter);
+        assertThat(t.bufferChunks()).as("a 30 s window").isEqualTo((int) (30_000 / chunk));
+    }
+
+    @Test
+    void anUnknownLatencyModeNamesTheModes(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("mode.conf");
+        Files.writeString(f, "arborcast.stream.latency-mode = instant\n");
+        assertThatThrownBy(() -> NodeConfig.load(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bad configuration in " + f + ": stream.latency-mode: 'instant' is none of low, normal, safe");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "tree.relay-slots = -3          | tree.relay-slots = -3: must be 0 or more",
         "tree.parent-silence = 200 ms   | tree.parent-silence = 200 ms: must be longer than tree.keepalive (500 ms)",
         "dht.k = 0                      | dht.k = 0: must be at least 1",

@@ -70,7 +70,7 @@ class UploadTest extends TreeHarness {
 
     @Test
     void aNewcomerBelowASmallUplinkGetsTheNewestChunksOfItsPrerollAndPlaysOnWithoutAHole() {
-        TreeConfig small = TreeConfig.relay(1).withUpload(1_000).withStream(120, 8, 3_000);
+        TreeConfig small = TreeConfig.relay(1).withUpload(1_000).withStream(120, 8, 3_000, 1_000);
         add(true, 1);
         stream(CHUNK_BYTES);
         ChannelTree relay = add(false, small);

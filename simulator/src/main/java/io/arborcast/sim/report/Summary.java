@@ -76,12 +76,16 @@ public record Summary(String scenario, long seed, int nodes, double virtualSecon
 
     /**
      * What the listeners who stayed a minute played, and what the tree and its control traffic
-     * cost. Latency is from the source's cut of a chunk to its playout by a player that starts
-     * on the listener's first chunk and plays one chunk interval per chunk, waiting (and staying
-     * that much later) when the next is not there on its turn; the floor, a path's one-way delays.
+     * cost. Latency is from the source's cut of a chunk to its playout by the scenario's player
+     * ({@code stream.player}), which starts on the listener's first chunk and waits when the next
+     * is not there on its turn (a stall); the floor, a path's one-way delays. A player that keeps
+     * time stays that much later; the keep-time figures are such a player's, beside one that
+     * catches up. Stalls per hour of listening, and the share of that time spent stalled.
      */
     public record Stream(double continuityIndex, double startupDelayMsMedian, double startupDelayMsP95,
                          double latencyMsMedian, double latencyMsP95, double latencyMsP99, double latencyFloorMsMedian,
+                         double keepTimeLatencyMsMedian, double keepTimeLatencyMsP95, double stallsPerHour,
+                         double stalledShare,
                          long repairs, double repairLatencyMsMedian, double repairLatencyMsP95, long skippedChunks,
                          long duplicateChunks, long maxDepth, double meanDepth, long attachedNotConnected,
                          long depthBeliefStale, double sourceUploadRatio, Map<String, Double> sourceUploadByType,

@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.arborcast.dht.DhtConfig;
 import io.arborcast.gossip.GossipConfig;
+import io.arborcast.tree.LatencyMode;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,10 +103,14 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                 + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(Scenario::setting).toList()) + ")");
     }
 
-    /** The live stream of a stream workload; {@code nat}: the listeners' reachability classes. */
-    public record Stream(int bitrateKbps, long chunkMillis, long playoutDelayMillis, long prerollMillis, long bufferMillis,
-                         int sourceSlots, int relaySlots, double zeroSlotShare, long directoryLatencyMillis,
-                         NatShares nat, List<UploadClass> uploadClasses) {
+    /**
+     * The live stream of a stream workload; {@code nat}: the listeners' reachability classes;
+     * preroll, playout delay and gap pull from the latency mode unless set.
+     */
+    public record Stream(int bitrateKbps, long chunkMillis, LatencyMode latencyMode, long playoutDelayMillis,
+                         long prerollMillis, long gapPullAfterMillis, long bufferMillis, int sourceSlots, int relaySlots,
+                         double zeroSlotShare, long directoryLatencyMillis, NatShares nat,
+                         List<UploadClass> uploadClasses, Player player) {
         public Stream {
             uploadClasses = List.copyOf(uploadClasses);
             double sum = uploadClasses.stream().mapToDouble(UploadClass::share).sum();
@@ -124,6 +129,28 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                 }
             }
             return uploadClasses.get(uploadClasses.size() - 1);
+        }
+    }
+
+    /** How the listeners' modelled players play what their nodes hand them. */
+    public enum PlayerKind {
+        /** One chunk interval per chunk: a stall's lag stays (an HTTP player such as VLC or ffplay). */
+        KEEP_TIME,
+        /** Faster than real time while it holds more than its target buffer (hls.js, dash.js, Shaka). */
+        CATCH_UP
+    }
+
+    /**
+     * The listeners' modelled player: what kind, how fast it catches up, and its target buffer
+     * (where it starts, and the most stalls grow it to).
+     */
+    public record Player(PlayerKind kind, double catchUpRate, long targetBufferMillis, long maxTargetBufferMillis) {
+        public Player {
+            if (catchUpRate < 1 || targetBufferMillis < 0 || maxTargetBufferMillis < targetBufferMillis) {
+                throw new IllegalArgumentException("stream.player: catch-up-rate " + catchUpRate
+                        + " (at least 1), target-buffer " + targetBufferMillis + " ms, max-target-buffer "
+                        + maxTargetBufferMillis + " ms (at least the target)");
+            }
         }
     }
 
@@ -241,13 +268,18 @@ public record Scenario(String name, long seed, int nodes, long durationMillis, S
                     w.getInt("directory-channels"), w.getInt("directory-genres"), w.getInt("directory-flood.hosts"),
                     w.getInt("directory-flood.listings-per-host"));
             Config st = s.getConfig("stream");
-            Stream stream = new Stream(st.getInt("bitrate-kbps"), ms(st, "chunk-interval"), ms(st, "playout-delay"),
-                    ms(st, "preroll"), ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
+            Config pl = st.getConfig("player");
+            LatencyMode.Timing timing = LatencyMode.timing(st);
+            Stream stream = new Stream(st.getInt("bitrate-kbps"), timing.chunkMillis(),
+                    LatencyMode.of(st.getString("latency-mode")), timing.playoutDelayMillis(), timing.prerollMillis(),
+                    timing.gapPullAfterMillis(), ms(st, "buffer"), st.getInt("source-slots"), st.getInt("relay-slots"),
                     st.getDouble("zero-slot-share"), ms(st, "directory-latency"),
                     new NatShares(java.util.Arrays.stream(NatClass.values())
                             .mapToDouble(k -> st.getDouble("nat." + k.setting)).toArray()),
                     st.getConfigList("upload-classes").stream()
-                            .map(u -> new UploadClass(u.getDouble("share"), u.getInt("kbps"))).toList());
+                            .map(u -> new UploadClass(u.getDouble("share"), u.getInt("kbps"))).toList(),
+                    new Player(setting(PlayerKind.class, "stream.player.kind", pl.getString("kind")),
+                            pl.getDouble("catch-up-rate"), ms(pl, "target-buffer"), ms(pl, "max-target-buffer")));
             Config e = s.getConfig("engine");
             int partitions = e.getInt("partitions");
             int threads = e.getInt("threads");

@@ -52,12 +52,10 @@ final class StreamWorkload implements Workload {
         long firstSeq = -1;
         long played;
         long leftAt = -1;
-        /**
-         * Its player's clock: when it plays seq 0 (seq s at playClock + s chunk intervals). Set by
-         * the first chunk (played on arrival), moved later by every stall (a chunk that came after
-         * its turn: the player waited for it); Long.MIN_VALUE before any.
-         */
-        long playClock = Long.MIN_VALUE;
+        /** Its player (the scenario's kind). */
+        PlayerModel player;
+        /** A player that keeps time beside it, when the scenario's catches up (its lag for comparison); else null. */
+        PlayerModel keepTime;
         final int index;
         /** A forger (scenario attack): relays corrupted or forged chunks. */
         boolean hostile;
@@ -93,6 +91,8 @@ final class StreamWorkload implements Workload {
      * {@link #playedAt}), one histogram per partition (summed at the end: counts do not depend on the order).
      */
     private final Histogram[] lags;
+    /** The same for players that keep time, when the scenario's catch up. */
+    private final Histogram[] keepTimeLags;
     /** Chunks whose signature checked out, by seq: the partitions' nodes check at once. */
     private final Map<Long, Chunk> verified = new java.util.concurrent.ConcurrentHashMap<>();
     private final SimDirectory directory;
@@ -126,9 +126,11 @@ final class StreamWorkload implements Workload {
         this.attackRandom = new Random(s.seed() * 17 + 3);
         int partitions = s.engine().partitions();
         this.lags = new Histogram[partitions];
+        this.keepTimeLags = new Histogram[partitions];
         this.tamperRandoms = new Random[partitions];
         for (int i = 0; i < partitions; i++) {
             lags[i] = new Histogram(60_000);
+            keepTimeLags[i] = new Histogram(60_000);
             tamperRandoms[i] = i == 0 ? attackRandom : new Random(s.seed() * 17 + 3 + i);
         }
         this.natRandom = new Random(s.seed() * 19 + 11);
@@ -194,7 +196,8 @@ final class StreamWorkload implements Workload {
         node.setUploadBytesPerSec(upload);
         TreeConfig tc = TreeConfig.relay(slots).withUpload(uploadClass == null ? 0 : uploadClass.kbps()).withStream(
                 (int) Math.max(1, s.stream().bufferMillis() / s.stream().chunkMillis()),
-                (int) (s.stream().prerollMillis() / s.stream().chunkMillis()), s.stream().playoutDelayMillis());
+                (int) (s.stream().prerollMillis() / s.stream().chunkMillis()), s.stream().playoutDelayMillis(),
+                s.stream().gapPullAfterMillis());
         boolean hostile = attack.kind() == Scenario.AttackKind.FORGERS && slots > 0 && attackRandom.nextDouble() < attack.share();
         Transport transport = hostile ? new InterceptingTransport(node,
                 new Forgery(attack.mode(), forgerKey, tamperRandoms[node.partition()])) : node;
@@ -236,6 +239,14 @@ final class StreamWorkload implements Workload {
         holder[0] = p;
         p.joinedAt = sim.now();
         p.playout = new Playout(node, s.stream().playoutDelayMillis(), c -> played(p, c));
+        Scenario.Player pl = s.stream().player();
+        long chunk = s.stream().chunkMillis();
+        if (pl.kind() == Scenario.PlayerKind.CATCH_UP) {
+            p.player = new PlayerModel(chunk, pl.catchUpRate(), pl.targetBufferMillis(), pl.maxTargetBufferMillis());
+            p.keepTime = new PlayerModel(chunk, 1, 0, 0);
+        } else {
+            p.player = new PlayerModel(chunk, 1, 0, 0);
+        }
         node.setHandler(new MessageRouter()
                 .on(Message.class, channel::onMessage)
                 .onLinkClosed(channel::onLinkClosed));
@@ -307,27 +318,13 @@ final class StreamWorkload implements Workload {
             p.firstSeq = c.seq();
         }
         p.played++;
+        long lag = p.player.play(c.seq(), now) - c.timestamp();
         if (!p.hostile) {
-            lags[p.node.partition()].add(playedAt(p, c, now) - c.timestamp());
+            lags[p.node.partition()].add(lag);
+            if (p.keepTime != null) {
+                keepTimeLags[p.node.partition()].add(p.keepTime.play(c.seq(), now) - c.timestamp());
+            }
         }
-    }
-
-    /**
-     * When a player that began with this listener's first chunk, on its arrival, and plays one
-     * chunk interval per chunk plays {@code c}, which reached it {@code now}: on its turn if it
-     * was there by then, else now (the player stalled for it, and stays that much later).
-     */
-    private long playedAt(Peer p, Chunk c, long now) {
-        long interval = s.stream().chunkMillis();
-        if (p.playClock == Long.MIN_VALUE) {
-            p.playClock = now - c.seq() * interval;
-        }
-        long turn = p.playClock + c.seq() * interval;
-        if (now > turn) {
-            p.playClock += now - turn;
-            return now;
-        }
-        return turn;
     }
 
     @Override
@@ -441,6 +438,9 @@ final class StreamWorkload implements Workload {
         long skipped;
         long duplicates;
         long repairs;
+        long stalls;
+        long stalledMillis;
+        long listenedMillis;
         final Stats startup = new Stats();
         final Stats repair = new Stats();
 
@@ -462,6 +462,9 @@ final class StreamWorkload implements Workload {
         }
         t.skipped += p.playout.skipped();
         t.duplicates += p.playout.duplicates();
+        t.stalls += p.player.stalls();
+        t.stalledMillis += p.player.stalledMillis();
+        t.listenedMillis += p.firstPlayedAt < 0 ? 0 : leave - p.firstPlayedAt;
         p.tree.stats().repairMillis.forEach(t.repair::add);
         t.repairs += p.tree.stats().repairs;
     }
@@ -499,6 +502,7 @@ final class StreamWorkload implements Workload {
         // each chunk's lag from the source's cut to its playout at a listener, over all chunks
         // played, and the least it could be (the path's one-way delays), over listeners at the end
         Histogram lag = Histogram.sum(lags);
+        Histogram keepTimeLag = s.stream().player().kind() == Scenario.PlayerKind.KEEP_TIME ? lag : Histogram.sum(keepTimeLags);
         long[] depths = depth.sortedValues();
         Map<String, Double> byType = new LinkedHashMap<>(); // the source's upload ratio split by message type
         peers.get(0).node.sentByType().forEach((type, bytes) -> byType.put(type, (double) bytes / streamBytes));
@@ -512,6 +516,9 @@ final class StreamWorkload implements Workload {
         samples.put("depth", depth);
         return new Summary.Stream(lastContinuity, all.startup.percentile(50), all.startup.percentile(95),
                 lag.percentile(50), lag.percentile(95), lag.percentile(99), latencyFloors(trueDepth).percentile(50),
+                keepTimeLag.percentile(50), keepTimeLag.percentile(95),
+                all.listenedMillis == 0 ? 0 : all.stalls * 3_600_000.0 / all.listenedMillis,
+                Stats.share(all.stalledMillis, all.listenedMillis),
                 all.repairs, all.repair.percentile(50), all.repair.percentile(95), all.skipped, all.duplicates,
                 depths.length == 0 ? 0 : depths[depths.length - 1], depth.mean(),
                 // at the end: attached peers whose parent chain does not reach the source yet (a repair

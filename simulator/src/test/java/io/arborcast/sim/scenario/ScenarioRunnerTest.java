@@ -8,6 +8,7 @@ import io.arborcast.sim.report.Summary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -258,6 +259,23 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void inLowLatencyModeAPlayerThatCatchesUpPlaysClosestToTheSource() {
+        Summary.Stream normal = ScenarioRunner.run(Scenario.parse(STREAM), null).summary().stream();
+        Summary.Stream low = ScenarioRunner.run(Scenario.parse(STREAM.replace("nodes = 200",
+                "nodes = 200, stream { latency-mode = low, player.kind = catch-up }")), null).summary().stream();
+        assertThat(normal.keepTimeLatencyMsMedian()).as("one player kind: the same figures")
+                .isEqualTo(normal.latencyMsMedian());
+        // 100 ms chunks and 200 ms of preroll start a player ~0.8 s nearer; catching up wins back stalls
+        assertThat(low.keepTimeLatencyMsMedian()).isLessThan(normal.latencyMsMedian() - 500);
+        assertThat(low.latencyMsMedian()).isLessThan(low.keepTimeLatencyMsMedian());
+        assertThat(low.latencyMsP95()).isLessThan(low.keepTimeLatencyMsP95());
+        assertThat(low.continuityIndex()).isGreaterThan(0.99);
+        // a small buffer stalls more often: the price, counted
+        assertThat(low.stallsPerHour()).isGreaterThan(normal.stallsPerHour());
+        assertThat(low.stalledShare()).isBetween(0.0, 0.05);
+    }
+
+    @Test
     void streamScenarioPlaysInOrderUnderChurnAndWritesItsPlots(@TempDir Path dir) throws Exception {
         RunResult r = ScenarioRunner.run(Scenario.parse(STREAM), null);
         Summary.Stream st = r.summary().stream();
@@ -402,17 +420,37 @@ class ScenarioRunnerTest {
         assertThatThrownBy(() -> Scenario.parse("scenario.churn.session.distribution = zipf"))
                 .hasMessageContaining("unknown churn.session.distribution 'zipf' (exponential, pareto, weibull)");
         assertThatThrownBy(() -> Scenario.load(dir.resolve("missing.conf"))).hasMessageContaining("not readable");
+        assertThatThrownBy(() -> Scenario.parse("scenario.stream.latency-mode = instant"))
+                .hasMessageContaining("stream.latency-mode: 'instant' is none of low, normal, safe");
+        assertThatThrownBy(() -> Scenario.parse("scenario.stream.player.kind = skip-ahead"))
+                .hasMessageContaining("unknown stream.player.kind 'skip-ahead' (keep-time, catch-up)");
+        assertThatThrownBy(() -> Scenario.parse("scenario.stream.player.catch-up-rate = 0.5"))
+                .hasMessageContaining("catch-up-rate 0.5 (at least 1)");
         assertThatThrownBy(() -> Scenario.parse("scenario.engine.partitions = 0"))
                 .hasMessageContaining("engine.partitions must be 1..64");
     }
 
     @Test
-    void shippedScenariosParse() {
-        for (String name : new String[] {"dht-10k", "dht-100k", "dht-churn-10k", "gossip-10k", "gossip-mass-failure", "gossip-mass-failure-80pct", "stream-10k-churn",
-            "flash-crowd-10k", "mass-failure-30pct", "stream-100k", "attack-forgers-10pct", "attack-attach-flood",
-            "attack-sybil", "dht-find-10k", "stream-10k-churn-nat"}) {
-            Scenario s = Scenario.load(Path.of("config/sim/" + name + ".conf"));
+    void shippedScenariosParse() throws IOException {
+        List<Path> files;
+        try (var list = Files.list(Path.of("config/sim"))) {
+            files = list.filter(f -> f.toString().endsWith(".conf")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThan(20);
+        for (Path f : files) {
+            Scenario s = Scenario.load(f);
+            String name = f.getFileName().toString().replace(".conf", "");
             assertThat(s.name()).isEqualTo(name);
+            if (name.endsWith("-low")) { // a shipped scenario in low-latency mode: the same run otherwise
+                Scenario base = Scenario.load(f.resolveSibling(name.replace("-low", ".conf")));
+                assertThat(s.stream().latencyMode()).isEqualTo(io.arborcast.tree.LatencyMode.LOW);
+                assertThat(s.stream().chunkMillis()).isEqualTo(100);
+                assertThat(s.stream().player().kind()).isEqualTo(Scenario.PlayerKind.CATCH_UP);
+                assertThat(base.stream().player().kind()).isEqualTo(Scenario.PlayerKind.KEEP_TIME);
+                assertThat(s.nodes()).isEqualTo(base.nodes());
+                assertThat(s.churn()).isEqualTo(base.churn());
+            }
         }
     }
+
 }
