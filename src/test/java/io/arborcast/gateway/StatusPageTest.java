@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -224,7 +225,7 @@ class StatusPageTest {
         assertThat(viewer.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         LocalChannel c = source.publish(key, NAME, "audio/mpeg", 128, false, ChannelInfo.of("Jazz",
                 "<b>late</b> standards", "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
-        feedInRealTime(source, c, mp3Sine(60), 16_000);
+        AtomicBoolean feedHeld = feedInRealTime(source, c, mp3Sine(90), 16_000);
         String id = key.channelId().toHex();
         await().atMost(Duration.ofSeconds(15)).until(() -> get(viewer, "/api/directory").contains(id));
         JsonNode listed = json.readTree(get(viewer, "/api/directory?genre=JAZZ")).get(0);
@@ -247,6 +248,25 @@ class StatusPageTest {
             // the play button of the element's own controls, at its left end
             b.clickPlaysPastTwoSeconds(player, -player.getSize().getWidth() / 2 + 16, 0);
             assertThat(b.js("return arguments[0].paused", player)).isEqualTo(false);
+
+            // The page's player catches up: the source stalls for 3 s, then the bytes held come at
+            // once; the player, which stalled too, holds that much more than before and plays 10%
+            // faster until it is back at its target.
+            feedHeld.set(true);
+            b.waitSeconds(3);
+            feedHeld.set(false);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    ((Number) b.js("return arguments[0].playbackRate", player)).doubleValue() > 1.05);
+            String position = "return [arguments[0].currentTime, performance.now() / 1000, arguments[0].dataset.held]";
+            List<?> from = (List<?>) b.js(position, player);
+            b.waitSeconds(8);
+            List<?> to = (List<?>) b.js(position, player);
+            double played = ((Number) to.get(0)).doubleValue() - ((Number) from.get(0)).doubleValue();
+            double wall = ((Number) to.get(1)).doubleValue() - ((Number) from.get(1)).doubleValue();
+            assertThat(played / wall).as("media seconds a second, held %s -> %s s", from.get(2), to.get(2))
+                    .isBetween(1.02, 1.11);
+            assertThat(Double.parseDouble((String) to.get(2))).as("held less than right after the stall")
+                    .isLessThan(Double.parseDouble((String) from.get(2)));
         }
     }
 
@@ -311,17 +331,28 @@ class StatusPageTest {
     }
 
     /** Writes {@code data} into {@code c} at {@code bytesPerSecond}, a tenth of a second at a time. */
-    private void feedInRealTime(Node n, LocalChannel c, byte[] data, int bytesPerSecond) {
-        int step = bytesPerSecond / 10;
+    /**
+     * Writes {@code data} to {@code c} at {@code bytesPerSecond}, every 100 ms; while the returned
+     * flag is set nothing is written, and what fell due meanwhile goes in one burst after it (a
+     * source's stall, the way a repair's gap fill reaches a player).
+     */
+    private AtomicBoolean feedInRealTime(Node n, LocalChannel c, byte[] data, int bytesPerSecond) {
+        AtomicBoolean held = new AtomicBoolean();
+        long start = System.nanoTime();
         int[] at = {0};
         feeder.scheduleAtFixedRate(() -> {
+            if (held.get()) {
+                return;
+            }
             int off = at[0];
-            int len = Math.min(step, data.length - off);
+            long due = (System.nanoTime() - start) / 1_000_000 * bytesPerSecond / 1_000;
+            int len = (int) Math.min(due - off, data.length - off);
             if (len > 0) {
                 n.execute(() -> c.write(data, off, len));
                 at[0] += len;
             }
         }, 0, 100, TimeUnit.MILLISECONDS);
+        return held;
     }
 
     /** Debian's chromium, headless, driven by its chromedriver (no driver is downloaded). */
@@ -361,6 +392,13 @@ class StatusPageTest {
                                     + "'paused ' + v.paused + ', readyState ' + v.readyState + ', networkState ' "
                                     + "+ v.networkState + ', error ' + (v.error && v.error.message)", player))
                             .isGreaterThan(2.0));
+        }
+
+        /** Lets {@code seconds} pass (the page plays on meanwhile). */
+        void waitSeconds(int seconds) {
+            long until = System.nanoTime() + seconds * 1_000_000_000L;
+            await().atMost(Duration.ofSeconds(seconds + 5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> System.nanoTime() >= until);
         }
 
         @Override
