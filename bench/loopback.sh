@@ -9,6 +9,7 @@
 #   the tree), repairs after the kills, and whether every surviving player's bytes are one
 #   contiguous run of the source file (no skip, no repeat).
 # Usage: bench/loopback.sh            NODES=20 DURATION=60 KILL=3 NODE_HEAP=64m BASE_PORT=17200 ARRIVAL_MS=250
+#                                     LATENCY_MODE=normal (every node's stream.latency-mode: low, normal, safe)
 #        (VERBOSE=1: nodes log at debug level into out/bench-loopback/node*.log; ARRIVAL_MS: the
 #        players tune in this far apart, as listeners arrive; 0: all in the same instant, where
 #        the 2-core machine's CPU, not the protocol, sets the startup of 21 cold JVMs)
@@ -20,6 +21,7 @@ DURATION=${DURATION:-60}
 KILL=${KILL:-3}
 NODE_HEAP=${NODE_HEAP:-64m}
 ARRIVAL_MS=${ARRIVAL_MS:-250}
+LATENCY_MODE=${LATENCY_MODE:-normal}
 BASE=${BASE_PORT:-17200}
 out=out/bench-loopback
 rm -rf "$out"
@@ -30,6 +32,7 @@ done
 mvn -B -q -DskipTests package >/dev/null
 JAVA="${JAVA:-$(./arborcast --print-java)}"
 java_node=("$JAVA" "-Xmx$NODE_HEAP" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar target/arborcast.jar)
+echo "arborcast.stream.latency-mode = $LATENCY_MODE" > "$out/node.conf"
 verbose=()
 [ -z "${VERBOSE:-}" ] || verbose=(-v)
 source "$root/bench/nodes.sh"
@@ -40,7 +43,7 @@ ffmpeg -v error -f lavfi -i "sine=frequency=440:sample_rate=44100" -t $((DURATIO
 "$JAVA" -jar target/arborcast.jar keygen --out "$out/channel.key" > "$out/keygen.out"
 channel=$(awk '/channel id:/ {print $3}' "$out/keygen.out")
 
-"${java_node[@]}" publish --bind 127.0.0.1 --port "$BASE" --key "$out/channel.key" --name "loopback bench" --password benchpw \
+"${java_node[@]}" publish --config "$out/node.conf" --bind 127.0.0.1 --port "$BASE" --key "$out/channel.key" --name "loopback bench" --password benchpw \
     > "$out/publisher.out" 2> "$out/publisher.log" &
 pub=$!
 pids+=("$pub")
@@ -48,7 +51,7 @@ wait_for 60 grep -q '^play:' "$out/publisher.out"
 node_ports=()
 for i in $(seq 1 "$NODES"); do
   port=$((BASE + 2 * i))
-  "${java_node[@]}" node "${verbose[@]}" --bind 127.0.0.1 --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
+  "${java_node[@]}" node "${verbose[@]}" --config "$out/node.conf" --bind 127.0.0.1 --port "$port" --bootstrap "127.0.0.1:$BASE" > "$out/node$i.out" 2> "$out/node$i.log" &
   pids+=("$!")
   node_ports+=("$port")
 done

@@ -22,7 +22,7 @@ python3 - "${scenarios[@]}" <<'PY'
 import json, os, sys
 # in brackets: the physical limit each result is held against (summary.json stream.limits)
 cols = ["scenario", "nodes", "wall s", "events/s", "peak heap GB", "continuity", "startup med/p95 ms [floor]",
-        "repair med/p95 ms", "lag med/p95/p99 ms [floor]", "keep-time lag med/p95", "stalls/h", "skipped", "dup",
+        "repair med/p95 ms", "lag med/p95/p99 ms [floor]", "keep-time lag med/p95", "stalls/h (keep-time)", "skipped", "dup",
         "depth max/mean [bound]", "source ratio [floor]", "control"]
 dht = [s for s in sys.argv[1:] if "dht" in json.load(open(f"out/bench-sim/{s}/summary.json"))]
 streams = [s for s in sys.argv[1:] if s not in dht]
@@ -40,7 +40,8 @@ for s in streams:
                       f("repairLatencyMsMedian") + "/" + f("repairLatencyMsP95"),
                       f("latencyMsMedian") + "/" + f("latencyMsP95") + "/" + f("latencyMsP99")
                       + " [" + f("latencyFloorMsMedian") + "]",
-                      f("keepTimeLatencyMsMedian") + "/" + f("keepTimeLatencyMsP95"), f("stallsPerHour"),
+                      f("keepTimeLatencyMsMedian") + "/" + f("keepTimeLatencyMsP95"),
+                      f("stallsPerHour") + " (" + f("keepTimeStallsPerHour") + ")",
                       f("skippedChunks"), f("duplicateChunks"),
                       f("maxDepth") + "/" + f("meanDepth", "{:.1f}") + b("depthBound"),
                       f("sourceUploadRatio", "{:.2f}") + b("sourceUploadFloor"),

@@ -80,12 +80,13 @@ public record Summary(String scenario, long seed, int nodes, double virtualSecon
      * ({@code stream.player}), which starts on the listener's first chunk and waits when the next
      * is not there on its turn (a stall); the floor, a path's one-way delays. A player that keeps
      * time stays that much later; the keep-time figures are such a player's, beside one that
-     * catches up. Stalls per hour of listening, and the share of that time spent stalled.
+     * catches up. Stalls per hour of listening, and the share of that time spent stalled; and
+     * how often a player that keeps time stalls (each stall leaves it later, so it stalls less).
      */
     public record Stream(double continuityIndex, double startupDelayMsMedian, double startupDelayMsP95,
                          double latencyMsMedian, double latencyMsP95, double latencyMsP99, double latencyFloorMsMedian,
                          double keepTimeLatencyMsMedian, double keepTimeLatencyMsP95, double stallsPerHour,
-                         double stalledShare,
+                         double stalledShare, double keepTimeStallsPerHour,
                          long repairs, double repairLatencyMsMedian, double repairLatencyMsP95, long skippedChunks,
                          long duplicateChunks, long maxDepth, double meanDepth, long attachedNotConnected,
                          long depthBeliefStale, double sourceUploadRatio, Map<String, Double> sourceUploadByType,

@@ -440,6 +440,7 @@ final class StreamWorkload implements Workload {
         long repairs;
         long stalls;
         long stalledMillis;
+        long keepTimeStalls;
         long listenedMillis;
         final Stats startup = new Stats();
         final Stats repair = new Stats();
@@ -464,6 +465,7 @@ final class StreamWorkload implements Workload {
         t.duplicates += p.playout.duplicates();
         t.stalls += p.player.stalls();
         t.stalledMillis += p.player.stalledMillis();
+        t.keepTimeStalls += (p.keepTime == null ? p.player : p.keepTime).stalls();
         t.listenedMillis += p.firstPlayedAt < 0 ? 0 : leave - p.firstPlayedAt;
         p.tree.stats().repairMillis.forEach(t.repair::add);
         t.repairs += p.tree.stats().repairs;
@@ -517,8 +519,8 @@ final class StreamWorkload implements Workload {
         return new Summary.Stream(lastContinuity, all.startup.percentile(50), all.startup.percentile(95),
                 lag.percentile(50), lag.percentile(95), lag.percentile(99), latencyFloors(trueDepth).percentile(50),
                 keepTimeLag.percentile(50), keepTimeLag.percentile(95),
-                all.listenedMillis == 0 ? 0 : all.stalls * 3_600_000.0 / all.listenedMillis,
-                Stats.share(all.stalledMillis, all.listenedMillis),
+                perHour(all.stalls, all.listenedMillis), Stats.share(all.stalledMillis, all.listenedMillis),
+                perHour(all.keepTimeStalls, all.listenedMillis),
                 all.repairs, all.repair.percentile(50), all.repair.percentile(95), all.skipped, all.duplicates,
                 depths.length == 0 ? 0 : depths[depths.length - 1], depth.mean(),
                 // at the end: attached peers whose parent chain does not reach the source yet (a repair
@@ -531,6 +533,10 @@ final class StreamWorkload implements Workload {
                 total(st -> st.attachesSent), total(st -> st.refusalsReceived), reasons, total(st -> st.pullsServed),
                 total(st -> st.pullsRefused), // too soon again, or an uplink that cannot spare it
                 total(st -> st.chunksPulled), s.faults().massFailureAt() >= 0 ? massFailure() : null, limits());
+    }
+
+    private static double perHour(long count, long millis) {
+        return millis == 0 ? 0 : count * 3_600_000.0 / millis;
     }
 
     /**

@@ -273,6 +273,9 @@ class ScenarioRunnerTest {
         // a small buffer stalls more often: the price, counted
         assertThat(low.stallsPerHour()).isGreaterThan(normal.stallsPerHour());
         assertThat(low.stalledShare()).isBetween(0.0, 0.05);
+        // one that keeps time stays later after each stall, so it stalls less often
+        assertThat(low.keepTimeStallsPerHour()).isLessThan(low.stallsPerHour());
+        assertThat(normal.keepTimeStallsPerHour()).isEqualTo(normal.stallsPerHour());
     }
 
     @Test
