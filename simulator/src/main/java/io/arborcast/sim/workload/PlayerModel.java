@@ -28,21 +28,23 @@ final class PlayerModel {
     private long stalledMillis;
 
     /**
-     * @param catchUpRate     playback rate while the buffer is above target (1: keeps time)
+     * @param catchUpRate     playback rate while the buffer is above target (1: keeps time; at least 1)
      * @param minBufferMillis the target buffer it starts with and shrinks back to
-     * @param maxBufferMillis the most its target grows to after stalls
+     * @param maxBufferMillis the most its target grows to after stalls (at least minBufferMillis;
+     *                        {@link io.arborcast.sim.scenario.Scenario.Player} checks both)
      */
     PlayerModel(long chunkMillis, double catchUpRate, long minBufferMillis, long maxBufferMillis) {
-        if (catchUpRate < 1 || minBufferMillis < 0 || maxBufferMillis < minBufferMillis) {
-            throw new IllegalArgumentException("player: catch-up rate " + catchUpRate + ", buffer "
-                    + minBufferMillis + "-" + maxBufferMillis + " ms");
-        }
         this.chunkMillis = chunkMillis;
         this.catchUpRate = catchUpRate;
         this.minBufferMillis = minBufferMillis;
         this.maxBufferMillis = maxBufferMillis;
         this.targetMillis = minBufferMillis;
         this.shrinkPerChunk = Math.pow(0.5, (double) chunkMillis / SHRINK_HALF_LIFE_MILLIS);
+    }
+
+    /** A player that keeps time: one chunk interval per chunk, a stall's lag kept to the end. */
+    static PlayerModel keepingTime(long chunkMillis) {
+        return new PlayerModel(chunkMillis, 1, 0, 0);
     }
 
     /** When the player plays chunk {@code seq}, handed to it (in seq order) at {@code now}. */

@@ -88,7 +88,7 @@ final class StreamWorkload implements Workload {
     private final Map<NodeId, Peer> byId = new HashMap<>();
     /**
      * How long after the source cut it each chunk was played by an honest listener's player (ms;
-     * {@link #playedAt}), one histogram per partition (summed at the end: counts do not depend on the order).
+     * {@link PlayerModel}), one histogram per partition (summed at the end: counts do not depend on the order).
      */
     private final Histogram[] lags;
     /** The same for players that keep time, when the scenario's catch up. */
@@ -243,9 +243,9 @@ final class StreamWorkload implements Workload {
         long chunk = s.stream().chunkMillis();
         if (pl.kind() == Scenario.PlayerKind.CATCH_UP) {
             p.player = new PlayerModel(chunk, pl.catchUpRate(), pl.targetBufferMillis(), pl.maxTargetBufferMillis());
-            p.keepTime = new PlayerModel(chunk, 1, 0, 0);
+            p.keepTime = PlayerModel.keepingTime(chunk);
         } else {
-            p.player = new PlayerModel(chunk, 1, 0, 0);
+            p.player = PlayerModel.keepingTime(chunk);
         }
         node.setHandler(new MessageRouter()
                 .on(Message.class, channel::onMessage)
