@@ -225,7 +225,7 @@ class StatusPageTest {
         assertThat(viewer.join(source.address()).get(10, TimeUnit.SECONDS).ok()).isTrue();
         LocalChannel c = source.publish(key, NAME, "audio/mpeg", 128, false, ChannelInfo.of("Jazz",
                 "<b>late</b> standards", "javascript:alert(1)")).get(10, TimeUnit.SECONDS);
-        AtomicBoolean feedHeld = feedInRealTime(source, c, mp3Sine(90), 16_000);
+        AtomicBoolean feedHeld = feedInRealTime(source, c, mp3Sine(120), 16_000);
         String id = key.channelId().toHex();
         await().atMost(Duration.ofSeconds(15)).until(() -> get(viewer, "/api/directory").contains(id));
         JsonNode listed = json.readTree(get(viewer, "/api/directory?genre=JAZZ")).get(0);
@@ -249,11 +249,12 @@ class StatusPageTest {
             b.clickPlaysPastTwoSeconds(player, -player.getSize().getWidth() / 2 + 16, 0);
             assertThat(b.js("return arguments[0].paused", player)).isEqualTo(false);
 
-            // The page's player catches up: the source stalls for 3 s, then the bytes held come at
-            // once; the player, which stalled too, holds that much more than before and plays 10%
-            // faster until it is back at its target.
+            // The page's player catches up: the source stalls for 6 s, then the bytes held come at
+            // once; the player, which stalled too, is that much behind (well above its target,
+            // which the stall grew by at most 1 s) and plays 10% faster until it is back at its
+            // target, about a minute later.
             feedHeld.set(true);
-            b.waitSeconds(3);
+            b.waitSeconds(6);
             feedHeld.set(false);
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
                     ((Number) b.js("return arguments[0].playbackRate", player)).doubleValue() > 1.05);
@@ -263,10 +264,10 @@ class StatusPageTest {
             List<?> to = (List<?>) b.js(position, player);
             double played = ((Number) to.get(0)).doubleValue() - ((Number) from.get(0)).doubleValue();
             double wall = ((Number) to.get(1)).doubleValue() - ((Number) from.get(1)).doubleValue();
+            // (what it holds in its buffer stays about the same meanwhile: Chromium reads only so
+            // far ahead of the play position, the rest of the backlog waits in its network buffer)
             assertThat(played / wall).as("media seconds a second, held %s -> %s s", from.get(2), to.get(2))
-                    .isBetween(1.02, 1.11);
-            assertThat(Double.parseDouble((String) to.get(2))).as("held less than right after the stall")
-                    .isLessThan(Double.parseDouble((String) from.get(2)));
+                    .isBetween(1.05, 1.12);
         }
     }
 
