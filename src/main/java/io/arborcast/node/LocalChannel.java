@@ -62,12 +62,12 @@ public final class LocalChannel {
     /** When this node asked for the channel (tune or publish), and first played a chunk of it (-1: not yet). */
     private final long startedAt;
     private long firstPlayedAt = -1;
-    /** How far behind the source's cut the last {@link #LAG_WINDOW} chunks played here, once the source's time is known. */
-    private final RecentMillis lags = new RecentMillis(LAG_WINDOW);
+    /** How far behind the source's cut the last minute's chunks played here, once the source's time is known. */
+    private final RecentMillis lags;
     /** Chunks kept for a new player of video, which starts at the last keyframe among them. */
     private static final int MAX_GOP_CHUNKS = 48;
-    /** Chunks over which the lag is reported: a minute of 250 ms chunks. */
-    static final int LAG_WINDOW = 240;
+    /** The lag is reported over the chunks of this long (240 of normal mode's 250 ms, 600 of low mode's 100 ms). */
+    private static final long LAG_WINDOW_MILLIS = 60_000;
     /** Whether the channel's players must start at a keyframe (video), not at any chunk. */
     private final boolean keyframeStarts;
     /** Which chunks a player may start with, for the head {@link #startsFor} (see {@link #startsHere}). */
@@ -85,6 +85,7 @@ public final class LocalChannel {
         this.key = key;
         this.playout = playout;
         this.keyframeStarts = StreamHeads.startsAtKeyframes(record.contentType());
+        this.lags = new RecentMillis((int) Math.max(1, LAG_WINDOW_MILLIS / node.config().chunkMillis()));
         // seqs of a publisher start at the number of chunk intervals since the epoch, so a source
         // node that restarts with the same key goes on with larger seqs than any it used before
         this.chunker = key == null ? null : new Chunker(key, FrameSplitter.forContentType(record.contentType()),
@@ -413,7 +414,7 @@ public final class LocalChannel {
 
     /**
      * The {@code q} quantile of how far behind the source's cut of each chunk (its own clock) this
-     * node handed it to its players, over the last {@link #LAG_WINDOW} chunks (about 0 at the
+     * node handed it to its players, over the last minute's chunks (about 0 at the
      * source); -1 before any chunk played with the source's time known (see {@code tree.SourceClock}).
      */
     public long lagMillis(double q) {
